@@ -1,0 +1,145 @@
+/* islandd configuration: one grammar for ndppd-compatible proxy blocks and
+ * islandd's own mdns / ra-relay / ra blocks.
+ *
+ * conf_parse() turns text into an immutable tree, or fails with the first
+ * error's file:line:col. Reload = parse the new file, validate, swap: the
+ * tree is never edited in place. The whole tree is owned by one struct conf
+ * and released with conf_free(). */
+#ifndef ISLANDD_CONF_H
+#define ISLANDD_CONF_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct conf_pos {
+	unsigned line, col; /* 1-based, of the keyword that set the value */
+};
+
+enum conf_rule_method {
+	RULE_STATIC, /* answer at once */
+	RULE_IFACE,  /* answer once the target answers an NS on `iface` */
+	RULE_AUTO,   /* like IFACE, interface from the kernel routing table */
+};
+
+struct conf_rule {
+	struct in6_addr prefix; /* host bits cleared */
+	uint8_t plen;           /* 128 when the rule names one address */
+	enum conf_rule_method method;
+	char iface[IF_NAMESIZE]; /* RULE_IFACE only */
+	bool autovia;
+	struct conf_pos pos;
+};
+
+struct conf_proxy {
+	char iface[IF_NAMESIZE];
+	bool router;           /* default yes */
+	uint32_t timeout_ms;   /* default 500 */
+	uint32_t ttl_ms;       /* default 30000 */
+	uint32_t deadtime_ms;  /* default: ttl */
+	bool autowire;         /* default no */
+	bool keepalive;        /* default yes */
+	uint32_t retries;      /* default 3 */
+	bool promiscuous;      /* default no */
+	/* islandd extensions */
+	uint32_t max_sessions;  /* default 4096 */
+	uint32_t probe_rate;    /* NS per second sent per downstream interface, default 100 */
+	size_t n_rules;
+	struct conf_rule *rules;
+	struct conf_pos pos;
+};
+
+struct conf_mdns_filter {
+	char service[64];  /* e.g. "_ssh._tcp" (matched case-insensitively) */
+	bool allow;        /* allow or deny */
+};
+
+struct conf_mdns_iface {
+	char name[IF_NAMESIZE];
+	bool ipv4, ipv6;   /* default both */
+	/* Filters applied to what enters (in) from / leaves (out) to this link.
+	 * Empty allow list = everything allowed; deny wins over allow. */
+	size_t n_in, n_out;
+	struct conf_mdns_filter *in, *out;
+	struct conf_pos pos;
+};
+
+struct conf_mdns {
+	size_t n_ifaces;
+	struct conf_mdns_iface *ifaces;
+	bool reflect_ula;        /* default yes: fc00::/7 crosses */
+	bool reflect_private4;   /* default yes: RFC 1918 crosses */
+	uint32_t rate_limit;     /* packets/s sent per interface, default 5000; 0 = off */
+	struct conf_pos pos;
+};
+
+struct conf_ra_relay {
+	char upstream[IF_NAMESIZE];
+	size_t n_downstream;
+	char (*downstream)[IF_NAMESIZE];
+	bool learn_hosts;        /* default yes: /128 routes + proxy answers for hosts behind */
+	struct conf_pos pos;
+};
+
+struct conf_ra_prefix {
+	struct in6_addr prefix;
+	uint8_t plen;
+	bool onlink, autonomous;          /* default yes, yes */
+	uint32_t valid_lifetime;          /* default 86400 */
+	uint32_t preferred_lifetime;      /* default 14400 */
+	struct conf_pos pos;
+};
+
+struct conf_ra {
+	char iface[IF_NAMESIZE];
+	size_t n_prefixes;
+	struct conf_ra_prefix *prefixes;
+	size_t n_rdnss;
+	struct in6_addr *rdnss;
+	uint32_t rdnss_lifetime;          /* default: 3 * max interval (radvd) */
+	size_t n_dnssl;
+	char (*dnssl)[256];
+	uint32_t dnssl_lifetime;          /* default: 3 * max interval */
+	uint32_t mtu;                     /* 0 = not advertised (default) */
+	uint32_t min_interval_s, max_interval_s; /* default 198, 600 (radvd) */
+	uint32_t router_lifetime_s;       /* default 3 * max interval = 1800 */
+	int preference;                   /* -1 low, 0 medium (default), 1 high */
+	bool managed, other;              /* M and O flags, default no */
+	struct conf_pos pos;
+};
+
+struct conf {
+	char *path;                /* file it came from */
+	uint32_t route_ttl_ms;     /* ndppd compatibility: accepted, routes follow netlink events */
+	uint32_t address_ttl_ms;   /* ndppd compatibility: accepted */
+	size_t n_proxies;
+	struct conf_proxy *proxies;
+	struct conf_mdns *mdns;    /* NULL when there is no mdns block */
+	size_t n_relays;
+	struct conf_ra_relay *relays;
+	size_t n_ras;
+	struct conf_ra *ras;
+};
+
+struct conf_error {
+	char file[256];
+	unsigned line, col;
+	char msg[256];
+};
+
+/* Parse text (need not be NUL-terminated). filename is used in errors.
+ * Returns 0 and *out, or -1 and *err filled. Never leaks on error. */
+int conf_parse(const char *text, size_t len, const char *filename,
+               struct conf **out, struct conf_error *err);
+/* Read and parse a file; I/O errors are reported with line 0. */
+int conf_load(const char *path, struct conf **out, struct conf_error *err);
+void conf_free(struct conf *conf);
+/* "file:line:col: message" */
+void conf_error_format(const struct conf_error *err, char *buf, size_t cap);
+/* Print the tree back in canonical form (islandd -t -v). */
+void conf_print(const struct conf *conf, FILE *out);
+
+#endif

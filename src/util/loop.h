@@ -1,0 +1,43 @@
+/* The event loop: epoll for descriptors, a binary heap of CLOCK_MONOTONIC
+ * timers. Single-threaded; callbacks may add and remove fds and timers. */
+#ifndef ISLANDD_LOOP_H
+#define ISLANDD_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct loop;
+
+typedef void (*loop_fd_cb)(void *ctx, int fd, uint32_t events);
+typedef void (*loop_timer_cb)(void *ctx);
+
+/* A timer is embedded in its owner; zero-initialise it before first use. */
+struct loop_timer {
+	uint64_t when_ms;   /* absolute, monotonic milliseconds */
+	uint32_t heap_idx;  /* 0 = not armed */
+	loop_timer_cb cb;
+	void *ctx;
+};
+
+/* Monotonic clock in milliseconds / microseconds. */
+uint64_t clock_ms(void);
+uint64_t clock_us(void);
+
+struct loop *loop_new(void);
+void loop_free(struct loop *loop);
+/* events: EPOLLIN etc. One registration per fd. */
+int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_cb cb, void *ctx);
+int loop_mod_fd(struct loop *loop, int fd, uint32_t events);
+void loop_del_fd(struct loop *loop, int fd);
+/* (Re)arm t to fire at absolute time when_ms. */
+void loop_timer_at(struct loop *loop, struct loop_timer *t, uint64_t when_ms,
+                   loop_timer_cb cb, void *ctx);
+void loop_timer_in(struct loop *loop, struct loop_timer *t, uint64_t delay_ms,
+                   loop_timer_cb cb, void *ctx);
+void loop_timer_cancel(struct loop *loop, struct loop_timer *t);
+static inline bool loop_timer_armed(const struct loop_timer *t) { return t->heap_idx != 0; }
+/* Run until loop_stop(); returns 0, or -errno on epoll failure. */
+int loop_run(struct loop *loop);
+void loop_stop(struct loop *loop);
+
+#endif
