@@ -1,0 +1,20 @@
+/* The running daemon: owns the loop, the kernel sockets, the engines and
+ * the control socket, and moves events between them. */
+#ifndef ISLANDD_RUNTIME_H
+#define ISLANDD_RUNTIME_H
+
+#include "conf/conf.h"
+
+struct runtime;
+
+/* Takes ownership of conf. Logs and returns NULL on failure. */
+struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char *sock_path);
+/* Runs until SIGTERM/SIGINT; returns the exit status. */
+int runtime_run(struct runtime *rt);
+/* Removes everything installed (routes, sockets), frees. */
+void runtime_free(struct runtime *rt);
+
+/* `islandd check`: the doctor (daemon/doctor.c). */
+int runtime_check_main(int argc, char **argv);
+
+#endif

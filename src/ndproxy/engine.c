@@ -1,0 +1,846 @@
+/* NDP proxy logic (RFC 4861 §7.2, RFC 4389 §4.1, RFC 6583 mitigations).
+ *
+ * A solicitation on a proxy interface is matched against that proxy's rules
+ * in order. static rules are answered at once with no state. iface and auto
+ * rules answer only for targets that proved alive downstream: the kernel
+ * already knows them as neighbours there, or they answered our probe. Probes
+ * are paid for from a per-interface token bucket (probe-rate), so a scan of
+ * random targets cannot make us flood the downstream link or fill memory;
+ * hosts already known never need a token and so are never starved. */
+#include "ndproxy/ndproxy.h"
+#include "ndproxy/sessions.h"
+#include "ndproxy/known.h"
+#include "ctl/ctl.h"
+#include "net/iftable.h"
+#include "util/log.h"
+#include "util/tokenbucket.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/neighbour.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* After a target failed to answer, the next solicitation may re-probe it
+ * after this hold: one lost NA must not black-hole a live host for `deadtime`. */
+#define NDP_DEAD_HOLD_MS 1000
+#define NDP_KNOWN_CAP 16384
+
+struct ndp_rule_rt {
+	const struct conf_rule *conf;
+	int down_ifindex;          /* RULE_IFACE: resolved, 0 while missing */
+};
+
+struct ndp_proxy_rt {
+	const struct conf_proxy *conf;
+	int ifindex;               /* 0 while the interface is missing */
+	uint32_t n_sessions;
+	struct ndp_rule_rt *rules;
+	struct token_bucket auto_lookups; /* auto rules: route look-ups for new targets */
+};
+
+/* One probe budget per downstream interface, shared by every proxy probing it. */
+struct ndp_budget {
+	int ifindex;
+	struct token_bucket tb;
+};
+#define NDP_MAX_BUDGETS 64
+
+struct ndp_engine {
+	struct loop *loop;
+	const struct conf *conf;
+	struct iftable *ifs;
+	struct ndp_ops ops;
+	size_t n_proxies;
+	struct ndp_proxy_rt *proxies;
+	struct ndp_sessions sessions;
+	struct ndp_known known;
+	struct ndp_budget budgets[NDP_MAX_BUDGETS];
+	size_t n_budgets;
+	uint32_t probe_rate;       /* per downstream interface: the lowest configured */
+	struct ndp_counters c;
+	struct log_ratelimit rl_full;
+};
+
+static void session_timer(void *ctx);
+
+static uint64_t now_ms(struct ndp_engine *e)
+{
+	return e->ops.now_ms(e->ops.ctx);
+}
+
+static const char *addr_str(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static const struct iface *iface_usable(struct ndp_engine *e, int ifindex)
+{
+	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
+	return ifc && ifc->up ? ifc : NULL;
+}
+
+static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
+{
+	for (size_t i = 0; i < e->n_budgets; i++)
+		if (e->budgets[i].ifindex == ifindex)
+			return &e->budgets[i].tb;
+	if (e->n_budgets == NDP_MAX_BUDGETS)
+		return NULL;
+	struct ndp_budget *b = &e->budgets[e->n_budgets++];
+	b->ifindex = ifindex;
+	/* a burst of one second's worth lets a cold start resolve a cluster at once */
+	token_bucket_init(&b->tb, e->probe_rate, e->probe_rate, now_ms(e));
+	return &b->tb;
+}
+
+/* ---- answering ---------------------------------------------------------- */
+
+static void answer(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in6_addr *target,
+                   const struct ndp_solicitor *who)
+{
+	const struct iface *ifc = iface_usable(e, p->ifindex);
+	if (!ifc) {
+		e->c.iface_down++;
+		return;
+	}
+	if (!ifc->has_ll) {
+		e->c.no_source_address++;
+		return;
+	}
+	static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
+	bool dad = IN6_IS_ADDR_UNSPECIFIED(&who->addr);
+	uint8_t flags = (p->conf->router ? ND_NA_FLAG_ROUTER : 0) | (dad ? 0 : ND_NA_FLAG_SOLICITED);
+	uint8_t mac[6];
+	const uint8_t *l2 = who->ll;
+	uint8_t halen = who->ll_len;
+	if (dad) {
+		/* RFC 4861 §7.2.4: a DAD probe is answered to all-nodes */
+		nd_mcast_mac(&all_nodes, mac);
+		l2 = mac;
+		halen = ifc->lladdr_len ? 6 : 0;
+	}
+	struct nd_lladdr tlla = { .len = ifc->lladdr_len };
+	memcpy(tlla.addr, ifc->lladdr, ifc->lladdr_len <= ND_LLADDR_MAX ? ifc->lladdr_len : 0);
+	e->ops.send_na(e->ops.ctx, p->ifindex, l2, ifc->lladdr_len ? halen : 0, &ifc->ll,
+	               dad ? &all_nodes : &who->addr, target, flags, &tlla);
+	e->c.tx_na++;
+}
+
+static void answer_pending(struct ndp_engine *e, struct ndp_session *s)
+{
+	for (unsigned i = 0; i < s->n_pending; i++)
+		answer(e, &e->proxies[s->proxy_idx], &s->target, &s->pending[i]);
+	s->n_pending = 0;
+}
+
+static void remember_solicitor(struct ndp_session *s, const struct ndp_solicitor *who)
+{
+	for (unsigned i = 0; i < s->n_pending; i++)
+		if (memcmp(&s->pending[i].addr, &who->addr, sizeof(who->addr)) == 0)
+			return;
+	if (s->n_pending == NDP_MAX_PENDING) /* keep the newest: drop the oldest */
+		memmove(&s->pending[0], &s->pending[1], sizeof(s->pending[0]) * (NDP_MAX_PENDING - 1));
+	else
+		s->n_pending++;
+	s->pending[s->n_pending - 1] = *who;
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+static void route_install(struct ndp_engine *e, struct ndp_session *s)
+{
+	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
+	if (!p->conf->autowire || s->routed)
+		return;
+	int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+	if (rc < 0) {
+		e->c.route_errors++;
+		char a[INET6_ADDRSTRLEN];
+		log_warn("cannot add route %s/128: %s", addr_str(&s->target, a), strerror(-rc));
+		return;
+	}
+	s->routed = true;
+	e->c.route_added++;
+}
+
+static void route_remove(struct ndp_engine *e, struct ndp_session *s)
+{
+	if (!s->routed)
+		return;
+	s->routed = false;
+	int rc = e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+	if (rc < 0 && rc != -ESRCH && rc != -ENODEV)
+		e->c.route_errors++;
+	else
+		e->c.route_removed++;
+}
+
+/* ---- session life ------------------------------------------------------- */
+
+static void session_set_state(struct ndp_engine *e, struct ndp_session *s, enum ndp_state st)
+{
+	if (s->state == NDP_INVALID && st != NDP_INVALID)
+		ndp_sessions_unmark_dead(&e->sessions, s);
+	else if (s->state != NDP_INVALID && st == NDP_INVALID)
+		ndp_sessions_mark_dead(&e->sessions, s);
+	s->state = (uint8_t)st;
+}
+
+static void session_arm(struct ndp_engine *e, struct ndp_session *s, uint64_t when)
+{
+	s->expires_ms = when;
+	loop_timer_at(e->loop, &s->timer, when, session_timer, s);
+}
+
+static void session_delete(struct ndp_engine *e, struct ndp_session *s)
+{
+	route_remove(e, s);
+	loop_timer_cancel(e->loop, &s->timer);
+	e->proxies[s->proxy_idx].n_sessions--;
+	ndp_sessions_remove(&e->sessions, s);
+}
+
+static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
+{
+	const struct iface *down = iface_usable(e, s->down_ifindex);
+	if (!down) {
+		e->c.iface_down++;
+		return false;
+	}
+	if (!down->has_ll) {
+		e->c.no_source_address++;
+		return false;
+	}
+	struct token_bucket *tb = budget_for(e, s->down_ifindex);
+	if (!tb || !token_bucket_take(tb, now_ms(e))) {
+		if (is_retry)
+			e->c.probe_retry_budget++;
+		else
+			e->c.probe_budget++;
+		return false;
+	}
+	struct nd_lladdr slla = { .len = down->lladdr_len };
+	memcpy(slla.addr, down->lladdr, down->lladdr_len <= ND_LLADDR_MAX ? down->lladdr_len : 0);
+	e->ops.send_ns(e->ops.ctx, s->down_ifindex, &down->ll, &s->target, &slla);
+	s->probed_ms = now_ms(e);
+	e->c.tx_ns++;
+	return true;
+}
+
+static void session_die(struct ndp_engine *e, struct ndp_session *s)
+{
+	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
+	if (s->state == NDP_VALID || s->state == NDP_RENEWING) {
+		char a[INET6_ADDRSTRLEN];
+		log_info("target %s lost on %s (no answer downstream)", addr_str(&s->target, a), p->conf->iface);
+		e->c.target_lost++;
+	}
+	route_remove(e, s);
+	s->n_pending = 0;
+	session_set_state(e, s, NDP_INVALID);
+	session_arm(e, s, now_ms(e) + p->conf->deadtime_ms);
+}
+
+static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const struct in6_addr *via)
+{
+	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
+	bool was_alive = s->state == NDP_VALID || s->state == NDP_RENEWING;
+	if (!was_alive) {
+		char a[INET6_ADDRSTRLEN];
+		log_info("target %s confirmed behind ifindex %d for %s", addr_str(&s->target, a),
+		         s->down_ifindex, p->conf->iface);
+		e->c.target_confirmed++;
+	}
+	const struct conf_rule *rule = p->rules[s->rule_idx].conf;
+	if (rule->autovia && via && IN6_IS_ADDR_LINKLOCAL(via) && !s->routed) {
+		s->via = *via;
+		s->has_via = true;
+	}
+	session_set_state(e, s, NDP_VALID);
+	s->confirmed_ms = now_ms(e);
+	s->used = false;
+	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+	route_install(e, s);
+	answer_pending(e, s);
+	session_arm(e, s, s->confirmed_ms + p->conf->ttl_ms);
+}
+
+static void session_timer(void *ctx)
+{
+	struct ndp_session *s = ctx;
+	struct ndp_engine *e = s->owner;
+	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
+	uint64_t now = now_ms(e);
+	switch ((enum ndp_state)s->state) {
+	case NDP_PROBING:
+	case NDP_RENEWING:
+		if (s->retries_left > 0) {
+			s->retries_left--;
+			probe(e, s, true);
+			session_arm(e, s, now + p->conf->timeout_ms);
+		} else {
+			session_die(e, s);
+		}
+		break;
+	case NDP_VALID:
+		/* keepalive: re-probe a valid target before forgetting it; without
+		 * keepalive only targets still being solicited are renewed */
+		if (p->conf->keepalive || s->used) {
+			session_set_state(e, s, NDP_RENEWING);
+			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+			probe(e, s, true);
+			session_arm(e, s, now + p->conf->timeout_ms);
+		} else {
+			route_remove(e, s);
+			session_delete(e, s);
+		}
+		break;
+	case NDP_INVALID:
+	case NDP_LEARNED:
+		session_delete(e, s);
+		break;
+	}
+}
+
+static struct ndp_session *session_new(struct ndp_engine *e, uint16_t proxy_idx, uint16_t rule_idx,
+                                       const struct in6_addr *target, int down_ifindex)
+{
+	struct ndp_proxy_rt *p = &e->proxies[proxy_idx];
+	struct ndp_session *s = NULL;
+	if (p->n_sessions < p->conf->max_sessions)
+		s = ndp_sessions_insert(&e->sessions, proxy_idx, target);
+	if (!s) {
+		/* full: reuse the oldest dead session, never a live one */
+		struct ndp_session *victim = ndp_sessions_oldest_dead(&e->sessions);
+		if (!victim) {
+			e->c.sessions_full++;
+			if (log_ratelimit_ok(&e->rl_full, 1, 10000))
+				log_warn("session table full (%u): not probing new targets", e->sessions.used);
+			return NULL;
+		}
+		session_delete(e, victim);
+		e->c.sessions_evicted++;
+		s = ndp_sessions_insert(&e->sessions, proxy_idx, target);
+		if (!s)
+			return NULL;
+	}
+	p->n_sessions++;
+	s->owner = e;
+	s->rule_idx = rule_idx;
+	s->down_ifindex = down_ifindex;
+	s->created_ms = now_ms(e);
+	s->state = NDP_PROBING;
+	return s;
+}
+
+/* ---- solicitations ------------------------------------------------------ */
+
+static int rule_downstream(struct ndp_engine *e, struct ndp_proxy_rt *p, struct ndp_rule_rt *r,
+                           const struct in6_addr *target)
+{
+	if (r->conf->method == RULE_IFACE)
+		return r->down_ifindex;
+	/* auto: the kernel's routing decision, paid for from a bucket because a
+	 * scan would otherwise turn every NS into a netlink round trip */
+	if (!token_bucket_take(&p->auto_lookups, now_ms(e))) {
+		e->c.probe_budget++;
+		return -1;
+	}
+	int oif = e->ops.route_oif(e->ops.ctx, target);
+	if (oif <= 0 || oif == p->ifindex) {
+		e->c.auto_no_route++;
+		return -1;
+	}
+	return oif;
+}
+
+static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m,
+                       const struct pkt_in *pin)
+{
+	struct ndp_proxy_rt *p = &e->proxies[pi];
+	const struct iface *ifc = iftable_by_index(e->ifs, p->ifindex);
+	if (ifc && ifc->has_ll && memcmp(&ifc->ll, &m->target, sizeof(m->target)) == 0) {
+		e->c.ns_own_address++;
+		return;
+	}
+	struct ndp_solicitor who = { .addr = m->src };
+	/* reply to the frame's sender: the SLLA option may be absent (unicast NS) */
+	if (m->slla.len && m->slla.len <= ND_LLADDR_MAX) {
+		who.ll_len = m->slla.len;
+		memcpy(who.ll, m->slla.addr, m->slla.len);
+	} else if (pin && pin->src_ll_len <= ND_LLADDR_MAX) {
+		who.ll_len = pin->src_ll_len;
+		memcpy(who.ll, pin->src_ll, pin->src_ll_len);
+	}
+
+	/* a learned host (RA relay) or a session wins over rule order */
+	struct ndp_session *s = ndp_sessions_find(&e->sessions, pi, &m->target);
+	if (s) {
+		switch ((enum ndp_state)s->state) {
+		case NDP_VALID:
+		case NDP_RENEWING:
+		case NDP_LEARNED:
+			s->used = true;
+			answer(e, p, &m->target, &who);
+			return;
+		case NDP_PROBING:
+			remember_solicitor(s, &who);
+			e->c.ns_pending++;
+			return;
+		case NDP_INVALID:
+			if (now_ms(e) - s->probed_ms < NDP_DEAD_HOLD_MS) {
+				e->c.ns_dead_target++;
+				return;
+			}
+			if (ndp_known_has(&e->known, s->down_ifindex, &m->target)) {
+				session_confirm(e, s, NULL);
+				answer(e, p, &m->target, &who);
+				return;
+			}
+			if (!probe(e, s, false)) {
+				s->probed_ms = now_ms(e); /* hold again before the next try */
+				e->c.ns_dead_target++;
+				return;
+			}
+			session_set_state(e, s, NDP_PROBING);
+			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+			remember_solicitor(s, &who);
+			session_arm(e, s, now_ms(e) + p->conf->timeout_ms);
+			return;
+		}
+	}
+
+	for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+		struct ndp_rule_rt *r = &p->rules[ri];
+		if (!nd_prefix_match(&m->target, &r->conf->prefix, r->conf->plen))
+			continue;
+		if (r->conf->method == RULE_STATIC) {
+			answer(e, p, &m->target, &who);
+			return;
+		}
+		if (r->conf->method == RULE_IFACE && ndp_known_has(&e->known, r->down_ifindex, &m->target)) {
+			/* the kernel already resolved it downstream: no probe needed */
+			s = session_new(e, pi, (uint16_t)ri, &m->target, r->down_ifindex);
+			if (s)
+				session_confirm(e, s, NULL);
+			answer(e, p, &m->target, &who);
+			return;
+		}
+		int down = rule_downstream(e, p, r, &m->target);
+		if (down <= 0) {
+			if (r->conf->method == RULE_IFACE)
+				e->c.iface_down++;
+			return;
+		}
+		if (r->conf->method == RULE_AUTO && ndp_known_has(&e->known, down, &m->target)) {
+			s = session_new(e, pi, (uint16_t)ri, &m->target, down);
+			if (s)
+				session_confirm(e, s, NULL);
+			answer(e, p, &m->target, &who);
+			return;
+		}
+		/* check the budget before allocating, so a refused probe leaves no state */
+		struct token_bucket *tb = budget_for(e, down);
+		if (!tb || !token_bucket_available(tb, now_ms(e))) {
+			e->c.probe_budget++;
+			return;
+		}
+		s = session_new(e, pi, (uint16_t)ri, &m->target, down);
+		if (!s)
+			return;
+		s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+		remember_solicitor(s, &who);
+		if (!probe(e, s, false)) {
+			/* no token or no usable interface: remember briefly as dead */
+			session_set_state(e, s, NDP_INVALID);
+			s->probed_ms = now_ms(e);
+			session_arm(e, s, now_ms(e) + NDP_DEAD_HOLD_MS);
+			s->n_pending = 0;
+			return;
+		}
+		session_arm(e, s, now_ms(e) + p->conf->timeout_ms);
+		return;
+	}
+	e->c.ns_no_rule++;
+}
+
+static void on_advert(struct ndp_engine *e, int ifindex, const struct nd_msg *m)
+{
+	bool matched = false;
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &m->target);
+		if (!s || s->down_ifindex != ifindex || s->state == NDP_LEARNED)
+			continue;
+		matched = true;
+		session_confirm(e, s, &m->src);
+	}
+	if (!matched)
+		e->c.na_unmatched++;
+}
+
+void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
+                      const struct pkt_in *pin)
+{
+	if (m->type == ND_TYPE_NS) {
+		bool counted = false;
+		for (size_t pi = 0; pi < e->n_proxies; pi++) {
+			if (e->proxies[pi].ifindex != ifindex)
+				continue;
+			if (!counted) {
+				e->c.rx_ns++;
+				counted = true;
+			}
+			on_solicit(e, (uint16_t)pi, m, pin);
+		}
+	} else if (m->type == ND_TYPE_NA) {
+		e->c.rx_na++;
+		on_advert(e, ifindex, m);
+	}
+}
+
+/* ---- kernel events ------------------------------------------------------ */
+
+static bool neigh_alive(uint16_t state)
+{
+	return state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT);
+}
+
+void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted)
+{
+	bool alive = !deleted && neigh_alive(n->state) && !(n->flags & NTF_PROXY);
+	if (alive)
+		ndp_known_add(&e->known, n->ifindex, &n->addr);
+	else
+		ndp_known_del(&e->known, n->ifindex, &n->addr);
+}
+
+static void resolve_names(struct ndp_engine *e)
+{
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_proxy_rt *p = &e->proxies[pi];
+		const struct iface *ifc = iftable_by_name(e->ifs, p->conf->iface);
+		p->ifindex = ifc ? ifc->ifindex : 0;
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+			struct ndp_rule_rt *r = &p->rules[ri];
+			if (r->conf->method != RULE_IFACE)
+				continue;
+			const struct iface *d = iftable_by_name(e->ifs, r->conf->iface);
+			r->down_ifindex = d ? d->ifindex : 0;
+		}
+	}
+}
+
+void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted)
+{
+	resolve_names(e);
+	if (!deleted && (l->flags & IFF_UP))
+		return;
+	/* an interface went down or away: targets behind it are no longer known */
+	ndp_known_flush_ifindex(&e->known, l->ifindex);
+	for (uint32_t i = 0; i < e->sessions.touched; i++) {
+		struct ndp_session *s = &e->sessions.pool[i];
+		if (s->in_use && s->down_ifindex == l->ifindex && s->state != NDP_INVALID) {
+			if (s->state == NDP_LEARNED) {
+				session_delete(e, s);
+				continue;
+			}
+			if (deleted)
+				s->routed = false; /* the kernel removed the route with the link */
+			session_die(e, s);
+		}
+	}
+}
+
+bool ndp_engine_wants_iface(const struct ndp_engine *e, const char *name, uint32_t *types,
+                            bool *allmulti, bool *promisc)
+{
+	bool want = false;
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		const struct ndp_proxy_rt *p = &e->proxies[pi];
+		bool has_auto = false;
+		if (strcmp(p->conf->iface, name) == 0) {
+			*types |= 1u << (ND_TYPE_NS - 128);
+			*allmulti = true; /* solicited-node groups of every target */
+			*promisc |= p->conf->promiscuous;
+			want = true;
+		}
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+			const struct conf_rule *r = p->rules[ri].conf;
+			has_auto |= r->method == RULE_AUTO;
+			if (r->method == RULE_IFACE && strcmp(r->iface, name) == 0) {
+				*types |= 1u << (ND_TYPE_NA - 128);
+				want = true;
+			}
+		}
+		/* auto rules may probe any interface but the proxy's own */
+		if (has_auto && strcmp(p->conf->iface, name) != 0) {
+			*types |= 1u << (ND_TYPE_NA - 128);
+			want = true;
+		}
+	}
+	return want;
+}
+
+void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex, int downstream_ifindex,
+                             const struct in6_addr *addr, bool gone)
+{
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		if (e->proxies[pi].ifindex != upstream_ifindex)
+			continue;
+		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, addr);
+		if (gone) {
+			if (s && s->state == NDP_LEARNED)
+				session_delete(e, s);
+			continue;
+		}
+		if (!s)
+			s = session_new(e, (uint16_t)pi, 0, addr, downstream_ifindex);
+		if (!s)
+			continue;
+		loop_timer_cancel(e->loop, &s->timer);
+		session_set_state(e, s, NDP_LEARNED);
+		s->down_ifindex = downstream_ifindex;
+		s->confirmed_ms = now_ms(e);
+		s->expires_ms = 0;
+		if (!s->routed) {
+			int rc = e->ops.route_add(e->ops.ctx, addr, downstream_ifindex, NULL);
+			if (rc == 0) {
+				s->routed = true;
+				e->c.route_added++;
+			} else {
+				e->c.route_errors++;
+			}
+		}
+	}
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
+                                  struct iftable *ifs, const struct ndp_ops *ops)
+{
+	struct ndp_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->loop = loop;
+	e->conf = conf;
+	e->ifs = ifs;
+	e->ops = *ops;
+	e->n_proxies = conf->n_proxies;
+	e->probe_rate = UINT32_MAX;
+	uint64_t cap = 0;
+	e->proxies = calloc(conf->n_proxies ? conf->n_proxies : 1, sizeof(*e->proxies));
+	if (!e->proxies)
+		goto fail;
+	for (size_t pi = 0; pi < conf->n_proxies; pi++) {
+		struct ndp_proxy_rt *p = &e->proxies[pi];
+		p->conf = &conf->proxies[pi];
+		p->rules = calloc(p->conf->n_rules ? p->conf->n_rules : 1, sizeof(*p->rules));
+		if (!p->rules)
+			goto fail;
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
+			p->rules[ri].conf = &p->conf->rules[ri];
+		cap += p->conf->max_sessions;
+		if (p->conf->probe_rate < e->probe_rate)
+			e->probe_rate = p->conf->probe_rate;
+		token_bucket_init(&p->auto_lookups, p->conf->probe_rate, p->conf->probe_rate, ops->now_ms(ops->ctx));
+	}
+	if (e->probe_rate == UINT32_MAX)
+		e->probe_rate = 100;
+	if (cap > (1u << 22))
+		cap = 1u << 22;
+	if (ndp_sessions_init(&e->sessions, (uint32_t)cap) < 0)
+		goto fail;
+	if (ndp_known_init(&e->known, NDP_KNOWN_CAP) < 0)
+		goto fail;
+	resolve_names(e);
+	return e;
+fail:
+	ndp_engine_free(e);
+	return NULL;
+}
+
+static bool same_downstream(const struct conf_rule *a, const struct conf_rule *b)
+{
+	return a->method == b->method && (a->method != RULE_IFACE || strcmp(a->iface, b->iface) == 0) &&
+	       a->autovia == b->autovia;
+}
+
+void ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
+{
+	ndp_known_move(&e->known, &old->known);
+	for (uint32_t i = 0; i < old->sessions.touched; i++) {
+		struct ndp_session *s = &old->sessions.pool[i];
+		if (!s->in_use || s->state == NDP_PROBING || s->state == NDP_INVALID)
+			continue;
+		const struct ndp_proxy_rt *op = &old->proxies[s->proxy_idx];
+		const struct conf_rule *orule = s->state == NDP_LEARNED ? NULL : op->rules[s->rule_idx].conf;
+		for (size_t pi = 0; pi < e->n_proxies; pi++) {
+			struct ndp_proxy_rt *p = &e->proxies[pi];
+			if (strcmp(p->conf->iface, op->conf->iface) != 0)
+				continue;
+			size_t ri = 0;
+			if (orule) {
+				for (; ri < p->conf->n_rules; ri++)
+					if (nd_prefix_match(&s->target, &p->rules[ri].conf->prefix, p->rules[ri].conf->plen))
+						break; /* first matching rule decides, as for a new NS */
+				if (ri == p->conf->n_rules || !same_downstream(p->rules[ri].conf, orule))
+					break;
+			}
+			struct ndp_session *n = session_new(e, (uint16_t)pi, (uint16_t)ri, &s->target, s->down_ifindex);
+			if (!n)
+				break;
+			n->state = s->state;
+			n->routed = s->routed && p->conf->autowire == op->conf->autowire;
+			n->has_via = s->has_via;
+			n->via = s->via;
+			n->confirmed_ms = s->confirmed_ms;
+			n->created_ms = s->created_ms;
+			if (s->state == NDP_LEARNED)
+				n->routed = s->routed;
+			else
+				session_arm(e, n, s->confirmed_ms + p->conf->ttl_ms);
+			if (n->routed)
+				s->routed = false; /* the route now belongs to the new engine */
+			break;
+		}
+	}
+	ndp_engine_free(old);
+}
+
+void ndp_engine_free(struct ndp_engine *e)
+{
+	if (!e)
+		return;
+	if (e->sessions.pool) {
+		for (uint32_t i = 0; i < e->sessions.touched; i++) {
+			struct ndp_session *s = &e->sessions.pool[i];
+			if (!s->in_use)
+				continue;
+			route_remove(e, s);
+			loop_timer_cancel(e->loop, &s->timer);
+		}
+	}
+	ndp_sessions_free(&e->sessions);
+	ndp_known_free(&e->known);
+	if (e->proxies)
+		for (size_t pi = 0; pi < e->n_proxies; pi++)
+			free(e->proxies[pi].rules);
+	free(e->proxies);
+	free(e);
+}
+
+/* ---- introspection ------------------------------------------------------ */
+
+const struct ndp_counters *ndp_engine_counters(const struct ndp_engine *e)
+{
+	return &e->c;
+}
+
+unsigned ndp_engine_session_count(const struct ndp_engine *e)
+{
+	return e->sessions.used;
+}
+
+static const char *state_name(uint8_t st)
+{
+	static const char *const names[] = { "probing", "valid", "renewing", "invalid", "learned" };
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+static const char *ifname_of(const struct ndp_engine *e, int ifindex, char *buf)
+{
+	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
+	if (ifc)
+		return ifc->name;
+	snprintf(buf, IF_NAMESIZE + 8, "#%d", ifindex);
+	return buf;
+}
+
+void ndp_engine_dump_sessions(const struct ndp_engine *e, struct ctl_out *o)
+{
+	uint64_t now = e->ops.now_ms(e->ops.ctx);
+	bool first = true;
+	if (o->json)
+		ctl_printf(o, "{\"sessions\":[");
+	else
+		ctl_printf(o, "%-10s %-39s %-9s %-10s %8s %8s %s\n", "PROXY", "TARGET", "STATE", "IFACE",
+		           "AGE", "EXPIRES", "ROUTE");
+	for (uint32_t i = 0; i < e->sessions.touched; i++) {
+		const struct ndp_session *s = &e->sessions.pool[i];
+		if (!s->in_use)
+			continue;
+		char a[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8];
+		const char *proxy = e->proxies[s->proxy_idx].conf->iface;
+		long long age = (long long)(now - s->created_ms);
+		long long left = s->expires_ms ? (long long)s->expires_ms - (long long)now : -1;
+		addr_str(&s->target, a);
+		if (o->json) {
+			ctl_printf(o, "%s{\"proxy\":", first ? "" : ",");
+			ctl_json_str(o, proxy);
+			ctl_printf(o, ",\"target\":\"%s\",\"state\":\"%s\",\"iface\":", a, state_name(s->state));
+			ctl_json_str(o, ifname_of(e, s->down_ifindex, ifb));
+			ctl_printf(o, ",\"age_ms\":%lld,\"expires_ms\":%lld,\"routed\":%s}", age,
+			           left < 0 ? -1LL : left, s->routed ? "true" : "false");
+		} else {
+			char ages[16], lefts[16];
+			ctl_fmt_duration(ages, sizeof(ages), age);
+			ctl_fmt_duration(lefts, sizeof(lefts), left);
+			ctl_printf(o, "%-10s %-39s %-9s %-10s %8s %8s %s\n", proxy, a, state_name(s->state),
+			           ifname_of(e, s->down_ifindex, ifb), ages, lefts, s->routed ? "yes" : "-");
+		}
+		first = false;
+	}
+	if (o->json)
+		ctl_printf(o, "]}\n");
+}
+
+void ndp_engine_dump_routes(const struct ndp_engine *e, struct ctl_out *o)
+{
+	bool first = true;
+	if (o->json)
+		ctl_printf(o, "{\"routes\":[");
+	else
+		ctl_printf(o, "%-44s %-10s %s\n", "DESTINATION", "IFACE", "VIA");
+	for (uint32_t i = 0; i < e->sessions.touched; i++) {
+		const struct ndp_session *s = &e->sessions.pool[i];
+		if (!s->in_use || !s->routed)
+			continue;
+		char a[INET6_ADDRSTRLEN], v[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8];
+		addr_str(&s->target, a);
+		if (s->has_via)
+			addr_str(&s->via, v);
+		if (o->json) {
+			ctl_printf(o, "%s{\"dst\":\"%s/128\",\"iface\":", first ? "" : ",", a);
+			ctl_json_str(o, ifname_of(e, s->down_ifindex, ifb));
+			ctl_printf(o, ",\"via\":");
+			ctl_json_str(o, s->has_via ? v : NULL);
+			ctl_printf(o, "}");
+		} else {
+			char dst[INET6_ADDRSTRLEN + 5];
+			snprintf(dst, sizeof(dst), "%s/128", a);
+			ctl_printf(o, "%-44s %-10s %s\n", dst, ifname_of(e, s->down_ifindex, ifb), s->has_via ? v : "-");
+		}
+		first = false;
+	}
+	if (o->json)
+		ctl_printf(o, "]}\n");
+}
+
+void ndp_engine_dump_counters(const struct ndp_engine *e, struct ctl_out *o)
+{
+	bool first = true;
+#define NDP_COUNTER_DUMP(name)                                                              \
+	if (o->json)                                                                        \
+		ctl_printf(o, "%s\"%s\":%llu", first ? "" : ",", #name, (unsigned long long)e->c.name); \
+	else                                                                                \
+		ctl_printf(o, "  %-22s %llu\n", #name, (unsigned long long)e->c.name);      \
+	first = false;
+	NDP_COUNTERS(NDP_COUNTER_DUMP)
+#undef NDP_COUNTER_DUMP
+	if (o->json)
+		ctl_printf(o, ",\"sessions\":%u", e->sessions.used);
+	else
+		ctl_printf(o, "  %-22s %u\n", "sessions", e->sessions.used);
+}

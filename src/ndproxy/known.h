@@ -1,0 +1,36 @@
+/* Neighbours the kernel reports alive (REACHABLE, STALE, DELAY, PROBE,
+ * PERMANENT), mirrored from netlink events so the hot path can ask "is this
+ * target known behind that interface?" without a system call. Bounded: when
+ * full, new entries are not mirrored and those targets are simply probed. */
+#ifndef ISLANDD_NDPROXY_KNOWN_H
+#define ISLANDD_NDPROXY_KNOWN_H
+
+#include "util/hash.h"
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ndp_known_entry {
+	struct in6_addr addr;
+	int ifindex;
+	uint32_t next; /* chain or free list, index + 1 */
+};
+
+struct ndp_known {
+	struct ndp_known_entry *pool;
+	uint32_t *buckets;
+	uint32_t cap, touched, used, free_head, n_buckets;
+	struct hash_key key;
+};
+
+int ndp_known_init(struct ndp_known *k, uint32_t cap);
+void ndp_known_free(struct ndp_known *k);
+bool ndp_known_has(const struct ndp_known *k, int ifindex, const struct in6_addr *addr);
+void ndp_known_add(struct ndp_known *k, int ifindex, const struct in6_addr *addr);
+void ndp_known_del(struct ndp_known *k, int ifindex, const struct in6_addr *addr);
+void ndp_known_flush_ifindex(struct ndp_known *k, int ifindex);
+/* Move all entries of src into dst (reload); src is left empty. */
+void ndp_known_move(struct ndp_known *dst, struct ndp_known *src);
+
+#endif

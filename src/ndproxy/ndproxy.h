@@ -1,0 +1,103 @@
+/* The NDP proxy engine: answers Neighbor Solicitations on a proxy interface
+ * for targets that live elsewhere, per ndppd-compatible rules.
+ *
+ * No sockets here. The daemon hands in parsed ND messages and kernel events
+ * and the engine acts through struct ndp_ops, so tests can drive it with
+ * fake I/O. Sessions (one per solicited target of an iface/auto rule) come
+ * from a pool sized at start-up: nothing is allocated per packet, lookups
+ * are by keyed hash, and the table never grows past max-sessions. */
+#ifndef ISLANDD_NDPROXY_H
+#define ISLANDD_NDPROXY_H
+
+#include "conf/conf.h"
+#include "net/netlink.h"
+#include "net/packet.h"
+#include "proto/nd.h"
+#include "util/loop.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct iftable;
+struct ctl_out;
+
+struct ndp_ops {
+	void *ctx;
+	/* Send an NA on ifindex: IPv6 dst, link-layer dst (halen 0 on L3 links). */
+	void (*send_na)(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
+	                const struct in6_addr *src, const struct in6_addr *dst,
+	                const struct in6_addr *target, uint8_t flags, const struct nd_lladdr *tlla);
+	/* Send a multicast NS for target on ifindex (our probe). */
+	void (*send_ns)(void *ctx, int ifindex, const struct in6_addr *src,
+	                const struct in6_addr *target, const struct nd_lladdr *slla);
+	int (*route_add)(void *ctx, const struct in6_addr *target, int ifindex, const struct in6_addr *via);
+	int (*route_del)(void *ctx, const struct in6_addr *target, int ifindex, const struct in6_addr *via);
+	/* auto rules: the interface the kernel routes target through, or <= 0. */
+	int (*route_oif)(void *ctx, const struct in6_addr *target);
+	uint64_t (*now_ms)(void *ctx);
+};
+
+/* Counters; names are islandctl's JSON keys. */
+#define NDP_COUNTERS(X) \
+	X(rx_ns)              /* NS received on a proxy interface */ \
+	X(rx_na)              /* NA received on a downstream interface */ \
+	X(tx_na)              /* answers sent */ \
+	X(tx_ns)              /* probes sent downstream */ \
+	X(ns_no_rule)         /* target matched no rule */ \
+	X(ns_own_address)     /* target is the proxy interface's own address: the kernel answers */ \
+	X(ns_dead_target)     /* target known not to answer, within its hold */ \
+	X(ns_pending)         /* solicitation waiting for the probe's answer */ \
+	X(probe_budget)       /* new probe refused: probe-rate exhausted */ \
+	X(probe_retry_budget) /* retry skipped: probe-rate exhausted */ \
+	X(sessions_full)      /* new session refused: max-sessions reached, none evictable */ \
+	X(sessions_evicted)   /* dead session reused for a new target */ \
+	X(no_source_address)  /* interface without a usable link-local address */ \
+	X(iface_down)         /* downstream/proxy interface missing or down */ \
+	X(auto_no_route)      /* auto rule: no route, or routed back out the proxy */ \
+	X(na_unmatched)       /* downstream NA for no session */ \
+	X(target_confirmed)   \
+	X(target_lost)        \
+	X(route_added)        \
+	X(route_removed)      \
+	X(route_errors)
+
+struct ndp_counters {
+#define NDP_COUNTER_FIELD(name) uint64_t name;
+	NDP_COUNTERS(NDP_COUNTER_FIELD)
+#undef NDP_COUNTER_FIELD
+};
+
+struct ndp_engine;
+
+struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
+                                  struct iftable *ifs, const struct ndp_ops *ops);
+/* Reload: move every session of `old` that the new config still covers
+ * (same proxy interface, a rule of the same method and downstream) into e,
+ * with its route; what is not moved is dropped, its route removed. Frees old. */
+void ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old);
+/* Removes every route the engine installed. */
+void ndp_engine_free(struct ndp_engine *e);
+
+void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
+                      const struct pkt_in *pin);
+void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted);
+/* Interfaces appeared, vanished or changed: re-resolve names. */
+void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted);
+
+/* Which packets the engine needs from interface `name`: bit n of *types =
+ * ICMPv6 type 128+n. */
+bool ndp_engine_wants_iface(const struct ndp_engine *e, const char *name, uint32_t *types,
+                            bool *allmulti, bool *promisc);
+
+/* A host learned by the RA relay behind downstream_ifindex: answer for it on
+ * upstream_ifindex and route it (gone = forget it). */
+void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex,
+                             int downstream_ifindex, const struct in6_addr *addr, bool gone);
+
+const struct ndp_counters *ndp_engine_counters(const struct ndp_engine *e);
+unsigned ndp_engine_session_count(const struct ndp_engine *e);
+void ndp_engine_dump_sessions(const struct ndp_engine *e, struct ctl_out *o);
+void ndp_engine_dump_routes(const struct ndp_engine *e, struct ctl_out *o);
+void ndp_engine_dump_counters(const struct ndp_engine *e, struct ctl_out *o);
+
+#endif

@@ -1,0 +1,212 @@
+/* epoll + a binary min-heap of timers. Timers live inside their owners, so
+ * arming one never allocates once the heap has grown to its high-water mark. */
+#include "util/loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOOP_MAX_EVENTS 64
+
+struct fd_slot {
+	int fd;
+	loop_fd_cb cb;
+	void *ctx;
+	bool used;
+};
+
+struct loop {
+	int epfd;
+	bool stop;
+	struct fd_slot *fds;    /* indexed by fd: descriptors are small integers */
+	size_t n_fds;
+	struct loop_timer **heap; /* 1-based */
+	size_t heap_len, heap_cap;
+};
+
+uint64_t clock_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t clock_ms(void)
+{
+	return clock_us() / 1000u;
+}
+
+struct loop *loop_new(void)
+{
+	struct loop *loop = calloc(1, sizeof(*loop));
+	if (!loop)
+		return NULL;
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->epfd < 0) {
+		free(loop);
+		return NULL;
+	}
+	return loop;
+}
+
+void loop_free(struct loop *loop)
+{
+	if (!loop)
+		return;
+	close(loop->epfd);
+	free(loop->fds);
+	free(loop->heap);
+	free(loop);
+}
+
+int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_cb cb, void *ctx)
+{
+	if (fd < 0)
+		return -EBADF;
+	if ((size_t)fd >= loop->n_fds) {
+		size_t n = (size_t)fd + 16;
+		struct fd_slot *grown = realloc(loop->fds, n * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		for (size_t i = loop->n_fds; i < n; i++)
+			grown[i] = (struct fd_slot){ .fd = -1 };
+		loop->fds = grown;
+		loop->n_fds = n;
+	}
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	loop->fds[fd] = (struct fd_slot){ .fd = fd, .cb = cb, .ctx = ctx, .used = true };
+	return 0;
+}
+
+int loop_mod_fd(struct loop *loop, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+}
+
+void loop_del_fd(struct loop *loop, int fd)
+{
+	if (fd < 0 || (size_t)fd >= loop->n_fds || !loop->fds[fd].used)
+		return;
+	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	loop->fds[fd].used = false;
+}
+
+static void heap_set(struct loop *loop, size_t i, struct loop_timer *t)
+{
+	loop->heap[i] = t;
+	t->heap_idx = (uint32_t)i;
+}
+
+static void heap_up(struct loop *loop, size_t i)
+{
+	struct loop_timer *t = loop->heap[i];
+	while (i > 1 && loop->heap[i / 2]->when_ms > t->when_ms) {
+		heap_set(loop, i, loop->heap[i / 2]);
+		i /= 2;
+	}
+	heap_set(loop, i, t);
+}
+
+static void heap_down(struct loop *loop, size_t i)
+{
+	struct loop_timer *t = loop->heap[i];
+	for (;;) {
+		size_t c = i * 2;
+		if (c > loop->heap_len)
+			break;
+		if (c + 1 <= loop->heap_len && loop->heap[c + 1]->when_ms < loop->heap[c]->when_ms)
+			c++;
+		if (loop->heap[c]->when_ms >= t->when_ms)
+			break;
+		heap_set(loop, i, loop->heap[c]);
+		i = c;
+	}
+	heap_set(loop, i, t);
+}
+
+void loop_timer_cancel(struct loop *loop, struct loop_timer *t)
+{
+	size_t i = t->heap_idx;
+	if (i == 0)
+		return;
+	struct loop_timer *last = loop->heap[loop->heap_len--];
+	t->heap_idx = 0;
+	if (last == t)
+		return;
+	heap_set(loop, i, last);
+	heap_up(loop, i);
+	heap_down(loop, last->heap_idx);
+}
+
+void loop_timer_at(struct loop *loop, struct loop_timer *t, uint64_t when_ms,
+                   loop_timer_cb cb, void *ctx)
+{
+	loop_timer_cancel(loop, t);
+	t->when_ms = when_ms;
+	t->cb = cb;
+	t->ctx = ctx;
+	if (loop->heap_len + 1 >= loop->heap_cap) {
+		size_t cap = loop->heap_cap ? loop->heap_cap * 2 : 64;
+		struct loop_timer **grown = realloc(loop->heap, cap * sizeof(*grown));
+		if (!grown)
+			abort(); /* an impossible internal state: out of memory for a timer */
+		loop->heap = grown;
+		loop->heap_cap = cap;
+	}
+	loop->heap_len++;
+	heap_set(loop, loop->heap_len, t);
+	heap_up(loop, loop->heap_len);
+}
+
+void loop_timer_in(struct loop *loop, struct loop_timer *t, uint64_t delay_ms,
+                   loop_timer_cb cb, void *ctx)
+{
+	loop_timer_at(loop, t, clock_ms() + delay_ms, cb, ctx);
+}
+
+void loop_stop(struct loop *loop)
+{
+	loop->stop = true;
+}
+
+static void run_due_timers(struct loop *loop)
+{
+	uint64_t now = clock_ms();
+	while (loop->heap_len > 0 && loop->heap[1]->when_ms <= now) {
+		struct loop_timer *t = loop->heap[1];
+		loop_timer_cancel(loop, t);
+		t->cb(t->ctx);
+	}
+}
+
+int loop_run(struct loop *loop)
+{
+	struct epoll_event events[LOOP_MAX_EVENTS];
+	loop->stop = false;
+	while (!loop->stop) {
+		int timeout = -1;
+		if (loop->heap_len > 0) {
+			uint64_t now = clock_ms(), when = loop->heap[1]->when_ms;
+			timeout = when <= now ? 0 : (int)(when - now > 60000 ? 60000 : when - now);
+		}
+		int n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n && !loop->stop; i++) {
+			int fd = events[i].data.fd;
+			/* a callback earlier in this batch may have removed this fd */
+			if ((size_t)fd < loop->n_fds && loop->fds[fd].used)
+				loop->fds[fd].cb(loop->fds[fd].ctx, fd, events[i].events);
+		}
+		run_due_timers(loop);
+	}
+	return 0;
+}
