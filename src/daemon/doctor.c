@@ -1,0 +1,297 @@
+/* `islandd check` (also `islandctl doctor`): reads the configuration and the
+ * live system and says, for each problem, what is wrong and the command
+ * that fixes it. Exit status 0 = nothing wrong, 1 = problems, 2 = usage. */
+#include "daemon/runtime.h"
+#include "conf/conf.h"
+#include "net/netlink.h"
+#include "proto/nd.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct doctor {
+	const struct conf *conf;
+	struct nl *nl;
+	unsigned problems;
+	bool json;
+	FILE *out;
+};
+
+static void json_puts(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(out, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void problem(struct doctor *d, const char *what, const char *fix)
+{
+	if (d->json) {
+		fprintf(d->out, "%s{\"problem\":", d->problems ? "," : "");
+		json_puts(d->out, what);
+		fprintf(d->out, ",\"fix\":");
+		json_puts(d->out, fix);
+		fprintf(d->out, "}");
+	} else {
+		fprintf(d->out, "problem: %s\n", what);
+		if (fix[0])
+			fprintf(d->out, "    fix: %s\n", fix);
+	}
+	d->problems++;
+}
+
+/* A sysctl as an integer, or -1 when it cannot be read. */
+static int sysctl_int(const char *fmt, const char *ifname)
+{
+	char path[256];
+	snprintf(path, sizeof(path), fmt, ifname);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int v = -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void check_iface(struct doctor *d, const char *name, const char *role)
+{
+	char what[256], fix[256];
+	unsigned idx = if_nametoindex(name);
+	if (!idx) {
+		snprintf(what, sizeof(what), "interface %s (%s) does not exist", name, role);
+		snprintf(fix, sizeof(fix), "create it, or correct the name in %s (islandd follows it when it appears)",
+		         d->conf->path ? d->conf->path : "the configuration");
+		problem(d, what, fix);
+		return;
+	}
+	char path[128];
+	snprintf(path, sizeof(path), "/sys/class/net/%s/flags", name);
+	FILE *f = fopen(path, "r");
+	unsigned flags = 0;
+	if (f) {
+		if (fscanf(f, "%x", &flags) != 1)
+			flags = 0;
+		fclose(f);
+	}
+	if (!(flags & IFF_UP)) {
+		snprintf(what, sizeof(what), "interface %s (%s) is down", name, role);
+		snprintf(fix, sizeof(fix), "ip link set %s up", name);
+		problem(d, what, fix);
+	}
+	if (sysctl_int("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name) == 1) {
+		snprintf(what, sizeof(what), "IPv6 is disabled on %s (%s)", name, role);
+		snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.disable_ipv6=0", name);
+		problem(d, what, fix);
+	}
+}
+
+static bool rule_routes_via(struct doctor *d, const struct conf_rule *r, const char *ifname)
+{
+	if (!d->nl)
+		return true; /* cannot tell: say nothing */
+	struct in6_addr probe = r->prefix;
+	if (r->plen < 128)
+		probe.s6_addr[15] |= 1;
+	struct nl_route rt;
+	if (nl_route_get(d->nl, &probe, &rt) < 0)
+		return false;
+	return rt.oif > 0 && rt.oif == (int)if_nametoindex(ifname);
+}
+
+static void check_proxies(struct doctor *d)
+{
+	char what[512], fix[512], pfx[INET6_ADDRSTRLEN], pfx2[INET6_ADDRSTRLEN];
+	const struct conf *c = d->conf;
+	bool need_forwarding = c->n_proxies > 0 || c->n_relays > 0;
+	if (need_forwarding && sysctl_int("/proc/sys/net/ipv6/conf/%s/forwarding", "all") != 1)
+		problem(d, "IPv6 forwarding is off: proxied hosts are answered but their traffic is not routed",
+		        "sysctl -w net.ipv6.conf.all.forwarding=1");
+	for (size_t pi = 0; pi < c->n_proxies; pi++) {
+		const struct conf_proxy *p = &c->proxies[pi];
+		check_iface(d, p->iface, "proxy");
+		int fwd = sysctl_int("/proc/sys/net/ipv6/conf/%s/forwarding", p->iface);
+		int accept_ra = sysctl_int("/proc/sys/net/ipv6/conf/%s/accept_ra", p->iface);
+		int autoconf = sysctl_int("/proc/sys/net/ipv6/conf/%s/autoconf", p->iface);
+		if (fwd == 1 && accept_ra >= 0 && accept_ra != 2 && autoconf == 1) {
+			snprintf(what, sizeof(what),
+			         "%s forwards but accept_ra is %d: the kernel ignores router advertisements there, "
+			         "so SLAAC address and default route expire",
+			         p->iface, accept_ra);
+			snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.accept_ra=2", p->iface);
+			problem(d, what, fix);
+		}
+		if (sysctl_int("/proc/sys/net/ipv6/conf/%s/proxy_ndp", p->iface) == 1) {
+			snprintf(what, sizeof(what), "kernel proxy_ndp is on for %s: kernel proxy entries answer beside islandd",
+			         p->iface);
+			snprintf(fix, sizeof(fix), "ip -6 neigh flush proxy dev %s; sysctl -w net.ipv6.conf.%s.proxy_ndp=0",
+			         p->iface, p->iface);
+			problem(d, what, fix);
+		}
+		for (size_t ri = 0; ri < p->n_rules; ri++) {
+			const struct conf_rule *r = &p->rules[ri];
+			inet_ntop(AF_INET6, &r->prefix, pfx, sizeof(pfx));
+			if (r->method == RULE_IFACE) {
+				check_iface(d, r->iface, "rule downstream");
+				if (!p->autowire && if_nametoindex(r->iface) && !rule_routes_via(d, r, r->iface)) {
+					snprintf(what, sizeof(what),
+					         "rule %s/%u (line %u) answers for hosts behind %s, but the kernel does not "
+					         "route that prefix there and autowire is off",
+					         pfx, r->plen, r->pos.line, r->iface);
+					snprintf(fix, sizeof(fix), "add 'autowire yes' to proxy %s, or: ip -6 route add %s/%u dev %s",
+					         p->iface, pfx, r->plen, r->iface);
+					problem(d, what, fix);
+				}
+			}
+			/* a later rule inside an earlier one never matches */
+			for (size_t rj = 0; rj < ri; rj++) {
+				const struct conf_rule *e = &p->rules[rj];
+				if (e->plen <= r->plen && nd_prefix_match(&r->prefix, &e->prefix, e->plen)) {
+					inet_ntop(AF_INET6, &e->prefix, pfx2, sizeof(pfx2));
+					snprintf(what, sizeof(what),
+					         "rule %s/%u (line %u) is shadowed by rule %s/%u (line %u): it never matches",
+					         pfx, r->plen, r->pos.line, pfx2, e->plen, e->pos.line);
+					snprintf(fix, sizeof(fix), "move the narrower rule first, or remove it");
+					problem(d, what, fix);
+				}
+			}
+		}
+	}
+}
+
+/* Is a program with this name running? (reads /proc/PID/comm) */
+static bool process_running(const char *comm)
+{
+	DIR *dir = opendir("/proc");
+	if (!dir)
+		return false;
+	bool found = false;
+	struct dirent *de;
+	while (!found && (de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		char path[300], name[64] = "";
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = '\0';
+		fclose(f);
+		found = strcmp(name, comm) == 0;
+	}
+	closedir(dir);
+	return found;
+}
+
+static bool avahi_reflects(void)
+{
+	FILE *f = fopen("/etc/avahi/avahi-daemon.conf", "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool on = false;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (strncmp(s, "enable-reflector", 16) == 0 && strstr(s, "yes"))
+			on = true;
+	}
+	fclose(f);
+	return on;
+}
+
+static void check_neighbours(struct doctor *d)
+{
+	const struct conf *c = d->conf;
+	if (c->n_proxies && process_running("ndppd"))
+		problem(d, "ndppd is running: two NDP proxies answer for the same targets",
+		        "systemctl disable --now ndppd");
+	if (c->n_proxies && process_running("npd6"))
+		problem(d, "npd6 is running: two NDP proxies answer for the same targets",
+		        "systemctl disable --now npd6");
+	if (c->mdns && process_running("avahi-daemon") && avahi_reflects())
+		problem(d, "avahi-daemon runs with enable-reflector=yes: two reflectors on the same links",
+		        "set enable-reflector=no in /etc/avahi/avahi-daemon.conf and systemctl restart avahi-daemon");
+	if (c->mdns)
+		for (size_t i = 0; i < c->mdns->n_ifaces; i++)
+			check_iface(d, c->mdns->ifaces[i].name, "mdns");
+	for (size_t i = 0; i < c->n_relays; i++) {
+		check_iface(d, c->relays[i].upstream, "ra-relay upstream");
+		for (size_t j = 0; j < c->relays[i].n_downstream; j++)
+			check_iface(d, c->relays[i].downstream[j], "ra-relay downstream");
+	}
+	for (size_t i = 0; i < c->n_ras; i++)
+		check_iface(d, c->ras[i].iface, "ra");
+}
+
+int runtime_check_main(int argc, char **argv)
+{
+	const char *path = "/etc/islandd.conf";
+	bool json = false;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:jh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'j': json = true; break;
+		case 'h':
+			printf("usage: islandd check [-c FILE] [--json]\n"
+			       "Checks the configuration and the live system; prints each problem and its fix.\n"
+			       "Exit status: 0 nothing wrong, 1 problems found, 2 usage error.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	struct conf *conf;
+	struct conf_error err;
+	if (conf_load(path, &conf, &err) < 0) {
+		char msg[600];
+		conf_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		return 1;
+	}
+	struct doctor d = { .conf = conf, .json = json, .out = stdout };
+	struct nl_observer none = { 0 };
+	if (nl_open(&d.nl, &none) < 0)
+		d.nl = NULL;
+	if (json)
+	{
+		printf("{\"config\":");
+		json_puts(stdout, path);
+		printf(",\"problems\":[");
+	}
+	check_proxies(&d);
+	check_neighbours(&d);
+	if (json)
+		printf("],\"ok\":%s}\n", d.problems ? "false" : "true");
+	else if (!d.problems)
+		printf("%s: no problems found\n", path);
+	else
+		printf("%u problem%s found\n", d.problems, d.problems == 1 ? "" : "s");
+	if (d.nl)
+		nl_close(d.nl);
+	conf_free(conf);
+	return d.problems ? 1 : 0;
+}
