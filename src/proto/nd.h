@@ -65,6 +65,8 @@ enum nd_drop {
 	ND_DROP_NA_SOLICITED_MCAST, /* NA to a multicast dst with S set */
 	ND_DROP_RA_SRC,         /* RA/redirect source not link-local */
 	ND_DROP_RS_SRC_SLLA,    /* RS from :: with a source link-layer option */
+	ND_DROP_REDIRECT_ADDR,  /* redirect: multicast destination, or target neither
+	                         * link-local nor the destination (RFC 4861 §8.1) */
 	ND_DROP__MAX
 };
 
@@ -106,6 +108,11 @@ struct nd_ra {
 	 * well-formed DNS names; pointers into the parsed packet. */
 	uint8_t n_dnssl;
 	struct { const uint8_t *body; uint16_t len; } dnssl[ND_RA_MAX_DNSSL];
+	/* Parser only (builders ignore them), saturating: */
+	uint8_t n_over_cap;  /* PIOs, RIOs, RDNSS addresses, DNSSLs past the caps above */
+	uint8_t n_ignored;   /* PIOs/RIOs the RFCs say to ignore: preferred > valid or
+	                      * link-local prefix (RFC 4862 §5.5.3, 4861 §6.3.4), reserved
+	                      * route preference (RFC 4191 §2.3) */
 };
 
 /* A parsed ND message. Pointers refer into the packet buffer. */
@@ -114,36 +121,49 @@ struct nd_msg {
 	uint8_t hop_limit;
 	struct in6_addr src, dst;
 	struct in6_addr target;    /* NS, NA (and redirect) */
+	struct in6_addr redirect_dst; /* redirect: the ICMP Destination Address */
 	uint8_t na_flags;          /* NA: ND_NA_FLAG_* */
 	struct nd_lladdr slla;     /* source link-layer option */
 	struct nd_lladdr tlla;     /* target link-layer option */
 	bool has_nonce;            /* RFC 3971/7527 nonce option, for DAD */
 	uint8_t nonce_len;
-	uint8_t nonce[6 * 8 - 2];
-	struct nd_ra ra;           /* RA only */
+	uint8_t nonce[6 * 8 - 2];  /* NS only; longer nonces are ND_DROP_OPT_BAD */
+	struct nd_ra ra;           /* RA only: left untouched for other types */
 };
 
 /* Parse and validate one IPv6 packet carrying an ND message, per RFC 4861
- * §6.1, §7.1 and RFC 6980. Returns ND_OK and fills *out, or the drop reason. */
+ * §6.1, §7.1 and RFC 6980. Returns ND_OK and fills *out, or the drop reason
+ * (then *out holds partial garbage). Each message type keeps only the options
+ * RFC 4861 lists for it (NS: SLLA, nonce; NA: TLLA; RS: SLLA; RA: SLLA, MTU,
+ * PIO, RIO, RDNSS, DNSSL; redirect: TLLA); the first SLLA/TLLA/MTU/nonce wins;
+ * other options are length-checked and skipped. PIO and RIO prefixes are
+ * stored with the bits past plen cleared. */
 enum nd_drop nd_parse(const uint8_t *pkt, size_t len, struct nd_msg *out);
 
-/* ICMPv6 checksum over the pseudo-header and `len` bytes of ICMPv6 message. */
+/* ICMPv6 checksum over the pseudo-header and `len` bytes of ICMPv6 message,
+ * in host order (store it big-endian). The checksum field is summed as it
+ * is: 0 over a received message means the checksum is right. */
 uint16_t nd_icmp6_checksum(const struct in6_addr *src, const struct in6_addr *dst,
                            const uint8_t *icmp, size_t len);
 
 /* Builders: a whole IPv6 packet (hop limit 255) into buf; returns its length,
- * or 0 if cap is too small. lladdr may be NULL or of length 0 (no option, as
- * on L3 links). */
+ * or 0 if cap is too small or an argument cannot be encoded (lladdr longer
+ * than ND_LLADDR_MAX, nonce longer than 46 bytes, counts past the ND_RA_MAX_*
+ * caps, plen > 128). lladdr may be NULL or of length 0 (no option, as on L3
+ * links). Link-layer and nonce options are zero-padded to 8 bytes. */
 size_t nd_build_na(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct in6_addr *dst, const struct in6_addr *target,
                    uint8_t flags, const struct nd_lladdr *tlla);
 size_t nd_build_ns(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct in6_addr *dst, const struct in6_addr *target,
                    const struct nd_lladdr *slla, const uint8_t *nonce, size_t nonce_len);
+/* RS goes to ff02::2 (all routers). */
 size_t nd_build_rs(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct nd_lladdr *slla);
 /* RA with options from ra (prefixes, routes, RDNSS, DNSSL bodies, MTU) plus
- * SLLA when given. Option order matches radvd's: SLLA, MTU, PIO, RIO, RDNSS, DNSSL. */
+ * SLLA when given. Option order matches radvd's: SLLA, MTU, PIO, RIO, RDNSS, DNSSL.
+ * No MTU option when ra->mtu is 0; one RDNSS option with every address and
+ * ra->rdnss_lifetime; RIOs use the shortest length their plen allows. */
 size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct in6_addr *dst, const struct nd_ra *ra,
                    const struct nd_lladdr *slla);
@@ -153,7 +173,7 @@ void nd_solicited_node(const struct in6_addr *addr, struct in6_addr *out);
 bool nd_is_solicited_node(const struct in6_addr *addr);
 /* Ethernet multicast MAC 33:33:xx:xx:xx:xx for an IPv6 multicast address. */
 void nd_mcast_mac(const struct in6_addr *group, uint8_t mac[6]);
-/* True when addr lies in prefix/plen. */
+/* True when addr lies in prefix/plen (false for plen > 128). */
 bool nd_prefix_match(const struct in6_addr *addr, const struct in6_addr *prefix, uint8_t plen);
 
 #endif
