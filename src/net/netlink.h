@@ -62,6 +62,9 @@ struct nl_observer {
 	 * already re-dumped everything through the callbacks above before
 	 * calling this, so observers can drop what the dump did not confirm. */
 	void (*resynced)(void *ctx);
+	/* Called just before that re-dump starts, so observers can mark what
+	 * they hold as unconfirmed and sweep it in resynced. May be NULL. */
+	void (*resync_begin)(void *ctx);
 };
 
 struct nl;
@@ -76,6 +79,21 @@ int nl_process_events(struct nl *nl);
 /* Dump links, IPv4 + IPv6 addresses, IPv6 neighbours, IPv6 routes (all tables)
  * through the observer. */
 int nl_dump_all(struct nl *nl);
+
+/* Counters for islandctl stats. */
+struct nl_stats {
+	uint64_t objects;    /* links, addresses, neighbours, routes decoded */
+	uint64_t ignored;    /* families or message types we do not handle */
+	uint64_t malformed;  /* short headers, bad attribute lengths, foreign senders */
+	uint64_t overruns;   /* event socket overflows (ENOBUFS) */
+	uint64_t resyncs;    /* completed re-dumps after an overflow */
+};
+void nl_get_stats(const struct nl *nl, struct nl_stats *out);
+
+/* Decode a buffer of rtnetlink messages as the event socket does, calling
+ * obs and counting into stats: no socket involved (tests, fuzzing). buf
+ * must be 4-byte aligned, as a receive buffer is. */
+void nl_decode(const struct nl_observer *obs, struct nl_stats *stats, const void *buf, size_t len);
 
 /* Routes islandd installs: always protocol ISLANDD_RTPROT, main table.
  * via may be NULL (a connected route "dev IF"). Returns 0 or -errno;
