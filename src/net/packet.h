@@ -34,6 +34,9 @@ struct pkt_rx {
  * Outgoing packets (PACKET_OUTGOING) are filtered out too.
  * Returns the fd or -errno. */
 int pkt_open(int ifindex, uint32_t icmp_types);
+/* Replace fd's filter with the one pkt_open attaches (for sockets made
+ * elsewhere, e.g. an ETH_P_ALL tap in tests). 0 or -errno. */
+int pkt_attach_filter(int fd, uint32_t icmp_types);
 /* A send-only packet socket (protocol 0, receives nothing): one serves every
  * interface, the destination ifindex travels with each packet. */
 int pkt_open_tx(void);
