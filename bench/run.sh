@@ -1,0 +1,475 @@
+#!/bin/bash
+# make bench: islandd, ndppd and npd6 one after another on the same load, in
+# the seed-000 island built from network namespaces (bench/lib.sh).
+#
+# Prints one table (programs in columns, measures in rows), writes it to
+# bench/results/latest.txt and a plot to bench/results/latest.png.
+# Raw per-measure lines (load generator, process monitor, downstream NS
+# counter, islandctl) go to $BENCH_WORK/raw.txt and the end of latest.txt.
+#
+# Environment:
+#   BENCH_QUICK=1       a smoke run: about a minute, same measures, short loads
+#   BENCH_PROGRAMS="islandd ndppd npd6"   which programs, in this order
+#   BENCH_WORK=DIR      scratch directory (default build/bench-work)
+#   BENCH_RESULTS=DIR   where latest.txt / latest.png go (default bench/results)
+#   ISLANDD=PATH ISLANDCTL=PATH NDPPD=PATH NPD6=PATH   the binaries
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. bench/lib.sh
+
+QUICK=${BENCH_QUICK:-0}
+PROGRAMS=${BENCH_PROGRAMS:-islandd ndppd npd6}
+WORK=$(realpath -m "${BENCH_WORK:-build/bench-work}")
+RESULTS=${BENCH_RESULTS:-bench/results}
+BIN=$(realpath -m "${BENCH_BIN:-build/bench}")
+ISLANDD=$(realpath -m "${ISLANDD:-build/islandd}")
+ISLANDCTL=$(realpath -m "${ISLANDCTL:-build/islandctl}")
+NDPPD=${NDPPD:-/usr/sbin/ndppd}
+NPD6=${NPD6:-/usr/bin/npd6}
+PYTHON=/usr/bin/python3
+
+STATIC_LOAD_PREFIX=$UP_PREFIX:40::/76   # targets of the static-rule measures
+MANY_PREFIX=$UP_PREFIX:50::/76          # the "1M distinct targets" run
+SCAN_PREFIX=$UP_PREFIX::/64             # the iface rule's prefix, scanned
+
+if [ "$QUICK" = 1 ]; then
+	T_LAT=2 T_RAMP=1 T_WARM=1 T_QUIET=1 T_SCAN=3 T_AFTER=2
+	N_MANY=50000 N_COLD=50
+else
+	T_LAT=10 T_RAMP=3 T_WARM=5 T_QUIET=3 T_SCAN=30 T_AFTER=10
+	N_MANY=1000000 N_COLD=200
+fi
+RAMP_RATES="5000 10000 20000 40000 80000"
+RATE_MANY=25000
+RATE_COLD=50          # below every probe budget: cold means "never seen", not "throttled"
+RATE_REAL=100         # real-host stream: two hosts, 50 NS/s each
+SCAN_RATES="5000 50000"
+
+for b in ndload nscount procmon; do
+	[ -x "$BIN/$b" ] || { echo "bench: $BIN/$b missing (make bench-bin)" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
+
+mkdir -p "$WORK" "$RESULTS" || exit 1
+RAW=$WORK/raw.txt
+: >"$RAW"
+declare -A R   # R[prog.key] = value
+
+log() { printf '%s\n' "$*" >&2; }
+raw() { printf '%s\n' "$*" >>"$RAW"; }
+
+cleanup() {
+	topo_down
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# kv LINE KEY: the value of KEY=value in a summary line.
+kv() {
+	awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' <<<"$1"
+}
+
+# ---- daemons -------------------------------------------------------------
+
+DPID= DPROG= DSOCK=
+
+conf_write() {  # PROG MODE FILE
+	local prog=$1 mode=$2 file=$3
+	case $prog:$mode in
+	npd6:static)
+		printf 'prefix=%s\ninterface=wlan0\n' "$SCAN_PREFIX" >"$file" ;;
+	*:static)
+		printf 'proxy wlan0 {\n\trule %s {\n\t\tstatic\n\t}\n}\n' "$SCAN_PREFIX" >"$file" ;;
+	*:iface)
+		printf 'proxy wlan0 {\n\trule %s {\n\t\tiface eth0\n\t}\n}\n' "$SCAN_PREFIX" >"$file" ;;
+	esac
+}
+
+# Which measures a program can take part in.
+prog_supports() {  # PROG MODE
+	case $1:$2 in
+	npd6:iface) return 1 ;;
+	*) return 0 ;;
+	esac
+}
+
+daemon_start() {  # PROG MODE TAG
+	local prog=$1 mode=$2 tag=$3 conf=$WORK/$1.$2.conf logf=$WORK/$1.$3.log
+	conf_write "$prog" "$mode" "$conf"
+	DPROG=$prog DSOCK=
+	case $prog in
+	islandd)
+		DSOCK=$WORK/islandd.sock
+		rm -f "$DSOCK"
+		bg_start "$NS_GW" "$ISLANDD" -c "$conf" -S "$DSOCK" -p "$WORK/islandd.pid" >"$logf" 2>&1 ;;
+	ndppd)
+		bg_start "$NS_GW" "$NDPPD" -c "$conf" -p "$WORK/ndppd.pid" >"$logf" 2>&1 ;;
+	npd6)
+		bg_start "$NS_GW" "$NPD6" -f -c "$conf" -l "$logf" >>"$logf" 2>&1 ;;
+	esac
+	DPID=$BG_PID
+	sleep 1
+	if ! kill -0 "$DPID" 2>/dev/null; then
+		log "bench: $prog did not start; its log:"
+		sed 's/^/    /' "$logf" >&2
+		DPID=
+		return 1
+	fi
+	return 0
+}
+
+daemon_stop() {
+	[ -n "$DPID" ] && bg_stop "$DPID"
+	DPID=
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# islandctl COMMAND: JSON reply of the running islandd, or nothing.
+ctl_json() {
+	[ "$DPROG" = islandd ] && [ -S "$DSOCK" ] || return 0
+	timeout 5 "$ISLANDCTL" -S "$DSOCK" "$@" --json 2>/dev/null
+}
+
+session_count() {
+	local j
+	j=$(ctl_json sessions) || return 0
+	[ -n "$j" ] || return 0
+	"$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin).get("sessions", [])))' <<<"$j" 2>/dev/null
+}
+
+# ---- measurement helpers ---------------------------------------------------
+
+# load NAME ARGS...: one ndload run from the laptop; the summary line goes
+# to LOAD (and the raw log).
+load() {
+	local name=$1
+	shift
+	LOAD=$(nsx "$NS_LAP" "$BIN/ndload" -i wlan0 --label "$DPROG.$name" "$@")
+	raw "$LOAD"
+	log "  $LOAD"
+}
+
+# monitor_start TAG / monitor_stop: procmon on the daemon; MON holds the line.
+monitor_start() {
+	bg_start "$NS_GW" "$BIN/procmon" -p "$DPID" --interval 100 --label "$DPROG.$1" \
+		--series "$WORK/$DPROG.$1.proc" >"$WORK/$DPROG.$1.mon"
+	MON_PID=$BG_PID
+}
+monitor_stop() {
+	bg_stop "$MON_PID"
+	MON=$(cat "$WORK/$DPROG.$1.mon")
+	raw "$MON"
+	log "  $MON"
+}
+
+counter_start() {
+	bg_start "$NS_GW" "$BIN/nscount" -i eth0 --label "$DPROG.$1" \
+		--series "$WORK/$DPROG.$1.ns" >"$WORK/$DPROG.$1.cnt"
+	CNT_PID=$BG_PID
+}
+counter_stop() {
+	bg_stop "$CNT_PID"
+	CNT=$(cat "$WORK/$DPROG.$1.cnt")
+	raw "$CNT"
+	log "  $CNT"
+}
+
+# ---- the measures ----------------------------------------------------------
+
+measure_static() {
+	local p=$1 r line best=0
+	daemon_start "$p" static static || return 1
+	R[$p.rss_idle]=$(rss_kb "$DPID")
+	raw "$p.idle rss_kb=${R[$p.rss_idle]}"
+
+	load lat1k --rate 1000 --duration "$T_LAT" --prefix "$STATIC_LOAD_PREFIX" --seq 1000
+	R[$p.lat1k_p50]=$(kv "$LOAD" p50_us) R[$p.lat1k_p99]=$(kv "$LOAD" p99_us)
+	R[$p.lat1k_ans]=$(kv "$LOAD" answered_pct)
+
+	monitor_start lat10k
+	load lat10k --rate 10000 --duration "$T_LAT" --prefix "$STATIC_LOAD_PREFIX" --seq 1000
+	monitor_stop lat10k
+	R[$p.lat10k_p50]=$(kv "$LOAD" p50_us) R[$p.lat10k_p99]=$(kv "$LOAD" p99_us)
+	R[$p.lat10k_ans]=$(kv "$LOAD" answered_pct)
+	local ans cpu
+	ans=$(kv "$LOAD" answered) cpu=$(kv "$MON" cpu_us)
+	R[$p.cpu_per_ns]=$(awk -v c="$cpu" -v a="$ans" 'BEGIN { if (a > 0) printf "%.2f", c / a; else print "-" }')
+	R[$p.sched_per_ns]=$(awk -v c="$(kv "$MON" sched_cpu_us)" -v a="$ans" 'BEGIN { if (a > 0) printf "%.2f", c / a; else print "-" }')
+
+	for r in $RAMP_RATES; do
+		sleep 0.5
+		load "ramp$r" --rate "$r" --duration "$T_RAMP" --prefix "$STATIC_LOAD_PREFIX" --seq 1000
+		R[$p.ramp${r}_ans]=$(kv "$LOAD" answered_pct)
+		R[$p.ramp${r}_p50]=$(kv "$LOAD" p50_us) R[$p.ramp${r}_p99]=$(kv "$LOAD" p99_us)
+		R[$p.ramp${r}_rate]=$(kv "$LOAD" rate)
+		# A step counts only if the generator really offered that rate.
+		if awk -v a="${R[$p.ramp${r}_ans]}" -v g="${R[$p.ramp${r}_rate]}" -v r="$r" \
+			'BEGIN { exit !(a >= 99 && g >= 0.97 * r) }'; then
+			best=$r
+		fi
+	done
+	R[$p.best_rate]=$best
+
+	sleep 0.5
+	monitor_start many
+	load many --rate "$RATE_MANY" --count "$N_MANY" --prefix "$MANY_PREFIX" --seq "$N_MANY"
+	monitor_stop many
+	R[$p.many_ans]=$(kv "$LOAD" answered_pct)
+	R[$p.rss_many]=$(rss_kb "$DPID")
+	R[$p.rss_many_peak]=$(kv "$MON" rss_peak_kb)
+	raw "$p.after_many rss_kb=${R[$p.rss_many]}"
+	daemon_stop
+}
+
+measure_iface() {
+	local p=$1
+	daemon_start "$p" iface coldwarm || return 1
+	load cold --rate "$RATE_COLD" --count "$N_COLD" --targets "$WORK/cold.txt"
+	R[$p.cold_p50]=$(kv "$LOAD" p50_us) R[$p.cold_p99]=$(kv "$LOAD" p99_us)
+	R[$p.cold_ans]=$(kv "$LOAD" answered_pct)
+	load warm --rate 1000 --duration "$T_WARM" --targets "$WORK/cold.txt"
+	R[$p.warm_p50]=$(kv "$LOAD" p50_us) R[$p.warm_p99]=$(kv "$LOAD" p99_us)
+	R[$p.warm_ans]=$(kv "$LOAD" answered_pct)
+	# Nobody downstream owns these: any answer is a lie to the router.
+	load ghost --rate 50 --count "$((N_COLD / 2))" --prefix "$UP_PREFIX:99::/80" --random
+	R[$p.ghost_ans]=$(kv "$LOAD" answered)
+	daemon_stop
+}
+
+# A fresh daemon per scan, so "before" and "after" belong to that scan.
+measure_scan() {
+	local p=$1 rate=$2 tag=scan$2 j
+	daemon_start "$p" iface "$tag" || return 1
+	load "$tag.quiet" --rate 0 --real "$H1_ADDR,$H2_ADDR" --real-rate "$RATE_REAL" --duration "$T_QUIET"
+	R[$p.${tag}_quiet_p99]=$(kv "$LOAD" real_p99_us)
+	R[$p.${tag}_rss_before]=$(rss_kb "$DPID")
+
+	monitor_start "$tag"
+	counter_start "$tag"
+	load "$tag" --rate "$rate" --duration "$T_SCAN" --prefix "$SCAN_PREFIX" --random --seed "$rate" \
+		--real "$H1_ADDR,$H2_ADDR" --real-rate "$RATE_REAL"
+	counter_stop "$tag"
+	monitor_stop "$tag"
+	R[$p.${tag}_rate]=$(kv "$LOAD" rate)
+	R[$p.${tag}_real_pct]=$(kv "$LOAD" real_answered_pct)
+	R[$p.${tag}_real_p99]=$(kv "$LOAD" real_p99_us)
+	R[$p.${tag}_bogus]=$(kv "$LOAD" answered)
+	R[$p.${tag}_ds_avg]=$(kv "$CNT" avg_per_s)
+	R[$p.${tag}_ds_max]=$(kv "$CNT" max_per_s)
+	R[$p.${tag}_ds_repeat]=$(kv "$CNT" repeat_lt1s)
+	R[$p.${tag}_cpu]=$(kv "$MON" cpu_pct)
+	R[$p.${tag}_rss_peak]=$(kv "$MON" rss_peak_kb)
+
+	sleep "$T_AFTER"
+	R[$p.${tag}_rss_after]=$(rss_kb "$DPID")
+	R[$p.${tag}_sessions]=$(session_count)
+	j=$(ctl_json stats)
+	[ -n "$j" ] && raw "$p.$tag.stats $(tr -d '\n' <<<"$j")"
+	raw "$p.$tag.after rss_kb=${R[$p.${tag}_rss_after]} sessions=${R[$p.${tag}_sessions]:-}"
+	# The real hosts must still be answered once the scan has stopped.
+	load "$tag.afterq" --rate 0 --real "$H1_ADDR,$H2_ADDR" --real-rate "$RATE_REAL" --duration 1
+	R[$p.${tag}_after_real_pct]=$(kv "$LOAD" real_answered_pct)
+	daemon_stop
+}
+
+# ---- table -------------------------------------------------------------------
+
+V() {  # V PROG KEY: the value, or "-"
+	local v=${R[$1.$2]:-}
+	[ -n "$v" ] && [ "$v" != nan ] && printf '%s' "$v" || printf -- '-'
+}
+us() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else if (v >= 10000) printf "%.1fms", v / 1000; else printf "%.0fus", v }'; }
+mb() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.1fMB", v / 1024 }'; }
+pct() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.2f%%", v }'; }
+pair() { printf '%s / %s' "$1" "$2"; }
+
+row() {  # row LABEL FUNCTION: FUNCTION PROG prints the cell
+	local label=$1 fn=$2 p
+	printf '%-46s' "$label"
+	for p in $PROGRAMS; do
+		printf ' %-27s' "$($fn "$p")"
+	done
+	printf '\n'
+}
+
+c_lat()   { pair "$(us "$(V "$1" "${2}_p50")")" "$(us "$(V "$1" "${2}_p99")")"; }
+c_lat1k() { c_lat "$1" lat1k; }
+c_lat10k() { c_lat "$1" lat10k; }
+c_cold()  { c_lat "$1" cold; }
+c_warm()  { c_lat "$1" warm; }
+c_ghost() { V "$1" ghost_ans; }
+c_cpu()   { local v; v=$(V "$1" cpu_per_ns); [ "$v" = - ] && echo - || echo "${v}us (sched ${R[$1.sched_per_ns]}us)"; }
+c_best()  { local v; v=$(V "$1" best_rate); [ "$v" = - ] && echo - || { [ "$v" = 0 ] && echo "< 5000" || echo "$v NS/s"; }; }
+c_idle()  { mb "$(V "$1" rss_idle)"; }
+c_many()  { echo "$(mb "$(V "$1" rss_many)") ($(pct "$(V "$1" many_ans)") ans)"; }
+for s in $SCAN_RATES; do
+	eval "
+	c_s${s}_real()  { echo \"\$(pct \"\$(V \"\$1\" scan${s}_real_pct)\")\"; }
+	c_s${s}_p99()   { echo \"\$(us \"\$(V \"\$1\" scan${s}_real_p99)\") (quiet \$(us \"\$(V \"\$1\" scan${s}_quiet_p99)\"))\"; }
+	c_s${s}_ds()    { echo \"\$(V \"\$1\" scan${s}_ds_avg) / \$(V \"\$1\" scan${s}_ds_max)\"; }
+	c_s${s}_rep()   { V \"\$1\" scan${s}_ds_repeat; }
+	c_s${s}_cpu()   { local v; v=\$(V \"\$1\" scan${s}_cpu); [ \"\$v\" = - ] && echo - || echo \"\$v%\"; }
+	c_s${s}_rss()   { echo \"\$(mb \"\$(V \"\$1\" scan${s}_rss_before)\") > \$(mb \"\$(V \"\$1\" scan${s}_rss_peak)\") > \$(mb \"\$(V \"\$1\" scan${s}_rss_after)\")\"; }
+	c_s${s}_sess()  { V \"\$1\" scan${s}_sessions; }
+	c_s${s}_bogus() { V \"\$1\" scan${s}_bogus; }
+	c_s${s}_rate()  { V \"\$1\" scan${s}_rate; }
+	c_s${s}_after() { pct \"\$(V \"\$1\" scan${s}_after_real_pct)\"; }
+	"
+done
+
+table() {
+	local s
+	row "measure" echo
+	row "NS->NA p50 / p99, static, 1k NS/s" c_lat1k
+	row "NS->NA p50 / p99, static, 10k NS/s" c_lat10k
+	row "NS->NA p50 / p99, iface, cold target" c_cold
+	row "NS->NA p50 / p99, iface, warm target" c_warm
+	row "answers for absent targets (iface, must be 0)" c_ghost
+	row "CPU per answered NS, static, 10k NS/s" c_cpu
+	row "highest rate with >= 99% answered" c_best
+	row "idle RSS" c_idle
+	row "RSS after $N_MANY distinct static targets" c_many
+	for s in $SCAN_RATES; do
+		row "scan ${s}/s: generator's achieved rate" "c_s${s}_rate"
+		row "scan ${s}/s: real-host NS answered" "c_s${s}_real"
+		row "scan ${s}/s: real-host p99" "c_s${s}_p99"
+		row "scan ${s}/s: NS downstream, avg / max per s" "c_s${s}_ds"
+		row "scan ${s}/s: repeat NS to a target < 1 s" "c_s${s}_rep"
+		row "scan ${s}/s: daemon CPU (of one core)" "c_s${s}_cpu"
+		row "scan ${s}/s: RSS before > peak > 10s after" "c_s${s}_rss"
+		row "scan ${s}/s: sessions 10 s after" "c_s${s}_sess"
+		row "scan ${s}/s: answers for scan targets" "c_s${s}_bogus"
+		row "scan ${s}/s: real-host NS answered after" "c_s${s}_after"
+	done
+}
+
+plot() {
+	local p col=2 lat=$WORK/latency.dat plt=$WORK/plot.gp
+	{
+		printf '# rate'
+		for p in $PROGRAMS; do printf ' %s_p50 %s_p99 %s_ans' "$p" "$p" "$p"; done
+		printf '\n'
+		for r in 1000 $RAMP_RATES; do
+			printf '%s' "$r"
+			for p in $PROGRAMS; do
+				if [ "$r" = 1000 ]; then
+					printf ' %s %s %s' "$(V "$p" lat1k_p50)" "$(V "$p" lat1k_p99)" "$(V "$p" lat1k_ans)"
+				else
+					printf ' %s %s %s' "$(V "$p" "ramp${r}_p50")" "$(V "$p" "ramp${r}_p99")" "$(V "$p" "ramp${r}_ans")"
+				fi
+			done
+			printf '\n'
+		done
+	} >"$lat"
+	local lat_plots="" ans_plots="" rss_plots="" ds_plots="" i=1
+	for p in $PROGRAMS; do
+		lat_plots+="'$lat' using 1:$((col)) with linespoints lt $i dt 2 title '$p p50', "
+		lat_plots+="'$lat' using 1:$((col + 1)) with linespoints lt $i title '$p p99', "
+		ans_plots+="'$lat' using 1:$((col + 2)) with linespoints lt $i title '$p', "
+		[ -s "$WORK/$p.scan50000.proc" ] &&
+			rss_plots+="'$WORK/$p.scan50000.proc' using 1:(\$2/1024) with lines lt $i title '$p (50k/s)', "
+		[ -s "$WORK/$p.scan5000.proc" ] &&
+			rss_plots+="'$WORK/$p.scan5000.proc' using 1:(\$2/1024) with lines lt $i dt 2 title '$p (5k/s)', "
+		[ -s "$WORK/$p.scan50000.ns" ] &&
+			ds_plots+="'$WORK/$p.scan50000.ns' using 1:2 with steps lt $i title '$p (50k/s)', "
+		[ -s "$WORK/$p.scan5000.ns" ] &&
+			ds_plots+="'$WORK/$p.scan5000.ns' using 1:2 with steps lt $i dt 2 title '$p (5k/s)', "
+		col=$((col + 3)) i=$((i + 1))
+	done
+	[ -n "$rss_plots" ] || rss_plots="NaN notitle, "
+	[ -n "$ds_plots" ] || ds_plots="NaN notitle, "
+	cat >"$plt" <<-EOF
+		set terminal pngcairo size 1400,1000 font ',10' noenhanced
+		set output '$RESULTS/latest.png'
+		set datafile missing '-'
+		set multiplot layout 2,2 title 'islandd vs ndppd vs npd6 — $(date -u +%Y-%m-%d) $( [ "$QUICK" = 1 ] && echo '(BENCH_QUICK)')'
+		set grid
+		set key top left
+		set logscale xy
+		set xrange [700:120000]
+		set xlabel 'NS/s offered (static rule)'
+		set ylabel 'NS->NA latency (us)'
+		set title 'latency p50 (dashed) and p99'
+		plot ${lat_plots%, }
+		unset logscale y
+		set yrange [0:105]
+		set key bottom left
+		set ylabel 'answered %'
+		set title 'answered (static rule)'
+		plot ${ans_plots%, }
+		unset logscale
+		set key top left
+		set autoscale xy
+		set yrange [0:*]
+		set xlabel 'seconds since scan start'
+		set ylabel 'RSS (MB)'
+		set title 'daemon RSS during the scans (iface rule)'
+		plot ${rss_plots%, }
+		set ylabel 'NS sent downstream per second'
+		set logscale y
+		set yrange [1:*]
+		set title 'probes downstream during the scans'
+		plot ${ds_plots%, }
+		unset multiplot
+	EOF
+	gnuplot "$plt" 2>>"$WORK/gnuplot.err" || log "bench: gnuplot failed (see $WORK/gnuplot.err)"
+}
+
+# ---- main --------------------------------------------------------------------
+
+progs_ok=""
+for p in $PROGRAMS; do
+	case $p in
+	islandd) [ -x "$ISLANDD" ] || { log "bench: $ISLANDD not built, skipping islandd"; continue; } ;;
+	ndppd) [ -x "$NDPPD" ] || { log "bench: $NDPPD missing, skipping ndppd"; continue; } ;;
+	npd6) [ -x "$NPD6" ] || { log "bench: $NPD6 missing, skipping npd6"; continue; } ;;
+	*) log "bench: unknown program $p"; continue ;;
+	esac
+	progs_ok+="$p "
+done
+PROGRAMS=$progs_ok
+[ -n "$PROGRAMS" ] || { log "bench: nothing to run"; exit 1; }
+
+start=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+log "bench: topology $BENCH_NS-*; programs: $PROGRAMS; quick=$QUICK"
+topo_up || { log "bench: topology failed"; exit 1; }
+topo_add_host_addrs "$N_COLD" "$WORK/cold.txt" || { log "bench: host addresses failed"; exit 1; }
+
+for p in $PROGRAMS; do
+	log "== $p: static rule"
+	measure_static "$p" || log "bench: $p static measures failed"
+	if prog_supports "$p" iface; then
+		log "== $p: iface rule, cold / warm"
+		measure_iface "$p" || log "bench: $p iface measures failed"
+		for s in $SCAN_RATES; do
+			log "== $p: scan at $s NS/s"
+			measure_scan "$p" "$s" || log "bench: $p scan $s failed"
+		done
+	fi
+done
+elapsed=$(($(date +%s) - start))
+
+{
+	echo "make bench$( [ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), ${elapsed}s"
+	echo "load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute figures; compare columns)"
+	echo "islandd $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty'); ndppd $(dpkg-query -W -f '${Version}' ndppd 2>/dev/null); npd6 $(dpkg-query -W -f '${Version}' npd6 2>/dev/null)"
+	echo
+	table
+	echo
+	echo "latency: kernel receive time of the NA minus send time of the most recent NS for its target."
+	echo "static: rule $SCAN_PREFIX static; 1000 targets in $STATIC_LOAD_PREFIX cycled; ramp steps ${T_RAMP}s each: $RAMP_RATES."
+	echo "iface: rule $SCAN_PREFIX iface eth0; cold = first NS for each of $N_COLD addresses of h1 at $RATE_COLD/s; warm = the same again at 1000/s."
+	echo "scan: random targets in $SCAN_PREFIX for ${T_SCAN}s while h1 and h2 are solicited at $RATE_REAL NS/s in all; fresh daemon per scan."
+	echo
+	echo "raw:"
+	cat "$RAW"
+} >"$WORK/latest.txt"
+cp "$WORK/latest.txt" "$RESULTS/latest.txt"
+plot
+echo
+sed '/^raw:$/,$d' "$RESULTS/latest.txt"
+echo "written: $RESULTS/latest.txt $RESULTS/latest.png"
