@@ -99,10 +99,11 @@ struct conf_ra {
 	struct conf_ra_prefix *prefixes;
 	size_t n_rdnss;
 	struct in6_addr *rdnss;
-	uint32_t rdnss_lifetime;          /* default: 3 * max interval (radvd) */
+	uint32_t rdnss_lifetime;          /* default: 2 * max interval (radvd 2.19's
+	                                   * AdvRDNSSLifetime); 0xffffffff = infinity */
 	size_t n_dnssl;
 	char (*dnssl)[256];
-	uint32_t dnssl_lifetime;          /* default: 3 * max interval */
+	uint32_t dnssl_lifetime;          /* default: 2 * max interval (radvd) */
 	uint32_t mtu;                     /* 0 = not advertised (default) */
 	uint32_t min_interval_s, max_interval_s; /* default 198, 600 (radvd) */
 	uint32_t router_lifetime_s;       /* default 3 * max interval = 1800 */
@@ -111,8 +112,17 @@ struct conf_ra {
 	struct conf_pos pos;
 };
 
+#define CONF_MAX_WARNINGS 8
+#define CONF_WARNING_LEN 256
+
 struct conf {
 	char *path;                /* file it came from */
+	/* Non-fatal notes ("file:line:col: text"), e.g. a rule without a method
+	 * taken as static, host bits cleared. Kept in the tree so `islandd -t`
+	 * and a reload can show them; beyond CONF_MAX_WARNINGS only counted. */
+	size_t n_warnings;
+	char warnings[CONF_MAX_WARNINGS][CONF_WARNING_LEN];
+	size_t n_warnings_dropped;
 	uint32_t route_ttl_ms;     /* ndppd compatibility: accepted, routes follow netlink events */
 	uint32_t address_ttl_ms;   /* ndppd compatibility: accepted */
 	size_t n_proxies;

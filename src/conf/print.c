@@ -1,0 +1,176 @@
+/* conf_print(): the tree back as config text (islandd -t -v). Every value is
+ * written out, defaults included, so the output shows what is in force and
+ * parses back to the same tree; printing that tree again gives the same
+ * bytes (the config fuzzer checks both). */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "conf/conf_parser.h"
+
+static const char *yesno(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_lifetime(FILE *out, const char *indent, const char *kw, uint32_t v)
+{
+	if (v == CONF_INFINITY)
+		fprintf(out, "%s%s infinity\n", indent, kw);
+	else
+		fprintf(out, "%s%s %u\n", indent, kw, v);
+}
+
+static void print_rule(FILE *out, const struct conf_rule *ru)
+{
+	char pb[64];
+	conf_format_prefix(&ru->prefix, ru->plen, pb, sizeof(pb));
+	fprintf(out, "\trule %s {\n", pb);
+	switch (ru->method) {
+	case RULE_STATIC:
+		fprintf(out, "\t\tstatic\n");
+		break;
+	case RULE_AUTO:
+		fprintf(out, "\t\tauto\n");
+		break;
+	case RULE_IFACE:
+		fprintf(out, "\t\tiface %s\n", ru->iface);
+		break;
+	}
+	if (ru->autovia)
+		fprintf(out, "\t\tautovia yes\n");
+	fprintf(out, "\t}\n");
+}
+
+static void print_proxy(FILE *out, const struct conf_proxy *pr)
+{
+	fprintf(out, "\nproxy %s {\n", pr->iface);
+	fprintf(out, "\trouter %s\n", yesno(pr->router));
+	fprintf(out, "\ttimeout %u\n", pr->timeout_ms);
+	fprintf(out, "\tttl %u\n", pr->ttl_ms);
+	fprintf(out, "\tdeadtime %u\n", pr->deadtime_ms);
+	fprintf(out, "\tautowire %s\n", yesno(pr->autowire));
+	fprintf(out, "\tkeepalive %s\n", yesno(pr->keepalive));
+	fprintf(out, "\tretries %u\n", pr->retries);
+	fprintf(out, "\tpromiscuous %s\n", yesno(pr->promiscuous));
+	fprintf(out, "\tmax-sessions %u\n", pr->max_sessions);
+	fprintf(out, "\tprobe-rate %u\n", pr->probe_rate);
+	for (size_t i = 0; i < pr->n_rules; i++)
+		print_rule(out, &pr->rules[i]);
+	fprintf(out, "}\n");
+}
+
+static bool filters_equal(const struct conf_mdns_filter *a, size_t na,
+                          const struct conf_mdns_filter *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].allow != b[i].allow || strcmp(a[i].service, b[i].service))
+			return false;
+	return true;
+}
+
+/* Runs of equal polarity on one line each, in stored order. */
+static void print_filters(FILE *out, const struct conf_mdns_filter *f, size_t n,
+                          const char *suffix)
+{
+	for (size_t i = 0; i < n;) {
+		fprintf(out, "\t\t%s%s", f[i].allow ? "allow" : "deny", suffix);
+		size_t j = i;
+		for (; j < n && f[j].allow == f[i].allow; j++)
+			fprintf(out, " %s", f[j].service);
+		fprintf(out, "\n");
+		i = j;
+	}
+}
+
+static void print_mdns(FILE *out, const struct conf_mdns *m)
+{
+	fprintf(out, "\nmdns {\n");
+	fprintf(out, "\treflect-ula %s\n", yesno(m->reflect_ula));
+	fprintf(out, "\treflect-private-ipv4 %s\n", yesno(m->reflect_private4));
+	fprintf(out, "\trate-limit %u\n", m->rate_limit);
+	for (size_t i = 0; i < m->n_ifaces; i++) {
+		const struct conf_mdns_iface *ifc = &m->ifaces[i];
+		if (ifc->ipv4 && ifc->ipv6 && !ifc->n_in && !ifc->n_out) {
+			fprintf(out, "\tiface %s\n", ifc->name);
+			continue;
+		}
+		fprintf(out, "\tiface %s {\n", ifc->name);
+		fprintf(out, "\t\tipv4 %s\n", yesno(ifc->ipv4));
+		fprintf(out, "\t\tipv6 %s\n", yesno(ifc->ipv6));
+		if (filters_equal(ifc->in, ifc->n_in, ifc->out, ifc->n_out)) {
+			print_filters(out, ifc->in, ifc->n_in, "");
+		} else {
+			print_filters(out, ifc->in, ifc->n_in, "-in");
+			print_filters(out, ifc->out, ifc->n_out, "-out");
+		}
+		fprintf(out, "\t}\n");
+	}
+	fprintf(out, "}\n");
+}
+
+static void print_relay(FILE *out, const struct conf_ra_relay *r)
+{
+	fprintf(out, "\nra-relay %s {\n", r->upstream);
+	fprintf(out, "\tlearn-hosts %s\n", yesno(r->learn_hosts));
+	for (size_t i = 0; i < r->n_downstream; i++)
+		fprintf(out, "\tiface %s\n", r->downstream[i]);
+	fprintf(out, "}\n");
+}
+
+static void print_ra(FILE *out, const struct conf_ra *ra)
+{
+	static const char *const pref[] = { "low", "medium", "high" };
+	char pb[64];
+	fprintf(out, "\nra %s {\n", ra->iface);
+	fprintf(out, "\tinterval %u %u\n", ra->min_interval_s, ra->max_interval_s);
+	fprintf(out, "\trouter-lifetime %u\n", ra->router_lifetime_s);
+	fprintf(out, "\tpreference %s\n", pref[ra->preference < 0 ? 0 : ra->preference > 0 ? 2 : 1]);
+	fprintf(out, "\tmanaged %s\n", yesno(ra->managed));
+	fprintf(out, "\tother-config %s\n", yesno(ra->other));
+	fprintf(out, "\tmtu %u\n", ra->mtu);
+	for (size_t i = 0; i < ra->n_prefixes; i++) {
+		const struct conf_ra_prefix *px = &ra->prefixes[i];
+		conf_format_prefix(&px->prefix, px->plen, pb, sizeof(pb));
+		fprintf(out, "\tprefix %s {\n", pb);
+		fprintf(out, "\t\ton-link %s\n", yesno(px->onlink));
+		fprintf(out, "\t\tautonomous %s\n", yesno(px->autonomous));
+		print_lifetime(out, "\t\t", "valid-lifetime", px->valid_lifetime);
+		print_lifetime(out, "\t\t", "preferred-lifetime", px->preferred_lifetime);
+		fprintf(out, "\t}\n");
+	}
+	if (ra->n_rdnss) {
+		fprintf(out, "\trdnss");
+		for (size_t i = 0; i < ra->n_rdnss; i++) {
+			char a[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, &ra->rdnss[i], a, sizeof(a));
+			fprintf(out, " %s", a);
+		}
+		fprintf(out, "\n");
+	}
+	print_lifetime(out, "\t", "rdnss-lifetime", ra->rdnss_lifetime);
+	if (ra->n_dnssl) {
+		fprintf(out, "\tdnssl");
+		for (size_t i = 0; i < ra->n_dnssl; i++)
+			fprintf(out, " %s", ra->dnssl[i]);
+		fprintf(out, "\n");
+	}
+	print_lifetime(out, "\t", "dnssl-lifetime", ra->dnssl_lifetime);
+	fprintf(out, "}\n");
+}
+
+void conf_print(const struct conf *conf, FILE *out)
+{
+	fprintf(out, "# islandd configuration, canonical form: every value in force\n");
+	fprintf(out, "route-ttl %u\n", conf->route_ttl_ms);
+	fprintf(out, "address-ttl %u\n", conf->address_ttl_ms);
+	for (size_t i = 0; i < conf->n_proxies; i++)
+		print_proxy(out, &conf->proxies[i]);
+	if (conf->mdns)
+		print_mdns(out, conf->mdns);
+	for (size_t i = 0; i < conf->n_relays; i++)
+		print_relay(out, &conf->relays[i]);
+	for (size_t i = 0; i < conf->n_ras; i++)
+		print_ra(out, &conf->ras[i]);
+}
