@@ -685,11 +685,20 @@ int nl_route_get(struct nl *nl, const struct in6_addr *dst, struct nl_route *out
 	err = route_get(nl, dst, out, RTM_F_FIB_MATCH);
 	if (err == -EINVAL || err == -EOPNOTSUPP)
 		err = route_get(nl, dst, out, 0);
-	if (err == -EHOSTUNREACH || err == -ENETUNREACH)
+	/* The kernel answers a lookup that ends nowhere with the error of the
+	 * route it hit: none or throw -ENETUNREACH, unreachable -EHOSTUNREACH,
+	 * prohibit -EACCES, blackhole -EINVAL (our request itself is valid). */
+	switch (err) {
+	case 0:
+		return route_type_unreachable(out->type) ? -ENETUNREACH : 0;
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -EACCES:
+	case -EINVAL:
 		return -ENETUNREACH;
-	if (err < 0)
+	default:
 		return err;
-	return route_type_unreachable(out->type) ? -ENETUNREACH : 0;
+	}
 }
 
 struct neigh_find {
