@@ -55,10 +55,10 @@ static void problem(struct doctor *d, const char *what, const char *fix)
 }
 
 /* A sysctl as an integer, or -1 when it cannot be read. */
-static int sysctl_int(const char *fmt, const char *ifname)
+static int sysctl_int(const char *ifname, const char *key)
 {
 	char path[256];
-	snprintf(path, sizeof(path), fmt, ifname);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -94,7 +94,7 @@ static void check_iface(struct doctor *d, const char *name, const char *role)
 		snprintf(fix, sizeof(fix), "ip link set %s up", name);
 		problem(d, what, fix);
 	}
-	if (sysctl_int("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name) == 1) {
+	if (sysctl_int(name, "disable_ipv6") == 1) {
 		snprintf(what, sizeof(what), "IPv6 is disabled on %s (%s)", name, role);
 		snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.disable_ipv6=0", name);
 		problem(d, what, fix);
@@ -119,15 +119,15 @@ static void check_proxies(struct doctor *d)
 	char what[512], fix[512], pfx[INET6_ADDRSTRLEN], pfx2[INET6_ADDRSTRLEN];
 	const struct conf *c = d->conf;
 	bool need_forwarding = c->n_proxies > 0 || c->n_relays > 0;
-	if (need_forwarding && sysctl_int("/proc/sys/net/ipv6/conf/%s/forwarding", "all") != 1)
+	if (need_forwarding && sysctl_int("all", "forwarding") != 1)
 		problem(d, "IPv6 forwarding is off: proxied hosts are answered but their traffic is not routed",
 		        "sysctl -w net.ipv6.conf.all.forwarding=1");
 	for (size_t pi = 0; pi < c->n_proxies; pi++) {
 		const struct conf_proxy *p = &c->proxies[pi];
 		check_iface(d, p->iface, "proxy");
-		int fwd = sysctl_int("/proc/sys/net/ipv6/conf/%s/forwarding", p->iface);
-		int accept_ra = sysctl_int("/proc/sys/net/ipv6/conf/%s/accept_ra", p->iface);
-		int autoconf = sysctl_int("/proc/sys/net/ipv6/conf/%s/autoconf", p->iface);
+		int fwd = sysctl_int(p->iface, "forwarding");
+		int accept_ra = sysctl_int(p->iface, "accept_ra");
+		int autoconf = sysctl_int(p->iface, "autoconf");
 		if (fwd == 1 && accept_ra >= 0 && accept_ra != 2 && autoconf == 1) {
 			snprintf(what, sizeof(what),
 			         "%s forwards but accept_ra is %d: the kernel ignores router advertisements there, "
@@ -136,7 +136,7 @@ static void check_proxies(struct doctor *d)
 			snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.accept_ra=2", p->iface);
 			problem(d, what, fix);
 		}
-		if (sysctl_int("/proc/sys/net/ipv6/conf/%s/proxy_ndp", p->iface) == 1) {
+		if (sysctl_int(p->iface, "proxy_ndp") == 1) {
 			snprintf(what, sizeof(what), "kernel proxy_ndp is on for %s: kernel proxy entries answer beside islandd",
 			         p->iface);
 			snprintf(fix, sizeof(fix), "ip -6 neigh flush proxy dev %s; sysctl -w net.ipv6.conf.%s.proxy_ndp=0",
