@@ -183,11 +183,35 @@ static void on_packets(void *ctx, int fd, uint32_t events)
 	pkt_txq_flush(&rt->txq, rt->tx_fd);
 }
 
+static int port_refresh_one(void *ctx, const struct iface *ifc)
+{
+	struct runtime *rt = ctx;
+	struct port_want w = { 0 };
+	if (rt->ndp)
+		ndp_engine_wants_iface(rt->ndp, ifc->name, &w.types, &w.allmulti, &w.promisc);
+	if (rt->ra) {
+		bool am = false;
+		if (ra_engine_wants_iface(rt->ra, ifc->name, &am)) {
+			w.types |= (1u << (ND_TYPE_RS - 128)) | (1u << (ND_TYPE_RA - 128)) |
+			           (1u << (ND_TYPE_NS - 128)) | (1u << (ND_TYPE_NA - 128));
+			w.allmulti |= am;
+		}
+	}
+	int opened, closed;
+	ports_apply(&rt->ports, ifc->ifindex, ifc->name, &w, &opened, &closed);
+	if (closed >= 0)
+		loop_del_fd(rt->loop, closed);
+	if (opened >= 0) {
+		log_info("listening on %s", ifc->name);
+		if (loop_add_fd(rt->loop, opened, EPOLLIN, on_packets, rt) < 0)
+			log_err("cannot watch %s", ifc->name);
+	}
+	return 0;
+}
+
 /* Open, adjust or close each interface's packet socket to what the engines want. */
 static void ports_refresh(struct runtime *rt)
 {
-	struct iface_iter it;
-	/* close ports whose interface vanished */
 	for (size_t i = 0; i < PORTS_MAX; i++) {
 		struct port *p = &rt->ports.port[i];
 		if (p->fd >= 0 && !iftable_by_index(rt->ifs, p->ifindex)) {
@@ -198,28 +222,7 @@ static void ports_refresh(struct runtime *rt)
 				loop_del_fd(rt->loop, closed);
 		}
 	}
-	for (const struct iface *ifc = iftable_first(rt->ifs, &it); ifc; ifc = iftable_next(rt->ifs, &it)) {
-		struct port_want w = { 0 };
-		if (rt->ndp)
-			ndp_engine_wants_iface(rt->ndp, ifc->name, &w.types, &w.allmulti, &w.promisc);
-		if (rt->ra) {
-			bool am = false;
-			if (ra_engine_wants_iface(rt->ra, ifc->name, &am)) {
-				w.types |= (1u << (ND_TYPE_RS - 128)) | (1u << (ND_TYPE_RA - 128)) |
-				           (1u << (ND_TYPE_NS - 128)) | (1u << (ND_TYPE_NA - 128));
-				w.allmulti |= am;
-			}
-		}
-		int opened, closed;
-		ports_apply(&rt->ports, ifc->ifindex, ifc->name, &w, &opened, &closed);
-		if (closed >= 0)
-			loop_del_fd(rt->loop, closed);
-		if (opened >= 0) {
-			log_info("listening on %s", ifc->name);
-			if (loop_add_fd(rt->loop, opened, EPOLLIN, on_packets, rt) < 0)
-				log_err("cannot watch %s", ifc->name);
-		}
-	}
+	iftable_foreach(rt->ifs, port_refresh_one, rt);
 }
 
 /* ---- kernel events ------------------------------------------------------ */
@@ -265,10 +268,34 @@ static void on_nl_neigh(void *ctx, const struct nl_neigh *n, bool deleted)
 		ra_engine_on_neigh(rt->ra, n, deleted);
 }
 
+static void on_nl_resync_begin(void *ctx)
+{
+	struct runtime *rt = ctx;
+	iftable_resync_begin(rt->ifs);
+}
+
+static void on_iface_resynced(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	struct runtime *rt = ctx;
+	struct nl_link l = { .ifindex = ifc->ifindex, .flags = ifc->up ? IFF_UP : 0, .type = ifc->type,
+	                     .mtu = ifc->mtu, .lladdr_len = ifc->lladdr_len };
+	memcpy(l.lladdr, ifc->lladdr, sizeof(l.lladdr));
+	snprintf(l.name, sizeof(l.name), "%s", ifc->name);
+	bool gone = changes & IFACE_GONE;
+	if (rt->ndp)
+		ndp_engine_on_link(rt->ndp, &l, gone);
+	if (rt->ra)
+		ra_engine_on_link(rt->ra, &l, gone);
+	if (rt->mdns)
+		mdns_reflector_on_link(rt->mdns, &l, gone);
+}
+
 static void on_nl_resynced(void *ctx)
 {
+	struct runtime *rt = ctx;
 	log_warn("netlink events were lost; state re-read from the kernel");
-	ports_refresh(ctx);
+	iftable_resync_end(rt->ifs, on_iface_resynced, rt);
+	ports_refresh(rt);
 }
 
 static void on_netlink(void *ctx, int fd, uint32_t events)
@@ -559,7 +586,8 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		goto fail;
 	}
 	struct nl_observer obs = { .ctx = rt, .link = on_nl_link, .addr = on_nl_addr,
-	                           .neigh = on_nl_neigh, .resynced = on_nl_resynced };
+	                           .neigh = on_nl_neigh, .resynced = on_nl_resynced,
+	                           .resync_begin = on_nl_resync_begin };
 	int rc = nl_open(&rt->nl, &obs);
 	if (rc < 0) {
 		log_err("netlink: %s", strerror(-rc));

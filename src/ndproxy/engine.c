@@ -187,10 +187,12 @@ static void session_set_state(struct ndp_engine *e, struct ndp_session *s, enum 
 	s->state = (uint8_t)st;
 }
 
-static void session_arm(struct ndp_engine *e, struct ndp_session *s, uint64_t when)
+/* Timers are relative: the loop keeps its own monotonic clock, ops.now_ms
+ * (which tests may fake) only stamps what islandctl shows. */
+static void session_arm(struct ndp_engine *e, struct ndp_session *s, uint64_t delay_ms)
 {
-	s->expires_ms = when;
-	loop_timer_at(e->loop, &s->timer, when, session_timer, s);
+	s->expires_ms = now_ms(e) + delay_ms;
+	loop_timer_in(e->loop, &s->timer, delay_ms, session_timer, s);
 }
 
 static void session_delete(struct ndp_engine *e, struct ndp_session *s)
@@ -239,7 +241,7 @@ static void session_die(struct ndp_engine *e, struct ndp_session *s)
 	route_remove(e, s);
 	s->n_pending = 0;
 	session_set_state(e, s, NDP_INVALID);
-	session_arm(e, s, now_ms(e) + p->conf->deadtime_ms);
+	session_arm(e, s, p->conf->deadtime_ms);
 }
 
 static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const struct in6_addr *via)
@@ -263,7 +265,7 @@ static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const s
 	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
 	route_install(e, s);
 	answer_pending(e, s);
-	session_arm(e, s, s->confirmed_ms + p->conf->ttl_ms);
+	session_arm(e, s, p->conf->ttl_ms);
 }
 
 static void session_timer(void *ctx)
@@ -271,14 +273,13 @@ static void session_timer(void *ctx)
 	struct ndp_session *s = ctx;
 	struct ndp_engine *e = s->owner;
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	uint64_t now = now_ms(e);
 	switch ((enum ndp_state)s->state) {
 	case NDP_PROBING:
 	case NDP_RENEWING:
 		if (s->retries_left > 0) {
 			s->retries_left--;
 			probe(e, s, true);
-			session_arm(e, s, now + p->conf->timeout_ms);
+			session_arm(e, s, p->conf->timeout_ms);
 		} else {
 			session_die(e, s);
 		}
@@ -290,7 +291,7 @@ static void session_timer(void *ctx)
 			session_set_state(e, s, NDP_RENEWING);
 			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
 			probe(e, s, true);
-			session_arm(e, s, now + p->conf->timeout_ms);
+			session_arm(e, s, p->conf->timeout_ms);
 		} else {
 			route_remove(e, s);
 			session_delete(e, s);
@@ -406,7 +407,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 			session_set_state(e, s, NDP_PROBING);
 			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
 			remember_solicitor(s, &who);
-			session_arm(e, s, now_ms(e) + p->conf->timeout_ms);
+			session_arm(e, s, p->conf->timeout_ms);
 			return;
 		}
 	}
@@ -455,11 +456,11 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 			/* no token or no usable interface: remember briefly as dead */
 			session_set_state(e, s, NDP_INVALID);
 			s->probed_ms = now_ms(e);
-			session_arm(e, s, now_ms(e) + NDP_DEAD_HOLD_MS);
+			session_arm(e, s, NDP_DEAD_HOLD_MS);
 			s->n_pending = 0;
 			return;
 		}
-		session_arm(e, s, now_ms(e) + p->conf->timeout_ms);
+		session_arm(e, s, p->conf->timeout_ms);
 		return;
 	}
 	e->c.ns_no_rule++;
@@ -697,10 +698,12 @@ void ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			n->via = s->via;
 			n->confirmed_ms = s->confirmed_ms;
 			n->created_ms = s->created_ms;
-			if (s->state == NDP_LEARNED)
+			if (s->state == NDP_LEARNED) {
 				n->routed = s->routed;
-			else
-				session_arm(e, n, s->confirmed_ms + p->conf->ttl_ms);
+			} else {
+				uint64_t end = s->confirmed_ms + p->conf->ttl_ms, now = now_ms(e);
+				session_arm(e, n, end > now ? end - now : 0);
+			}
 			if (n->routed)
 				s->routed = false; /* the route now belongs to the new engine */
 			break;

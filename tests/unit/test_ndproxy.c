@@ -1,0 +1,482 @@
+/* The NDP proxy engine driven through fake I/O: configurations are parsed
+ * from text, interfaces come from a fed iftable, packets are nd_msg structs,
+ * and every NA/NS/route the engine emits is recorded and checked. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "conf/conf.h"
+#include "ctl/ctl.h"
+#include "ndproxy/ndproxy.h"
+#include "net/iftable.h"
+#include "util/loop.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <string.h>
+
+#define UP_IF 2   /* wlan0: the proxy interface */
+#define DOWN_IF 3 /* eth0: the cluster */
+
+struct sent_na {
+	int ifindex;
+	uint8_t halen, l2[16];
+	struct in6_addr src, dst, target;
+	uint8_t flags;
+};
+struct sent_ns {
+	int ifindex;
+	struct in6_addr src, target;
+};
+struct route_op {
+	bool add;
+	struct in6_addr target;
+	int ifindex;
+	bool via;
+};
+
+struct fake {
+	struct sent_na na[64];
+	unsigned n_na;
+	struct sent_ns ns[4096];
+	unsigned n_ns;
+	struct route_op routes[64];
+	unsigned n_routes;
+	int route_oif;
+	uint64_t now;
+};
+
+static struct fake fk;
+
+static void fake_send_na(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
+                         const struct in6_addr *src, const struct in6_addr *dst,
+                         const struct in6_addr *target, uint8_t flags, const struct nd_lladdr *tlla)
+{
+	assert_true(fk.n_na < 64);
+	struct sent_na *n = &fk.na[fk.n_na++];
+	n->ifindex = ifindex;
+	n->halen = halen;
+	memcpy(n->l2, l2dst, halen);
+	n->src = *src;
+	n->dst = *dst;
+	n->target = *target;
+	n->flags = flags;
+}
+
+static void fake_send_ns(void *ctx, int ifindex, const struct in6_addr *src,
+                         const struct in6_addr *target, const struct nd_lladdr *slla)
+{
+	if (fk.n_ns < 4096)
+		fk.ns[fk.n_ns] = (struct sent_ns){ .ifindex = ifindex, .src = *src, .target = *target };
+	fk.n_ns++;
+}
+
+static int fake_route(bool add, const struct in6_addr *target, int ifindex, const struct in6_addr *via)
+{
+	assert_true(fk.n_routes < 64);
+	fk.routes[fk.n_routes++] = (struct route_op){ .add = add, .target = *target, .ifindex = ifindex, .via = via != NULL };
+	return 0;
+}
+static int fake_route_add(void *ctx, const struct in6_addr *t, int i, const struct in6_addr *v) { return fake_route(true, t, i, v); }
+static int fake_route_del(void *ctx, const struct in6_addr *t, int i, const struct in6_addr *v) { return fake_route(false, t, i, v); }
+static int fake_route_oif(void *ctx, const struct in6_addr *t) { return fk.route_oif; }
+static uint64_t fake_now(void *ctx) { return fk.now; }
+
+static const struct ndp_ops ops = { .send_na = fake_send_na, .send_ns = fake_send_ns,
+	                            .route_add = fake_route_add, .route_del = fake_route_del,
+	                            .route_oif = fake_route_oif, .now_ms = fake_now };
+
+struct world {
+	struct loop *loop;
+	struct iftable *ifs;
+	struct conf *conf;
+	struct ndp_engine *e;
+};
+
+static struct in6_addr A(const char *s)
+{
+	struct in6_addr a;
+	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+static void assert_addr(const struct in6_addr *got, const char *want)
+{
+	struct in6_addr w = A(want);
+	char g[INET6_ADDRSTRLEN];
+	if (memcmp(got, &w, sizeof(w)) != 0)
+		fail_msg("address %s, wanted %s", inet_ntop(AF_INET6, got, g, sizeof(g)), want);
+}
+
+static void add_iface(struct iftable *ifs, int idx, const char *name, const char *ll, uint8_t mac_last)
+{
+	struct nl_link l = { .ifindex = idx, .flags = IFF_UP | IFF_RUNNING, .type = ARPHRD_ETHER,
+	                     .mtu = 1500, .lladdr_len = 6, .lladdr = { 2, 0, 0, 0, 0, mac_last } };
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	iftable_on_link(ifs, &l, false);
+	struct nl_addr a = { .ifindex = idx, .family = AF_INET6, .addr = A(ll), .plen = 64, .scope = 253 };
+	iftable_on_addr(ifs, &a, false);
+}
+
+static void world_up(struct world *w, const char *text)
+{
+	memset(&fk, 0, sizeof(fk));
+	fk.now = 1000000;
+	struct conf_error err;
+	int rc = conf_parse(text, strlen(text), "test.conf", &w->conf, &err);
+	if (rc < 0)
+		fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+	w->loop = loop_new();
+	w->ifs = iftable_new(16);
+	add_iface(w->ifs, UP_IF, "wlan0", "fe80::1", 1);
+	add_iface(w->ifs, DOWN_IF, "eth0", "fe80::2", 2);
+	w->e = ndp_engine_new(w->loop, w->conf, w->ifs, &ops);
+	assert_non_null(w->e);
+}
+
+static void world_down(struct world *w)
+{
+	ndp_engine_free(w->e);
+	iftable_free(w->ifs);
+	loop_free(w->loop);
+	conf_free(w->conf);
+}
+
+static void solicit(struct world *w, const char *src, const char *target)
+{
+	struct nd_msg m = { .type = ND_TYPE_NS, .hop_limit = 255, .src = A(src), .target = A(target) };
+	nd_solicited_node(&m.target, &m.dst);
+	struct pkt_in pin = { .src_ll_len = 6, .src_ll = { 2, 0, 0, 0, 0, 0x99 } };
+	if (!IN6_IS_ADDR_UNSPECIFIED(&m.src)) {
+		m.slla.len = 6;
+		memcpy(m.slla.addr, pin.src_ll, 6);
+	}
+	ndp_engine_on_nd(w->e, UP_IF, &m, &pin);
+}
+
+static void advertise(struct world *w, int ifindex, const char *src, const char *target)
+{
+	struct nd_msg m = { .type = ND_TYPE_NA, .hop_limit = 255, .src = A(src), .dst = A("fe80::2"),
+	                    .target = A(target), .na_flags = ND_NA_FLAG_SOLICITED };
+	ndp_engine_on_nd(w->e, ifindex, &m, NULL);
+}
+
+static const char *ISLAND = "proxy wlan0 {\n autowire yes\n rule 2001:db8:abc:123:40::/76 {\n  iface eth0\n }\n}\n";
+
+static void static_rule_answers_at_once_without_state(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { router no\n rule 2001:db8::/64 { static } }\n");
+	solicit(&w, "fe80::99", "2001:db8::5");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.na[0].ifindex, UP_IF);
+	assert_addr(&fk.na[0].src, "fe80::1");
+	assert_addr(&fk.na[0].dst, "fe80::99");
+	assert_addr(&fk.na[0].target, "2001:db8::5");
+	assert_int_equal(fk.na[0].flags, ND_NA_FLAG_SOLICITED); /* router no, override never */
+	assert_int_equal(fk.na[0].halen, 6);
+	assert_int_equal(fk.na[0].l2[5], 0x99);
+	assert_int_equal(ndp_engine_session_count(w.e), 0);
+	/* outside the rule: nothing */
+	solicit(&w, "fe80::99", "2001:db9::5");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(ndp_engine_counters(w.e)->ns_no_rule, 1);
+	world_down(&w);
+}
+
+static void dad_is_answered_to_all_nodes_without_solicited_flag(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { rule 2001:db8::/64 { static } }\n");
+	solicit(&w, "::", "2001:db8::5");
+	assert_int_equal(fk.n_na, 1);
+	assert_addr(&fk.na[0].dst, "ff02::1");
+	assert_int_equal(fk.na[0].flags, ND_NA_FLAG_ROUTER);
+	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	assert_memory_equal(fk.na[0].l2, all_nodes_mac, 6);
+	world_down(&w);
+}
+
+static void iface_rule_probes_then_answers_and_routes(void **state)
+{
+	struct world w;
+	world_up(&w, ISLAND);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_na, 0); /* not before the target answers */
+	assert_int_equal(fk.n_ns, 1);
+	assert_int_equal(fk.ns[0].ifindex, DOWN_IF);
+	assert_addr(&fk.ns[0].src, "fe80::2");
+	/* a second solicitation while probing: remembered, no second probe */
+	solicit(&w, "fe80::98", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_ns, 1);
+	/* an NA on the wrong interface does not count */
+	advertise(&w, UP_IF, "fe80::41", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_na, 0);
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_na, 2); /* both waiting solicitors answered */
+	assert_int_equal(fk.na[0].flags, ND_NA_FLAG_ROUTER | ND_NA_FLAG_SOLICITED);
+	assert_int_equal(fk.n_routes, 1);
+	assert_true(fk.routes[0].add);
+	assert_int_equal(fk.routes[0].ifindex, DOWN_IF);
+	assert_false(fk.routes[0].via); /* no autovia */
+	/* now answered at once */
+	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_na, 3);
+	assert_int_equal(fk.n_ns, 1);
+	/* freeing the engine (SIGTERM) removes the route */
+	ndp_engine_free(w.e);
+	w.e = NULL;
+	assert_int_equal(fk.n_routes, 2);
+	assert_false(fk.routes[1].add);
+	iftable_free(w.ifs);
+	loop_free(w.loop);
+	conf_free(w.conf);
+}
+
+static void kernel_known_neighbour_is_answered_without_probe(void **state)
+{
+	struct world w;
+	world_up(&w, ISLAND);
+	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8:abc:123:42::1"), .state = 0x02 /* REACHABLE */ };
+	ndp_engine_on_neigh(w.e, &n, false);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:42::1");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.n_ns, 0);
+	/* known on another interface does not count */
+	n.ifindex = UP_IF;
+	n.addr = A("2001:db8:abc:123:43::1");
+	ndp_engine_on_neigh(w.e, &n, false);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:43::1");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.n_ns, 1);
+	/* a FAILED neighbour is not known */
+	n = (struct nl_neigh){ .ifindex = DOWN_IF, .addr = A("2001:db8:abc:123:44::1"), .state = 0x20 /* FAILED */ };
+	ndp_engine_on_neigh(w.e, &n, false);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:44::1");
+	assert_int_equal(fk.n_na, 1);
+	world_down(&w);
+}
+
+static void probe_budget_bounds_a_scan_and_leaves_no_state(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { probe-rate 100\n rule 2001:db8::/64 { iface eth0 } }\n");
+	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8::42"), .state = 0x80 /* PERMANENT */ };
+	ndp_engine_on_neigh(w.e, &n, false);
+	char t[64];
+	/* 10,000 distinct targets at one instant: at most the burst is probed */
+	for (int i = 0; i < 10000; i++) {
+		snprintf(t, sizeof(t), "2001:db8::1:%x", i);
+		solicit(&w, "fe80::99", t);
+	}
+	assert_in_range(fk.n_ns, 1, 100);
+	assert_int_equal(ndp_engine_session_count(w.e), fk.n_ns);
+	assert_int_equal(ndp_engine_counters(w.e)->probe_budget, 10000 - fk.n_ns);
+	/* a known host is still answered in the middle of the flood */
+	solicit(&w, "fe80::99", "2001:db8::42");
+	assert_int_equal(fk.n_na, 1);
+	/* one second later, at most 100 more */
+	unsigned before = fk.n_ns;
+	fk.now += 1000;
+	for (int i = 10000; i < 20000; i++) {
+		snprintf(t, sizeof(t), "2001:db8::1:%x", i);
+		solicit(&w, "fe80::99", t);
+	}
+	assert_in_range(fk.n_ns - before, 1, 100);
+	world_down(&w);
+}
+
+static void session_cap_evicts_dead_never_live(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { max-sessions 4\n probe-rate 1000\n rule 2001:db8::/64 { iface eth0 } }\n");
+	solicit(&w, "fe80::99", "2001:db8::1");
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::1"); /* live */
+	for (int i = 2; i <= 4; i++) {
+		char t[64];
+		snprintf(t, sizeof(t), "2001:db8::%d", i);
+		solicit(&w, "fe80::99", t);
+	}
+	assert_int_equal(ndp_engine_session_count(w.e), 4);
+	solicit(&w, "fe80::99", "2001:db8::5");
+	/* full and nothing dead yet: refused */
+	assert_int_equal(ndp_engine_counters(w.e)->sessions_full, 1);
+	assert_int_equal(ndp_engine_session_count(w.e), 4);
+	world_down(&w);
+}
+
+static void dump_lists_sessions_as_json(void **state)
+{
+	struct world w;
+	world_up(&w, ISLAND);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8:abc:123:41::1");
+	struct ctl_out o;
+	ctl_out_init(&o, true);
+	ndp_engine_dump_sessions(w.e, &o);
+	assert_non_null(strstr(o.buf, "\"target\":\"2001:db8:abc:123:41::1\""));
+	assert_non_null(strstr(o.buf, "\"state\":\"valid\""));
+	assert_non_null(strstr(o.buf, "\"iface\":\"eth0\""));
+	ctl_out_free(&o);
+	ctl_out_init(&o, true);
+	ndp_engine_dump_routes(w.e, &o);
+	assert_non_null(strstr(o.buf, "\"dst\":\"2001:db8:abc:123:41::1/128\""));
+	ctl_out_free(&o);
+	world_down(&w);
+}
+
+static void reload_keeps_sessions_the_new_config_covers(void **state)
+{
+	struct world w;
+	world_up(&w, ISLAND);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_routes, 1);
+	struct conf *c2;
+	struct conf_error err;
+	const char *same = "proxy wlan0 { autowire yes\n ttl 60000\n rule 2001:db8:abc:123:40::/76 { iface eth0 } }\n";
+	assert_int_equal(conf_parse(same, strlen(same), "t2", &c2, &err), 0);
+	struct ndp_engine *e2 = ndp_engine_new(w.loop, c2, w.ifs, &ops);
+	ndp_engine_take_over(e2, w.e);
+	w.e = e2;
+	assert_int_equal(fk.n_routes, 1); /* route kept, not removed and re-added */
+	assert_int_equal(ndp_engine_session_count(e2), 1);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_na, 2);
+	/* a config without the rule drops the session and its route */
+	struct conf *c3;
+	const char *other = "proxy wlan0 { rule 2001:db8:ffff::/64 { static } }\n";
+	assert_int_equal(conf_parse(other, strlen(other), "t3", &c3, &err), 0);
+	struct ndp_engine *e3 = ndp_engine_new(w.loop, c3, w.ifs, &ops);
+	ndp_engine_take_over(e3, w.e);
+	w.e = e3;
+	assert_int_equal(fk.n_routes, 2);
+	assert_false(fk.routes[1].add);
+	assert_int_equal(ndp_engine_session_count(e3), 0);
+	conf_free(w.conf);
+	conf_free(c2);
+	w.conf = c3;
+	world_down(&w);
+}
+
+static void learned_host_is_answered_and_routed(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { rule 2001:db8:ffff::/64 { static } }\n");
+	struct in6_addr h = A("2001:db8::77");
+	ndp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, false);
+	assert_int_equal(fk.n_routes, 1);
+	solicit(&w, "fe80::99", "2001:db8::77");
+	assert_int_equal(fk.n_na, 1);
+	ndp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, true);
+	assert_int_equal(fk.n_routes, 2);
+	solicit(&w, "fe80::99", "2001:db8::77");
+	assert_int_equal(fk.n_na, 1);
+	world_down(&w);
+}
+
+static void own_address_left_to_the_kernel(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { rule ::/0 { static } }\n");
+	solicit(&w, "fe80::99", "fe80::1");
+	assert_int_equal(fk.n_na, 0);
+	assert_int_equal(ndp_engine_counters(w.e)->ns_own_address, 1);
+	world_down(&w);
+}
+
+static void stop_loop(void *ctx)
+{
+	loop_stop(ctx);
+}
+
+/* Timers use the real monotonic clock: keep the durations tiny. The fake
+ * clock only drives the token buckets. */
+static void unanswered_target_goes_dead_then_is_reprobed(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { timeout 10\n retries 1\n ttl 50\n deadtime 5000\n rule 2001:db8::/64 { iface eth0 } }\n");
+	solicit(&w, "fe80::99", "2001:db8::9");
+	assert_int_equal(fk.n_ns, 1);
+	struct loop_timer stop = { 0 };
+	loop_timer_in(w.loop, &stop, 60, stop_loop, w.loop);
+	loop_run(w.loop);
+	assert_int_equal(fk.n_ns, 2); /* one retry */
+	assert_int_equal(fk.n_na, 0);
+	struct ctl_out o;
+	ctl_out_init(&o, true);
+	ndp_engine_dump_sessions(w.e, &o);
+	assert_non_null(strstr(o.buf, "\"state\":\"invalid\""));
+	ctl_out_free(&o);
+	/* within the hold: silent, no probe */
+	solicit(&w, "fe80::99", "2001:db8::9");
+	assert_int_equal(fk.n_ns, 2);
+	/* after the hold the next solicitation probes again: one lost NA does not black-hole */
+	fk.now += 2000;
+	solicit(&w, "fe80::99", "2001:db8::9");
+	assert_int_equal(fk.n_ns, 3);
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::9");
+	assert_int_equal(fk.n_na, 1);
+	world_down(&w);
+}
+
+static void valid_target_that_stops_answering_is_dropped(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { autowire yes\n timeout 10\n retries 1\n ttl 30\n rule 2001:db8::/64 { iface eth0 } }\n");
+	solicit(&w, "fe80::99", "2001:db8::9");
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::9");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.n_routes, 1);
+	struct loop_timer stop = { 0 };
+	loop_timer_in(w.loop, &stop, 120, stop_loop, w.loop);
+	loop_run(w.loop);
+	/* keepalive re-probed (twice: probe + retry), no answer: route gone, not answered */
+	assert_true(fk.n_ns >= 3);
+	assert_int_equal(fk.n_routes, 2);
+	assert_false(fk.routes[1].add);
+	solicit(&w, "fe80::99", "2001:db8::9");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(ndp_engine_counters(w.e)->target_lost, 1);
+	world_down(&w);
+}
+
+static void auto_rule_follows_the_routing_table(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { rule 2001:db8::/64 { auto } }\n");
+	fk.route_oif = UP_IF; /* routed back out the proxy interface: never answered */
+	solicit(&w, "fe80::99", "2001:db8::1");
+	assert_int_equal(fk.n_ns, 0);
+	assert_int_equal(ndp_engine_counters(w.e)->auto_no_route, 1);
+	fk.route_oif = DOWN_IF;
+	solicit(&w, "fe80::99", "2001:db8::2");
+	assert_int_equal(fk.n_ns, 1);
+	assert_int_equal(fk.ns[0].ifindex, DOWN_IF);
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::2");
+	assert_int_equal(fk.n_na, 1);
+	world_down(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(static_rule_answers_at_once_without_state),
+		cmocka_unit_test(dad_is_answered_to_all_nodes_without_solicited_flag),
+		cmocka_unit_test(iface_rule_probes_then_answers_and_routes),
+		cmocka_unit_test(kernel_known_neighbour_is_answered_without_probe),
+		cmocka_unit_test(probe_budget_bounds_a_scan_and_leaves_no_state),
+		cmocka_unit_test(session_cap_evicts_dead_never_live),
+		cmocka_unit_test(dump_lists_sessions_as_json),
+		cmocka_unit_test(reload_keeps_sessions_the_new_config_covers),
+		cmocka_unit_test(learned_host_is_answered_and_routed),
+		cmocka_unit_test(own_address_left_to_the_kernel),
+		cmocka_unit_test(unanswered_target_goes_dead_then_is_reprobed),
+		cmocka_unit_test(valid_target_that_stops_answering_is_dropped),
+		cmocka_unit_test(auto_rule_follows_the_routing_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
