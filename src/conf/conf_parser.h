@@ -60,7 +60,6 @@ struct conf_lexer {
 	unsigned line, col;
 	bool have_peek;
 	struct conf_token peek;
-	enum conf_tok_type last; /* type of the last token handed out */
 };
 
 struct conf_parser {

@@ -17,7 +17,6 @@ void conf_lex_init(struct conf_lexer *lx, const char *text, size_t len)
 	lx->len = len;
 	lx->line = 1;
 	lx->col = 1;
-	lx->last = TOK_EOF;
 }
 
 static int lex_at(const struct conf_lexer *lx, size_t ahead)
@@ -177,6 +176,5 @@ int conf_lex_next(struct conf_parser *p, struct conf_token *t)
 	if (conf_lex_peek(p, t) < 0)
 		return -1;
 	p->lex.have_peek = false;
-	p->lex.last = t->type;
 	return 0;
 }

@@ -1,10 +1,10 @@
 /* Config grammar: statements, blocks, top-level keywords, and the public
  * entry points conf_parse(), conf_load(), conf_error_format().
  *
- * A statement is KEYWORD [ARG...] [{ STATEMENTS }], ended by ';', a line
- * break, or the '}' of the enclosing block. Arguments sit on the keyword's
- * line (as in ndppd, whose values end at the line's end); a block's '{' may
- * also start the next line. Each block has a keyword table; a keyword that
+ * A statement is KEYWORD [ARG...] [{ STATEMENTS }] [;]. Arguments sit on the
+ * keyword's line (as in ndppd, whose values end at the line's end); lists
+ * (rdnss, dnssl, allow ...) run to the end of the line, a ';' or a brace; a
+ * block's '{' may also start the next line. Each block has a keyword table; a keyword that
  * is not in it is an error, never ignored (ndppd 0.2.5 skips unknown keys,
  * which is how Debian's build silently drops `autowire`). */
 #include <errno.h>
@@ -110,20 +110,18 @@ static int unknown_keyword(struct conf_parser *p, const struct conf_token *t, co
 	return conf_fail(p, t->pos, "unknown keyword '%s' %s", tb, where);
 }
 
-/* After a statement: ';', a line break, '}' or the end must follow. */
-static int statement_end(struct conf_parser *p, const struct conf_token *kw)
+/* After a statement, an optional ';'. ndppd reads exactly one value per key
+ * and then the next key, even on the same line (`router yes ttl 500`), so a
+ * line break is not required; a stray extra value shows up as an unknown
+ * keyword at its own position. */
+static int statement_end(struct conf_parser *p)
 {
 	struct conf_token t;
 	if (conf_lex_peek(p, &t) < 0)
 		return -1;
 	if (t.type == TOK_SEMI)
 		return conf_lex_next(p, &t);
-	if (t.type == TOK_EOF || t.type == TOK_RBRACE || t.newline_before ||
-	    p->lex.last == TOK_RBRACE)
-		return 0;
-	char tb[64], kb[64];
-	return conf_fail(p, t.pos, "unexpected '%s' after '%s' (one statement per line, or end it with ';')",
-	                 conf_tokstr(&t, tb, sizeof(tb)), conf_tokstr(kw, kb, sizeof(kb)));
+	return 0;
 }
 
 int conf_parse_block(struct conf_parser *p, const struct conf_keyword *table,
@@ -154,7 +152,7 @@ int conf_parse_block(struct conf_parser *p, const struct conf_keyword *table,
 		const struct conf_keyword *k = t.quoted ? NULL : keyword_find(table, &t);
 		if (!k)
 			return unknown_keyword(p, &t, where);
-		if (k->parse(p, ctx, &t) < 0 || statement_end(p, &t) < 0)
+		if (k->parse(p, ctx, &t) < 0 || statement_end(p) < 0)
 			return -1;
 	}
 }

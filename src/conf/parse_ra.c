@@ -175,9 +175,9 @@ static int kw_prefix(struct conf_parser *p, void *c, const struct conf_token *kw
 	if (conf_arg(p, kw, &arg) < 0 ||
 	    conf_val_prefix(p, &arg, &addr, &plen, &had_len, &host_bits) < 0)
 		return -1;
-	conf_format_prefix(&addr, plen, pb, sizeof(pb));
+	conf_format_prefix(&addr, had_len ? plen : 64, pb, sizeof(pb));
 	if (!had_len)
-		return conf_fail(p, arg.pos, "'prefix' needs a length, e.g. %s/64", pb);
+		return conf_fail(p, arg.pos, "'prefix' needs a length, e.g. %s", pb);
 	if (plen == 0)
 		return conf_fail(p, arg.pos, "prefix length 0 cannot be advertised");
 	if (addr.s6_addr[0] == 0xff || (addr.s6_addr[0] == 0xfe && (addr.s6_addr[1] & 0xc0) == 0x80))
