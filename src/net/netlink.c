@@ -155,7 +155,8 @@ static int decode_addr(const struct nlmsghdr *nlh, struct nl_addr *a)
 		return DECODE_BAD;
 	/* On point-to-point links IFA_ADDRESS is the peer and IFA_LOCAL ours. */
 	at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!at || attr_bad_len(at, alen) || attr_bad_u32(tb[IFA_FLAGS]) || ifa->ifa_index == 0)
+	if (!at || attr_bad_len(at, alen) || attr_bad_u32(tb[IFA_FLAGS]) ||
+	    ifa->ifa_index == 0 || ifa->ifa_index > INT32_MAX)
 		return DECODE_BAD;
 	if (ifa->ifa_prefixlen > alen * 8)
 		return DECODE_BAD;
@@ -210,7 +211,7 @@ static int decode_multipath(const struct nlattr *mp, struct nl_route *r)
 	size_t len = mnl_attr_get_payload_len(mp);
 	const struct nlattr *tb[RTA_MAX + 1];
 
-	if (len < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > len)
+	if (len < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > len || nh->rtnh_ifindex < 0)
 		return DECODE_BAD;
 	r->oif = nh->rtnh_ifindex;
 	if (attrs_walk(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX) < 0)
@@ -253,6 +254,8 @@ static int decode_route(const struct nlmsghdr *nlh, struct nl_route *r, bool *mu
 		r->has_gateway = true;
 		memcpy(&r->gateway, mnl_attr_get_payload(tb[RTA_GATEWAY]), sizeof(r->gateway));
 	}
+	if (r->oif < 0)
+		return DECODE_BAD;
 	if (multipath)
 		*multipath = tb[RTA_MULTIPATH] != NULL;
 	if (tb[RTA_MULTIPATH] && !tb[RTA_OIF])

@@ -646,6 +646,9 @@ static void test_decode_hostile(void **state)
 	assert_int_equal(decode(nlh).objects, 1);
 	/* IFA_FLAGS wins over the 8-bit header field. */
 	assert_int_equal(rec.addr[rec.naddr - 1].a.flags, IFA_F_NODAD | IFA_F_DADFAILED);
+	ifa->ifa_index = 0x80000001u; /* would be a negative ifindex */
+	assert_int_equal(decode(nlh).malformed, 1);
+	ifa->ifa_index = 3;
 	ifa->ifa_family = 99;
 	assert_int_equal(decode(nlh).ignored, 1);
 	/* No address at all. */
