@@ -1,0 +1,118 @@
+/* The Router Advertisement engine: relay mode (`ra-relay UP { iface DOWN }`)
+ * and advertise mode (`ra IFACE { ... }`).
+ *
+ * No sockets here. The daemon hands in every parsed ND message and kernel
+ * event; the engine sends whole IPv6 packets and reports learned hosts
+ * through struct ra_ops, and reads the time from ops->now_ms, so tests drive
+ * it with fake I/O and a fake clock. Every table is sized at start-up:
+ * 64 routers, 16 prefixes, 16 routes per upstream link, a fixed number of
+ * hosts per downstream; nothing grows per packet. */
+#ifndef ISLANDD_RA_H
+#define ISLANDD_RA_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "net/netlink.h"
+#include "net/packet.h"
+#include "proto/nd.h"
+#include "util/loop.h"
+
+struct iftable;
+struct ctl_out;
+
+struct ra_ops {
+	void *ctx;
+	/* Send a whole IPv6 packet (built with nd_build_*) on ifindex to l2dst
+	 * (halen 0 on L3 links). Returns 0 or -errno. */
+	int (*send)(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
+	            const uint8_t *pkt, size_t len);
+	/* Relay mode host learning: a host with address addr was seen behind
+	 * downstream ifindex (gone = false), or left (gone = true). The daemon
+	 * installs/removes the /128 route and makes the NDP proxy answer for
+	 * addr on the upstream. May be NULL. */
+	void (*host)(void *ctx, int upstream_ifindex, int downstream_ifindex,
+	             const struct in6_addr *addr, const struct nd_lladdr *ll, bool gone);
+	/* Monotonic milliseconds; the same clock as the loop's timers. */
+	uint64_t (*now_ms)(void *ctx);
+};
+
+/* Counters; the names are islandctl's JSON keys. */
+#define RA_COUNTERS(X) \
+	X(rx_ra)                /* RAs received on an interface of ours */ \
+	X(rx_ra_upstream)       /* ... on a relay upstream, and used */ \
+	X(ra_from_self)         /* our own RA heard back (a loop): ignored */ \
+	X(ra_not_upstream)      /* RA heard on a downstream or advertised link: never relayed */ \
+	X(routers_over_cap)     /* RA from a 65th router: ignored */ \
+	X(prefixes_over_cap)    /* prefix past 16 per link: ignored */ \
+	X(routes_over_cap)      /* route past 16 per link: ignored */ \
+	X(rdnss_over_cap)       /* RDNSS address past the cap: ignored */ \
+	X(dnssl_over_cap)       /* DNSSL option past the cap or too long: ignored */ \
+	X(prefixes_withdrawn)   /* upstream prefix gone or changed: sent with lifetime 0 */ \
+	X(rx_rs)                /* RS received where we advertise */ \
+	X(rs_ignored)           /* RS where we have nothing to advertise */ \
+	X(tx_ra)                /* RAs sent */ \
+	X(tx_ra_final)          /* RAs with router lifetime 0 sent at shutdown */ \
+	X(tx_errors)            /* ops->send failed */ \
+	X(build_errors)         /* an RA did not fit: should not happen */ \
+	X(no_source_address)    /* interface without a link-local address yet */ \
+	X(hosts_learned)        \
+	X(hosts_forgotten)      \
+	X(hosts_over_cap)       /* host refused: the downstream's table is full */ \
+	X(hosts_moved)          /* host seen behind another link */ \
+	X(host_probes)          /* NS sent to check a host the kernel dropped */ \
+	X(dad_carried)          /* DAD probe carried to the other links */ \
+	X(dad_defended)         /* defence carried back: the prober's DAD fails */ \
+	X(dad_echo)             /* DAD probe we had carried, heard again: dropped */ \
+	X(dad_rate_limited)     /* DAD probe or host probe not sent: budget spent */
+
+struct ra_counters {
+#define RA_COUNTER_FIELD(name) uint64_t name;
+	RA_COUNTERS(RA_COUNTER_FIELD)
+#undef RA_COUNTER_FIELD
+};
+
+struct ra_engine;
+
+/* Returns NULL (errno set, reason logged) when conf uses one interface in
+ * two roles (an interface relays or advertises at most once). conf must
+ * stay valid until the next ra_engine_reload() or ra_engine_free(). */
+struct ra_engine *ra_engine_new(struct loop *loop, const struct conf *conf,
+                                struct iftable *ifs, const struct ra_ops *ops);
+/* Switch to conf, keeping the learned state that still applies: routers and
+ * prefixes of a relay whose upstream stays, hosts behind downstreams that
+ * stay, RA timing of interfaces that stay. Hosts behind links that go are
+ * reported gone. Returns 0, or -EINVAL (and keeps the old config) when conf
+ * is unusable as for ra_engine_new. */
+int ra_engine_reload(struct ra_engine *e, const struct conf *conf);
+
+/* Every ND message received on any interface (parsed and validated by
+ * nd_parse); pin carries the source link-layer address. */
+void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m,
+                     const struct pkt_in *pin);
+/* Kernel events, after the daemon has applied them to the iftable. */
+void ra_engine_on_link(struct ra_engine *e, const struct nl_link *l, bool deleted);
+void ra_engine_on_addr(struct ra_engine *e, const struct nl_addr *a, bool deleted);
+void ra_engine_on_neigh(struct ra_engine *e, const struct nl_neigh *n, bool deleted);
+
+/* Whether the engine needs RS/RA/NS/NA from interface ifname, and whether
+ * it needs every multicast frame there (DAD probes go to solicited-node
+ * groups we have not joined). */
+bool ra_engine_wants_iface(const struct ra_engine *e, const char *ifname, bool *allmulti);
+
+/* `islandctl ra [--json]`: relayed/advertised prefixes with remaining
+ * lifetimes, routers, hosts learned behind each downstream, counters. */
+void ra_engine_dump(struct ra_engine *e, struct ctl_out *o);
+const struct ra_counters *ra_engine_counters(const struct ra_engine *e);
+
+/* Advertise mode: MAX_FINAL_RTR_ADVERTISEMENTS (3) RAs with router lifetime
+ * 0 and RDNSS/DNSSL lifetime 0, as radvd does (RFC 4861 §6.2.5). Relay: one
+ * RA with router lifetime 0 per downstream. Learned hosts are reported gone.
+ * The engine sends nothing afterwards. */
+void ra_engine_shutdown(struct ra_engine *e);
+void ra_engine_free(struct ra_engine *e);
+
+#endif

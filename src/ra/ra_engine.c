@@ -1,0 +1,679 @@
+/* The RA engine: builds the relays and advertised links from the config,
+ * routes each ND message and kernel event to them, and sends RAs when their
+ * schedules say so. See ra.h for the contract, ra_internal.h for the map of
+ * the other files. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "net/iftable.h"
+#include "ra/ra_internal.h"
+#include "util/log.h"
+
+#define MIN_IPV6_MTU 1280u
+
+static const struct in6_addr all_nodes = {
+	.s6_addr = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 },
+};
+
+static void if_rearm(struct ra_if *ifc);
+static void on_relay_timer(void *ctx);
+
+/* --- small helpers ------------------------------------------------------- */
+
+uint64_t ra_now(const struct ra_engine *e)
+{
+	return e->ops.now_ms(e->ops.ctx);
+}
+
+/* xorshift64*: timing jitter only, nothing secret depends on it. */
+uint32_t ra_random(struct ra_engine *e)
+{
+	uint64_t x = e->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	e->rng = x;
+	return (uint32_t)((x * 0x2545f4914f6cdd1dULL) >> 32);
+}
+
+struct ra_if *ra_if_by_index(const struct ra_engine *e, int ifindex)
+{
+	if (ifindex <= 0)
+		return NULL;
+	for (size_t i = 0; i < e->n_ifaces; i++)
+		if (e->ifaces[i]->ifindex == ifindex)
+			return e->ifaces[i];
+	return NULL;
+}
+
+static struct ra_if *if_by_name(struct ra_if **ifaces, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ifaces[i]->name, name) == 0)
+			return ifaces[i];
+	return NULL;
+}
+
+/* The kernel's view of ifc, if it is there and up. */
+static const struct iface *if_kernel(const struct ra_if *ifc)
+{
+	const struct iface *k = ifc->ifindex > 0 ? iftable_by_index(ifc->e->ifs, ifc->ifindex) : NULL;
+	return k && k->up ? k : NULL;
+}
+
+bool ra_if_source(struct ra_if *ifc, struct in6_addr *src, struct nd_lladdr *ll)
+{
+	const struct iface *k = if_kernel(ifc);
+	if (!k || !k->has_ll) {
+		ifc->e->cnt.no_source_address++;
+		return false;
+	}
+	*src = k->ll;
+	ll->len = k->lladdr_len <= ND_LLADDR_MAX ? k->lladdr_len : 0;
+	memcpy(ll->addr, k->lladdr, ll->len);
+	return true;
+}
+
+void ra_if_send(struct ra_if *ifc, const struct in6_addr *dst, const struct nd_lladdr *ll,
+                const uint8_t *pkt, size_t len)
+{
+	struct ra_engine *e = ifc->e;
+	const struct iface *k = if_kernel(ifc);
+	uint8_t mac[ND_LLADDR_MAX];
+	const uint8_t *l2 = NULL;
+	uint8_t halen = 0;
+	/* Ethernet-like links need a destination; L3 links (tun, WireGuard) none. */
+	if (k && k->lladdr_len == 6) {
+		if (dst->s6_addr[0] == 0xff) {
+			nd_mcast_mac(dst, mac);
+			l2 = mac;
+			halen = 6;
+		} else if (ll && ll->len == 6) {
+			l2 = ll->addr;
+			halen = 6;
+		}
+	}
+	if (!e->ops.send || e->ops.send(e->ops.ctx, ifc->ifindex, l2, halen, pkt, len) < 0)
+		e->cnt.tx_errors++;
+}
+
+bool ra_is_own(const struct ra_engine *e, const struct in6_addr *src, const struct pkt_in *pin)
+{
+	for (size_t i = 0; i < e->n_ifaces; i++) {
+		const struct iface *k = if_kernel(e->ifaces[i]);
+		if (!k)
+			continue;
+		if (k->has_ll && memcmp(&k->ll, src, 16) == 0)
+			return true;
+		if (pin && k->lladdr_len && pin->src_ll_len == k->lladdr_len &&
+		    memcmp(pin->src_ll, k->lladdr, k->lladdr_len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* --- sending RAs --------------------------------------------------------- */
+
+static uint32_t if_mtu(const struct ra_if *ifc)
+{
+	const struct iface *k = if_kernel(ifc);
+	return k ? k->mtu : 0;
+}
+
+static bool if_send_ra(struct ra_if *ifc, bool final)
+{
+	struct ra_engine *e = ifc->e;
+	struct in6_addr src;
+	struct nd_lladdr ll;
+	if (!ra_if_source(ifc, &src, &ll))
+		return false;
+	uint64_t now = ra_now(e);
+	uint32_t mtu = if_mtu(ifc);
+	struct ra_build *b = &e->build;
+	if (ifc->role == RA_ROLE_ADVERT)
+		ra_advert_build(ifc->adv, final, b);
+	else
+		ra_upstream_build(&ifc->relay->st, now, mtu, final, b);
+	size_t cap = mtu >= MIN_IPV6_MTU && mtu < ND_PACKET_MAX ? mtu : ND_PACKET_MAX;
+	uint8_t pkt[ND_PACKET_MAX];
+	size_t len;
+	/* Everything that can be relayed fits in 1280 bytes but the search
+	 * lists: drop those (then routes) rather than the whole RA. */
+	while (!(len = nd_build_ra(pkt, cap, &src, &all_nodes, &b->ra, ll.len ? &ll : NULL))) {
+		if (b->ra.n_dnssl)
+			b->ra.n_dnssl--;
+		else if (b->ra.n_routes)
+			b->ra.n_routes--;
+		else
+			break;
+	}
+	if (!len) {
+		e->cnt.build_errors++;
+		return false;
+	}
+	ra_if_send(ifc, &all_nodes, NULL, pkt, len);
+	ifc->tx_ra++;
+	ifc->last_tx_ms = now;
+	e->cnt.tx_ra++;
+	if (final)
+		e->cnt.tx_ra_final++;
+	return true;
+}
+
+static void on_if_timer(void *ctx)
+{
+	struct ra_if *ifc = ctx;
+	struct ra_engine *e = ifc->e;
+	if (e->shut)
+		return;
+	uint64_t now = ra_now(e);
+	uint64_t due = ra_sched_due(&ifc->sched);
+	if (due && due <= now) {
+		if_send_ra(ifc, false);
+		/* Also when sending failed: the next try follows the schedule
+		 * instead of spinning. */
+		ra_sched_sent(&ifc->sched, now, ra_random(e));
+	}
+	if_rearm(ifc);
+}
+
+static void if_rearm(struct ra_if *ifc)
+{
+	struct ra_engine *e = ifc->e;
+	uint64_t due = e->shut ? 0 : ra_sched_due(&ifc->sched);
+	if (due)
+		loop_timer_at(e->loop, &ifc->timer, due, on_if_timer, ifc);
+	else
+		loop_timer_cancel(e->loop, &ifc->timer);
+}
+
+/* Start or stop advertising on ifc as its state says. */
+static void if_update(struct ra_if *ifc)
+{
+	if (ifc->role == RA_ROLE_UPSTREAM)
+		return;
+	const struct iface *k = if_kernel(ifc);
+	bool want = k && k->has_ll && (ifc->role == RA_ROLE_ADVERT || ifc->relay->content);
+	if (want && !ifc->sched.running)
+		ra_sched_start(&ifc->sched, ra_now(ifc->e));
+	else if (!want && ifc->sched.running)
+		ra_sched_stop(&ifc->sched);
+	if_rearm(ifc);
+}
+
+/* --- relays -------------------------------------------------------------- */
+
+static void relay_arm_at(struct ra_relay *r, uint64_t when)
+{
+	if (when == RA_END_NEVER || r->e->shut)
+		return;
+	if (!loop_timer_armed(&r->maint) || when < r->maint.when_ms)
+		loop_timer_at(r->e->loop, &r->maint, when, on_relay_timer, r);
+}
+
+void ra_relay_rearm(struct ra_relay *r)
+{
+	relay_arm_at(r, ra_now(r->e));
+}
+
+void ra_relay_changed(struct ra_relay *r, bool urgent)
+{
+	uint64_t now = ra_now(r->e);
+	r->content = ra_upstream_has_content(&r->st);
+	for (unsigned i = 0; i < r->n_down; i++) {
+		struct ra_if *d = r->down[i];
+		bool was = d->sched.running;
+		if_update(d);
+		/* if_update started it: the first RA is due anyway */
+		if (was && d->sched.running) {
+			ra_sched_changed(&d->sched, now, urgent);
+			if_rearm(d);
+		}
+	}
+}
+
+static void on_relay_timer(void *ctx)
+{
+	struct ra_relay *r = ctx;
+	struct ra_engine *e = r->e;
+	if (e->shut)
+		return;
+	uint64_t now = ra_now(e);
+	bool changed = false;
+	if (ra_upstream_expire(&r->st, now, &changed))
+		ra_learn_prune(r);
+	if (changed || r->content != ra_upstream_has_content(&r->st))
+		ra_relay_changed(r, false);
+	uint64_t next = ra_learn_tick(r, now);
+	uint64_t exp = ra_upstream_next_expiry(&r->st, now);
+	if (exp < next)
+		next = exp;
+	if (next != RA_END_NEVER)
+		loop_timer_at(e->loop, &r->maint, next <= now ? now + 1 : next, on_relay_timer, r);
+	else
+		loop_timer_cancel(e->loop, &r->maint);
+}
+
+static void relay_on_ra(struct ra_relay *r, const struct nd_msg *m, const struct pkt_in *pin)
+{
+	struct ra_engine *e = r->e;
+	uint64_t now = ra_now(e);
+	struct nd_lladdr ll = m->slla;
+	if (!ll.len && pin && pin->src_ll_len <= ND_LLADDR_MAX) {
+		ll.len = pin->src_ll_len;
+		memcpy(ll.addr, pin->src_ll, ll.len);
+	}
+	struct ra_merge_result res;
+	ra_upstream_merge(&r->st, m, &ll, now, &res);
+	if (res.ignored) {
+		e->cnt.routers_over_cap++;
+		return;
+	}
+	e->cnt.rx_ra_upstream++;
+	e->cnt.prefixes_over_cap += res.prefixes_over_cap;
+	e->cnt.routes_over_cap += res.routes_over_cap;
+	e->cnt.rdnss_over_cap += res.rdnss_over_cap;
+	e->cnt.dnssl_over_cap += res.dnssl_over_cap;
+	e->cnt.prefixes_withdrawn += res.withdrawn;
+	/* Every upstream RA is relayed (no more often than the schedule's
+	 * MIN_DELAY_BETWEEN_RAS allows), so hosts see the upstream's lifetimes
+	 * refreshed at the upstream's pace; a change also restarts the
+	 * initial burst so it is repeated. */
+	ra_relay_changed(r, res.changed);
+	relay_arm_at(r, ra_upstream_next_expiry(&r->st, now));
+}
+
+/* --- building from the config -------------------------------------------- */
+
+struct ra_setup {
+	struct ra_relay **relays;
+	size_t n_relays;
+	struct ra_advert **adverts;
+	size_t n_adverts;
+	struct ra_if **ifaces;
+	size_t n_ifaces;
+};
+
+static void setup_free(struct ra_engine *e, struct ra_setup *s)
+{
+	for (size_t i = 0; i < s->n_ifaces; i++) {
+		loop_timer_cancel(e->loop, &s->ifaces[i]->timer);
+		free(s->ifaces[i]);
+	}
+	for (size_t i = 0; i < s->n_relays; i++) {
+		loop_timer_cancel(e->loop, &s->relays[i]->maint);
+		ra_hosts_free(&s->relays[i]->hosts);
+		free(s->relays[i]->down);
+		free(s->relays[i]);
+	}
+	for (size_t i = 0; i < s->n_adverts; i++)
+		free(s->adverts[i]);
+	free(s->relays);
+	free(s->adverts);
+	free(s->ifaces);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct ra_if *setup_add_if(struct ra_engine *e, struct ra_setup *s, const char *name, enum ra_role role,
+                                  const char *block)
+{
+	if (!name[0] || strlen(name) >= IF_NAMESIZE)
+		return NULL;
+	if (if_by_name(s->ifaces, s->n_ifaces, name)) {
+		log_err("%s: interface %s already relays or advertises: ignored here", block, name);
+		return NULL;
+	}
+	struct ra_if *ifc = calloc(1, sizeof(*ifc));
+	if (!ifc)
+		return NULL;
+	ifc->e = e;
+	ifc->role = role;
+	strcpy(ifc->name, name);
+	s->ifaces[s->n_ifaces++] = ifc;
+	return ifc;
+}
+
+static int setup_build(struct ra_engine *e, const struct conf *conf, struct ra_setup *s)
+{
+	memset(s, 0, sizeof(*s));
+	size_t n_if = conf->n_ras;
+	for (size_t i = 0; i < conf->n_relays; i++)
+		n_if += 1 + conf->relays[i].n_downstream;
+	s->ifaces = calloc(n_if ? n_if : 1, sizeof(*s->ifaces));
+	s->relays = calloc(conf->n_relays ? conf->n_relays : 1, sizeof(*s->relays));
+	s->adverts = calloc(conf->n_ras ? conf->n_ras : 1, sizeof(*s->adverts));
+	if (!s->ifaces || !s->relays || !s->adverts)
+		goto nomem;
+
+	for (size_t i = 0; i < conf->n_relays; i++) {
+		const struct conf_ra_relay *c = &conf->relays[i];
+		struct ra_relay *r = calloc(1, sizeof(*r));
+		if (!r)
+			goto nomem;
+		s->relays[s->n_relays++] = r;
+		r->e = e;
+		r->learn_hosts = c->learn_hosts;
+		r->down = calloc(c->n_downstream ? c->n_downstream : 1, sizeof(*r->down));
+		if (!r->down)
+			goto nomem;
+		char block[IF_NAMESIZE + 16];
+		snprintf(block, sizeof(block), "ra-relay %s", c->upstream);
+		r->up = setup_add_if(e, s, c->upstream, RA_ROLE_UPSTREAM, block);
+		if (!r->up) {
+			s->n_relays--;
+			free(r->down);
+			free(r);
+			continue;
+		}
+		r->up->relay = r;
+		for (size_t k = 0; k < c->n_downstream && r->n_down < UINT16_MAX; k++) {
+			struct ra_if *d = setup_add_if(e, s, c->downstream[k], RA_ROLE_DOWNSTREAM, block);
+			if (!d)
+				continue;
+			d->relay = r;
+			d->down_idx = r->n_down;
+			ra_sched_init(&d->sched, RA_RELAY_MIN_INTERVAL_MS, RA_RELAY_MAX_INTERVAL_MS);
+			r->down[r->n_down++] = d;
+		}
+		if (ra_hosts_init(&r->hosts, r->learn_hosts ? RA_HOSTS_PER_DOWNSTREAM * r->n_down : 0, &e->hkey) < 0)
+			goto nomem;
+		token_bucket_init(&r->dad_budget, RA_DAD_CARRY_RATE, 2 * RA_DAD_CARRY_RATE, ra_now(e));
+	}
+	for (size_t i = 0; i < conf->n_ras; i++) {
+		const struct conf_ra *c = &conf->ras[i];
+		struct ra_advert *a = calloc(1, sizeof(*a));
+		if (!a)
+			goto nomem;
+		if (ra_advert_init(a, c) < 0) {
+			free(a);
+			continue;
+		}
+		char block[IF_NAMESIZE + 8];
+		snprintf(block, sizeof(block), "ra %s", c->iface);
+		struct ra_if *ifc = setup_add_if(e, s, c->iface, RA_ROLE_ADVERT, block);
+		if (!ifc) {
+			free(a);
+			continue;
+		}
+		s->adverts[s->n_adverts++] = a;
+		a->ifc = ifc;
+		ifc->adv = a;
+		ra_sched_init(&ifc->sched, a->conf.min_interval_s * 1000u, a->conf.max_interval_s * 1000u);
+	}
+	return 0;
+nomem:
+	setup_free(e, s);
+	return -ENOMEM;
+}
+
+static void setup_install(struct ra_engine *e, struct ra_setup *s)
+{
+	e->relays = s->relays;
+	e->n_relays = s->n_relays;
+	e->adverts = s->adverts;
+	e->n_adverts = s->n_adverts;
+	e->ifaces = s->ifaces;
+	e->n_ifaces = s->n_ifaces;
+}
+
+static struct ra_setup setup_of(struct ra_engine *e)
+{
+	return (struct ra_setup){ e->relays, e->n_relays, e->adverts, e->n_adverts, e->ifaces, e->n_ifaces };
+}
+
+/* --- interfaces following the kernel ------------------------------------- */
+
+/* Re-read ifc from the iftable: index (appeared, vanished, re-created,
+ * renamed), up/down, link-local address. */
+static void if_sync(struct ra_if *ifc)
+{
+	struct ra_engine *e = ifc->e;
+	const struct iface *k = iftable_by_name(e->ifs, ifc->name);
+	int idx = k ? k->ifindex : 0;
+	bool up = k && k->up;
+	int old = ifc->ifindex;
+	if (idx != old && ifc->role == RA_ROLE_DOWNSTREAM && ifc->relay->learn_hosts)
+		ra_learn_forget_link(ifc->relay, ifc->down_idx); /* reported with the old index */
+	ifc->ifindex = idx;
+	if (ifc->role == RA_ROLE_UPSTREAM) {
+		struct ra_relay *r = ifc->relay;
+		if (idx != old)
+			ra_learn_upstream_moved(r, old);
+		if (!up && ra_upstream_routers_lost(&r->st, ra_now(e)))
+			ra_relay_changed(r, true); /* hosts stop routing through us */
+		return;
+	}
+	if_update(ifc);
+}
+
+static void sync_all(struct ra_engine *e)
+{
+	for (size_t i = 0; i < e->n_ifaces; i++)
+		if (e->ifaces[i]->role == RA_ROLE_UPSTREAM)
+			if_sync(e->ifaces[i]);
+	for (size_t i = 0; i < e->n_ifaces; i++)
+		if (e->ifaces[i]->role != RA_ROLE_UPSTREAM)
+			if_sync(e->ifaces[i]);
+}
+
+/* --- public API ---------------------------------------------------------- */
+
+struct ra_engine *ra_engine_new(struct loop *loop, const struct conf *conf, struct iftable *ifs,
+                                const struct ra_ops *ops)
+{
+	struct ra_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->loop = loop;
+	e->ifs = ifs;
+	e->ops = *ops;
+	hash_key_init(&e->hkey);
+	if (getrandom(&e->rng, sizeof(e->rng), GRND_NONBLOCK) != (ssize_t)sizeof(e->rng))
+		e->rng = ra_now(e) ^ (uintptr_t)e;
+	e->rng |= 1; /* xorshift's state must not be 0 */
+	struct ra_setup s;
+	if (setup_build(e, conf, &s) < 0) {
+		free(e);
+		errno = ENOMEM;
+		return NULL;
+	}
+	setup_install(e, &s);
+	sync_all(e);
+	return e;
+}
+
+/* Carry what still applies from old into the new setup. */
+static void take_over(struct ra_engine *e, struct ra_setup *n, struct ra_setup *old)
+{
+	for (size_t i = 0; i < n->n_relays; i++) {
+		struct ra_relay *r = n->relays[i];
+		struct ra_if *oup = if_by_name(old->ifaces, old->n_ifaces, r->up->name);
+		if (!oup || oup->role != RA_ROLE_UPSTREAM)
+			continue;
+		struct ra_relay *o = oup->relay;
+		r->up->ifindex = oup->ifindex;
+		r->st = o->st;
+		memcpy(r->dad, o->dad, sizeof(r->dad));
+		r->dad_budget = o->dad_budget;
+		r->content = o->content;
+		for (unsigned k = 0; k < r->n_down; k++) {
+			struct ra_if *od = if_by_name(old->ifaces, old->n_ifaces, r->down[k]->name);
+			if (od && od->role == RA_ROLE_DOWNSTREAM && od->relay == o)
+				r->down[k]->ifindex = od->ifindex;
+		}
+		ra_learn_take_over(r, o);
+	}
+	for (size_t i = 0; i < n->n_ifaces; i++) {
+		struct ra_if *ifc = n->ifaces[i];
+		struct ra_if *o = if_by_name(old->ifaces, old->n_ifaces, ifc->name);
+		if (!o || o->role != ifc->role || ifc->role == RA_ROLE_UPSTREAM)
+			continue;
+		struct ra_sched keep = o->sched;
+		keep.min_ms = ifc->sched.min_ms;
+		keep.max_ms = ifc->sched.max_ms;
+		ifc->sched = keep;
+		ifc->ifindex = o->ifindex;
+		ifc->tx_ra = o->tx_ra;
+		ifc->rx_rs = o->rx_rs;
+		ifc->last_tx_ms = o->last_tx_ms;
+	}
+	/* What goes: hosts reported gone, links told we no longer route. */
+	for (size_t i = 0; i < old->n_ifaces; i++) {
+		struct ra_if *o = old->ifaces[i];
+		struct ra_if *keep = if_by_name(n->ifaces, n->n_ifaces, o->name);
+		if (keep && keep->role == o->role)
+			continue;
+		if (o->role != RA_ROLE_UPSTREAM && o->sched.running)
+			if_send_ra(o, true);
+	}
+	for (size_t i = 0; i < old->n_relays; i++)
+		ra_learn_forget_link(old->relays[i], -1); /* what take_over did not move */
+	(void)e;
+}
+
+int ra_engine_reload(struct ra_engine *e, const struct conf *conf)
+{
+	struct ra_setup n, old = setup_of(e);
+	if (setup_build(e, conf, &n) < 0) {
+		log_err("ra: out of memory on reload; keeping the running configuration");
+		return -ENOMEM;
+	}
+	take_over(e, &n, &old);
+	setup_free(e, &old);
+	setup_install(e, &n);
+	sync_all(e);
+	uint64_t now = ra_now(e);
+	for (size_t i = 0; i < e->n_ifaces; i++) {
+		struct ra_if *ifc = e->ifaces[i];
+		if (ifc->sched.running) { /* settings may have changed: tell the hosts */
+			ra_sched_changed(&ifc->sched, now, true);
+			if_rearm(ifc);
+		}
+	}
+	for (size_t i = 0; i < e->n_relays; i++) {
+		struct ra_relay *r = e->relays[i];
+		loop_timer_cancel(e->loop, &r->maint);
+		ra_relay_rearm(r);
+	}
+	return 0;
+}
+
+void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m, const struct pkt_in *pin)
+{
+	if (e->shut)
+		return;
+	struct ra_if *ifc = ra_if_by_index(e, ifindex);
+	if (!ifc)
+		return;
+	switch (m->type) {
+	case ND_TYPE_RA:
+		e->cnt.rx_ra++;
+		if (ra_is_own(e, &m->src, pin)) {
+			e->cnt.ra_from_self++;
+			return;
+		}
+		if (ifc->role != RA_ROLE_UPSTREAM) {
+			/* Another router on a link we advertise on: never relayed. */
+			e->cnt.ra_not_upstream++;
+			return;
+		}
+		relay_on_ra(ifc->relay, m, pin);
+		return;
+	case ND_TYPE_RS:
+		if (ifc->role == RA_ROLE_UPSTREAM)
+			return;
+		e->cnt.rx_rs++;
+		ifc->rx_rs++;
+		if (!ifc->sched.running || ra_is_own(e, &m->src, pin)) {
+			e->cnt.rs_ignored++;
+			return;
+		}
+		ra_sched_solicited(&ifc->sched, ra_now(e), ra_random(e));
+		if_rearm(ifc);
+		return;
+	case ND_TYPE_NS:
+	case ND_TYPE_NA:
+		if (ifc->relay && !ra_is_own(e, &m->src, pin))
+			ra_learn_on_nd(ifc->relay, ifc, m, pin);
+		return;
+	default:
+		return;
+	}
+}
+
+void ra_engine_on_link(struct ra_engine *e, const struct nl_link *l, bool deleted)
+{
+	if (e->shut)
+		return;
+	/* Names and indexes can both change (rename, re-create): look at all. */
+	(void)l;
+	(void)deleted;
+	sync_all(e);
+}
+
+void ra_engine_on_addr(struct ra_engine *e, const struct nl_addr *a, bool deleted)
+{
+	if (e->shut || a->family != AF_INET6)
+		return;
+	struct ra_if *ifc = ra_if_by_index(e, a->ifindex);
+	if (ifc)
+		if_sync(ifc);
+}
+
+void ra_engine_on_neigh(struct ra_engine *e, const struct nl_neigh *n, bool deleted)
+{
+	if (e->shut)
+		return;
+	struct ra_if *ifc = ra_if_by_index(e, n->ifindex);
+	if (ifc && ifc->role == RA_ROLE_DOWNSTREAM)
+		ra_learn_on_neigh(ifc->relay, ifc, n, deleted);
+}
+
+bool ra_engine_wants_iface(const struct ra_engine *e, const char *ifname, bool *allmulti)
+{
+	struct ra_if *ifc = if_by_name(e->ifaces, e->n_ifaces, ifname);
+	if (!ifc)
+		return false;
+	/* Downstream DAD probes go to solicited-node groups of other hosts. */
+	*allmulti = ifc->role == RA_ROLE_DOWNSTREAM && ifc->relay->learn_hosts;
+	return true;
+}
+
+const struct ra_counters *ra_engine_counters(const struct ra_engine *e)
+{
+	return &e->cnt;
+}
+
+void ra_engine_shutdown(struct ra_engine *e)
+{
+	if (e->shut)
+		return;
+	for (size_t i = 0; i < e->n_ifaces; i++) {
+		struct ra_if *ifc = e->ifaces[i];
+		if (!ifc->sched.running)
+			continue;
+		unsigned n = ifc->role == RA_ROLE_ADVERT ? RA_MAX_FINAL_RTR_ADVERTISEMENTS : 1;
+		for (unsigned k = 0; k < n; k++)
+			if_send_ra(ifc, true);
+	}
+	for (size_t i = 0; i < e->n_relays; i++)
+		ra_learn_forget_link(e->relays[i], -1);
+	e->shut = true;
+	for (size_t i = 0; i < e->n_ifaces; i++) {
+		ra_sched_stop(&e->ifaces[i]->sched);
+		loop_timer_cancel(e->loop, &e->ifaces[i]->timer);
+	}
+	for (size_t i = 0; i < e->n_relays; i++)
+		loop_timer_cancel(e->loop, &e->relays[i]->maint);
+}
+
+void ra_engine_free(struct ra_engine *e)
+{
+	if (!e)
+		return;
+	struct ra_setup s = setup_of(e);
+	setup_free(e, &s);
+	free(e);
+}

@@ -1,0 +1,657 @@
+/* What the routers on a relay's upstream link said, aged, and the RA the
+ * relay re-originates from it on each downstream.
+ *
+ * Each item (prefix, route, DNS server, search list) remembers which routers
+ * announce it and when it ends. A router's RA that carries items of a kind
+ * replaces that router's set of that kind: an item it no longer announces,
+ * and that no other router announces, is withdrawn, i.e. sent downstream
+ * with lifetime 0 for a while (a prefix: for the two hours hosts keep it,
+ * RFC 4862 §5.5.3 e), then forgotten. That is how "radvd restarted with a
+ * new prefix" reaches hosts within one RA. An RA without items of a kind
+ * leaves that kind alone: RFC 4861 lets a router spread its information
+ * over several RAs. Nothing here allocates; every table has a fixed size. */
+#include <string.h>
+
+#include "ra/ra_internal.h"
+
+#define ITEM_WITHDRAW_HOLD_MS 60000u /* routes, DNS: hosts drop them at lifetime 0 */
+#define MIN_IPV6_MTU 1280u
+
+uint64_t ra_end_of(uint32_t lifetime_s, uint64_t now)
+{
+	if (lifetime_s == RA_LIFETIME_INFINITE)
+		return RA_END_NEVER;
+	return now + (uint64_t)lifetime_s * 1000u;
+}
+
+uint32_t ra_remaining_s(uint64_t end, uint64_t now)
+{
+	if (end == RA_END_NEVER)
+		return RA_LIFETIME_INFINITE;
+	if (end <= now)
+		return 0;
+	uint64_t s = (end - now + 999) / 1000;
+	return s >= RA_LIFETIME_INFINITE ? RA_LIFETIME_INFINITE - 1 : (uint32_t)s;
+}
+
+static bool life_live(const struct ra_life *l, uint64_t now)
+{
+	return !l->withdrawn && l->valid_end > now;
+}
+
+static void life_set(struct ra_life *l, uint32_t valid, uint32_t preferred, uint64_t bit, uint64_t now)
+{
+	l->valid_end = ra_end_of(valid, now);
+	l->pref_end = ra_end_of(preferred < valid ? preferred : valid, now);
+	l->routers |= bit;
+	l->withdrawn = false;
+	l->withdrawn_end = 0;
+}
+
+static void life_withdraw(struct ra_life *l, uint64_t hold_ms, uint64_t now)
+{
+	uint64_t end = now + hold_ms;
+	l->withdrawn = true;
+	l->routers = 0;
+	l->withdrawn_end = l->valid_end < end ? l->valid_end : end;
+	l->since_ms = now;
+}
+
+/* The router stopped announcing an item: withdraw it when nobody does. */
+static bool life_drop_router(struct ra_life *l, uint64_t bit, uint64_t hold_ms, uint64_t now)
+{
+	if (l->withdrawn || !(l->routers & bit))
+		return false;
+	l->routers &= ~bit;
+	if (l->routers)
+		return false;
+	life_withdraw(l, hold_ms, now);
+	return true;
+}
+
+/* Explicit lifetime 0 from a router. */
+static bool life_zeroed(struct ra_life *l, uint64_t bit, uint64_t hold_ms, uint64_t now)
+{
+	if (l->withdrawn)
+		return false;
+	l->routers &= ~bit;
+	if (l->routers)
+		return false; /* another router still announces it */
+	life_withdraw(l, hold_ms, now);
+	return true;
+}
+
+static bool life_expired(const struct ra_life *l, uint64_t now)
+{
+	return l->withdrawn ? l->withdrawn_end <= now : l->valid_end <= now;
+}
+
+static uint64_t life_next(const struct ra_life *l)
+{
+	return l->withdrawn ? l->withdrawn_end : l->valid_end;
+}
+
+/* --- finding and allocating entries -------------------------------------- */
+
+static int router_find(const struct ra_upstream *u, const struct in6_addr *src)
+{
+	for (int i = 0; i < RA_MAX_ROUTERS; i++)
+		if (u->routers[i].used && memcmp(&u->routers[i].addr, src, 16) == 0)
+			return i;
+	return -1;
+}
+
+static int router_alloc(struct ra_upstream *u)
+{
+	for (int i = 0; i < RA_MAX_ROUTERS; i++)
+		if (!u->routers[i].used)
+			return i;
+	return -1;
+}
+
+/* A free slot, or the withdrawn entry withdrawn longest ago: withdrawn
+ * entries must never keep a live one out (an RA flood cycling prefixes). */
+#define ALLOC_SLOT(arr, n, out)                                                       \
+	do {                                                                          \
+		int best_ = -1;                                                       \
+		for (int i_ = 0; i_ < (n); i_++) {                                    \
+			if (!(arr)[i_].used) { best_ = i_; break; }                   \
+			if ((arr)[i_].life.withdrawn &&                               \
+			    (best_ < 0 || (arr)[i_].life.since_ms < (arr)[best_].life.since_ms)) \
+				best_ = i_;                                           \
+		}                                                                     \
+		(out) = best_;                                                        \
+	} while (0)
+
+static int prefix_find(const struct ra_upstream *u, const struct in6_addr *p, uint8_t plen)
+{
+	for (int i = 0; i < RA_MAX_PREFIXES; i++)
+		if (u->prefixes[i].used && u->prefixes[i].plen == plen &&
+		    memcmp(&u->prefixes[i].prefix, p, 16) == 0)
+			return i;
+	return -1;
+}
+
+static int route_find(const struct ra_upstream *u, const struct in6_addr *p, uint8_t plen)
+{
+	for (int i = 0; i < RA_MAX_ROUTES; i++)
+		if (u->routes[i].used && u->routes[i].plen == plen &&
+		    memcmp(&u->routes[i].prefix, p, 16) == 0)
+			return i;
+	return -1;
+}
+
+static int rdnss_find(const struct ra_upstream *u, const struct in6_addr *a)
+{
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		if (u->rdnss[i].used && memcmp(&u->rdnss[i].addr, a, 16) == 0)
+			return i;
+	return -1;
+}
+
+static int dnssl_find(const struct ra_upstream *u, const uint8_t *names, size_t len)
+{
+	for (int i = 0; i < RA_MAX_DNSSL; i++)
+		if (u->dnssl[i].used && u->dnssl[i].len == len && memcmp(u->dnssl[i].names, names, len) == 0)
+			return i;
+	return -1;
+}
+
+/* --- merging one RA ------------------------------------------------------ */
+
+static uint8_t ra_pref(uint8_t flags)
+{
+	uint8_t pref = flags & ND_RA_PREF_MASK;
+	return pref == 0x10 ? 0 : pref; /* RFC 4191 §2.2: reserved means medium */
+}
+
+static void merge_header(struct ra_router *rt, const struct nd_msg *m, const struct nd_lladdr *ll,
+                         uint64_t now, struct ra_merge_result *res)
+{
+	const struct nd_ra *ra = &m->ra;
+	uint8_t flags = (ra->flags & (ND_RA_FLAG_MANAGED | ND_RA_FLAG_OTHER)) | ra_pref(ra->flags);
+	bool was_default = rt->lifetime_end > now;
+	if (flags != rt->flags || ra->mtu != rt->mtu || was_default != (ra->router_lifetime > 0))
+		res->changed = true;
+	rt->flags = flags;
+	rt->cur_hop_limit = ra->cur_hop_limit;
+	rt->reachable_time = ra->reachable_time;
+	rt->retrans_timer = ra->retrans_timer;
+	rt->mtu = ra->mtu;
+	rt->lifetime = ra->router_lifetime;
+	rt->lifetime_end = now + (uint64_t)ra->router_lifetime * 1000u;
+	rt->heard_ms = now;
+	rt->n_ra++;
+	if (ll && ll->len)
+		rt->ll = *ll;
+}
+
+static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+                           uint64_t now, struct ra_merge_result *res)
+{
+	bool seen[RA_MAX_PREFIXES] = { false };
+	for (unsigned i = 0; i < ra->n_prefixes; i++) {
+		const struct nd_prefix_info *pi = &ra->prefixes[i];
+		int idx = prefix_find(u, &pi->prefix, pi->plen);
+		if (pi->valid_lifetime == 0) {
+			if (idx >= 0) {
+				seen[idx] = true;
+				if (life_zeroed(&u->prefixes[idx].life, bit, RA_WITHDRAW_HOLD_MS, now)) {
+					res->withdrawn++;
+					res->changed = true;
+				}
+			}
+			continue;
+		}
+		if (idx < 0) {
+			ALLOC_SLOT(u->prefixes, RA_MAX_PREFIXES, idx);
+			if (idx < 0) {
+				res->prefixes_over_cap++;
+				continue;
+			}
+			struct ra_prefix *p = &u->prefixes[idx];
+			memset(p, 0, sizeof(*p));
+			p->used = true;
+			p->prefix = pi->prefix;
+			p->plen = pi->plen;
+			p->flags = pi->flags;
+			p->life.since_ms = now;
+			res->changed = true;
+		}
+		struct ra_prefix *p = &u->prefixes[idx];
+		if (p->life.withdrawn || p->flags != pi->flags) {
+			res->changed = true;
+			p->life.since_ms = now;
+		}
+		p->flags = pi->flags;
+		life_set(&p->life, pi->valid_lifetime, pi->preferred_lifetime, bit, now);
+		seen[idx] = true;
+	}
+	if (ra->n_prefixes == 0 || !complete)
+		return;
+	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
+		if (u->prefixes[i].used && !seen[i] &&
+		    life_drop_router(&u->prefixes[i].life, bit, RA_WITHDRAW_HOLD_MS, now)) {
+			res->withdrawn++;
+			res->changed = true;
+		}
+	}
+}
+
+static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+                         uint64_t now, struct ra_merge_result *res)
+{
+	bool seen[RA_MAX_ROUTES] = { false };
+	for (unsigned i = 0; i < ra->n_routes; i++) {
+		const struct nd_route_info *ri = &ra->routes[i];
+		int idx = route_find(u, &ri->prefix, ri->plen);
+		if (ri->lifetime == 0) {
+			if (idx >= 0) {
+				seen[idx] = true;
+				if (life_zeroed(&u->routes[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+					res->changed = true;
+			}
+			continue;
+		}
+		if (idx < 0) {
+			ALLOC_SLOT(u->routes, RA_MAX_ROUTES, idx);
+			if (idx < 0) {
+				res->routes_over_cap++;
+				continue;
+			}
+			struct ra_route *r = &u->routes[idx];
+			memset(r, 0, sizeof(*r));
+			r->used = true;
+			r->prefix = ri->prefix;
+			r->plen = ri->plen;
+			r->pref = ri->pref;
+			r->life.since_ms = now;
+			res->changed = true;
+		}
+		struct ra_route *r = &u->routes[idx];
+		if (r->life.withdrawn || r->pref != ri->pref)
+			res->changed = true;
+		r->pref = ri->pref;
+		life_set(&r->life, ri->lifetime, ri->lifetime, bit, now);
+		seen[idx] = true;
+	}
+	if (ra->n_routes == 0 || !complete)
+		return;
+	for (int i = 0; i < RA_MAX_ROUTES; i++)
+		if (u->routes[i].used && !seen[i] &&
+		    life_drop_router(&u->routes[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+			res->changed = true;
+}
+
+static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+                        uint64_t now, struct ra_merge_result *res)
+{
+	bool seen[RA_MAX_RDNSS] = { false };
+	for (unsigned i = 0; i < ra->n_rdnss; i++) {
+		int idx = rdnss_find(u, &ra->rdnss[i]);
+		if (ra->rdnss_lifetime == 0) {
+			if (idx >= 0) {
+				seen[idx] = true;
+				if (life_zeroed(&u->rdnss[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+					res->changed = true;
+			}
+			continue;
+		}
+		if (idx < 0) {
+			ALLOC_SLOT(u->rdnss, RA_MAX_RDNSS, idx);
+			if (idx < 0) {
+				res->rdnss_over_cap++;
+				continue;
+			}
+			struct ra_rdnss *d = &u->rdnss[idx];
+			memset(d, 0, sizeof(*d));
+			d->used = true;
+			d->addr = ra->rdnss[i];
+			d->life.since_ms = now;
+			res->changed = true;
+		}
+		if (u->rdnss[idx].life.withdrawn)
+			res->changed = true;
+		life_set(&u->rdnss[idx].life, ra->rdnss_lifetime, ra->rdnss_lifetime, bit, now);
+		seen[idx] = true;
+	}
+	if (ra->n_rdnss == 0 || !complete)
+		return;
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		if (u->rdnss[i].used && !seen[i] &&
+		    life_drop_router(&u->rdnss[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+			res->changed = true;
+}
+
+/* The names of a DNSSL body (lifetime, names, zero padding), with exactly
+ * one terminating zero: padding differs between senders, names do not. */
+static size_t dnssl_names(const uint8_t *body, size_t len, const uint8_t **names)
+{
+	if (len <= 4)
+		return 0;
+	*names = body + 4;
+	size_t n = len - 4;
+	while (n > 0 && (*names)[n - 1] == 0)
+		n--;
+	return n ? n + 1 : 0;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+                        uint64_t now, struct ra_merge_result *res)
+{
+	bool seen[RA_MAX_DNSSL] = { false };
+	for (unsigned i = 0; i < ra->n_dnssl; i++) {
+		const uint8_t *names = NULL;
+		size_t n = dnssl_names(ra->dnssl[i].body, ra->dnssl[i].len, &names);
+		if (n == 0 || n > RA_DNSSL_NAMES_MAX) {
+			res->dnssl_over_cap++;
+			continue;
+		}
+		uint32_t lifetime = get32(ra->dnssl[i].body);
+		int idx = dnssl_find(u, names, n);
+		if (lifetime == 0) {
+			if (idx >= 0) {
+				seen[idx] = true;
+				if (life_zeroed(&u->dnssl[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+					res->changed = true;
+			}
+			continue;
+		}
+		if (idx < 0) {
+			ALLOC_SLOT(u->dnssl, RA_MAX_DNSSL, idx);
+			if (idx < 0) {
+				res->dnssl_over_cap++;
+				continue;
+			}
+			struct ra_dnssl *d = &u->dnssl[idx];
+			memset(d, 0, sizeof(*d));
+			d->used = true;
+			d->len = (uint16_t)n;
+			memcpy(d->names, names, n);
+			d->life.since_ms = now;
+			res->changed = true;
+		}
+		if (u->dnssl[idx].life.withdrawn)
+			res->changed = true;
+		life_set(&u->dnssl[idx].life, lifetime, lifetime, bit, now);
+		seen[idx] = true;
+	}
+	if (ra->n_dnssl == 0 || !complete)
+		return;
+	for (int i = 0; i < RA_MAX_DNSSL; i++)
+		if (u->dnssl[i].used && !seen[i] &&
+		    life_drop_router(&u->dnssl[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+			res->changed = true;
+}
+
+void ra_upstream_merge(struct ra_upstream *u, const struct nd_msg *m, const struct nd_lladdr *ll,
+                       uint64_t now, struct ra_merge_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	int ri = router_find(u, &m->src);
+	if (ri < 0) {
+		ri = router_alloc(u);
+		if (ri < 0) {
+			res->ignored = true;
+			return;
+		}
+		struct ra_router *rt = &u->routers[ri];
+		memset(rt, 0, sizeof(*rt));
+		rt->used = true;
+		rt->addr = m->src;
+		res->changed = true;
+	}
+	merge_header(&u->routers[ri], m, ll, now, res);
+	u->last_ra_ms = now;
+
+	/* Options past the parser's caps were not stored: the RA's list is
+	 * then incomplete, and missing items must not count as withdrawn. */
+	bool complete = m->ra.n_over_cap == 0;
+	uint64_t bit = 1ull << ri;
+	merge_prefixes(u, &m->ra, bit, complete, now, res);
+	merge_routes(u, &m->ra, bit, complete, now, res);
+	merge_rdnss(u, &m->ra, bit, complete, now, res);
+	merge_dnssl(u, &m->ra, bit, complete, now, res);
+}
+
+/* --- ageing -------------------------------------------------------------- */
+
+static uint64_t router_refs(const struct ra_upstream *u)
+{
+	uint64_t refs = 0;
+	for (int i = 0; i < RA_MAX_PREFIXES; i++)
+		if (u->prefixes[i].used)
+			refs |= u->prefixes[i].life.routers;
+	for (int i = 0; i < RA_MAX_ROUTES; i++)
+		if (u->routes[i].used)
+			refs |= u->routes[i].life.routers;
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		if (u->rdnss[i].used)
+			refs |= u->rdnss[i].life.routers;
+	for (int i = 0; i < RA_MAX_DNSSL; i++)
+		if (u->dnssl[i].used)
+			refs |= u->dnssl[i].life.routers;
+	return refs;
+}
+
+bool ra_upstream_expire(struct ra_upstream *u, uint64_t now, bool *changed)
+{
+	bool prefix_gone = false;
+	for (int i = 0; i < RA_MAX_PREFIXES; i++)
+		if (u->prefixes[i].used && life_expired(&u->prefixes[i].life, now)) {
+			u->prefixes[i].used = false;
+			prefix_gone = true;
+		}
+	for (int i = 0; i < RA_MAX_ROUTES; i++)
+		if (u->routes[i].used && life_expired(&u->routes[i].life, now))
+			u->routes[i].used = false;
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		if (u->rdnss[i].used && life_expired(&u->rdnss[i].life, now))
+			u->rdnss[i].used = false;
+	for (int i = 0; i < RA_MAX_DNSSL; i++)
+		if (u->dnssl[i].used && life_expired(&u->dnssl[i].life, now))
+			u->dnssl[i].used = false;
+	/* A router is forgotten once it is no default router and nothing it
+	 * announced is left. */
+	uint64_t refs = router_refs(u);
+	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
+		struct ra_router *rt = &u->routers[i];
+		if (rt->used && rt->lifetime_end <= now && !(refs & (1ull << i))) {
+			rt->used = false;
+			*changed = true;
+		}
+	}
+	return prefix_gone;
+}
+
+uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now)
+{
+	uint64_t next = RA_END_NEVER;
+#define CONSIDER(t) do { uint64_t t_ = (t); if (t_ < next) next = t_; } while (0)
+	for (int i = 0; i < RA_MAX_PREFIXES; i++)
+		if (u->prefixes[i].used)
+			CONSIDER(life_next(&u->prefixes[i].life));
+	for (int i = 0; i < RA_MAX_ROUTES; i++)
+		if (u->routes[i].used)
+			CONSIDER(life_next(&u->routes[i].life));
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		if (u->rdnss[i].used)
+			CONSIDER(life_next(&u->rdnss[i].life));
+	for (int i = 0; i < RA_MAX_DNSSL; i++)
+		if (u->dnssl[i].used)
+			CONSIDER(life_next(&u->dnssl[i].life));
+	/* Routers whose lifetime already ended wait for their last item. */
+	uint64_t refs = router_refs(u);
+	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
+		const struct ra_router *rt = &u->routers[i];
+		if (rt->used && (rt->lifetime_end > now || !(refs & (1ull << i))))
+			CONSIDER(rt->lifetime_end);
+	}
+#undef CONSIDER
+	return next;
+}
+
+bool ra_upstream_routers_lost(struct ra_upstream *u, uint64_t now)
+{
+	bool changed = false;
+	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
+		struct ra_router *rt = &u->routers[i];
+		if (rt->used && rt->lifetime_end > now) {
+			rt->lifetime_end = now;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+bool ra_upstream_has_content(const struct ra_upstream *u)
+{
+	for (int i = 0; i < RA_MAX_ROUTERS; i++)
+		if (u->routers[i].used)
+			return true;
+	return false;
+}
+
+const struct ra_prefix *ra_upstream_prefix_of(const struct ra_upstream *u, const struct in6_addr *addr,
+                                              bool live_only)
+{
+	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
+		const struct ra_prefix *p = &u->prefixes[i];
+		if (p->used && (!live_only || !p->life.withdrawn) && nd_prefix_match(addr, &p->prefix, p->plen))
+			return p;
+	}
+	return NULL;
+}
+
+/* --- the relayed RA ------------------------------------------------------ */
+
+/* The router whose header we relay: the default router that stays longest,
+ * else the one heard last. */
+static const struct ra_router *primary_router(const struct ra_upstream *u, uint64_t now)
+{
+	const struct ra_router *best = NULL;
+	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
+		const struct ra_router *rt = &u->routers[i];
+		if (!rt->used)
+			continue;
+		if (!best) {
+			best = rt;
+			continue;
+		}
+		bool d = rt->lifetime_end > now, bd = best->lifetime_end > now;
+		if (d != bd) {
+			if (d)
+				best = rt;
+			continue;
+		}
+		if (d ? (rt->lifetime_end > best->lifetime_end ||
+		         (rt->lifetime_end == best->lifetime_end && rt->heard_ms > best->heard_ms))
+		      : rt->heard_ms > best->heard_ms)
+			best = rt;
+	}
+	return best;
+}
+
+static uint32_t relayed_mtu(const struct ra_upstream *u, const struct ra_router *p, uint32_t link_mtu)
+{
+	uint32_t mtu = p ? p->mtu : 0;
+	if (mtu == 0) { /* the most recent MTU any router gave */
+		uint64_t heard = 0;
+		for (int i = 0; i < RA_MAX_ROUTERS; i++)
+			if (u->routers[i].used && u->routers[i].mtu && u->routers[i].heard_ms >= heard) {
+				mtu = u->routers[i].mtu;
+				heard = u->routers[i].heard_ms;
+			}
+	}
+	if (mtu == 0)
+		return 0;
+	if (link_mtu >= MIN_IPV6_MTU && mtu > link_mtu)
+		mtu = link_mtu;
+	return mtu < MIN_IPV6_MTU ? 0 : mtu;
+}
+
+void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_mtu, bool final,
+                       struct ra_build *b)
+{
+	struct nd_ra *ra = &b->ra;
+	memset(ra, 0, sizeof(*ra));
+	const struct ra_router *p = primary_router(u, now);
+	if (p) {
+		ra->cur_hop_limit = p->cur_hop_limit;
+		ra->flags = p->flags;
+		ra->reachable_time = p->reachable_time;
+		ra->retrans_timer = p->retrans_timer;
+		uint32_t left = ra_remaining_s(p->lifetime_end, now);
+		ra->router_lifetime = final ? 0 : (uint16_t)(left > UINT16_MAX ? UINT16_MAX : left);
+	}
+	ra->flags |= ND_RA_FLAG_PROXY; /* RFC 4389 §4.1.3.3 */
+	ra->mtu = relayed_mtu(u, p, link_mtu);
+
+	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
+		const struct ra_prefix *src = &u->prefixes[i];
+		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+			continue;
+		struct nd_prefix_info *pi = &ra->prefixes[ra->n_prefixes++];
+		pi->prefix = src->prefix;
+		pi->plen = src->plen;
+		/* Hosts form addresses (A) but send everything through us (no L). */
+		pi->flags = src->flags & ND_PIO_FLAG_AUTO;
+		if (!src->life.withdrawn) {
+			pi->valid_lifetime = ra_remaining_s(src->life.valid_end, now);
+			pi->preferred_lifetime = ra_remaining_s(src->life.pref_end, now);
+		}
+	}
+	for (int i = 0; i < RA_MAX_ROUTES && ra->n_routes < ND_RA_MAX_ROUTES; i++) {
+		const struct ra_route *src = &u->routes[i];
+		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+			continue;
+		struct nd_route_info *ri = &ra->routes[ra->n_routes++];
+		ri->prefix = src->prefix;
+		ri->plen = src->plen;
+		ri->pref = src->pref;
+		ri->lifetime = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+	}
+	/* One RDNSS option, one lifetime: the longest of the live servers. A
+	 * withdrawn server is left to expire at the hosts, unless none is live:
+	 * then the withdrawn ones go out with lifetime 0. */
+	uint32_t longest = 0;
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		if (u->rdnss[i].used && life_live(&u->rdnss[i].life, now)) {
+			ra->rdnss[ra->n_rdnss++] = u->rdnss[i].addr;
+			uint32_t left = ra_remaining_s(u->rdnss[i].life.valid_end, now);
+			if (left > longest)
+				longest = left;
+		}
+	ra->rdnss_lifetime = longest;
+	if (ra->n_rdnss == 0) {
+		for (int i = 0; i < RA_MAX_RDNSS; i++)
+			if (u->rdnss[i].used && u->rdnss[i].life.withdrawn)
+				ra->rdnss[ra->n_rdnss++] = u->rdnss[i].addr;
+		ra->rdnss_lifetime = 0;
+	}
+	for (int i = 0; i < RA_MAX_DNSSL; i++) {
+		const struct ra_dnssl *src = &u->dnssl[i];
+		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+			continue;
+		uint8_t *body = b->dnssl + (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
+		uint32_t left = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+		put32(body, left);
+		memcpy(body + 4, src->names, src->len);
+		ra->dnssl[ra->n_dnssl].body = body;
+		ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + src->len);
+		ra->n_dnssl++;
+	}
+}

@@ -1,0 +1,315 @@
+/* RA advertise mode: the bytes radvd sends for the same settings, RFC 4861
+ * timing, RS answers, the three final RAs at shutdown.
+ *
+ * The expected ICMPv6 messages below were captured from radvd 2.19 (Debian
+ * 12) in a network namespace (veth0, MAC 02:00:00:00:00:0a, link-local
+ * fe80::ff:fe00:a, forwarding on) with tcpdump, and printed with scapy:
+ * bytes(pkt[IPv6])[40:]. The radvd.conf of each is in the comment above it.
+ * Same source address, so the checksums must match too. */
+#include "test_ra_harness.h"
+
+enum { IF_VETH0 = 10 };
+
+static struct conf_ra ra_conf;
+static struct conf_ra_prefix ra_prefixes[4];
+static struct in6_addr ra_rdnss[4];
+static char ra_dnssl[4][256];
+
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (; hex[0] && hex[1] && n < cap; hex += 2) {
+		unsigned v;
+		assert_int_equal(sscanf(hex, "%2x", &v), 1);
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
+static void assert_icmp_equal(unsigned i, const char *expected_hex)
+{
+	uint8_t want[ND_PACKET_MAX];
+	size_t n = unhex(expected_hex, want, sizeof(want));
+	assert_true(txs[i].len >= 40);
+	const uint8_t *icmp = txs[i].pkt + 40;
+	size_t len = txs[i].len - 40;
+	if (len != n || memcmp(icmp, want, n) != 0) {
+		fprintf(stderr, "want %s\ngot  ", expected_hex);
+		for (size_t k = 0; k < len; k++)
+			fprintf(stderr, "%02x", icmp[k]);
+		fprintf(stderr, "\n");
+	}
+	assert_int_equal(len, n);
+	assert_memory_equal(icmp, want, n);
+	/* IPv6 header: hop limit 255, from our link-local to ff02::1 */
+	struct in6_addr src = addr6("fe80::ff:fe00:a"), dst = addr6("ff02::1");
+	assert_int_equal(txs[i].pkt[0] >> 4, 6);
+	assert_int_equal(txs[i].pkt[7], 255);
+	assert_memory_equal(txs[i].pkt + 8, &src, 16);
+	assert_memory_equal(txs[i].pkt + 24, &dst, 16);
+}
+
+/* radvd's defaults for an `ra` block, as the config parser fills them
+ * (MaxRtrAdvInterval max, 0.33 * max, 3 * max, RDNSS/DNSSL lifetime = max
+ * as radvd 2.19 sends them). */
+static struct conf_ra *ra_defaults(uint32_t max)
+{
+	memset(&ra_conf, 0, sizeof(ra_conf));
+	memset(ra_prefixes, 0, sizeof(ra_prefixes));
+	snprintf(ra_conf.iface, sizeof(ra_conf.iface), "veth0");
+	ra_conf.prefixes = ra_prefixes;
+	ra_conf.rdnss = ra_rdnss;
+	ra_conf.dnssl = ra_dnssl;
+	ra_conf.max_interval_s = max;
+	ra_conf.min_interval_s = max * 33 / 100 < 3 ? 3 : max * 33 / 100;
+	ra_conf.router_lifetime_s = 3 * max;
+	ra_conf.rdnss_lifetime = max;
+	ra_conf.dnssl_lifetime = max;
+	return &ra_conf;
+}
+
+static void add_prefix(const char *p, bool onlink, bool autonomous, uint32_t valid, uint32_t preferred)
+{
+	ra_prefixes[ra_conf.n_prefixes++] = (struct conf_ra_prefix){
+		.prefix = addr6(p), .plen = 64, .onlink = onlink, .autonomous = autonomous,
+		.valid_lifetime = valid, .preferred_lifetime = preferred };
+}
+
+static struct ra_engine *advert_engine(void)
+{
+	harness_reset();
+	if_add_ll(IF_VETH0, "veth0", 1500, true, "fe80::ff:fe00:a");
+	memset(&the_conf, 0, sizeof(the_conf));
+	the_conf.ras = &ra_conf;
+	the_conf.n_ras = 1;
+	struct ra_engine *e = ra_engine_new(NULL, &the_conf, ifs, &fake_ops);
+	assert_non_null(e);
+	return e;
+}
+
+/* interface veth0 {
+ *	AdvSendAdvert on;
+ *	AdvDefaultPreference high;
+ *	AdvManagedFlag on;
+ *	prefix fd2f::/64 { };
+ *	prefix 2001:db8:1::/64 { AdvOnLink off; AdvValidLifetime 3600; AdvPreferredLifetime 1800; };
+ *	RDNSS fd2f::53 { };
+ *	DNSSL lab.example { };
+ * }; */
+static const char radvd_defaults[] =
+	"8600e8a2408807080000000000000000030440c0000151800000384000000000fd2f0000000000000000000000000000"
+	"0304404000000e10000007080000000020010db800010000000000000000000019030000000002"
+	"58fd2f00000000000000000000000000531f03000000000258036c6162076578616d706c6500000000010102000000000a";
+static const char radvd_defaults_final[] =
+	"8600f45a408800000000000000000000030440c0000151800000384000000000fd2f0000000000000000000000000000"
+	"0304404000000e10000007080000000020010db800010000000000000000000019030000000000"
+	"00fd2f00000000000000000000000000531f03000000000000036c6162076578616d706c6500000000010102000000000a";
+
+static void config_defaults(void)
+{
+	ra_defaults(600);
+	ra_conf.preference = 1;
+	ra_conf.managed = true;
+	add_prefix("fd2f::", true, true, 86400, 14400);
+	add_prefix("2001:db8:1::", false, true, 3600, 1800);
+	ra_rdnss[0] = addr6("fd2f::53");
+	ra_conf.n_rdnss = 1;
+	snprintf(ra_dnssl[0], sizeof(ra_dnssl[0]), "lab.example");
+	ra_conf.n_dnssl = 1;
+}
+
+/* interface veth0 {
+ *	AdvSendAdvert on;
+ *	MinRtrAdvInterval 3;
+ *	MaxRtrAdvInterval 4;
+ *	AdvDefaultPreference low;
+ *	AdvOtherConfigFlag on;
+ *	AdvLinkMTU 1400;
+ *	prefix fd2f::/64 { };
+ *	prefix 2001:db8:abc:123::/64 { AdvAutonomous off; AdvValidLifetime infinity; AdvPreferredLifetime infinity; };
+ *	RDNSS fd2f::1 fd2f::2 { };
+ *	DNSSL lab.example home.arpa { };
+ * }; */
+static const char radvd_mtu[] =
+	"8600484a4058000c0000000000000000030440c0000151800000384000000000fd2f0000000000000000000000000000"
+	"03044080ffffffffffffffff0000000020010db80abc01230000000000000000"
+	"1905000000000004fd2f0000000000000000000000000001fd2f0000000000000000000000000002"
+	"1f04000000000004036c6162076578616d706c650004686f6d650461727061000501000000000578010102000000000a";
+static const char radvd_mtu_final[] =
+	"8600485e405800000000000000000000030440c0000151800000384000000000fd2f0000000000000000000000000000"
+	"03044080ffffffffffffffff0000000020010db80abc01230000000000000000"
+	"1905000000000000fd2f0000000000000000000000000001fd2f0000000000000000000000000002"
+	"1f04000000000000036c6162076578616d706c650004686f6d650461727061000501000000000578010102000000000a";
+
+static void config_mtu(void)
+{
+	ra_defaults(4);
+	ra_conf.min_interval_s = 3;
+	ra_conf.preference = -1;
+	ra_conf.other = true;
+	ra_conf.mtu = 1400;
+	add_prefix("fd2f::", true, true, 86400, 14400);
+	add_prefix("2001:db8:abc:123::", true, false, 0xffffffffu, 0xffffffffu);
+	ra_rdnss[0] = addr6("fd2f::1");
+	ra_rdnss[1] = addr6("fd2f::2");
+	ra_conf.n_rdnss = 2;
+	snprintf(ra_dnssl[0], sizeof(ra_dnssl[0]), "lab.example");
+	snprintf(ra_dnssl[1], sizeof(ra_dnssl[1]), "home.arpa");
+	ra_conf.n_dnssl = 2;
+}
+
+static void check_bytes(void (*config)(void), const char *periodic, const char *final)
+{
+	config();
+	struct ra_engine *e = advert_engine();
+	run_for(1);
+	int i = tx_find(0, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_icmp_equal((unsigned)i, periodic);
+	static const uint8_t mcast_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	assert_int_equal(txs[i].halen, 6);
+	assert_memory_equal(txs[i].l2, mcast_mac, 6);
+	unsigned before = n_tx;
+	ra_engine_shutdown(e);
+	assert_int_equal(n_tx - before, 3); /* MAX_FINAL_RTR_ADVERTISEMENTS */
+	for (unsigned k = before; k < n_tx; k++)
+		assert_icmp_equal(k, final);
+	ra_engine_free(e);
+}
+
+static void test_bytes_radvd_defaults(void **state)
+{
+	check_bytes(config_defaults, radvd_defaults, radvd_defaults_final);
+}
+
+static void test_bytes_radvd_mtu_two_names(void **state)
+{
+	check_bytes(config_mtu, radvd_mtu, radvd_mtu_final);
+}
+
+static void test_timing(void **state)
+{
+	config_mtu(); /* interval 3..4 s */
+	struct ra_engine *e = advert_engine();
+	run_for(120000);
+	uint64_t last = 0;
+	unsigned n = 0;
+	for (unsigned i = 0; i < n_tx; i++) {
+		if (tx_type(i) != ND_TYPE_RA)
+			continue;
+		if (last) {
+			assert_true(txs[i].at - last >= 3000);
+			assert_true(txs[i].at - last <= 4000);
+		}
+		last = txs[i].at;
+		n++;
+	}
+	assert_true(n >= 120 / 4);
+	ra_engine_free(e);
+
+	config_defaults(); /* 198..600 s, first three <= 16 s apart */
+	e = advert_engine();
+	run_for(4ull * 3600 * 1000);
+	uint64_t at[64];
+	n = 0;
+	for (unsigned i = 0; i < n_tx && n < 64; i++)
+		if (tx_type(i) == ND_TYPE_RA)
+			at[n++] = txs[i].at;
+	assert_true(n >= 3 + 20);
+	assert_true(at[1] - at[0] <= 16000 && at[2] - at[1] <= 16000);
+	for (unsigned i = 3; i < n; i++)
+		assert_true(at[i] - at[i - 1] >= 198000 && at[i] - at[i - 1] <= 600000);
+	ra_engine_free(e);
+}
+
+static void test_rs_answered(void **state)
+{
+	config_defaults();
+	struct ra_engine *e = advert_engine();
+	run_for(60000);
+	unsigned before = n_tx;
+	uint64_t t0 = fake_now;
+	send_rs(e, IF_VETH0, "fe80::1234");
+	run_for(1000);
+	int i = tx_find(before, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_true(txs[i].at - t0 <= 500);
+	assert_icmp_equal((unsigned)i, radvd_defaults);
+	/* an RA heard on an advertised link is never relayed or merged */
+	struct nd_ra other = upstream_ra("2001:db8:66::", 1800);
+	send_ra_from(e, IF_VETH0, "fe80::66", &other, router_mac);
+	assert_int_equal(ra_engine_counters(e)->ra_not_upstream, 1);
+	ra_engine_free(e);
+}
+
+static void test_l3_link(void **state)
+{
+	config_defaults();
+	harness_reset();
+	snprintf(ra_conf.iface, sizeof(ra_conf.iface), "tun0");
+	memset(&the_conf, 0, sizeof(the_conf));
+	the_conf.ras = &ra_conf;
+	the_conf.n_ras = 1;
+	struct ra_engine *e = ra_engine_new(NULL, &the_conf, ifs, &fake_ops);
+	run_for(1);
+	int i = tx_find(0, IF_TUN0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_int_equal(txs[i].halen, 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.slla.len, 0);
+	assert_int_equal(m.ra.n_prefixes, 2);
+	ra_engine_free(e);
+}
+
+static void test_interface_appears_later(void **state)
+{
+	config_defaults();
+	harness_reset();
+	memset(&the_conf, 0, sizeof(the_conf));
+	the_conf.ras = &ra_conf;
+	the_conf.n_ras = 1;
+	struct ra_engine *e = ra_engine_new(NULL, &the_conf, ifs, &fake_ops);
+	bool am = true;
+	assert_true(ra_engine_wants_iface(e, "veth0", &am));
+	assert_false(am);
+	assert_false(ra_engine_wants_iface(e, "eth0", &am));
+	run_for(10000);
+	assert_int_equal(n_tx, 0); /* veth0 does not exist yet */
+	struct nl_link l = { .ifindex = IF_VETH0, .flags = IFF_UP, .mtu = 1500, .lladdr_len = 6,
+	                     .lladdr = { 0x02, 0, 0, 0, 0, 0x0a } };
+	snprintf(l.name, sizeof(l.name), "veth0");
+	iftable_on_link(ifs, &l, false);
+	ra_engine_on_link(e, &l, false);
+	run_for(1000);
+	assert_int_equal(n_tx, 0); /* no link-local address yet */
+	struct nl_addr a = { .ifindex = IF_VETH0, .family = AF_INET6, .addr = addr6("fe80::ff:fe00:a"), .plen = 64,
+	                     .scope = RT_SCOPE_LINK };
+	iftable_on_addr(ifs, &a, false);
+	ra_engine_on_addr(e, &a, false);
+	run_for(1);
+	int i = tx_find(0, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_icmp_equal((unsigned)i, radvd_defaults);
+	/* gone again: silent, and no busy timer */
+	iftable_on_link(ifs, &l, true);
+	ra_engine_on_link(e, &l, true);
+	unsigned before = n_tx;
+	run_for(3600000);
+	assert_int_equal(n_tx, before);
+	ra_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bytes_radvd_defaults),
+		cmocka_unit_test(test_bytes_radvd_mtu_two_names),
+		cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_rs_answered),
+		cmocka_unit_test(test_l3_link),
+		cmocka_unit_test(test_interface_appears_later),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	iftable_free(ifs);
+	return rc;
+}

@@ -1,0 +1,445 @@
+/* RA relay mode: what is re-originated downstream, renumbering, RFC 4861
+ * timing and rate limits, bounds, and RAs that must never be relayed. */
+#include "test_ra_harness.h"
+
+static struct ra_engine *relay_engine(bool learn)
+{
+	harness_reset();
+	struct ra_engine *e = ra_engine_new(NULL, relay_config("wlan0", "eth0", "tun0", learn), ifs, &fake_ops);
+	assert_non_null(e);
+	return e;
+}
+
+/* Feed one upstream RA and return the index of the first RA it caused on ifindex. */
+static int relay_once(struct ra_engine *e, const struct nd_ra *ra, int ifindex)
+{
+	unsigned before = n_tx;
+	send_ra_from(e, IF_WLAN0, "fe80::1", ra, router_mac);
+	run_for(1);
+	return tx_find(before, ifindex, ND_TYPE_RA);
+}
+
+static void test_relay_transforms(void **state)
+{
+	struct ra_engine *e = relay_engine(true);
+	assert_int_equal(n_tx, 0); /* nothing to say before the upstream speaks */
+
+	struct nd_ra ra = upstream_ra("2001:db8:abc:123::", 1800);
+	ra.n_routes = 1;
+	ra.routes[0] = (struct nd_route_info){ .plen = 48, .pref = 0x08, .lifetime = 1800, .prefix = addr6("fd30::") };
+	ra.n_rdnss = 2;
+	ra.rdnss[0] = addr6("2001:db8:abc:123::53");
+	ra.rdnss[1] = addr6("2001:db8:abc:123::54");
+	ra.rdnss_lifetime = 600;
+	static const uint8_t dnssl[] = { 0, 0, 0x02, 0x58, 3, 'l', 'a', 'b', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0 };
+	ra.n_dnssl = 1;
+	ra.dnssl[0].body = dnssl;
+	ra.dnssl[0].len = sizeof(dnssl);
+
+	int i = relay_once(e, &ra, IF_ETH0);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	struct in6_addr our_ll = addr6("fe80::3"), all_nodes = addr6("ff02::1");
+	assert_memory_equal(&m.src, &our_ll, 16);
+	assert_memory_equal(&m.dst, &all_nodes, 16);
+	static const uint8_t mcast_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	assert_int_equal(txs[i].halen, 6);
+	assert_memory_equal(txs[i].l2, mcast_mac, 6);
+
+	/* header: lifetime carried, proxy flag set, O and preference kept */
+	assert_int_equal(m.ra.router_lifetime, 1800);
+	assert_int_equal(m.ra.flags & ND_RA_FLAG_PROXY, ND_RA_FLAG_PROXY);
+	assert_int_equal(m.ra.flags & ND_RA_FLAG_OTHER, ND_RA_FLAG_OTHER);
+	assert_int_equal(m.ra.flags & ND_RA_FLAG_MANAGED, 0);
+	assert_int_equal(m.ra.flags & ND_RA_PREF_MASK, 0x08);
+	assert_int_equal(m.ra.cur_hop_limit, 64);
+	assert_int_equal(m.ra.reachable_time, 30000);
+	assert_int_equal(m.ra.retrans_timer, 1000);
+	/* PIO: autonomous kept, on-link cleared, lifetimes as heard */
+	uint32_t valid, pref;
+	uint8_t flags;
+	assert_true(ra_has_prefix(&m, "2001:db8:abc:123::", &valid, &pref, &flags));
+	assert_int_equal(flags, ND_PIO_FLAG_AUTO);
+	assert_int_equal(valid, 86400);
+	assert_int_equal(pref, 14400);
+	/* RIO, RDNSS, DNSSL carried; MTU capped to eth0's 1400; our MAC */
+	assert_int_equal(m.ra.n_routes, 1);
+	assert_int_equal(m.ra.routes[0].plen, 48);
+	assert_int_equal(m.ra.routes[0].pref, 0x08);
+	assert_int_equal(m.ra.routes[0].lifetime, 1800);
+	assert_int_equal(m.ra.n_rdnss, 2);
+	assert_memory_equal(&m.ra.rdnss[1], &ra.rdnss[1], 16);
+	assert_int_equal(m.ra.rdnss_lifetime, 600);
+	assert_int_equal(m.ra.n_dnssl, 1);
+	assert_true(m.ra.dnssl[0].len >= sizeof(dnssl));
+	assert_memory_equal(m.ra.dnssl[0].body, dnssl, sizeof(dnssl));
+	assert_int_equal(m.ra.mtu, 1400);
+	assert_int_equal(m.slla.len, 6);
+	static const uint8_t eth0_mac[6] = { 0x02, 0, 0, 0, 0, IF_ETH0 };
+	assert_memory_equal(m.slla.addr, eth0_mac, 6);
+
+	/* the L3 downstream: no SLLA, no link-layer destination, MTU 1420 */
+	int j = tx_find(0, IF_TUN0, ND_TYPE_RA);
+	assert_true(j >= 0);
+	struct nd_msg t = tx_msg((unsigned)j);
+	assert_int_equal(t.slla.len, 0);
+	assert_int_equal(txs[j].halen, 0);
+	assert_int_equal(t.ra.mtu, 1420);
+	/* never sent back upstream */
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RA), 0);
+	ra_engine_free(e);
+}
+
+static void test_lifetimes_age(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(100000); /* 100 s, upstream silent */
+	unsigned before = n_tx;
+	send_rs(e, IF_ETH0, "fe80::99");
+	run_for(4000);
+	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid, pref;
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, &pref, NULL));
+	uint32_t aged = (uint32_t)((txs[i].at - (1000000 + 1)) / 1000);
+	assert_true(valid <= 86400 - aged + 1 && valid >= 86400 - aged - 1);
+	assert_true(pref <= 14400 - aged + 1 && pref >= 14400 - aged - 1);
+	assert_true(m.ra.router_lifetime <= 1800 - aged + 1 && m.ra.router_lifetime >= 1800 - aged - 1);
+	ra_engine_free(e);
+}
+
+static void test_renumbering(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(20000);
+
+	/* radvd restarted with a new prefix: same router, P2 only */
+	unsigned before = n_tx;
+	struct nd_ra ra2 = upstream_ra("2001:db8:2::", 1800);
+	send_ra_from(e, IF_WLAN0, "fe80::1", &ra2, router_mac);
+	uint64_t t0 = fake_now;
+	run_for(3500);
+	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_true(txs[i].at - t0 <= 3000); /* within the RA rate limit, i.e. the next RA */
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid, pref;
+	assert_true(ra_has_prefix(&m, "2001:db8:2::", &valid, &pref, NULL));
+	assert_int_equal(valid, 86400);
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, &pref, NULL));
+	assert_int_equal(valid, 0);
+	assert_int_equal(pref, 0);
+	assert_int_equal(ra_engine_counters(e)->prefixes_withdrawn, 1);
+	/* the change is repeated: at least 2 more RAs within 2 * 16 s */
+	unsigned after = n_tx;
+	run_for(33000);
+	assert_true(tx_count(after, IF_ETH0, ND_TYPE_RA) >= 2);
+	int k = tx_find(after, IF_ETH0, ND_TYPE_RA);
+	struct nd_msg m2 = tx_msg((unsigned)k);
+	assert_true(ra_has_prefix(&m2, "2001:db8:1::", &valid, &pref, NULL));
+	assert_int_equal(valid, 0);
+
+	/* an explicit valid lifetime 0 upstream does the same */
+	struct nd_ra ra3 = upstream_ra("2001:db8:2::", 1800);
+	ra3.prefixes[0].valid_lifetime = 0;
+	ra3.prefixes[0].preferred_lifetime = 0;
+	run_for(10000);
+	before = n_tx;
+	send_ra_from(e, IF_WLAN0, "fe80::1", &ra3, router_mac);
+	run_for(3500);
+	i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_true(ra_has_prefix(&m, "2001:db8:2::", &valid, &pref, NULL));
+	assert_int_equal(valid, 0);
+	assert_int_equal(pref, 0);
+	ra_engine_free(e);
+}
+
+/* A router that splits its prefixes over RAs without them does not withdraw. */
+static void test_no_prefix_ra_keeps_prefix(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(5000);
+	struct nd_ra bare = upstream_ra("2001:db8:1::", 1800);
+	bare.n_prefixes = 0;
+	relay_once(e, &bare, IF_ETH0);
+	run_for(4000);
+	int i = (int)n_tx - 1;
+	while (i >= 0 && (txs[i].ifindex != IF_ETH0 || tx_type((unsigned)i) != ND_TYPE_RA))
+		i--;
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid;
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, NULL, NULL));
+	assert_true(valid > 86000);
+	assert_int_equal(ra_engine_counters(e)->prefixes_withdrawn, 0);
+	ra_engine_free(e);
+}
+
+static void test_rs_answer_timing(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(60000); /* initial burst over */
+	for (int trial = 0; trial < 30; trial++) {
+		run_for(5000 + (uint64_t)trial * 17);
+		unsigned before = n_tx;
+		uint64_t t0 = fake_now;
+		send_rs(e, IF_ETH0, "fe80::99");
+		run_for(600);
+		int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+		assert_true(i >= 0);
+		uint64_t d = txs[i].at - t0;
+		assert_true(d <= 500); /* MAX_RA_DELAY_TIME */
+		assert_int_equal(tx_count(before, IF_ETH0, ND_TYPE_RA), 1);
+	}
+	ra_engine_free(e);
+}
+
+static void test_rs_flood_rate_limited(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(60000);
+	unsigned before = n_tx;
+	uint64_t t0 = fake_now;
+	/* 1000 RS in 10 s, plus an upstream RA flood from the same router */
+	for (int k = 0; k < 1000; k++) {
+		send_rs(e, IF_ETH0, k & 1 ? "::" : "fe80::99");
+		if (k % 10 == 0)
+			send_ra_from(e, IF_WLAN0, "fe80::1", &ra, router_mac);
+		run_for(10);
+	}
+	run_for(4000);
+	uint64_t span = fake_now - t0;
+	unsigned n = tx_count(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(n >= 2);
+	assert_true(n <= span / 3000 + 1);
+	uint64_t last = 0;
+	for (unsigned i = before; i < n_tx; i++) {
+		if (txs[i].ifindex != IF_ETH0 || tx_type(i) != ND_TYPE_RA)
+			continue;
+		if (last)
+			assert_true(txs[i].at - last >= 3000); /* MIN_DELAY_BETWEEN_RAS */
+		last = txs[i].at;
+	}
+	ra_engine_free(e);
+}
+
+static void test_unsolicited_timing(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 9000);
+	ra.prefixes[0].valid_lifetime = 0xffffffffu;
+	ra.prefixes[0].preferred_lifetime = 0xffffffffu;
+	unsigned before = n_tx;
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(3ull * 3600 * 1000); /* 3 h, upstream silent */
+	uint64_t at[64];
+	unsigned n = 0;
+	for (unsigned i = before; i < n_tx && n < 64; i++)
+		if (txs[i].ifindex == IF_ETH0 && tx_type(i) == ND_TYPE_RA)
+			at[n++] = txs[i].at;
+	assert_true(n >= 3 + 10);
+	/* the first three at most 16 s apart, then 198..600 s (radvd's defaults) */
+	assert_true(at[1] - at[0] <= 16000);
+	assert_true(at[2] - at[1] <= 16000);
+	for (unsigned i = 3; i < n; i++) {
+		assert_true(at[i] - at[i - 1] >= 198000);
+		assert_true(at[i] - at[i - 1] <= 600000);
+	}
+	ra_engine_free(e);
+}
+
+static void test_router_cap(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	char src[32];
+	for (int r = 1; r <= 64; r++) {
+		snprintf(src, sizeof(src), "fe80::100:%x", r);
+		send_ra_from(e, IF_WLAN0, src, &ra, router_mac);
+	}
+	assert_int_equal(ra_engine_counters(e)->routers_over_cap, 0);
+	struct nd_ra other = upstream_ra("2001:db8:65::", 1800);
+	send_ra_from(e, IF_WLAN0, "fe80::100:65", &other, router_mac);
+	assert_int_equal(ra_engine_counters(e)->routers_over_cap, 1);
+	run_for(5000);
+	int i = (int)n_tx - 1;
+	while (i >= 0 && (txs[i].ifindex != IF_ETH0 || tx_type((unsigned)i) != ND_TYPE_RA))
+		i--;
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_false(ra_has_prefix(&m, "2001:db8:65::", NULL, NULL, NULL));
+	/* a known router is still heard */
+	struct nd_ra again = upstream_ra("2001:db8:1::", 1800);
+	again.n_prefixes = 2;
+	again.prefixes[1] = again.prefixes[0];
+	again.prefixes[1].prefix = addr6("2001:db8:7::");
+	send_ra_from(e, IF_WLAN0, "fe80::100:3", &again, router_mac);
+	run_for(4000);
+	i = (int)n_tx - 1;
+	while (i >= 0 && (txs[i].ifindex != IF_ETH0 || tx_type((unsigned)i) != ND_TYPE_RA))
+		i--;
+	m = tx_msg((unsigned)i);
+	assert_true(ra_has_prefix(&m, "2001:db8:7::", NULL, NULL, NULL));
+	ra_engine_free(e);
+}
+
+static void test_prefix_cap(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	/* 17 prefixes from two routers (an RA holds at most 16 parsed PIOs) */
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	ra.n_prefixes = 16;
+	char p[64];
+	for (int k = 0; k < 16; k++) {
+		ra.prefixes[k] = ra.prefixes[0];
+		snprintf(p, sizeof(p), "2001:db8:%x::", 0x100 + k);
+		ra.prefixes[k].prefix = addr6(p);
+	}
+	send_ra_from(e, IF_WLAN0, "fe80::1", &ra, router_mac);
+	assert_int_equal(ra_engine_counters(e)->prefixes_over_cap, 0);
+	struct nd_ra ra17 = upstream_ra("2001:db8:999::", 1800);
+	send_ra_from(e, IF_WLAN0, "fe80::a2", &ra17, router_mac);
+	assert_int_equal(ra_engine_counters(e)->prefixes_over_cap, 1);
+	run_for(5000);
+	int i = (int)n_tx - 1;
+	while (i >= 0 && (txs[i].ifindex != IF_ETH0 || tx_type((unsigned)i) != ND_TYPE_RA))
+		i--;
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_prefixes, 16);
+	assert_false(ra_has_prefix(&m, "2001:db8:999::", NULL, NULL, NULL));
+	ra_engine_free(e);
+}
+
+static void test_ra_downstream_never_relayed(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(60000);
+	unsigned before = n_tx;
+	struct nd_ra rogue = upstream_ra("2001:db8:bad::", 1800);
+	static const uint8_t rogue_mac[6] = { 0x02, 0xee, 0, 0, 0, 1 };
+	send_ra_from(e, IF_ETH0, "fe80::bad", &rogue, rogue_mac);
+	send_ra_from(e, IF_TUN0, "fe80::bad", &rogue, rogue_mac);
+	assert_int_equal(ra_engine_counters(e)->ra_not_upstream, 2);
+	run_for(10000);
+	assert_int_equal(n_tx, before); /* it triggered nothing */
+	unsigned b2 = n_tx;
+	send_rs(e, IF_ETH0, "fe80::99");
+	run_for(4000);
+	int i = tx_find(b2, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_false(ra_has_prefix(&m, "2001:db8:bad::", NULL, NULL, NULL));
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", NULL, NULL, NULL));
+	ra_engine_free(e);
+}
+
+static void test_own_ra_ignored(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	static const uint8_t eth0_mac[6] = { 0x02, 0, 0, 0, 0, IF_ETH0 };
+	/* our own downstream RA looped onto the upstream link */
+	send_ra_from(e, IF_WLAN0, "fe80::3", &ra, eth0_mac);
+	assert_int_equal(ra_engine_counters(e)->ra_from_self, 1);
+	run_for(5000);
+	assert_int_equal(n_tx, 0);
+	ra_engine_free(e);
+}
+
+static void test_upstream_down_router_lifetime_zero(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(60000);
+	unsigned before = n_tx;
+	struct nl_link l = { .ifindex = IF_WLAN0, .flags = 0, .mtu = 1500, .lladdr_len = 6 };
+	snprintf(l.name, sizeof(l.name), "wlan0");
+	iftable_on_link(ifs, &l, false);
+	ra_engine_on_link(e, &l, false);
+	run_for(4000);
+	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.router_lifetime, 0);
+	ra_engine_free(e);
+}
+
+static void test_relay_shutdown(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(60000);
+	unsigned before = n_tx;
+	ra_engine_shutdown(e);
+	assert_int_equal(tx_count(before, IF_ETH0, ND_TYPE_RA), 1);
+	assert_int_equal(tx_count(before, IF_TUN0, ND_TYPE_RA), 1);
+	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.router_lifetime, 0);
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", NULL, NULL, NULL));
+	unsigned after = n_tx;
+	run_for(3600000);
+	assert_int_equal(n_tx, after); /* silent afterwards */
+	ra_engine_free(e);
+}
+
+static void test_dump(void **state)
+{
+	struct ra_engine *e = relay_engine(true);
+	struct nd_ra ra = upstream_ra("2001:db8:abc:123::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	neigh_event(e, IF_ETH0, "2001:db8:abc:123::42", NUD_REACHABLE, false);
+	struct ctl_out o;
+	ctl_out_init(&o, false);
+	ra_engine_dump(e, &o);
+	assert_non_null(strstr(o.buf, "prefix 2001:db8:abc:123::/64: valid 1d00h"));
+	assert_non_null(strstr(o.buf, "host 2001:db8:abc:123::42 02:cc:00:00:00:09: learned via neighbour"));
+	ctl_out_free(&o);
+	ctl_out_init(&o, true);
+	ra_engine_dump(e, &o);
+	assert_non_null(strstr(o.buf, "\"prefix\":\"2001:db8:abc:123::/64\",\"valid_s\":86400"));
+	assert_non_null(strstr(o.buf, "\"addr\":\"2001:db8:abc:123::42\""));
+	assert_non_null(strstr(o.buf, "\"hosts_learned\":1"));
+	ctl_out_free(&o);
+	ra_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_relay_transforms),
+		cmocka_unit_test(test_lifetimes_age),
+		cmocka_unit_test(test_renumbering),
+		cmocka_unit_test(test_no_prefix_ra_keeps_prefix),
+		cmocka_unit_test(test_rs_answer_timing),
+		cmocka_unit_test(test_rs_flood_rate_limited),
+		cmocka_unit_test(test_unsolicited_timing),
+		cmocka_unit_test(test_router_cap),
+		cmocka_unit_test(test_prefix_cap),
+		cmocka_unit_test(test_ra_downstream_never_relayed),
+		cmocka_unit_test(test_own_ra_ignored),
+		cmocka_unit_test(test_upstream_down_router_lifetime_zero),
+		cmocka_unit_test(test_relay_shutdown),
+		cmocka_unit_test(test_dump),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	iftable_free(ifs);
+	return rc;
+}
