@@ -44,6 +44,7 @@ RATE_MANY=25000
 RATE_COLD=50          # below every probe budget: cold means "never seen", not "throttled"
 RATE_REAL=100         # real-host stream: two hosts, 50 NS/s each
 SCAN_RATES="5000 50000"
+PROBE_BUDGET=100      # islandd's default probe-rate (NS/s per downstream interface)
 
 for b in ndload nscount procmon; do
 	[ -x "$BIN/$b" ] || { echo "bench: $BIN/$b missing (make bench-bin)" >&2; exit 1; }
@@ -125,6 +126,13 @@ daemon_stop() {
 
 rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# Packets the kernel dropped because the daemon's packet / raw sockets were
+# full (the d counter of `ss -m`), summed over its sockets.
+sock_drops() {
+	nsx "$NS_GW" ss -a -m -p -0 -w 2>/dev/null |
+		awk -v pid="pid=$1," 'index($0, pid) { if (match($0, /,d[0-9]+\)/)) s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }'
 }
 
 # islandctl COMMAND: JSON reply of the running islandd, or nothing.
@@ -247,6 +255,8 @@ measure_scan() {
 	R[$p.${tag}_quiet_p99]=$(kv "$LOAD" real_p99_us)
 	R[$p.${tag}_rss_before]=$(rss_kb "$DPID")
 
+	local drops0
+	drops0=$(sock_drops "$DPID")
 	monitor_start "$tag"
 	counter_start "$tag"
 	load "$tag" --rate "$rate" --duration "$T_SCAN" --prefix "$SCAN_PREFIX" --random --seed "$rate" \
@@ -262,6 +272,8 @@ measure_scan() {
 	R[$p.${tag}_ds_repeat]=$(kv "$CNT" repeat_lt1s)
 	R[$p.${tag}_cpu]=$(kv "$MON" cpu_pct)
 	R[$p.${tag}_rss_peak]=$(kv "$MON" rss_peak_kb)
+	R[$p.${tag}_sockdrops]=$(($(sock_drops "$DPID") - drops0))
+	raw "$p.$tag socket_drops=${R[$p.${tag}_sockdrops]}"
 
 	sleep "$T_AFTER"
 	R[$p.${tag}_rss_after]=$(rss_kb "$DPID")
@@ -307,6 +319,7 @@ c_idle()  { mb "$(V "$1" rss_idle)"; }
 c_many()  { echo "$(mb "$(V "$1" rss_many)") ($(pct "$(V "$1" many_ans)") ans)"; }
 for s in $SCAN_RATES; do
 	eval "
+	c_s${s}_drops() { V \"\$1\" scan${s}_sockdrops; }
 	c_s${s}_real()  { echo \"\$(pct \"\$(V \"\$1\" scan${s}_real_pct)\")\"; }
 	c_s${s}_p99()   { echo \"\$(us \"\$(V \"\$1\" scan${s}_real_p99)\") (quiet \$(us \"\$(V \"\$1\" scan${s}_quiet_p99)\"))\"; }
 	c_s${s}_ds()    { echo \"\$(V \"\$1\" scan${s}_ds_avg) / \$(V \"\$1\" scan${s}_ds_max)\"; }
@@ -336,6 +349,7 @@ table() {
 		row "scan ${s}/s: generator's achieved rate" "c_s${s}_rate"
 		row "scan ${s}/s: real-host NS answered" "c_s${s}_real"
 		row "scan ${s}/s: real-host p99" "c_s${s}_p99"
+		row "scan ${s}/s: NS dropped at daemon's sockets" "c_s${s}_drops"
 		row "scan ${s}/s: NS downstream, avg / max per s" "c_s${s}_ds"
 		row "scan ${s}/s: repeat NS to a target < 1 s" "c_s${s}_rep"
 		row "scan ${s}/s: daemon CPU (of one core)" "c_s${s}_cpu"
@@ -418,58 +432,103 @@ plot() {
 	gnuplot "$plt" 2>>"$WORK/gnuplot.err" || log "bench: gnuplot failed (see $WORK/gnuplot.err)"
 }
 
+# The issue's goals for islandd, checked against this run's figures.
+goals() {
+	local p=islandd n=ndppd s
+	case " $PROGRAMS " in *" islandd "*) ;; *) return 0 ;; esac
+	goal() {  # goal TEXT AWK-CONDITION(a, b) A [B]
+		local text=$1 cond=$2 verdict
+		shift 2
+		if [[ " $* " == *" - "* ]]; then
+			verdict="n/a "
+		elif awk -v a="$1" -v b="${2:-0}" "BEGIN { a += 0; b += 0; exit !($cond) }" 2>/dev/null; then
+			verdict="PASS"
+		else
+			verdict="FAIL"
+		fi
+		printf '  %s  %s\n' "$verdict" "$text"
+	}
+	echo "goals (issue 3), islandd in this run:"
+	local ci cn
+	ci=$(V $p cpu_per_ns) cn=$(V $n cpu_per_ns)
+	goal "CPU per answered NS <= 1/5 of ndppd's ($ci us vs $cn us)" 'a <= b / 5' "$ci" "$cn"
+	goal "scan 5k/s: >= 99 % of real-host NS answered ($(V $p scan5000_real_pct) %)" 'a >= 99' "$(V $p scan5000_real_pct)"
+	goal "scan 5k/s: real-host p99 < 10 ms ($(V $p scan5000_real_p99) us)" 'a < 10000' "$(V $p scan5000_real_p99)"
+	goal "scan 50k/s: >= 95 % of real-host NS answered ($(V $p scan50000_real_pct) %)" 'a >= 95' "$(V $p scan50000_real_pct)"
+	for s in $SCAN_RATES; do
+		goal "scan ${s}/s: NS downstream <= ${PROBE_BUDGET}/s in any 1 s window (max $(V $p scan${s}_ds_max))" \
+			"a <= $PROBE_BUDGET" "$(V $p scan${s}_ds_max)"
+		goal "scan ${s}/s: no target probed twice within 1 s ($(V $p scan${s}_ds_repeat) repeats)" 'a == 0' "$(V $p scan${s}_ds_repeat)"
+		goal "scan ${s}/s: peak RSS < 4 MB ($(V $p scan${s}_rss_peak) kB)" 'a < 4096' "$(V $p scan${s}_rss_peak)"
+		goal "scan ${s}/s: RSS back to its pre-scan value +-64 kB ($(V $p scan${s}_rss_before) -> $(V $p scan${s}_rss_after) kB)" \
+			'b - a <= 64 && a - b <= 64' "$(V $p scan${s}_rss_before)" "$(V $p scan${s}_rss_after)"
+		goal "scan ${s}/s: sessions back to the 2 real hosts ($(V $p scan${s}_sessions))" 'a <= 2' "$(V $p scan${s}_sessions)"
+		goal "scan ${s}/s: no answer for a scanned target ($(V $p scan${s}_bogus))" 'a == 0' "$(V $p scan${s}_bogus)"
+	done
+	goal "no answer for absent targets, iface rule ($(V $p ghost_ans))" 'a == 0' "$(V $p ghost_ans)"
+	goal "RSS < 4 MB after $N_MANY static targets (peak $(V $p rss_many_peak) kB)" 'a < 4096' "$(V $p rss_many_peak)"
+}
+
 # ---- main --------------------------------------------------------------------
 
-progs_ok=""
-for p in $PROGRAMS; do
-	case $p in
-	islandd) [ -x "$ISLANDD" ] || { log "bench: $ISLANDD not built, skipping islandd"; continue; } ;;
-	ndppd) [ -x "$NDPPD" ] || { log "bench: $NDPPD missing, skipping ndppd"; continue; } ;;
-	npd6) [ -x "$NPD6" ] || { log "bench: $NPD6 missing, skipping npd6"; continue; } ;;
-	*) log "bench: unknown program $p"; continue ;;
-	esac
-	progs_ok+="$p "
-done
-PROGRAMS=$progs_ok
-[ -n "$PROGRAMS" ] || { log "bench: nothing to run"; exit 1; }
+# Everything runs from main, parsed in full before it starts: editing this
+# file during a run cannot change the run.
+main() {
+	progs_ok=""
+	for p in $PROGRAMS; do
+		case $p in
+		islandd) [ -x "$ISLANDD" ] || { log "bench: $ISLANDD not built, skipping islandd"; continue; } ;;
+		ndppd) [ -x "$NDPPD" ] || { log "bench: $NDPPD missing, skipping ndppd"; continue; } ;;
+		npd6) [ -x "$NPD6" ] || { log "bench: $NPD6 missing, skipping npd6"; continue; } ;;
+		*) log "bench: unknown program $p"; continue ;;
+		esac
+		progs_ok+="$p "
+	done
+	PROGRAMS=$progs_ok
+	[ -n "$PROGRAMS" ] || { log "bench: nothing to run"; exit 1; }
 
-start=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-log "bench: topology $BENCH_NS-*; programs: $PROGRAMS; quick=$QUICK"
-topo_up || { log "bench: topology failed"; exit 1; }
-topo_add_host_addrs "$N_COLD" "$WORK/cold.txt" || { log "bench: host addresses failed"; exit 1; }
+	start=$(date +%s)
+	load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+	log "bench: topology $BENCH_NS-*; programs: $PROGRAMS; quick=$QUICK"
+	topo_up || { log "bench: topology failed"; exit 1; }
+	topo_add_host_addrs "$N_COLD" "$WORK/cold.txt" || { log "bench: host addresses failed"; exit 1; }
 
-for p in $PROGRAMS; do
-	log "== $p: static rule"
-	measure_static "$p" || log "bench: $p static measures failed"
-	if prog_supports "$p" iface; then
-		log "== $p: iface rule, cold / warm"
-		measure_iface "$p" || log "bench: $p iface measures failed"
-		for s in $SCAN_RATES; do
-			log "== $p: scan at $s NS/s"
-			measure_scan "$p" "$s" || log "bench: $p scan $s failed"
-		done
-	fi
-done
-elapsed=$(($(date +%s) - start))
+	for p in $PROGRAMS; do
+		log "== $p: static rule"
+		measure_static "$p" || log "bench: $p static measures failed"
+		if prog_supports "$p" iface; then
+			log "== $p: iface rule, cold / warm"
+			measure_iface "$p" || log "bench: $p iface measures failed"
+			for s in $SCAN_RATES; do
+				log "== $p: scan at $s NS/s"
+				measure_scan "$p" "$s" || log "bench: $p scan $s failed"
+			done
+		fi
+	done
+	elapsed=$(($(date +%s) - start))
 
-{
-	echo "make bench$( [ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), ${elapsed}s"
-	echo "load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute figures; compare columns)"
-	echo "islandd $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty'); ndppd $(dpkg-query -W -f '${Version}' ndppd 2>/dev/null); npd6 $(dpkg-query -W -f '${Version}' npd6 2>/dev/null)"
+	{
+		echo "make bench$( [ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), ${elapsed}s"
+		echo "load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute figures; compare columns)"
+		echo "islandd $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty'); ndppd $(dpkg-query -W -f '${Version}' ndppd 2>/dev/null); npd6 $(dpkg-query -W -f '${Version}' npd6 2>/dev/null)"
+		echo
+		table
+		echo
+		goals
+		echo
+		echo "latency: kernel receive time of the NA minus send time of the most recent NS for its target."
+		echo "static: rule $SCAN_PREFIX static; 1000 targets in $STATIC_LOAD_PREFIX cycled; ramp steps ${T_RAMP}s each: $RAMP_RATES."
+		echo "iface: rule $SCAN_PREFIX iface eth0; cold = first NS for each of $N_COLD addresses of h1 at $RATE_COLD/s; warm = the same again at 1000/s."
+		echo "scan: random targets in $SCAN_PREFIX for ${T_SCAN}s while h1 and h2 are solicited at $RATE_REAL NS/s in all; fresh daemon per scan."
+		echo
+		echo "raw:"
+		cat "$RAW"
+	} >"$WORK/latest.txt"
+	cp "$WORK/latest.txt" "$RESULTS/latest.txt"
+	plot
 	echo
-	table
-	echo
-	echo "latency: kernel receive time of the NA minus send time of the most recent NS for its target."
-	echo "static: rule $SCAN_PREFIX static; 1000 targets in $STATIC_LOAD_PREFIX cycled; ramp steps ${T_RAMP}s each: $RAMP_RATES."
-	echo "iface: rule $SCAN_PREFIX iface eth0; cold = first NS for each of $N_COLD addresses of h1 at $RATE_COLD/s; warm = the same again at 1000/s."
-	echo "scan: random targets in $SCAN_PREFIX for ${T_SCAN}s while h1 and h2 are solicited at $RATE_REAL NS/s in all; fresh daemon per scan."
-	echo
-	echo "raw:"
-	cat "$RAW"
-} >"$WORK/latest.txt"
-cp "$WORK/latest.txt" "$RESULTS/latest.txt"
-plot
-echo
-sed '/^raw:$/,$d' "$RESULTS/latest.txt"
-echo "written: $RESULTS/latest.txt $RESULTS/latest.png"
+	sed '/^raw:$/,$d' "$RESULTS/latest.txt"
+	echo "written: $RESULTS/latest.txt $RESULTS/latest.png"
+}
+
+main "$@"; exit
