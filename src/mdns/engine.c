@@ -1,0 +1,599 @@
+/* The reflector's receive path: validate (RFC 6762), recognise echoes,
+ * filter records per link and direction, rebuild and send one copy per
+ * other link; legacy unicast queries go out under a mapped ID and their
+ * answers come back to the asker only. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mdns/engine_int.h"
+
+static const char *const drop_names[MDNS_DROP__MAX] = {
+	[MDNS_DROP_IFACE] = "iface",
+	[MDNS_DROP_FAMILY] = "family",
+	[MDNS_DROP_TOO_BIG] = "too_big",
+	[MDNS_DROP_MALFORMED] = "malformed",
+	[MDNS_DROP_OPCODE] = "opcode",
+	[MDNS_DROP_RCODE] = "rcode",
+	[MDNS_DROP_RESPONSE_PORT] = "response_port",
+	[MDNS_DROP_UNICAST] = "unicast",
+	[MDNS_DROP_OFFLINK] = "offlink",
+	[MDNS_DROP_HOP_LIMIT] = "hop_limit",
+	[MDNS_DROP_OWN] = "own",
+	[MDNS_DROP_ECHO] = "echo",
+	[MDNS_DROP_FILTERED] = "filtered",
+	[MDNS_DROP_NO_DEST] = "no_destination",
+	[MDNS_DROP_RATE_LIMITED] = "rate_limited",
+	[MDNS_DROP_SEND_FAILED] = "send_failed",
+	[MDNS_DROP_LEGACY_UNMATCHED] = "legacy_unmatched",
+	[MDNS_DROP_LEGACY_FULL] = "legacy_full",
+};
+
+const char *mdns_drop_name(enum mdns_drop reason)
+{
+	if ((unsigned)reason >= MDNS_DROP__MAX)
+		return "unknown";
+	return drop_names[reason];
+}
+
+uint64_t mdns_engine_random(struct mdns_engine *e)
+{
+	/* xorshift64*: IDs need to be unguessable off-link, not cryptographic */
+	e->rng ^= e->rng >> 12;
+	e->rng ^= e->rng << 25;
+	e->rng ^= e->rng >> 27;
+	return e->rng * 2685821657736338717ull;
+}
+
+/* ---- configuration ---- */
+
+static void ifaces_free_filters(struct mdns_iface *ifs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		mdns_filter_free(&ifs[i].in);
+		mdns_filter_free(&ifs[i].out);
+	}
+}
+
+static int apply_conf(struct mdns_engine *e, const struct conf_mdns *conf)
+{
+	struct mdns_iface fresh[MDNS_MAX_IFACES];
+	size_t n = conf->n_ifaces;
+	int r = 0;
+
+	if (n > MDNS_MAX_IFACES)
+		return -EINVAL;
+	memset(fresh, 0, sizeof(fresh));
+	for (size_t k = 0; k < n; k++) {
+		const struct conf_mdns_iface *ci = &conf->ifaces[k];
+		struct mdns_iface *i = &fresh[k];
+		r = mdns_filter_compile(ci->in, ci->n_in, &i->in);
+		if (r == 0)
+			r = mdns_filter_compile(ci->out, ci->n_out, &i->out);
+		if (r < 0) {
+			ifaces_free_filters(fresh, k + 1);
+			return r;
+		}
+		memcpy(i->name, ci->name, IF_NAMESIZE);
+		i->name[IF_NAMESIZE - 1] = '\0';
+		i->want4 = ci->ipv4;
+		i->want6 = ci->ipv6;
+		/* an interface listed before and after keeps its link state,
+		 * memberships, rate bucket and counters */
+		for (size_t o = 0; o < e->n_ifaces; o++) {
+			struct mdns_iface *old = &e->ifaces[o];
+			if (strcmp(old->name, i->name) != 0)
+				continue;
+			i->ifindex = old->ifindex;
+			i->up = old->up;
+			i->joined4 = old->joined4;
+			i->joined6 = old->joined6;
+			i->local_stack = old->local_stack;
+			i->bucket = old->bucket;
+			i->c = old->c;
+			old->ifindex = -1;  /* taken over: do not leave its groups */
+		}
+	}
+	for (size_t o = 0; o < e->n_ifaces; o++)
+		if (e->ifaces[o].ifindex != -1)
+			mdns_iface_leave(e, &e->ifaces[o]);
+	ifaces_free_filters(e->ifaces, e->n_ifaces);
+	memcpy(e->ifaces, fresh, sizeof(fresh));
+	e->n_ifaces = n;
+	e->conf = conf;
+	/* indices into ifaces[] changed: drop legacy queries in flight */
+	memset(e->legacy, 0, sizeof(e->legacy));
+	/* a family switched off leaves its group */
+	for (size_t k = 0; k < n; k++) {
+		struct mdns_iface *i = &e->ifaces[k];
+		if (i->joined4 && !i->want4 && e->ops.membership)
+			e->ops.membership(e->ops.ctx, AF_INET, i->ifindex, false);
+		if (i->joined6 && !i->want6 && e->ops.membership)
+			e->ops.membership(e->ops.ctx, AF_INET6, i->ifindex, false);
+		i->joined4 &= i->want4;
+		i->joined6 &= i->want6;
+	}
+	mdns_iface_resolve_all(e);
+	return 0;
+}
+
+struct mdns_engine *mdns_engine_new(const struct conf_mdns *conf,
+                                    const struct mdns_engine_ops *ops, uint64_t seed)
+{
+	if (!conf || !ops || !ops->send || !ops->now_ms) {
+		errno = EINVAL;
+		return NULL;
+	}
+	struct mdns_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->ops = *ops;
+	e->rng = seed ? seed : 0x9e3779b97f4a7c15ull;
+	mdns_recent_init(&e->recent, mdns_engine_random(e));
+	int r = apply_conf(e, conf);
+	if (r < 0) {
+		free(e);
+		errno = -r;
+		return NULL;
+	}
+	return e;
+}
+
+int mdns_engine_reload(struct mdns_engine *e, const struct conf_mdns *conf)
+{
+	return apply_conf(e, conf);
+}
+
+void mdns_engine_free(struct mdns_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t k = 0; k < e->n_ifaces; k++)
+		mdns_iface_leave(e, &e->ifaces[k]);
+	ifaces_free_filters(e->ifaces, e->n_ifaces);
+	free(e);
+}
+
+const struct mdns_counters *mdns_engine_counters(const struct mdns_engine *e)
+{
+	return &e->c;
+}
+
+size_t mdns_engine_n_ifaces(const struct mdns_engine *e)
+{
+	return e->n_ifaces;
+}
+
+void mdns_engine_iface(const struct mdns_engine *e, size_t i, struct mdns_iface_view *out)
+{
+	const struct mdns_iface *f = &e->ifaces[i];
+	out->name = f->name;
+	out->ifindex = f->ifindex;
+	out->up = f->up;
+	out->joined4 = f->joined4;
+	out->joined6 = f->joined6;
+	out->local_stack = f->local_stack;
+	out->c = &f->c;
+}
+
+/* ---- receive path ---- */
+
+static void drop(struct mdns_engine *e, struct mdns_iface *in, enum mdns_drop reason)
+{
+	e->c.drops[reason]++;
+	if (in)
+		in->c.dropped++;
+}
+
+static uint32_t bit_of(const struct mdns_engine *e, const struct mdns_iface *i)
+{
+	return 1u << (i - e->ifaces);
+}
+
+static bool class_crosses(const struct mdns_engine *e, uint8_t cls)
+{
+	switch (cls) {
+	case MDNS_ADDR_LINKLOCAL:
+	case MDNS_ADDR_HOSTONLY:
+		return false;
+	case MDNS_ADDR_ULA:
+		return e->conf->reflect_ula;
+	case MDNS_ADDR_PRIVATE4:
+		return e->conf->reflect_private4;
+	default:
+		return true;
+	}
+}
+
+/* Which records decide whether a packet is new: the questions of a query
+ * (its known answers and a probe's proposed records follow them), every
+ * record of a response or of a query continuing a known-answer list. */
+static bool deciding(const struct dns_msg *m, unsigned i)
+{
+	bool questions_decide = !(m->flags & DNS_FLAG_QR) && m->count[DNS_SEC_QUESTION] > 0;
+	return questions_decide == (m->rr[i].section == DNS_SEC_QUESTION);
+}
+
+/* Classify every record, look each deciding one up in the echo memory and
+ * apply the arrival link's filters. Returns the number of fresh deciding
+ * records. */
+static unsigned prepare(struct mdns_engine *e, struct mdns_iface *in, uint64_t now)
+{
+	struct dns_msg *m = &e->msg;
+	uint32_t in_bit = bit_of(e, in);
+	unsigned fresh = 0;
+
+	for (unsigned i = 0; i < m->n_rr; i++) {
+		struct dns_rr *rr = &m->rr[i];
+		mdns_rr_classify(rr, &e->info[i]);
+		e->sent[i] = 0;
+		e->fresh[i] = true;
+		e->seen[i] = 0;
+		if (deciding(m, i)) {
+			uint32_t arrived, sent;
+			e->key[i] = mdns_recent_key(&e->recent, rr);
+			mdns_recent_lookup(&e->recent, e->key[i], now, &arrived, &sent);
+			/* Arrived here before: a repeat from its own side (the
+			 * second announcement, probes two and three) goes out
+			 * again. New here but known elsewhere: a copy someone
+			 * else reflected; the links that have it get nothing. */
+			e->seen[i] = (arrived & in_bit) ? (arrived & ~in_bit) : (arrived | sent);
+			if (sent & in_bit) {
+				e->fresh[i] = false;
+				e->c.echo_records++;
+			} else {
+				fresh++;
+			}
+		}
+		e->base[i] = class_crosses(e, e->info[i].addr_class) &&
+		             mdns_filter_allows(&in->in, &e->info[i]);
+		/* QU questions go on as QM so the answers come back by multicast,
+		 * where the reflector sees them (RFC 6762 §5.4). */
+		if (rr->section == DNS_SEC_QUESTION && (rr->class & DNS_CLASS_TOP)) {
+			rr->class &= DNS_CLASS_MASK;
+			e->c.qu_cleared++;
+		}
+	}
+	return fresh;
+}
+
+static void remember(struct mdns_engine *e, struct mdns_iface *in, uint64_t now)
+{
+	for (unsigned i = 0; i < e->msg.n_rr; i++)
+		if (e->fresh[i] && deciding(&e->msg, i))
+			mdns_recent_note(&e->recent, e->key[i], bit_of(e, in), e->sent[i], now);
+	e->c.recent_evictions = e->recent.evictions;
+}
+
+/* Is there anything worth sending in keep[]? */
+static bool copy_has_content(const struct dns_msg *m, const bool *keep)
+{
+	unsigned q = 0, an = 0;
+	for (unsigned i = 0; i < m->n_rr; i++) {
+		if (!keep[i])
+			continue;
+		q += m->rr[i].section == DNS_SEC_QUESTION;
+		an += m->rr[i].section == DNS_SEC_ANSWER;
+	}
+	if (!(m->flags & DNS_FLAG_QR) && m->count[DNS_SEC_QUESTION] > 0)
+		return q > 0;
+	return an > 0;
+}
+
+/* keep[] for the copy to link out_bit: arrival filters, out's filters,
+ * nothing left dangling, nothing the link has already. Returns whether
+ * the memory took anything out. */
+static bool select_for(struct mdns_engine *e, const struct mdns_filter_set *out_filter,
+                       uint32_t out_bit)
+{
+	struct dns_msg *m = &e->msg;
+	bool had = false;
+	for (unsigned i = 0; i < m->n_rr; i++)
+		e->keep[i] = e->base[i] && mdns_filter_allows(out_filter, &e->info[i]);
+	/* Echoes are still counted as present here: an address we do not
+	 * repeat because the link already has it does not leave its SRV
+	 * pointing at nothing. */
+	mdns_drop_dangling(m, e->info, e->keep);
+	for (unsigned i = 0; i < m->n_rr; i++) {
+		if (!e->keep[i]) {
+			if (e->fresh[i])
+				e->c.records_filtered++;
+			continue;
+		}
+		if (!e->fresh[i] || (e->seen[i] & out_bit)) {
+			e->keep[i] = false;
+			had = true;
+		}
+	}
+	return had;
+}
+
+enum why_not { WHY_NO_DEST, WHY_OWN, WHY_FILTERED, WHY_ECHO, WHY_TOO_BIG, WHY_RATE, WHY_SEND };
+
+static enum mdns_drop why_drop(unsigned why)
+{
+	if (why & (1u << WHY_SEND))
+		return MDNS_DROP_SEND_FAILED;
+	if (why & (1u << WHY_RATE))
+		return MDNS_DROP_RATE_LIMITED;
+	if (why & (1u << WHY_TOO_BIG))
+		return MDNS_DROP_TOO_BIG;
+	if (why & (1u << WHY_ECHO))
+		return MDNS_DROP_ECHO;
+	if (why & (1u << WHY_FILTERED))
+		return MDNS_DROP_FILTERED;
+	if (why & (1u << WHY_OWN))
+		return MDNS_DROP_OWN;
+	return MDNS_DROP_NO_DEST;
+}
+
+/* Build and send one copy; false with *why set when it did not go. */
+static bool send_copy(struct mdns_engine *e, struct mdns_iface *out, const struct mdns_tx *tx,
+                      uint64_t now, unsigned *why)
+{
+	size_t n = dns_build(&e->msg, e->keep, true, e->tx, sizeof(e->tx));
+	if (n == 0) {
+		*why |= 1u << WHY_TOO_BIG;
+		return false;
+	}
+	if (!mdns_iface_take_token(out, e->conf->rate_limit, now)) {
+		out->c.rate_limited++;
+		e->c.rate_limited++;
+		*why |= 1u << WHY_RATE;
+		return false;
+	}
+	if (e->ops.send(e->ops.ctx, tx, e->tx, n) < 0) {
+		out->c.tx_errors++;
+		e->c.tx_errors++;
+		*why |= 1u << WHY_SEND;
+		return false;
+	}
+	out->c.tx++;
+	e->c.tx++;
+	e->c.tx_bytes += n;
+	return true;
+}
+
+static void group_of(int family, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET) {
+		out->s6_addr[10] = out->s6_addr[11] = 0xff;
+		out->s6_addr[12] = 224;
+		out->s6_addr[15] = 251;
+	} else {
+		out->s6_addr[0] = 0xff;
+		out->s6_addr[1] = 0x02;
+		out->s6_addr[15] = 0xfb;
+	}
+}
+
+/* One copy per other ready link. Returns the links it went to. */
+static uint32_t forward(struct mdns_engine *e, struct mdns_iface *in, const struct mdns_rx *rx,
+                        bool own, enum mdns_via via, uint64_t now, unsigned *why)
+{
+	uint32_t links = 0;
+	struct mdns_tx tx = { .via = via, .family = rx->family, .dport = MDNS_PORT };
+	group_of(rx->family, &tx.dst);
+
+	for (size_t k = 0; k < e->n_ifaces; k++) {
+		struct mdns_iface *out = &e->ifaces[k];
+		if (out == in || !mdns_iface_ready(out, rx->family))
+			continue;
+		/* This host's own records (a local avahi) never go where the host
+		 * answers for itself, nor anywhere before we know where it does. */
+		if (own && (out->local_stack ||
+		            now < e->local_stack_since_ms + MDNS_LOCAL_STACK_LEARN_MS)) {
+			*why |= 1u << WHY_OWN;
+			continue;
+		}
+		if (!mdns_iface_source(e, out, rx->family, NULL, &tx.src))
+			continue;
+		bool known = select_for(e, &out->out, bit_of(e, out));
+		if (!copy_has_content(&e->msg, e->keep)) {
+			*why |= 1u << (known ? WHY_ECHO : WHY_FILTERED);
+			continue;
+		}
+		tx.ifindex = out->ifindex;
+		if (!send_copy(e, out, &tx, now, why))
+			continue;
+		links |= bit_of(e, out);
+		for (unsigned i = 0; i < e->msg.n_rr; i++)
+			if (e->keep[i])
+				e->sent[i] |= bit_of(e, out);
+	}
+	return links;
+}
+
+static void reflect(struct mdns_engine *e, struct mdns_iface *in, const struct mdns_rx *rx,
+                    bool own, uint64_t now)
+{
+	unsigned why = 0;
+	if (prepare(e, in, now) == 0) {
+		drop(e, in, MDNS_DROP_ECHO);
+		return;
+	}
+	uint32_t links = forward(e, in, rx, own, MDNS_VIA_MAIN, now, &why);
+	remember(e, in, now);
+	if (!links) {
+		drop(e, in, why_drop(why));
+		return;
+	}
+	e->c.reflected++;
+}
+
+static void legacy_query(struct mdns_engine *e, struct mdns_iface *in, const struct mdns_rx *rx,
+                         uint64_t now)
+{
+	struct dns_msg *m = &e->msg;
+	unsigned why = 0;
+
+	/* Answers go back by unicast: only to askers on this link, or anyone
+	 * could aim the reflector at a third party (CVE-2017-6519). */
+	if (!mdns_iface_onlink(e, in, rx->family, &rx->src)) {
+		drop(e, in, MDNS_DROP_OFFLINK);
+		return;
+	}
+	if (m->count[DNS_SEC_QUESTION] == 0) {
+		drop(e, in, MDNS_DROP_FILTERED);
+		return;
+	}
+	if (prepare(e, in, now) == 0) {
+		drop(e, in, MDNS_DROP_ECHO);
+		return;
+	}
+	struct mdns_legacy_query *q = mdns_legacy_add(e, rx, m->id, (uint8_t)(in - e->ifaces), now);
+	if (!q) {
+		drop(e, in, MDNS_DROP_LEGACY_FULL);
+		return;
+	}
+	m->id = q->id;
+	uint32_t links = forward(e, in, rx, false, MDNS_VIA_LEGACY, now, &why);
+	remember(e, in, now);
+	q->sent |= links;
+	if (!links) {
+		if (!q->sent)
+			q->expires_ms = 0;
+		drop(e, in, why_drop(why));
+		return;
+	}
+	e->c.legacy_queries++;
+	e->c.reflected++;
+}
+
+static void legacy_answer(struct mdns_engine *e, struct mdns_iface *in, const struct mdns_rx *rx,
+                          uint64_t now)
+{
+	struct dns_msg *m = &e->msg;
+	unsigned why = 0;
+
+	if (rx->dst_mcast || !(m->flags & DNS_FLAG_QR)) {
+		drop(e, in, MDNS_DROP_LEGACY_UNMATCHED);
+		return;
+	}
+	if (rx->sport != MDNS_PORT) {
+		drop(e, in, MDNS_DROP_RESPONSE_PORT);
+		return;
+	}
+	/* A unicast answer must come from the link (RFC 6762 §11): a spoofed
+	 * on-link source from afar still arrives with a hop limit below 255. */
+	if (rx->hop_limit >= 0 && rx->hop_limit != 255) {
+		drop(e, in, MDNS_DROP_HOP_LIMIT);
+		return;
+	}
+	if (!mdns_iface_onlink(e, in, rx->family, &rx->src)) {
+		drop(e, in, MDNS_DROP_OFFLINK);
+		return;
+	}
+	struct mdns_legacy_query *q = mdns_legacy_find(e, m->id, now);
+	if (!q || q->family != rx->family || !(q->sent & bit_of(e, in))) {
+		drop(e, in, MDNS_DROP_LEGACY_UNMATCHED);
+		return;
+	}
+	struct mdns_iface *asker = &e->ifaces[q->asker_iface];
+	struct mdns_tx tx = { .via = MDNS_VIA_MAIN, .family = rx->family, .ifindex = asker->ifindex,
+	                      .dst = q->asker, .dport = q->asker_port };
+	if (asker->ifindex <= 0 || !asker->up ||
+	    !mdns_iface_source(e, asker, rx->family, &q->asker, &tx.src)) {
+		drop(e, in, MDNS_DROP_NO_DEST);
+		return;
+	}
+	for (unsigned i = 0; i < m->n_rr; i++) {
+		struct dns_rr *rr = &m->rr[i];
+		mdns_rr_classify(rr, &e->info[i]);
+		e->fresh[i] = true;
+		e->seen[i] = 0;
+		e->base[i] = class_crosses(e, e->info[i].addr_class) &&
+		             mdns_filter_allows(&in->in, &e->info[i]);
+		/* RFC 6762 §6.7: no cache-flush bit, TTL at most 10 s */
+		if (rr->section != DNS_SEC_QUESTION) {
+			rr->class &= DNS_CLASS_MASK;
+			if (rr->ttl > MDNS_LEGACY_TTL_MAX)
+				rr->ttl = MDNS_LEGACY_TTL_MAX;
+		}
+	}
+	select_for(e, &asker->out, 0);
+	if (!copy_has_content(m, e->keep)) {
+		drop(e, in, MDNS_DROP_FILTERED);
+		return;
+	}
+	m->id = q->asker_id;
+	if (!send_copy(e, asker, &tx, now, &why)) {
+		drop(e, in, why_drop(why));
+		return;
+	}
+	e->c.legacy_answers++;
+	e->c.reflected++;
+}
+
+void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
+                       const uint8_t *pkt, size_t len)
+{
+	uint64_t now = e->ops.now_ms(e->ops.ctx);
+	struct dns_msg *m = &e->msg;
+
+	e->c.rx++;
+	e->c.rx_bytes += len;
+	struct mdns_iface *in = mdns_iface_by_index(e, rx->ifindex);
+	if (!in) {
+		drop(e, NULL, MDNS_DROP_IFACE);
+		return;
+	}
+	in->c.rx++;
+	if ((rx->family != AF_INET && rx->family != AF_INET6) ||
+	    (rx->family == AF_INET) != mdns_is_v4mapped(&rx->src) ||
+	    (rx->family == AF_INET ? !in->want4 : !in->want6)) {
+		drop(e, in, MDNS_DROP_FAMILY);
+		return;
+	}
+	if (rx->truncated || len > MDNS_PACKET_MAX) {
+		drop(e, in, MDNS_DROP_TOO_BIG);
+		return;
+	}
+	enum dns_drop d = dns_parse(pkt, len, m);
+	if (d != DNS_OK) {
+		e->c.dns_drops[d]++;
+		drop(e, in, MDNS_DROP_MALFORMED);
+		return;
+	}
+	if (DNS_OPCODE(m->flags) != 0) {
+		drop(e, in, MDNS_DROP_OPCODE);
+		return;
+	}
+	if (DNS_RCODE(m->flags) != 0) {
+		drop(e, in, MDNS_DROP_RCODE);
+		return;
+	}
+	if (rx->via == MDNS_VIA_LEGACY) {
+		legacy_answer(e, in, rx, now);
+		return;
+	}
+	bool response = m->flags & DNS_FLAG_QR;
+	if (response && rx->sport != MDNS_PORT) {
+		drop(e, in, MDNS_DROP_RESPONSE_PORT);
+		return;
+	}
+	bool legacy = !response && rx->sport != MDNS_PORT;
+	if (!rx->dst_mcast && !legacy) {
+		drop(e, in, MDNS_DROP_UNICAST);
+		return;
+	}
+	bool own = mdns_host_is_own(e, &rx->src);
+	if (own) {
+		/* A local mDNS stack (avahi on the gateway) speaks on this link:
+		 * it answers for the host here, so the host's records reflected
+		 * from elsewhere must not land here. */
+		in->local_stack = true;
+		if (!e->local_stack_since_ms)
+			e->local_stack_since_ms = now;
+		if (legacy) {
+			drop(e, in, MDNS_DROP_OWN);
+			return;
+		}
+	}
+	if (legacy)
+		legacy_query(e, in, rx, now);
+	else
+		reflect(e, in, rx, own, now);
+}

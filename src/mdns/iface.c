@@ -1,0 +1,272 @@
+/* The engine's view of the host: every link and address netlink reports
+ * (bounded), mapped onto the listed interfaces by name; group memberships
+ * follow links as they appear, come up and gain addresses. */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mdns/engine_int.h"
+
+static void to_mapped(struct in6_addr *out, const struct in_addr *v4)
+{
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[10] = 0xff;
+	out->s6_addr[11] = 0xff;
+	memcpy(&out->s6_addr[12], v4, 4);
+}
+
+static bool prefix_match(const struct in6_addr *a, const struct in6_addr *p, unsigned plen)
+{
+	unsigned bytes = plen / 8, bits = plen % 8;
+	if (memcmp(a, p, bytes) != 0)
+		return false;
+	if (bits == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - bits));
+	return (a->s6_addr[bytes] & mask) == (p->s6_addr[bytes] & mask);
+}
+
+/* Prefix match within the family: IPv4 prefixes count from the mapped
+ * part. */
+static bool addr_covers(const struct mdns_addr *ad, const struct in6_addr *a)
+{
+	unsigned plen = ad->family == AF_INET ? 96u + ad->plen : ad->plen;
+	return prefix_match(a, &ad->addr, plen > 128 ? 128 : plen);
+}
+
+static bool is_linklocal(int family, const struct in6_addr *a)
+{
+	if (family == AF_INET)
+		return a->s6_addr[12] == 169 && a->s6_addr[13] == 254;
+	return IN6_IS_ADDR_LINKLOCAL(a);
+}
+
+static struct mdns_link *link_by_index(struct mdns_engine *e, int ifindex)
+{
+	for (size_t i = 0; i < e->n_links; i++)
+		if (e->links[i].ifindex == ifindex)
+			return &e->links[i];
+	return NULL;
+}
+
+static struct mdns_link *link_by_name(struct mdns_engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->n_links; i++)
+		if (!strncmp(e->links[i].name, name, IF_NAMESIZE))
+			return &e->links[i];
+	return NULL;
+}
+
+struct mdns_iface *mdns_iface_by_index(struct mdns_engine *e, int ifindex)
+{
+	if (ifindex <= 0)
+		return NULL;
+	for (size_t i = 0; i < e->n_ifaces; i++)
+		if (e->ifaces[i].ifindex == ifindex)
+			return &e->ifaces[i];
+	return NULL;
+}
+
+static int join(struct mdns_engine *e, int family, int ifindex, bool on)
+{
+	if (!e->ops.membership)
+		return 0;
+	int r = e->ops.membership(e->ops.ctx, family, ifindex, on);
+	return (on && r == -EADDRINUSE) ? 0 : r;
+}
+
+void mdns_iface_leave(struct mdns_engine *e, struct mdns_iface *i)
+{
+	if (i->ifindex > 0 && i->joined4)
+		join(e, AF_INET, i->ifindex, false);
+	if (i->ifindex > 0 && i->joined6)
+		join(e, AF_INET6, i->ifindex, false);
+	i->joined4 = i->joined6 = false;
+}
+
+static void iface_detach(struct mdns_engine *e, struct mdns_iface *i)
+{
+	mdns_iface_leave(e, i);
+	mdns_legacy_forget_iface(e, (uint8_t)(i - e->ifaces));
+	i->ifindex = 0;
+	i->up = false;
+	i->local_stack = false;
+}
+
+void mdns_iface_resolve_all(struct mdns_engine *e)
+{
+	for (size_t k = 0; k < e->n_ifaces; k++) {
+		struct mdns_iface *i = &e->ifaces[k];
+		struct mdns_link *l = link_by_name(e, i->name);
+		int ifindex = l ? l->ifindex : 0;
+		if (i->ifindex != ifindex)
+			iface_detach(e, i);  /* gone, renamed, or replaced by a new link */
+		if (!l)
+			continue;
+		i->ifindex = ifindex;
+		i->up = (l->flags & IFF_UP) && (l->flags & IFF_RUNNING);
+		/* The kernel keeps memberships across down/up; join when the link
+		 * is usable and retry on every later event until it works. */
+		if (!i->up)
+			continue;
+		if (i->want4 && !i->joined4)
+			i->joined4 = join(e, AF_INET, ifindex, true) == 0;
+		if (i->want6 && !i->joined6)
+			i->joined6 = join(e, AF_INET6, ifindex, true) == 0;
+	}
+}
+
+void mdns_engine_on_link(struct mdns_engine *e, const struct nl_link *l, bool deleted)
+{
+	struct mdns_link *m = link_by_index(e, l->ifindex);
+
+	if (deleted) {
+		if (m) {
+			/* a deleted link takes its addresses with it */
+			for (size_t i = 0; i < e->n_addrs;) {
+				if (e->addrs[i].ifindex == l->ifindex)
+					e->addrs[i] = e->addrs[--e->n_addrs];
+				else
+					i++;
+			}
+			struct mdns_iface *ifc = mdns_iface_by_index(e, l->ifindex);
+			if (ifc)
+				iface_detach(e, ifc);
+			*m = e->links[--e->n_links];
+		}
+	} else {
+		if (!m) {
+			if (e->n_links == MDNS_MAX_LINKS) {
+				e->c.mirror_full++;
+				return;
+			}
+			m = &e->links[e->n_links++];
+			m->ifindex = l->ifindex;
+		}
+		m->flags = l->flags;
+		memcpy(m->name, l->name, IF_NAMESIZE);
+		m->name[IF_NAMESIZE - 1] = '\0';
+	}
+	mdns_iface_resolve_all(e);
+}
+
+void mdns_engine_on_addr(struct mdns_engine *e, const struct nl_addr *a, bool deleted)
+{
+	struct in6_addr key;
+	uint8_t plen = a->plen;
+
+	if (a->family == AF_INET) {
+		to_mapped(&key, &a->addr4);
+		if (plen > 32)
+			plen = 32;
+	} else if (a->family == AF_INET6) {
+		key = a->addr;
+		if (plen > 128)
+			plen = 128;
+	} else {
+		return;
+	}
+	size_t i;
+	for (i = 0; i < e->n_addrs; i++)
+		if (e->addrs[i].ifindex == a->ifindex && !memcmp(&e->addrs[i].addr, &key, sizeof(key)))
+			break;
+	if (deleted) {
+		if (i < e->n_addrs)
+			e->addrs[i] = e->addrs[--e->n_addrs];
+		return;
+	}
+	if (i == e->n_addrs) {
+		if (e->n_addrs == MDNS_MAX_ADDRS) {
+			e->c.mirror_full++;
+			return;
+		}
+		e->n_addrs++;
+	}
+	struct mdns_addr *ad = &e->addrs[i];
+	ad->ifindex = a->ifindex;
+	ad->family = a->family;
+	ad->plen = plen;
+	ad->addr = key;
+	/* IFA_F_TENTATIVE 0x40, IFA_F_DADFAILED 0x08: not bindable yet/ever */
+	ad->usable = !(a->flags & (0x40 | 0x08));
+	mdns_iface_resolve_all(e);
+}
+
+bool mdns_host_is_own(const struct mdns_engine *e, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < e->n_addrs; i++)
+		if (!memcmp(&e->addrs[i].addr, a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+bool mdns_iface_onlink(const struct mdns_engine *e, const struct mdns_iface *i, int family,
+                       const struct in6_addr *a)
+{
+	if (i->ifindex <= 0 || (family == AF_INET) != mdns_is_v4mapped(a))
+		return false;
+	if (is_linklocal(family, a))
+		return true;   /* it arrived on this link: link-local is on-link there */
+	for (size_t k = 0; k < e->n_addrs; k++) {
+		const struct mdns_addr *ad = &e->addrs[k];
+		if (ad->ifindex == i->ifindex && ad->family == family && addr_covers(ad, a))
+			return true;
+	}
+	return false;
+}
+
+bool mdns_iface_source(const struct mdns_engine *e, const struct mdns_iface *i, int family,
+                       const struct in6_addr *peer, struct in6_addr *out)
+{
+	const struct mdns_addr *best = NULL;
+	int best_score = -1;
+
+	for (size_t k = 0; k < e->n_addrs; k++) {
+		const struct mdns_addr *ad = &e->addrs[k];
+		if (ad->ifindex != i->ifindex || ad->family != family || !ad->usable)
+			continue;
+		int score = 0;
+		bool ll = is_linklocal(family, &ad->addr);
+		if (peer && !is_linklocal(family, peer) && addr_covers(ad, peer))
+			score = 3;            /* same prefix as the unicast peer */
+		else if (family == AF_INET6 && ll && (!peer || is_linklocal(family, peer)))
+			score = 2;            /* IPv6 mDNS is link scoped: fe80 source */
+		else if (family == AF_INET && !ll)
+			score = 2;
+		else
+			score = 1;
+		if (score > best_score) {
+			best = ad;
+			best_score = score;
+		}
+	}
+	if (!best)
+		return false;
+	*out = best->addr;
+	return true;
+}
+
+bool mdns_iface_ready(const struct mdns_iface *i, int family)
+{
+	if (i->ifindex <= 0 || !i->up)
+		return false;
+	return family == AF_INET ? (i->want4 && i->joined4) : (i->want6 && i->joined6);
+}
+
+bool mdns_iface_take_token(struct mdns_iface *i, uint32_t rate, uint64_t now_ms)
+{
+	if (rate == 0)
+		return true;
+	uint64_t cap = (uint64_t)rate * 1000;
+	struct mdns_bucket *b = &i->bucket;
+	if (now_ms > b->last_ms) {
+		uint64_t add = (now_ms - b->last_ms) * rate;
+		b->milli_tokens = (add >= cap || b->milli_tokens + add > cap) ? cap : b->milli_tokens + add;
+		b->last_ms = now_ms;
+	}
+	if (b->milli_tokens < 1000)
+		return false;
+	b->milli_tokens -= 1000;
+	return true;
+}

@@ -1,0 +1,57 @@
+/* A short memory of the records and questions the reflector has seen and
+ * sent, so that copies coming back (from another reflector, or our own on a
+ * looped link) are recognised and not reflected again.
+ *
+ * Keyed per record, not per packet: another reflector may rebuild, reorder
+ * or merge what we sent (avahi's does), and a record is the unit a host
+ * judges conflicts by. An entry remembers on which links the record arrived
+ * and to which we sent it within the last MDNS_RECENT_MS:
+ *   - a record arriving on link L that we sent to L is an echo: dropped;
+ *   - a record arriving again on a link it arrived on before is a genuine
+ *     repeat (the second announcement, probes two and three) and goes out
+ *     again, except to other links it arrived from;
+ *   - a record new on L but remembered from elsewhere is a copy another
+ *     reflector made: it goes to no link that has it already (arrived
+ *     from or sent to). This is what ends loops through several
+ *     reflectors and keeps a host's own probe from coming back to it.
+ *
+ * Fixed size, no allocation: when a probe window is full of live entries the
+ * one closest to expiry is replaced. */
+#ifndef ISLANDD_MDNS_RECENT_H
+#define ISLANDD_MDNS_RECENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto/dns.h"
+
+#define MDNS_RECENT_MS     2000
+#define MDNS_RECENT_SLOTS  4096   /* power of two */
+#define MDNS_RECENT_PROBE  8
+
+struct mdns_recent_entry {
+	uint64_t key;
+	uint64_t expires_ms;     /* 0 = empty */
+	uint32_t arrived, sent;  /* link bitmasks */
+};
+
+struct mdns_recent {
+	uint64_t seed;
+	uint64_t evictions;      /* live entries replaced: the table was too small */
+	struct mdns_recent_entry slot[MDNS_RECENT_SLOTS];
+};
+
+void mdns_recent_init(struct mdns_recent *r, uint64_t seed);
+/* The key of a question or record: name (case folded), type, class without
+ * the QU / cache-flush bit, goodbye (ttl 0) or not, rdata with names case
+ * folded. TTL values are left out so copies with aged TTLs still match. */
+uint64_t mdns_recent_key(const struct mdns_recent *r, const struct dns_rr *rr);
+/* The links key arrived on / was sent to within the window; false and
+ * both 0 when it is not remembered. */
+bool mdns_recent_lookup(const struct mdns_recent *r, uint64_t key, uint64_t now_ms,
+                        uint32_t *arrived, uint32_t *sent);
+/* Record that key arrived on the links in `arrived` and was sent to `sent`. */
+void mdns_recent_note(struct mdns_recent *r, uint64_t key, uint32_t arrived, uint32_t sent,
+                      uint64_t now_ms);
+
+#endif
