@@ -529,6 +529,14 @@ static int nl_resync(struct nl *nl)
 {
 	int err;
 
+	/* The kernel reports the overflow before the events still queued,
+	 * and those predate the gap: applied after the re-dump they would
+	 * bring back what the lost events removed. The dump covers them. */
+	for (;;) {
+		ssize_t n = nl_recv(nl->ev, nl->ev_buf, NL_EV_BUF, MSG_DONTWAIT);
+		if (n < 0 && n != -ENOBUFS && n != -EMSGSIZE && n != -EPERM)
+			break;
+	}
 	if (nl->obs.resync_begin)
 		nl->obs.resync_begin(nl->obs.ctx);
 	err = nl_dump_all(nl);

@@ -524,6 +524,38 @@ static void test_resync_after_overflow(void **state)
 	nl_close(nl);
 }
 
+/* Events queued before the overflow are older than the re-dump: applied
+ * after it, they would resurrect what the lost events removed. */
+static void test_resync_discards_stale_events(void **state)
+{
+	struct nl *nl = open_nl();
+	int small = 1, idx;
+	char addr[64];
+
+	assert_int_equal(sh("ip link add d3 type veth peer name d3p && ip link set d3 up && ip link set d3p up"), 0);
+	idx = ifidx("d3");
+	/* Empty the queue first, so the addresses' own events fill it. */
+	PUMP_UNTIL(nl, find_link("d3", false) != NULL);
+	for (int i = 0; i < 5; i++)
+		pump_once(nl, 20);
+	assert_int_equal(setsockopt(nl_event_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &small, sizeof(small)), 0);
+	assert_int_equal(sh("printf 'addr add 2001:db8:4::%%x/64 dev d3 nodad\\n' $(seq 1 100) | ip -batch -"), 0);
+	assert_int_equal(sh("printf 'addr del 2001:db8:4::%%x/64 dev d3\\n' $(seq 1 100) | ip -batch -"), 0);
+	PUMP_UNTIL(nl, rec.resynced >= 1);
+	for (int i = 0; i < 10; i++)
+		pump_once(nl, 30);
+	/* Replayed in order, what the observer heard must end with every
+	 * address gone. */
+	for (int i = 1; i <= 100; i++) {
+		int last_new, last_del;
+		snprintf(addr, sizeof(addr), "2001:db8:4::%x", i);
+		last_new = find_addr(idx, addr, false);
+		last_del = find_addr(idx, addr, true);
+		assert_true(last_new < 0 || last_del > last_new);
+	}
+	nl_close(nl);
+}
+
 /* ---- hostile input ------------------------------------------------------ */
 
 static _Alignas(struct nlmsghdr) uint8_t mbuf[8192];
@@ -729,6 +761,7 @@ int main(void)
 		cmocka_unit_test_setup(test_route_get, setup_ns),
 		cmocka_unit_test_setup(test_route_flush, setup_ns),
 		cmocka_unit_test_setup(test_resync_after_overflow, setup_ns),
+		cmocka_unit_test_setup(test_resync_discards_stale_events, setup_ns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
