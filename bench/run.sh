@@ -13,6 +13,8 @@
 #   BENCH_WORK=DIR      scratch directory (default build/bench-work)
 #   BENCH_RESULTS=DIR   where latest.txt / latest.png go (default bench/results)
 #   ISLANDD=PATH ISLANDCTL=PATH NDPPD=PATH NPD6=PATH   the binaries
+#   BENCH_NICE=N        run daemons and load generator at nice N (e.g. -10)
+#                       when other work shares the machine
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
@@ -27,6 +29,8 @@ ISLANDCTL=$(realpath -m "${ISLANDCTL:-build/islandctl}")
 NDPPD=${NDPPD:-/usr/sbin/ndppd}
 NPD6=${NPD6:-/usr/bin/npd6}
 PYTHON=/usr/bin/python3
+NICE=()
+[ -n "${BENCH_NICE:-}" ] && NICE=(nice -n "$BENCH_NICE")
 
 STATIC_LOAD_PREFIX=$UP_PREFIX:40::/76   # targets of the static-rule measures
 MANY_PREFIX=$UP_PREFIX:50::/76          # the "1M distinct targets" run
@@ -102,11 +106,11 @@ daemon_start() {  # PROG MODE TAG
 	islandd)
 		DSOCK=$WORK/islandd.sock
 		rm -f "$DSOCK"
-		bg_start "$NS_GW" "$ISLANDD" -c "$conf" -S "$DSOCK" -p "$WORK/islandd.pid" >"$logf" 2>&1 ;;
+		bg_start "$NS_GW" "${NICE[@]}" "$ISLANDD" -c "$conf" -S "$DSOCK" -p "$WORK/islandd.pid" >"$logf" 2>&1 ;;
 	ndppd)
-		bg_start "$NS_GW" "$NDPPD" -c "$conf" -p "$WORK/ndppd.pid" >"$logf" 2>&1 ;;
+		bg_start "$NS_GW" "${NICE[@]}" "$NDPPD" -c "$conf" -p "$WORK/ndppd.pid" >"$logf" 2>&1 ;;
 	npd6)
-		bg_start "$NS_GW" "$NPD6" -f -c "$conf" -l "$logf" >>"$logf" 2>&1 ;;
+		bg_start "$NS_GW" "${NICE[@]}" "$NPD6" -f -c "$conf" -l "$logf" >>"$logf" 2>&1 ;;
 	esac
 	DPID=$BG_PID
 	sleep 1
@@ -155,7 +159,7 @@ session_count() {
 load() {
 	local name=$1
 	shift
-	LOAD=$(nsx "$NS_LAP" "$BIN/ndload" -i wlan0 --label "$DPROG.$name" "$@")
+	LOAD=$(nsx "$NS_LAP" "${NICE[@]}" "$BIN/ndload" -i wlan0 --label "$DPROG.$name" "$@")
 	raw "$LOAD"
 	log "  $LOAD"
 }
@@ -509,7 +513,7 @@ main() {
 
 	{
 		echo "make bench$( [ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), ${elapsed}s"
-		echo "load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute figures; compare columns)"
+		echo "nice: ${BENCH_NICE:-0}; load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute figures; compare columns)"
 		echo "islandd $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty'); ndppd $(dpkg-query -W -f '${Version}' ndppd 2>/dev/null); npd6 $(dpkg-query -W -f '${Version}' npd6 2>/dev/null)"
 		echo
 		table
