@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# islandd's test runner (`make test` runs it after building everything).
+#
+#   TESTS=unit|fuzz|integ|all (default all), comma-separated lists work too
+#   FUZZ_TEST_SECONDS=20      fuzzing time per fuzzer after the corpus replay
+#   ISLANDD, ISLANDCTL        binaries for the integration tests (ASan build)
+#   INTEG=PATTERN             run only tests/integ/*PATTERN*.sh
+#
+# Stages, in order:
+#   unit   every build/asan/tests/test_* (cmocka: each test case counts)
+#   fuzz   every build/fuzz/fuzz_*: replay tests/fuzz/corpus/NAME/, then fuzz
+#   integ  every tests/integ/*.sh (as root; each "ok"/"not ok" line counts)
+# Output of each case goes to build/test-logs/NAME.log, and its last 60 lines
+# are printed when it fails. The last line is "N passed, N failed[, N skipped]";
+# the exit status is non-zero if anything failed.
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 2
+REPO=$(pwd)
+TESTS=${TESTS:-all}
+FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-20}
+LOGS=$REPO/build/test-logs
+export ISLANDD=${ISLANDD:-$REPO/build/asan/islandd}
+export ISLANDCTL=${ISLANDCTL:-$REPO/build/asan/islandctl}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:print_summary=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Per-case wall-clock limits, so one hung case cannot eat the run.
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
+INTEG_TIMEOUT=${INTEG_TIMEOUT:-300}
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILED_NAMES=()
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log
+
+want() {
+	[ "$TESTS" = all ] && return 0
+	case ",$TESTS," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+pass() { PASSED=$((PASSED + ${2:-1})); printf '  %-50s ok\n' "$1"; }
+failcase() {
+	local name=$1 log=$2 why=${3:-}
+	FAILED=$((FAILED + ${4:-1}))
+	FAILED_NAMES+=("$name")
+	printf '  %-50s FAILED %s\n' "$name" "$why"
+	if [ -f "$log" ]; then
+		echo "  ---- last 60 lines of $log ----"
+		tail -n 60 "$log" | sed 's/^/  | /'
+		echo "  ----"
+	fi
+}
+skipcase() { SKIPPED=$((SKIPPED + ${3:-1})); printf '  %-50s skipped (%s)\n' "$1" "$2"; }
+
+# --- unit tests --------------------------------------------------------------
+# cmocka prints "[ RUN      ] name" then "[       OK ] name", "[  FAILED  ] name"
+# or "[  SKIPPED ] name". A test that crashes (ASan abort) has a RUN line
+# without an outcome: it counts as failed. A non-zero exit with no failed case
+# (a leak reported at exit, a crash outside a test) counts as one failure.
+run_unit() {
+	local bins=() b name log rc runs okc skc fails
+	shopt -s nullglob
+	bins=(build/asan/tests/test_*)
+	shopt -u nullglob
+	echo "== unit tests (${#bins[@]} binaries)"
+	[ ${#bins[@]} -eq 0 ] && { skipcase "unit" "no build/asan/tests/test_* binaries"; return; }
+	for b in "${bins[@]}"; do
+		[ -x "$b" ] || continue
+		name=$(basename "$b")
+		log=$LOGS/unit-$name.log
+		timeout "$UNIT_TIMEOUT" "$b" >"$log" 2>&1
+		rc=$?
+		runs=$(grep -c '^\[ RUN      \]' "$log")
+		okc=$(grep -c '^\[       OK \]' "$log")
+		skc=$(grep -c '^\[  SKIPPED \]' "$log")
+		if [ "$runs" -eq 0 ]; then
+			if [ "$rc" -eq 0 ]; then pass "$name"; else failcase "$name" "$log" "(exit $rc, no cmocka output)"; fi
+			continue
+		fi
+		fails=$((runs - okc - skc))
+		[ "$fails" -lt 0 ] && fails=0
+		[ "$rc" -ne 0 ] && [ "$fails" -eq 0 ] && fails=1
+		[ "$skc" -gt 0 ] && SKIPPED=$((SKIPPED + skc))
+		if [ "$fails" -eq 0 ]; then
+			pass "$name ($okc cases)" "$okc"
+		else
+			PASSED=$((PASSED + okc))
+			failcase "$name ($fails of $runs cases failed, exit $rc)" "$log" "" "$fails"
+		fi
+	done
+}
+
+# --- fuzzers -----------------------------------------------------------------
+run_fuzz() {
+	local bins=() b name log rc corpus files=()
+	shopt -s nullglob
+	bins=(build/fuzz/fuzz_*)
+	shopt -u nullglob
+	echo "== fuzzers (${#bins[@]}, ${FUZZ_TEST_SECONDS}s each after replay)"
+	[ ${#bins[@]} -eq 0 ] && { skipcase "fuzz" "no build/fuzz/fuzz_* binaries"; return; }
+	for b in "${bins[@]}"; do
+		[ -x "$b" ] || continue
+		name=$(basename "$b")
+		corpus=tests/fuzz/corpus/$name
+		# Replay: each committed input runs once, no mutation.
+		log=$LOGS/fuzz-replay-$name.log
+		files=()
+		[ -d "$corpus" ] && mapfile -t files < <(find "$corpus" -type f | sort)
+		if [ ${#files[@]} -eq 0 ]; then
+			failcase "$name corpus replay" "" "(no committed corpus in $corpus)"
+		else
+			timeout "$UNIT_TIMEOUT" "$b" -artifact_prefix="$LOGS/$name-" "${files[@]}" >"$log" 2>&1
+			rc=$?
+			if [ "$rc" -eq 0 ]; then pass "$name corpus replay (${#files[@]} inputs)"
+			else failcase "$name corpus replay" "$log" "(exit $rc)"; fi
+		fi
+		# Fuzz: new inputs go to build/fuzz-corpus/NAME, never to the repo.
+		[ "$FUZZ_TEST_SECONDS" -gt 0 ] || continue
+		log=$LOGS/fuzz-$name.log
+		mkdir -p "build/fuzz-corpus/$name"
+		local dirs=("build/fuzz-corpus/$name")
+		[ -d "$corpus" ] && dirs+=("$corpus")
+		timeout $((FUZZ_TEST_SECONDS + 60)) "$b" -max_total_time="$FUZZ_TEST_SECONDS" \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix="$LOGS/$name-" "${dirs[@]}" >"$log" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			pass "$name fuzz ${FUZZ_TEST_SECONDS}s ($(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1) runs)"
+		else
+			failcase "$name fuzz ${FUZZ_TEST_SECONDS}s" "$log" "(exit $rc)"
+		fi
+	done
+}
+
+# --- integration tests ---------------------------------------------------------
+# Each script prints "ok NAME" / "not ok NAME - why" / "skip NAME - why" lines;
+# a script that prints none is one case decided by its exit status. A non-zero
+# exit without any "not ok" line (a crash, a timeout) is one more failure.
+run_integ() {
+	local scripts=() s name log rc okc nokc skc i=0 left
+	shopt -s nullglob
+	scripts=(tests/integ/*"${INTEG:-}"*.sh)
+	shopt -u nullglob
+	echo "== integration tests (${#scripts[@]} scripts)"
+	if [ "$(id -u)" -ne 0 ]; then
+		skipcase "integration tests" "need root for network namespaces" "${#scripts[@]}"
+		return
+	fi
+	for s in "${scripts[@]}"; do
+		i=$((i + 1))
+		name=$(basename "$s" .sh)
+		log=$LOGS/integ-$name.log
+		local prefix="isl$$t$i-"
+		mkdir -p "$LOGS/integ-$name.d"
+		ISL_NS_PREFIX=$prefix ISL_LOG_DIR=$LOGS/integ-$name.d \
+			timeout -s TERM -k 10 "$INTEG_TIMEOUT" bash "$s" >"$log" 2>&1
+		rc=$?
+		okc=$(grep -c '^ok ' "$log")
+		nokc=$(grep -c '^not ok ' "$log")
+		skc=$(grep -c '^skip ' "$log")
+		# Nothing may outlive a test: its namespaces must be gone.
+		left=$(ip netns list 2>/dev/null | awk -v p="$prefix" 'index($1, p) == 1 {print $1}')
+		if [ -n "$left" ]; then
+			echo "namespaces left behind: $left" >>"$log"
+			for n in $left; do
+				pids=$(ip netns pids "$n" 2>/dev/null); [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+				ip netns delete "$n" 2>/dev/null
+			done
+			nokc=$((nokc + 1))
+			echo "not ok $name: namespaces removed at exit" >>"$log"
+		fi
+		[ "$rc" -eq 124 ] && echo "not ok $name: timed out after ${INTEG_TIMEOUT}s" >>"$log"
+		if [ $((okc + nokc + skc)) -eq 0 ]; then
+			if [ "$rc" -eq 0 ]; then pass "$name"; else failcase "$name" "$log" "(exit $rc)"; fi
+			continue
+		fi
+		[ "$rc" -ne 0 ] && [ "$nokc" -eq 0 ] && nokc=1
+		PASSED=$((PASSED + okc))
+		[ "$skc" -gt 0 ] && SKIPPED=$((SKIPPED + skc))
+		if [ "$nokc" -eq 0 ]; then
+			printf '  %-50s ok (%d cases%s)\n' "$name" "$okc" "$([ "$skc" -gt 0 ] && echo ", $skc skipped")"
+		else
+			failcase "$name ($nokc of $((okc + nokc)) cases failed)" "$log" "" "$nokc"
+			grep -E '^not ok ' "$log" | sed 's/^/    /'
+		fi
+	done
+}
+
+start=$(date +%s)
+want unit && run_unit
+want fuzz && run_fuzz
+want integ && run_integ
+echo "== $(( $(date +%s) - start ))s; logs in build/test-logs/"
+[ ${#FAILED_NAMES[@]} -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
+if [ "$SKIPPED" -gt 0 ]; then
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+	echo "$PASSED passed, $FAILED failed"
+fi
+[ "$FAILED" -eq 0 ]
