@@ -49,7 +49,8 @@ static int attach_drop_all(int fd)
 
 int pkt_attach_filter(int fd, uint32_t icmp_types)
 {
-	enum { ACCEPT = 17, DROP = 18 }; /* indexes of the two returns below */
+	/* Instruction indexes of the jump targets below. */
+	enum { EXT = 8, FRAG = 18, ICMP = 20, ACCEPT = 29, DROP = 30 };
 	/* Jump offsets are relative to the next instruction: "X - n" from
 	 * instruction n-1 lands on X. */
 	struct sock_filter code[] = {
@@ -60,24 +61,41 @@ int pkt_attach_filter(int fd, uint32_t icmp_types)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, DROP - 2, 0),
 		/* 2: next header */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_NEXT_HEADER_OFF),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 8 - 4, 0),             /* ICMPv6 */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, ACCEPT - 5, 0),         /* hop-by-hop */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 43, ACCEPT - 6, 0),        /* routing */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 44, ACCEPT - 7, 0),        /* fragment */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 60, ACCEPT - 8, DROP - 8), /* dst options */
-		/* 8: ICMPv6 type; a packet too short ends the program with 0 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, ICMP - 4, 0),   /* ICMPv6 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 44, FRAG - 5, 0),   /* fragment */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, EXT - 6, 0),     /* hop-by-hop */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 43, EXT - 7, 0),    /* routing */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 60, EXT - 8, DROP - 8), /* dst options */
+		/* 8 EXT: one extension header, then an ND message: passed up so
+		 * the daemon counts it as a drop. MLD reports (hop-by-hop, type
+		 * 143) and other traffic behind it stay in the kernel. */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN + 1),   /* header length */
+		BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
+		BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 3),
+		BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, IP6_HDR_LEN),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),       /* its next header */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, DROP - 15),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),                 /* ICMPv6 type */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 133, 0, DROP - 17),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 137, DROP - 18, ACCEPT - 18),
+		/* 18 FRAG: any ICMPv6 fragment, first or not: RFC 6980 drops
+		 * them all, and only the first says what it carries. */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ICMP6_TYPE_FIRST, 0, DROP - 10),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ICMP6_TYPE_FIRST + 32, DROP - 11, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, ACCEPT - 20, DROP - 20),
+		/* 20 ICMP: ICMPv6 type; a packet too short ends the program with 0 */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ICMP6_TYPE_FIRST, 0, DROP - 22),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ICMP6_TYPE_FIRST + 32, DROP - 23, 0),
 		BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, ICMP6_TYPE_FIRST),
 		BPF_STMT(BPF_MISC | BPF_TAX, 0),
-		/* 13: (icmp_types >> (type - 128)) & 1 */
+		/* 25: (icmp_types >> (type - 128)) & 1 */
 		BPF_STMT(BPF_LD | BPF_IMM, icmp_types),
 		BPF_STMT(BPF_ALU | BPF_RSH | BPF_X, 0),
 		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 1),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, DROP - 17, ACCEPT - 17),
-		/* 17 */ BPF_STMT(BPF_RET | BPF_K, FILTER_ACCEPT),
-		/* 18 */ BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, DROP - 29, ACCEPT - 29),
+		/* 29 */ BPF_STMT(BPF_RET | BPF_K, FILTER_ACCEPT),
+		/* 30 */ BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	_Static_assert(sizeof(code) / sizeof(code[0]) == DROP + 1, "filter layout");
 

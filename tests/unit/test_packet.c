@@ -283,6 +283,13 @@ static void test_filter(void **state)
 	assert_int_equal(pkt_send(tx, vb, bcast, 6, pkt, len), 0);
 	len = ip6(pkt, MARK_SRC, "ff02::1", 6, body, 20);
 	assert_int_equal(pkt_send(tx, vb, bcast, 6, pkt, len), 0);
+	/* Rejected: an MLD report behind hop-by-hop (not ND: stays in the kernel) */
+	{
+		uint8_t mld[32] = { 58, 0, 5, 2, 0, 0, 1, 0 }; /* router alert, then type 143 */
+		mld[8] = 143;
+		len = ip6(pkt, MARK_SRC, "ff02::16", 0, mld, 32);
+		assert_int_equal(pkt_send(tx, vb, bcast, 6, pkt, len), 0);
+	}
 	/* Accepted: an NA, then hop-by-hop, routing, fragment and
 	 * destination-options packets (counted as drops by the daemon), then
 	 * an NS as the last one. */
@@ -392,6 +399,7 @@ static void test_truncation(void **state)
 		body[i] = (uint8_t)i;
 	body[0] = 58; /* hop-by-hop, next ICMPv6, then padding bytes */
 	body[1] = 0;
+	body[8] = 135; /* an NS behind it: MLD and the like stay in the kernel */
 	len = ip6(pkt, MARK_SRC, "ff02::1", 0, body, sizeof(body) - 40);
 	assert_int_equal(len, 4000);
 	assert_int_equal(pkt_send(tx, vb, dmac, 6, pkt, len), 0);
