@@ -53,6 +53,8 @@ struct ndp_engine {
 	struct ndp_ops ops;
 	size_t n_proxies;
 	struct ndp_proxy_rt *proxies;
+	size_t n_implicit;
+	struct conf_proxy *implicit; /* proxies for RA relay upstreams without a proxy block */
 	struct ndp_sessions sessions;
 	struct ndp_known known;
 	struct ndp_budget budgets[NDP_MAX_BUDGETS];
@@ -628,15 +630,35 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 	e->conf = conf;
 	e->ifs = ifs;
 	e->ops = *ops;
-	e->n_proxies = conf->n_proxies;
 	e->probe_rate = UINT32_MAX;
 	uint64_t cap = 0;
-	e->proxies = calloc(conf->n_proxies ? conf->n_proxies : 1, sizeof(*e->proxies));
-	if (!e->proxies)
+	/* An RA relay that learns hosts answers for them on its upstream like
+	 * a proxy without rules; add one unless a proxy block names it. */
+	e->implicit = calloc(conf->n_relays ? conf->n_relays : 1, sizeof(*e->implicit));
+	e->proxies = calloc(conf->n_proxies + conf->n_relays + 1, sizeof(*e->proxies));
+	if (!e->implicit || !e->proxies)
 		goto fail;
-	for (size_t pi = 0; pi < conf->n_proxies; pi++) {
+	e->n_proxies = conf->n_proxies;
+	for (size_t i = 0; i < conf->n_relays; i++) {
+		const struct conf_ra_relay *r = &conf->relays[i];
+		bool named = !r->learn_hosts;
+		for (size_t pi = 0; pi < conf->n_proxies && !named; pi++)
+			named = strcmp(conf->proxies[pi].iface, r->upstream) == 0;
+		for (size_t j = 0; j < e->n_implicit && !named; j++)
+			named = strcmp(e->implicit[j].iface, r->upstream) == 0;
+		if (named)
+			continue;
+		struct conf_proxy *ip = &e->implicit[e->n_implicit++];
+		*ip = (struct conf_proxy){ .router = true, .timeout_ms = 500, .ttl_ms = 30000,
+		                           .deadtime_ms = 30000, .keepalive = true, .retries = 3,
+		                           .max_sessions = 4096, .probe_rate = 100, .pos = r->pos };
+		snprintf(ip->iface, sizeof(ip->iface), "%s", r->upstream);
+		e->proxies[e->n_proxies++].conf = ip;
+	}
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_proxy_rt *p = &e->proxies[pi];
-		p->conf = &conf->proxies[pi];
+		if (pi < conf->n_proxies)
+			p->conf = &conf->proxies[pi];
 		p->rules = calloc(p->conf->n_rules ? p->conf->n_rules : 1, sizeof(*p->rules));
 		if (!p->rules)
 			goto fail;
@@ -731,6 +753,7 @@ void ndp_engine_free(struct ndp_engine *e)
 		for (size_t pi = 0; pi < e->n_proxies; pi++)
 			free(e->proxies[pi].rules);
 	free(e->proxies);
+	free(e->implicit);
 	free(e);
 }
 

@@ -378,6 +378,20 @@ static void learned_host_is_answered_and_routed(void **state)
 	world_down(&w);
 }
 
+static void relay_upstream_answers_learned_hosts_without_a_proxy_block(void **state)
+{
+	struct world w;
+	world_up(&w, "ra-relay wlan0 { iface eth0 }\n");
+	struct in6_addr h = A("2001:db8::78");
+	solicit(&w, "fe80::99", "2001:db8::78");
+	assert_int_equal(fk.n_na, 0); /* not learned yet: silent */
+	ndp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, false);
+	solicit(&w, "fe80::99", "2001:db8::78");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.na[0].flags, ND_NA_FLAG_ROUTER | ND_NA_FLAG_SOLICITED);
+	world_down(&w);
+}
+
 static void own_address_left_to_the_kernel(void **state)
 {
 	struct world w;
@@ -473,6 +487,7 @@ int main(void)
 		cmocka_unit_test(dump_lists_sessions_as_json),
 		cmocka_unit_test(reload_keeps_sessions_the_new_config_covers),
 		cmocka_unit_test(learned_host_is_answered_and_routed),
+		cmocka_unit_test(relay_upstream_answers_learned_hosts_without_a_proxy_block),
 		cmocka_unit_test(own_address_left_to_the_kernel),
 		cmocka_unit_test(unanswered_target_goes_dead_then_is_reprobed),
 		cmocka_unit_test(valid_target_that_stops_answering_is_dropped),
