@@ -92,6 +92,12 @@ static void iface_detach(struct mdns_engine *e, struct mdns_iface *i)
 	i->ifindex = 0;
 	i->up = false;
 	i->local_stack = false;
+	/* with no link left where a local stack was seen, learn afresh */
+	bool any = false;
+	for (size_t k = 0; k < e->n_ifaces; k++)
+		any |= e->ifaces[k].local_stack;
+	if (!any)
+		e->local_stack_since_ms = 0;
 }
 
 void mdns_iface_resolve_all(struct mdns_engine *e)

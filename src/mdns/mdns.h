@@ -1,0 +1,31 @@
+/* The mDNS reflector as the daemon sees it: the engine (engine.h) wired to
+ * its sockets (net/mdns_sock.h), the loop and the clock. Created when the
+ * configuration has an mdns block; fed the daemon's netlink link and
+ * address events. Interfaces need not exist at start: groups are joined
+ * when they appear, come up or gain addresses. */
+#ifndef ISLANDD_MDNS_H
+#define ISLANDD_MDNS_H
+
+#include <stdbool.h>
+
+#include "conf/conf.h"
+#include "ctl/ctl.h"
+#include "net/netlink.h"
+#include "util/loop.h"
+
+struct mdns_reflector;
+
+/* conf must stay valid until the next reload or free. NULL + errno on
+ * failure (EADDRINUSE: port 5353 held without SO_REUSEADDR; EINVAL: a bad
+ * filter or too many interfaces). */
+struct mdns_reflector *mdns_reflector_new(struct loop *loop, const struct conf_mdns *conf);
+/* Keeps the sockets, and the memberships of interfaces still listed.
+ * 0 or -errno (the old conf then stays in force). */
+int mdns_reflector_reload(struct mdns_reflector *r, const struct conf_mdns *conf);
+void mdns_reflector_on_link(struct mdns_reflector *r, const struct nl_link *l, bool deleted);
+void mdns_reflector_on_addr(struct mdns_reflector *r, const struct nl_addr *a, bool deleted);
+/* islandctl mdns [--json]: o->json says which. */
+void mdns_reflector_dump(struct mdns_reflector *r, struct ctl_out *o);
+void mdns_reflector_free(struct mdns_reflector *r);
+
+#endif
