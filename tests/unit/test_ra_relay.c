@@ -296,6 +296,35 @@ static void test_router_cap(void **state)
 	ra_engine_free(e);
 }
 
+/* A flood of routers fills the table only until what they said expires. */
+static void test_router_table_frees(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 10);
+	ra.prefixes[0].valid_lifetime = 20;
+	ra.prefixes[0].preferred_lifetime = 20;
+	char src[32];
+	for (int r = 1; r <= 64; r++) {
+		snprintf(src, sizeof(src), "fe80::200:%x", r);
+		send_ra_from(e, IF_WLAN0, src, &ra, router_mac);
+	}
+	struct nd_ra late = upstream_ra("2001:db8:77::", 1800);
+	send_ra_from(e, IF_WLAN0, "fe80::300:1", &late, router_mac);
+	assert_int_equal(ra_engine_counters(e)->routers_over_cap, 1);
+	run_for(25000);
+	send_ra_from(e, IF_WLAN0, "fe80::300:1", &late, router_mac);
+	assert_int_equal(ra_engine_counters(e)->routers_over_cap, 1);
+	run_for(4000);
+	int i = (int)n_tx - 1;
+	while (i >= 0 && (txs[i].ifindex != IF_ETH0 || tx_type((unsigned)i) != ND_TYPE_RA))
+		i--;
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_true(ra_has_prefix(&m, "2001:db8:77::", NULL, NULL, NULL));
+	assert_false(ra_has_prefix(&m, "2001:db8:1::", NULL, NULL, NULL));
+	assert_int_equal(m.ra.router_lifetime, 1800);
+	ra_engine_free(e);
+}
+
 static void test_prefix_cap(void **state)
 {
 	struct ra_engine *e = relay_engine(false);
@@ -432,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_rs_flood_rate_limited),
 		cmocka_unit_test(test_unsolicited_timing),
 		cmocka_unit_test(test_router_cap),
+		cmocka_unit_test(test_router_table_frees),
 		cmocka_unit_test(test_prefix_cap),
 		cmocka_unit_test(test_ra_downstream_never_relayed),
 		cmocka_unit_test(test_own_ra_ignored),
