@@ -96,7 +96,7 @@ int conf_fail(struct conf_parser *p, struct conf_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void conf_warn(struct conf_parser *p, struct conf_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Quote a token for a message, shortened and with unprintable bytes replaced. */
+/* Quote a token for a message (cap at least 8), shortened, unprintable bytes as ?. */
 const char *conf_tokstr(const struct conf_token *t, char *buf, size_t cap);
 /* Statements until the '}' matching `open` (or end of input when open is NULL). */
 int conf_parse_block(struct conf_parser *p, const struct conf_keyword *table,

@@ -17,6 +17,10 @@ void conf_lex_init(struct conf_lexer *lx, const char *text, size_t len)
 	lx->len = len;
 	lx->line = 1;
 	lx->col = 1;
+	/* A UTF-8 byte order mark, as some editors write, is not content; the
+	 * column stays 1 as editors count it. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		lx->off = 3;
 }
 
 static int lex_at(const struct conf_lexer *lx, size_t ahead)

@@ -53,14 +53,6 @@ const char *conf_tokstr(const struct conf_token *t, char *buf, size_t cap)
 {
 	static const size_t keep = 40;
 	size_t n = 0;
-	if (cap < 8) {
-		buf[0] = 0;
-		return buf;
-	}
-	if (t->type == TOK_EOF) {
-		snprintf(buf, cap, "end of file");
-		return buf;
-	}
 	for (size_t i = 0; i < t->len && n + 5 < cap; i++) {
 		if (i == keep) {
 			memcpy(buf + n, "...", 3);
@@ -102,11 +94,10 @@ static int unknown_keyword(struct conf_parser *p, const struct conf_token *t, co
 {
 	char tb[64];
 	conf_tokstr(t, tb, sizeof(tb));
-	if (!t->quoted)
-		for (size_t i = 0; i < sizeof(conf_places) / sizeof(conf_places[0]); i++)
-			if (keyword_find(conf_places[i].table, t))
-				return conf_fail(p, t->pos, "'%s' is not allowed %s (it belongs %s)", tb,
-				                 where, conf_places[i].where);
+	for (size_t i = 0; i < sizeof(conf_places) / sizeof(conf_places[0]); i++)
+		if (keyword_find(conf_places[i].table, t))
+			return conf_fail(p, t->pos, "'%s' is not allowed %s (it belongs %s)", tb, where,
+			                 conf_places[i].where);
 	return conf_fail(p, t->pos, "unknown keyword '%s' %s", tb, where);
 }
 
@@ -149,7 +140,10 @@ int conf_parse_block(struct conf_parser *p, const struct conf_keyword *table,
 		case TOK_WORD:
 			break;
 		}
-		const struct conf_keyword *k = t.quoted ? NULL : keyword_find(table, &t);
+		if (t.quoted)
+			return conf_fail(p, t.pos, "a keyword cannot be quoted: '%s'",
+			                 conf_tokstr(&t, tb, sizeof(tb)));
+		const struct conf_keyword *k = keyword_find(table, &t);
 		if (!k)
 			return unknown_keyword(p, &t, where);
 		if (k->parse(p, ctx, &t) < 0 || statement_end(p) < 0)

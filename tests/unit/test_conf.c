@@ -590,6 +590,14 @@ static void test_input_not_nul_terminated(void **state)
 	assert_int_equal(err.line, 2);
 	assert_int_equal(err.col, 1);
 	assert_non_null(strstr(err.msg, "control character 0x00"));
+	/* a UTF-8 byte order mark is skipped; columns still count from it as 1 */
+	const char bom[] = "\xef\xbb\xbfroute-ttl 7\nproxy e { ttl x }";
+	assert_int_equal(conf_parse(bom, sizeof(bom) - 1, "t", &c, &err), -1);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.col, 15);
+	assert_int_equal(conf_parse(bom, 14, "t", &c, &err), 0);
+	assert_int_equal(c->route_ttl_ms, 7);
+	conf_free(c);
 	/* empty input is an empty config */
 	assert_int_equal(conf_parse(NULL, 0, NULL, &c, &err), 0);
 	assert_int_equal(c->n_proxies, 0);
