@@ -80,8 +80,11 @@ static int caps_restrict(bool may_trim_bounding)
 		if (rc < 0)
 			return rc;
 	}
+	/* An inheritable set alone grants nothing once the ambient set is empty
+	 * and no_new_privs is on; leaving it avoids a capset() that the unit's
+	 * SystemCallFilter=~@privileged would refuse. */
 	struct capsets want = { .effective = cs.permitted & KEEP_CAPS, .permitted = cs.permitted & KEEP_CAPS };
-	if (cs.effective != want.effective || cs.permitted != want.permitted || cs.inheritable) {
+	if (cs.effective != want.effective || cs.permitted != want.permitted) {
 		rc = caps_set(&want);
 		if (rc < 0)
 			return rc;

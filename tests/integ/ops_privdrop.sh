@@ -184,12 +184,38 @@ if run_probe ambient - setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-g
 	expect privdrop_ambient_capeff "CapEff 3000 (net_bind_service shed), got $(field CapEff)" \
 		test "$(field CapEff)" = 0000000000003000
 	expect privdrop_ambient_capamb "CapAmb cleared, got $(field CapAmb)" test "$(field CapAmb)" = 0000000000000000
+	# capset() ran to shed net_bind_service, so the inheritable set went too
 	expect privdrop_ambient_capinh "CapInh cleared, got $(field CapInh)" test "$(field CapInh)" = 0000000000000000
 	expect privdrop_ambient_packet "AF_PACKET opens" said packet=ok
 	expect privdrop_ambient_admin "lo can be brought up" said admin=ok
 	expect privdrop_ambient_no_bind80 "port 80 refused" said bind80=EACCES
 else
 	not_ok privdrop_ambient "probe did not report"
+fi
+
+# 4b. exactly as the unit starts it: nothing to shed, so no capset() (the
+#     unit's filter forbids it); ambient still cleared
+if run_probe systemd - setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups \
+	--inh-caps=+net_raw,+net_admin --ambient-caps=+net_raw,+net_admin; then
+	expect privdrop_systemd_rc "rc=0" said rc=0
+	expect privdrop_systemd_capeff "CapEff 3000, got $(field CapEff)" test "$(field CapEff)" = 0000000000003000
+	expect privdrop_systemd_capamb "CapAmb cleared, got $(field CapAmb)" test "$(field CapAmb)" = 0000000000000000
+	expect privdrop_systemd_nnp "NoNewPrivs 1" test "$(field NoNewPrivs)" = 1
+	expect privdrop_systemd_packet "AF_PACKET opens" said packet=ok
+	if command -v strace >/dev/null; then
+		# setpriv calls capset itself: count only the calls after the probe's exec
+		nsexec pd strace -f -e trace=execve,capset -o "$ISL_RUN/strace.out" \
+			setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups \
+			--inh-caps=+net_raw,+net_admin --ambient-caps=+net_raw,+net_admin \
+			timeout 2 "$PROBE" - "$PRIVATE" >/dev/null 2>&1
+		n=$(awk '/execve\("[^"]*privdrop_probe"/ { seen = 1 } seen && /capset\(/ { n++ } END { print seen ? n + 0 : "no exec" }' \
+			"$ISL_RUN/strace.out" 2>/dev/null)
+		expect privdrop_systemd_no_capset "no capset() by the probe, counted: $n" test "$n" = 0
+	else
+		skip privdrop_systemd_no_capset "strace not installed"
+	fi
+else
+	not_ok privdrop_systemd "probe did not report"
 fi
 
 # 5. root already confined to the two capabilities: a no-op, uid stays 0
