@@ -5,6 +5,9 @@
  *                 clock ticks converted to microseconds)
  *   sched_cpu_us  the same from /proc/PID/schedstat (nanosecond clock; the
  *                 main thread only), a cross-check of the tick-based figure
+ *   user_us, sys_us  the two parts of cpu_us; sys_us includes the kernel's
+ *                 work done in the process's context (e.g. delivering what
+ *                 it sends through veth and bridges)
  *   cpu_pct       cpu_us / wall time
  *   rss_first_kb, rss_peak_kb, rss_last_kb   VmRSS samples
  * --series FILE writes "t_s rss_kb cpu_pct" per sample. Self-contained. */
@@ -37,6 +40,7 @@ static int64_t clock_ns(void)
 
 struct sample {
 	uint64_t ticks;     /* utime + stime */
+	uint64_t uticks;    /* utime alone */
 	uint64_t sched_ns;  /* schedstat run time, 0 if unavailable */
 	long rss_kb;
 };
@@ -61,6 +65,7 @@ static int sample_read(int pid, struct sample *s)
 	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -EINVAL;
 	s->ticks = ut + st;
+	s->uticks = ut;
 
 	s->sched_ns = 0;
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
@@ -160,9 +165,11 @@ int main(int argc, char **argv)
 	double wall = (double)(t_prev - t0) / 1e9;
 	uint64_t cpu_us = (last.ticks - first.ticks) * 1000000u / (uint64_t)hz;
 	uint64_t sched_us = (last.sched_ns - first.sched_ns) / 1000u;
-	printf("%s cpu_us=%" PRIu64 " sched_cpu_us=%" PRIu64 " wall_s=%.3f cpu_pct=%.1f"
+	uint64_t user_us = (last.uticks - first.uticks) * 1000000u / (uint64_t)hz;
+	printf("%s cpu_us=%" PRIu64 " user_us=%" PRIu64 " sys_us=%" PRIu64 " sched_cpu_us=%" PRIu64
+	       " wall_s=%.3f cpu_pct=%.1f"
 	       " rss_first_kb=%ld rss_peak_kb=%ld rss_last_kb=%ld samples=%" PRIu64 "%s\n",
-	       label, cpu_us, sched_us, wall, wall > 0 ? (double)cpu_us / 1e4 / wall : 0,
+	       label, cpu_us, user_us, cpu_us - user_us, sched_us, wall, wall > 0 ? (double)cpu_us / 1e4 / wall : 0,
 	       first.rss_kb, peak, last.rss_kb, samples, gone ? " exited=1" : "");
 	return 0;
 }
