@@ -568,6 +568,11 @@ static void test_separators_and_quotes(void **state)
 	assert_int_equal(c->ras[0].n_dnssl, 1);
 	assert_int_equal(c->mdns->ifaces[0].n_in, 1);
 	conf_free(c);
+	/* ndppd's key chars stop at '=', so `ttl=5` is key, '=', value */
+	c = parse_ok("proxy e {ttl=5;timeout=6}");
+	assert_int_equal(c->proxies[0].ttl_ms, 5);
+	assert_int_equal(c->proxies[0].timeout_ms, 6);
+	conf_free(c);
 	parse_err("proxy eth0 { rule ::1 { iface \"eth1 } }\n", 1, 31, "unterminated string");
 	parse_err("proxy eth0 {\n  router =\n}", 2, 3, "'router' needs a value");
 	parse_err("proxy = { }", 1, 1, "'proxy' needs a value");
