@@ -107,17 +107,32 @@ fuzz: fuzz-bin
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz-corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 
+# Where `make install` puts things; Debian's rules set PREFIX=/usr and
+# SYSTEMDUNITDIR=/lib/systemd/system. The unit's ExecStart follows PREFIX.
+SBINDIR        ?= $(PREFIX)/sbin
+MANDIR         ?= $(PREFIX)/share/man
+DOCDIR         ?= $(PREFIX)/share/doc/islandd
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+EXAMPLES       := $(sort $(wildcard examples/*.conf))
+
 install: all
-	install -D -m 0755 $(BUILD)/islandd $(DESTDIR)$(PREFIX)/sbin/islandd
-	install -D -m 0755 $(BUILD)/islandctl $(DESTDIR)$(PREFIX)/sbin/islandctl
-	install -D -m 0644 man/islandd.8 $(DESTDIR)$(PREFIX)/share/man/man8/islandd.8
-	install -D -m 0644 man/islandctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/islandctl.8
-	install -D -m 0644 man/islandd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/islandd.conf.5
+	install -D -m 0755 $(BUILD)/islandd $(DESTDIR)$(SBINDIR)/islandd
+	install -D -m 0755 $(BUILD)/islandctl $(DESTDIR)$(SBINDIR)/islandctl
+	install -D -m 0644 man/islandd.8 $(DESTDIR)$(MANDIR)/man8/islandd.8
+	install -D -m 0644 man/islandctl.8 $(DESTDIR)$(MANDIR)/man8/islandctl.8
+	install -D -m 0644 man/islandd.conf.5 $(DESTDIR)$(MANDIR)/man5/islandd.conf.5
+	install -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	sed 's|/usr/sbin/islandd|$(SBINDIR)/islandd|g' systemd/islandd.service \
+	  > $(DESTDIR)$(SYSTEMDUNITDIR)/islandd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/islandd.service
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/islandd $(DESTDIR)$(PREFIX)/sbin/islandctl \
-	  $(DESTDIR)$(PREFIX)/share/man/man8/islandd.8 $(DESTDIR)$(PREFIX)/share/man/man8/islandctl.8 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5/islandd.conf.5
+	rm -f $(DESTDIR)$(SBINDIR)/islandd $(DESTDIR)$(SBINDIR)/islandctl \
+	  $(DESTDIR)$(MANDIR)/man8/islandd.8 $(DESTDIR)$(MANDIR)/man8/islandctl.8 \
+	  $(DESTDIR)$(MANDIR)/man5/islandd.conf.5 $(DESTDIR)$(SYSTEMDUNITDIR)/islandd.service
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(EXAMPLES))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build
