@@ -152,6 +152,9 @@ nd() {
 	ip netns exec "$ISL_NS_PREFIX$ns" "$ISL_PY" "$ISL_LIB/nd.py" "$@"
 }
 
+# jqe FILTER [ARGS...] <<<JSON: jq -e, quiet; true when FILTER yields a truthy value.
+jqe() { jq -e "$@" >/dev/null 2>&1; }
+
 # show_state NS: what a failing test should print to explain itself.
 show_state() {
 	echo "# --- state of $1 ---"

@@ -2,7 +2,7 @@
 """Crafted Neighbor Discovery for islandd's integration tests (scapy).
 
   nd.py ns --iface IF --target ADDR [--src ADDR|::] [--dst ADDR|unicast]
-           [--dst-mac MAC] [--hlim N] [--code N] [--no-sllao] [--zero-len-opt]
+           [--dst-mac MAC] [--hlim N] [--code N] [--no-sllao|--with-sllao] [--zero-len-opt]
            [--frag] --expect na|none [--timeout S] [--check KEY=VALUE ...]
       Send one NS on IF and wait for Neighbor Advertisements about ADDR.
   nd.py pcap FILE [--target ADDR] [--ether-src MAC] --expect na|none
@@ -169,7 +169,7 @@ def cmd_ns(a):
 
     ns = ICMPv6ND_NS(tgt=a.target, code=a.code)
     pkt = IPv6(src=src, dst=dst, hlim=a.hlim) / ns
-    if ether and not a.no_sllao and not same_addr(src, "::"):
+    if ether and not a.no_sllao and (a.with_sllao or not same_addr(src, "::")):
         if a.zero_len_opt:
             pkt = pkt / Raw(b"\x01\x00" + b"\0" * 6)
         else:
@@ -245,6 +245,7 @@ def main():
     p.add_argument("--hlim", type=int, default=255)
     p.add_argument("--code", type=int, default=0)
     p.add_argument("--no-sllao", action="store_true", help="omit the source link-layer option")
+    p.add_argument("--with-sllao", action="store_true", help="add the option even from :: (invalid)")
     p.add_argument("--zero-len-opt", action="store_true", help="send an option of length 0 (invalid)")
     p.add_argument("--frag", action="store_true", help="send as an atomic fragment (invalid, RFC 6980)")
     p.add_argument("--expect", choices=("na", "none"), required=True)

@@ -166,6 +166,20 @@ ping6_ok() {
 	wait_for "${3:-10}" nsexec "$1" ping -6 -n -c 1 -W 1 "$2"
 }
 
+# ping6_fails NS DST: two pings (0.3 s apart, 1 s wait) all go unanswered.
+ping6_fails() {
+	! nsexec "$1" ping -6 -n -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1
+}
+
+# ns_has_proc NS COMM: a process named COMM runs in namespace NS.
+ns_has_proc() {
+	local pid
+	for pid in $(ip netns pids "$ISL_NS_PREFIX$1" 2>/dev/null); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}
+
 # Start radvd in NS on IFACE advertising PREFIX (on-link, autonomous).
 # Logs to $ISL_RUN/radvd-NS.log.
 radvd_start() {
