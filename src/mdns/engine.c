@@ -476,13 +476,15 @@ static void legacy_answer(struct mdns_engine *e, struct mdns_iface *in, const st
 		drop(e, in, MDNS_DROP_RESPONSE_PORT);
 		return;
 	}
-	/* A unicast answer must come from the link (RFC 6762 §11): a spoofed
-	 * on-link source from afar still arrives with a hop limit below 255. */
+	/* A unicast answer must come from the link (RFC 6762 §11). Responders
+	 * send with hop limit 255, which no router forwards: that proves it
+	 * even for a source outside our prefixes (a pi's /80 behind the
+	 * gateway). A lower one was routed here, whatever the source says. */
 	if (rx->hop_limit >= 0 && rx->hop_limit != 255) {
 		drop(e, in, MDNS_DROP_HOP_LIMIT);
 		return;
 	}
-	if (!mdns_iface_onlink(e, in, rx->family, &rx->src)) {
+	if (rx->hop_limit < 0 && !mdns_iface_onlink(e, in, rx->family, &rx->src)) {
 		drop(e, in, MDNS_DROP_OFFLINK);
 		return;
 	}

@@ -817,24 +817,28 @@ static void test_legacy_unicast_mapping(void **state)
 	assert_int_equal(m->rr[1].class, 1);
 	assert_int_equal(mdns_engine_counters(E)->legacy_answers, 1);
 
-	/* a second responder's answer is mapped too */
+	/* a second responder's answer is mapped too, and so is one from an
+	 * address outside eth0's prefixes that arrives with hop limit 255:
+	 * it was not routed, so it is on the link */
 	F.now += 20;
 	legacy_answer(mapped, ETH, "10.0.40.42", 255);
 	assert_int_equal(F.n_sent, 3);
+	legacy_answer(mapped, ETH, "10.9.9.9", 255);
+	assert_int_equal(F.n_sent, 4);
 
 	/* wrong ID, wrong link, off-link source, routed (hop limit), too late */
 	legacy_answer((uint16_t)(mapped + 1), ETH, "10.0.40.41", 255);
 	assert_int_equal(drops(MDNS_DROP_LEGACY_UNMATCHED), 1);
 	legacy_answer(mapped, WLAN, "192.168.1.77", 255);
 	assert_int_equal(drops(MDNS_DROP_LEGACY_UNMATCHED), 2);
-	legacy_answer(mapped, ETH, "198.51.100.1", 255);
+	legacy_answer(mapped, ETH, "198.51.100.1", -1);
 	assert_int_equal(drops(MDNS_DROP_OFFLINK), 1);
 	legacy_answer(mapped, ETH, "10.0.40.41", 63);
 	assert_int_equal(drops(MDNS_DROP_HOP_LIMIT), 1);
 	F.now += MDNS_LEGACY_MS + 1;
 	legacy_answer(mapped, ETH, "10.0.40.41", 255);
 	assert_int_equal(drops(MDNS_DROP_LEGACY_UNMATCHED), 3);
-	assert_int_equal(F.n_sent, 3);
+	assert_int_equal(F.n_sent, 4);
 }
 
 static void test_legacy_offlink_refused(void **state)
