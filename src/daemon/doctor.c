@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct doctor {
 	const struct conf *conf;
@@ -136,11 +137,13 @@ static void check_proxies(struct doctor *d)
 			snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.accept_ra=2", p->iface);
 			problem(d, what, fix);
 		}
-		if (sysctl_int(p->iface, "proxy_ndp") == 1) {
+		/* the kernel answers from its proxy entries when either is on */
+		if (sysctl_int(p->iface, "proxy_ndp") == 1 || sysctl_int("all", "proxy_ndp") == 1) {
+			const char *which = sysctl_int(p->iface, "proxy_ndp") == 1 ? p->iface : "all";
 			snprintf(what, sizeof(what), "kernel proxy_ndp is on for %s: kernel proxy entries answer beside islandd",
 			         p->iface);
 			snprintf(fix, sizeof(fix), "ip -6 neigh flush proxy dev %s; sysctl -w net.ipv6.conf.%s.proxy_ndp=0",
-			         p->iface, p->iface);
+			         p->iface, which);
 			problem(d, what, fix);
 		}
 		for (size_t ri = 0; ri < p->n_rules; ri++) {
@@ -174,13 +177,27 @@ static void check_proxies(struct doctor *d)
 	}
 }
 
-/* Is a program with this name running? (reads /proc/PID/comm) */
-static bool process_running(const char *comm)
+/* Does process pid share our network namespace? Another namespace's ndppd
+ * answers on other links and is none of our business. When the namespace
+ * cannot be read (another user's process), assume it is ours. */
+static bool same_netns(const char *pid)
+{
+	char path[300];
+	struct stat self, other;
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	if (stat("/proc/self/ns/net", &self) < 0 || stat(path, &other) < 0)
+		return true;
+	return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
+}
+
+/* The pid of a program with this name (/proc/PID/comm) running in our
+ * network namespace, 0 when there is none. */
+static long process_running(const char *comm)
 {
 	DIR *dir = opendir("/proc");
 	if (!dir)
-		return false;
-	bool found = false;
+		return 0;
+	long found = 0;
 	struct dirent *de;
 	while (!found && (de = readdir(dir))) {
 		if (!isdigit((unsigned char)de->d_name[0]))
@@ -193,15 +210,39 @@ static bool process_running(const char *comm)
 		if (fgets(name, sizeof(name), f))
 			name[strcspn(name, "\n")] = '\0';
 		fclose(f);
-		found = strcmp(name, comm) == 0;
+		if (strcmp(name, comm) == 0 && same_netns(de->d_name))
+			found = strtol(de->d_name, NULL, 10);
 	}
 	closedir(dir);
 	return found;
 }
 
-static bool avahi_reflects(void)
+/* The configuration file avahi-daemon pid runs with: its -f/--file
+ * argument, else the default. */
+static void avahi_config_path(long pid, char *out, size_t size)
 {
-	FILE *f = fopen("/etc/avahi/avahi-daemon.conf", "r");
+	snprintf(out, size, "/etc/avahi/avahi-daemon.conf");
+	char path[64], args[4096];
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(args, 1, sizeof(args) - 1, f);
+	fclose(f);
+	args[n] = '\0';
+	/* cmdline is NUL-separated arguments */
+	for (size_t i = 0; i < n; i += strlen(args + i) + 1) {
+		const char *a = args + i;
+		if ((strcmp(a, "-f") == 0 || strcmp(a, "--file") == 0) && i + strlen(a) + 1 < n)
+			snprintf(out, size, "%s", a + strlen(a) + 1);
+		else if (strncmp(a, "--file=", 7) == 0)
+			snprintf(out, size, "%s", a + 7);
+	}
+}
+
+static bool avahi_reflects(const char *conf_path)
+{
+	FILE *f = fopen(conf_path, "r");
 	if (!f)
 		return false;
 	char line[512];
@@ -226,9 +267,17 @@ static void check_neighbours(struct doctor *d)
 	if (c->n_proxies && process_running("npd6"))
 		problem(d, "npd6 is running: two NDP proxies answer for the same targets",
 		        "systemctl disable --now npd6");
-	if (c->mdns && process_running("avahi-daemon") && avahi_reflects())
-		problem(d, "avahi-daemon runs with enable-reflector=yes: two reflectors on the same links",
-		        "set enable-reflector=no in /etc/avahi/avahi-daemon.conf and systemctl restart avahi-daemon");
+	long avahi = c->mdns ? process_running("avahi-daemon") : 0;
+	char avahi_conf[256];
+	if (avahi) {
+		avahi_config_path(avahi, avahi_conf, sizeof(avahi_conf));
+		if (avahi_reflects(avahi_conf)) {
+			char fix[512];
+			snprintf(fix, sizeof(fix), "set enable-reflector=no in %s and systemctl restart avahi-daemon",
+			         avahi_conf);
+			problem(d, "avahi-daemon runs with enable-reflector=yes: two reflectors on the same links", fix);
+		}
+	}
 	if (c->mdns)
 		for (size_t i = 0; i < c->mdns->n_ifaces; i++)
 			check_iface(d, c->mdns->ifaces[i].name, "mdns");

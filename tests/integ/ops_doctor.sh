@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# `islandd check`: in a namespace gateway (gw: wan0 upstream, lan0 towards a
+# host), each problem the doctor knows is made on purpose; the doctor must
+# name it (exit 1, the message and the fix), and be silent (exit 0) once it
+# is undone. Competing daemons (ndppd, npd6, avahi's reflector) are started
+# inside the namespace; one in another namespace must not count.
+set -u
+. "$(dirname "$0")/../lib/netns.sh"
+need_root doctor
+BUILD=${BUILD:-build}
+ISLANDD="$ISL_REPO/$BUILD/islandd"
+[ -x "$ISLANDD" ] || die "$ISLANDD not built (make)"
+netns_init
+ns_add gw up h
+veth gw wan0 up eth0
+veth gw lan0 h eth0
+if_up gw wan0 lan0
+if_up up eth0
+if_up h eth0
+# inside 2001:db8:1::/64, as the seed-000 /76 is inside its /64
+RULE=2001:db8:1:0:40::/76
+
+# the correct setup: forwarding, SLAAC kept on the upstream, the rule's
+# prefix routed to its interface, no kernel proxying
+correct() {
+	nssysctl gw net.ipv6.conf.all.forwarding=1 net.ipv6.conf.all.proxy_ndp=0 \
+		net.ipv6.conf.wan0.accept_ra=2 net.ipv6.conf.wan0.autoconf=1 net.ipv6.conf.wan0.proxy_ndp=0
+	if_up gw wan0 lan0
+	nsip gw -6 route replace "$RULE" dev lan0
+}
+correct
+
+conf() { cat >"$ISL_RUN/$1.conf"; chmod 644 "$ISL_RUN/$1.conf"; }
+conf good <<EOF2
+proxy wan0 {
+	rule $RULE {
+		iface lan0
+	}
+	rule 2001:db8:1:ff::/80 {
+		static
+	}
+}
+EOF2
+conf autowire <<EOF2
+proxy wan0 {
+	autowire yes
+	rule $RULE {
+		iface lan0
+	}
+}
+EOF2
+conf missing_down <<'EOF2'
+proxy wan0 {
+	rule 2001:db8:1:0:40::/76 {
+		iface lan9
+	}
+}
+EOF2
+conf missing_proxy <<'EOF2'
+proxy wan9 {
+	rule 2001:db8:1:ff::/80 {
+		static
+	}
+}
+EOF2
+conf shadow <<EOF2
+proxy wan0 {
+	rule 2001:db8:1::/64 {
+		static
+	}
+	rule $RULE {
+		iface lan0
+	}
+}
+EOF2
+conf mdns <<EOF2
+proxy wan0 {
+	rule 2001:db8:1:ff::/80 {
+		static
+	}
+}
+mdns {
+	iface wan0
+	iface lan0
+}
+EOF2
+
+# doctor CONF [ARGS...]: runs the check in gw; output in $OUT, status in $RC
+doctor() {
+	local c=$1; shift
+	OUT=$(nsexec gw "$ISLANDD" check -c "$ISL_RUN/$c.conf" "$@" 2>&1)
+	RC=$?
+}
+
+# finds NAME CONF WHAT [FIX]: exit 1, WHAT (and FIX) in the report
+finds() {
+	local name=$1 c=$2 what=$3 fix=${4:-}
+	doctor "$c"
+	if [ "$RC" -ne 1 ]; then
+		not_ok "$name" "exit $RC, want 1: $(tr '\n' '|' <<<"$OUT")"
+	elif ! grep -qF -- "problem: $what" <<<"$OUT"; then
+		not_ok "$name" "no 'problem: $what' in: $(tr '\n' '|' <<<"$OUT")"
+	elif [ -n "$fix" ] && ! grep -qF -- "fix: $fix" <<<"$OUT"; then
+		not_ok "$name" "no 'fix: $fix' in: $(tr '\n' '|' <<<"$OUT")"
+	else
+		ok "$name"
+	fi
+}
+
+# silent NAME CONF: exit 0, no problem
+silent() {
+	local name=$1 c=$2
+	doctor "$c"
+	if [ "$RC" -eq 0 ] && grep -q 'no problems found' <<<"$OUT" && ! grep -q 'problem:' <<<"$OUT"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $RC, want 0: $(tr '\n' '|' <<<"$OUT")"
+	fi
+}
+
+# running_in NS COMM: is a process named COMM in namespace NS?
+running_in() {
+	local pids
+	pids=$(ip netns pids "$(nsn "$1")" 2>/dev/null | tr '\n' ',')
+	[ -n "$pids" ] && ps -o comm= -p "${pids%,}" | grep -qx "$2"
+}
+
+# --- the correct setup ---------------------------------------------------
+silent doctor_correct_silent good
+silent doctor_autowire_silent autowire
+doctor good --json
+check doctor_json_ok "json: $OUT" grep -q '"problems":\[\],"ok":true' <<<"$OUT"
+
+# --- forwarding off --------------------------------------------------------
+nssysctl gw net.ipv6.conf.all.forwarding=0
+finds doctor_forwarding_off good "IPv6 forwarding is off" "sysctl -w net.ipv6.conf.all.forwarding=1"
+doctor good --json
+check doctor_json_problem "json: $OUT" grep -q '"problem":"IPv6 forwarding is off.*"ok":false' <<<"$OUT"
+correct
+silent doctor_forwarding_fixed good
+
+# --- accept_ra not 2 on a forwarding upstream with SLAAC --------------------
+nssysctl gw net.ipv6.conf.wan0.accept_ra=1
+finds doctor_accept_ra good "wan0 forwards but accept_ra is 1" "sysctl -w net.ipv6.conf.wan0.accept_ra=2"
+# a static upstream address (no SLAAC) does not need the RAs
+nssysctl gw net.ipv6.conf.wan0.autoconf=0
+silent doctor_accept_ra_static_ok good
+nssysctl gw net.ipv6.conf.wan0.accept_ra=0 net.ipv6.conf.wan0.autoconf=1
+finds doctor_accept_ra0 good "wan0 forwards but accept_ra is 0"
+correct
+silent doctor_accept_ra_fixed good
+
+# --- interfaces missing or down ---------------------------------------------
+finds doctor_rule_iface_missing missing_down "interface lan9 (rule downstream) does not exist"
+finds doctor_proxy_iface_missing missing_proxy "interface wan9 (proxy) does not exist"
+nsip gw link set lan0 down
+finds doctor_rule_iface_down good "interface lan0 (rule downstream) is down" "ip link set lan0 up"
+correct
+nsip gw link set wan0 down
+finds doctor_proxy_iface_down good "interface wan0 (proxy) is down" "ip link set wan0 up"
+correct
+silent doctor_iface_fixed good
+
+# --- a rule prefix with neither a route nor autowire ------------------------
+nsip gw -6 route del "$RULE" dev lan0
+finds doctor_no_route good \
+	"rule 2001:db8:1:0:40::/76 (line 2) answers for hosts behind lan0, but the kernel does not route that prefix there and autowire is off" \
+	"add 'autowire yes' to proxy wan0, or: ip -6 route add 2001:db8:1:0:40::/76 dev lan0"
+silent doctor_no_route_autowire_ok autowire
+# routed, but to the wrong interface
+nsip gw -6 route add "$RULE" dev wan0
+finds doctor_route_elsewhere good \
+	"rule 2001:db8:1:0:40::/76 (line 2) answers for hosts behind lan0, but the kernel does not route that prefix there"
+nsip gw -6 route del "$RULE" dev wan0
+correct
+silent doctor_route_fixed good
+
+# --- a shadowed rule --------------------------------------------------------
+finds doctor_shadowed shadow \
+	"rule 2001:db8:1:0:40::/76 (line 5) is shadowed by rule 2001:db8:1::/64 (line 2): it never matches"
+
+# --- kernel proxy_ndp -------------------------------------------------------
+nssysctl gw net.ipv6.conf.wan0.proxy_ndp=1
+finds doctor_proxy_ndp good "kernel proxy_ndp is on for wan0" \
+	"ip -6 neigh flush proxy dev wan0; sysctl -w net.ipv6.conf.wan0.proxy_ndp=0"
+correct
+nssysctl gw net.ipv6.conf.all.proxy_ndp=1
+finds doctor_proxy_ndp_all good "kernel proxy_ndp is on for wan0" \
+	"ip -6 neigh flush proxy dev wan0; sysctl -w net.ipv6.conf.all.proxy_ndp=0"
+correct
+silent doctor_proxy_ndp_fixed good
+
+# --- another NDP proxy running ----------------------------------------------
+conf ndppd <<'EOF2'
+proxy wan0 {
+	rule 2001:db8:1:ff::/80 {
+		static
+	}
+}
+EOF2
+if command -v ndppd >/dev/null; then
+	nsexec gw ndppd -c "$ISL_RUN/ndppd.conf" -p "$ISL_RUN/ndppd-gw.pid" >"$ISL_KEEP/doctor-ndppd.log" 2>&1 &
+	if wait_for 5 running_in gw ndppd; then
+		finds doctor_ndppd good "ndppd is running: two NDP proxies answer for the same targets" \
+			"systemctl disable --now ndppd"
+	else
+		not_ok doctor_ndppd "ndppd did not start: $(tail -n 3 "$ISL_KEEP/doctor-ndppd.log")"
+	fi
+	kill "$(cat "$ISL_RUN/ndppd-gw.pid" 2>/dev/null)" 2>/dev/null
+	wait_until_gone 5 running_in gw ndppd
+	silent doctor_ndppd_gone good
+	# an ndppd in another namespace answers on other links: not a problem
+	sed 's/wan0/eth0/' "$ISL_RUN/ndppd.conf" >"$ISL_RUN/ndppd-up.conf"
+	nsexec up ndppd -c "$ISL_RUN/ndppd-up.conf" -p "$ISL_RUN/ndppd-up.pid" >/dev/null 2>&1 &
+	if wait_for 5 running_in up ndppd; then
+		silent doctor_ndppd_elsewhere_ignored good
+	else
+		not_ok doctor_ndppd_elsewhere_ignored "ndppd did not start in the other namespace"
+	fi
+	kill "$(cat "$ISL_RUN/ndppd-up.pid" 2>/dev/null)" 2>/dev/null
+else
+	skip doctor_ndppd "ndppd not installed"
+fi
+
+if command -v npd6 >/dev/null; then
+	cat >"$ISL_RUN/npd6.conf" <<-'EOF2'
+	prefix=2001:db8:1:ff:
+	interface = wan0
+	EOF2
+	nsexec gw npd6 -f -c "$ISL_RUN/npd6.conf" -l "$ISL_KEEP/doctor-npd6.log" >/dev/null 2>&1 &
+	if wait_for 5 running_in gw npd6; then
+		finds doctor_npd6 good "npd6 is running: two NDP proxies answer for the same targets" \
+			"systemctl disable --now npd6"
+	else
+		skip doctor_npd6 "npd6 did not stay up: $(tail -n 2 "$ISL_KEEP/doctor-npd6.log" 2>/dev/null | tr '\n' ' ')"
+	fi
+	for p in $(ip netns pids "$(nsn gw)"); do
+		[ "$(ps -o comm= -p "$p")" = npd6 ] && kill "$p"
+	done
+	wait_until_gone 5 running_in gw npd6
+else
+	skip doctor_npd6 "npd6 not installed"
+fi
+
+# --- avahi's reflector --------------------------------------------------------
+# avahi-daemon keeps its pid file in /run/avahi-daemon: a private /run in a
+# private mount namespace keeps it off the host's.
+avahi_start() {
+	cat >"$ISL_RUN/avahi-$1.conf" <<-EOF2
+	[server]
+	use-ipv4=no
+	use-ipv6=yes
+	allow-interfaces=wan0,lan0
+	enable-dbus=no
+	[publish]
+	disable-publishing=yes
+	[reflector]
+	enable-reflector=$1
+	EOF2
+	nsexec gw unshare --mount --propagation private sh -c \
+		"mount -t tmpfs tmpfs /run && exec avahi-daemon --no-drop-root --no-chroot --no-rlimits --no-proc-title -f '$ISL_RUN/avahi-$1.conf'" \
+		>"$ISL_KEEP/doctor-avahi-$1.log" 2>&1 &
+	wait_for 5 running_in gw avahi-daemon
+}
+avahi_stop() {
+	local p
+	for p in $(ip netns pids "$(nsn gw)"); do
+		[ "$(ps -o comm= -p "$p")" = avahi-daemon ] && kill "$p"
+	done
+	wait_until_gone 5 running_in gw avahi-daemon
+}
+if command -v avahi-daemon >/dev/null && command -v unshare >/dev/null; then
+	if avahi_start yes; then
+		finds doctor_avahi_reflector mdns "avahi-daemon runs with enable-reflector=yes: two reflectors on the same links" \
+			"set enable-reflector=no in $ISL_RUN/avahi-yes.conf and systemctl restart avahi-daemon"
+		# the same avahi is no competitor to a configuration without mdns
+		silent doctor_avahi_without_mdns good
+	else
+		not_ok doctor_avahi_reflector "avahi-daemon did not start: $(tail -n 3 "$ISL_KEEP/doctor-avahi-yes.log" | tr '\n' ' ')"
+	fi
+	avahi_stop
+	if avahi_start no; then
+		silent doctor_avahi_no_reflector mdns
+	else
+		not_ok doctor_avahi_no_reflector "avahi-daemon did not start: $(tail -n 3 "$ISL_KEEP/doctor-avahi-no.log" | tr '\n' ' ')"
+	fi
+	avahi_stop
+else
+	skip doctor_avahi_reflector "avahi-daemon or unshare not installed"
+fi
+silent doctor_mdns_correct mdns
+
+# --- usage and bad configuration ----------------------------------------------
+printf 'proxy wan0 {\n\trule nonsense\n}\n' >"$ISL_RUN/bad.conf"
+doctor bad
+bad_conf_ok() { [ "$RC" -eq 1 ] && grep -q "bad.conf:2:" <<<"$OUT"; }
+check doctor_bad_conf "a broken file must exit 1 with file:line: $OUT" bad_conf_ok
+nsexec gw "$ISLANDD" check --no-such-option >/dev/null 2>&1
+check doctor_usage_exit2 "an unknown option must exit 2" test $? -eq 2
+
+test_status
