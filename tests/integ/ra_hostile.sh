@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# RA relay mode against bad input: malformed RAs heard upstream are not
+# relayed (each counted under its drop reason), an RA heard downstream is
+# never relayed, and a well-formed RA sent the same way is relayed (so the
+# negative cases prove something).
+set -u
+. "$(dirname "$0")/../lib/ra.sh"
+need_root ra_hostile
+need_cmd jq rdisc6 radvd "$ISL_PY"
+need_islandd
+netns_init
+ra_island_build
+
+start_islandd gw "ra-relay wlan0 { iface eth0 }" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
+wait_slaac h1 eth0 "$RA_PREFIX_STR" 20 || { not_ok "h1 gets a SLAAC address" "none"; ra_show_state gw; exit 1; }
+
+stat() { ctl gw stats --json 2>/dev/null | jq -r --arg n "$1" '.counters[$n] // 0'; }
+
+# kind, prefix it announces, the drop counter it must raise ("" = engine)
+CASES=(
+	"hlim254 2001:db8:bad:1:: drop_hop_limit"
+	"global-src 2001:db8:bad:2:: drop_ra_src"
+	"zero-len-opt 2001:db8:bad:3:: drop_opt_zero_len"
+	"bad-rdnss 2001:db8:bad:4:: drop_opt_bad"
+	"short-pio 2001:db8:bad:5:: drop_opt_bad"
+	"code1 2001:db8:bad:6:: drop_code"
+	"bad-cksum 2001:db8:bad:7:: drop_checksum"
+)
+for c in "${CASES[@]}"; do
+	read -r kind prefix counter <<<"$c"
+	before=$(stat "$counter")
+	ra_send laptop wlan0 "$kind" "$prefix"
+	if wait_for 3 eval '[ "$(stat '"$counter"')" -gt '"$before"' ]'; then
+		ok "malformed RA ($kind) upstream is dropped ($counter)"
+	else
+		not_ok "malformed RA ($kind) upstream is dropped ($counter)" "$counter stayed at $before"
+	fi
+done
+# the hosts picked none of them up, and islandd relays none
+sleep 4
+check "no malformed prefix is relayed" "$(ra_prefixes gw)" eval '! ra_prefixes gw | grep -q 2001:db8:bad'
+check "h1 formed no address from a malformed RA" "$(nsip h1 -6 -o addr show dev eth0)" \
+	eval '! nsip h1 -6 -o addr show dev eth0 | grep -q 2001:db8:bad'
+RD=$(nsexec h1 rdisc6 -w 4000 -r 2 -1 eth0 2>&1)
+check "rdisc6 on h1 shows no malformed prefix" "$RD" eval '! grep -q 2001:db8:bad <<<"$RD"'
+
+# An RA heard downstream (a rogue router behind the gateway) is never relayed.
+before=$(ra_counter gw ra_not_upstream)
+ra_send h2 eth0 good 2001:db8:dead::
+check "an RA heard downstream is counted (ra_not_upstream)" "ra_not_upstream $before -> $(ra_counter gw ra_not_upstream)" \
+	wait_for 3 eval '[ "$(ra_counter gw ra_not_upstream)" -gt "${before:-0}" ]'
+sleep 3
+check "the downstream RA's prefix is not relayed" "$(ra_prefixes gw)" eval '! ra_prefixes gw | grep -q 2001:db8:dead'
+check "the laptop upstream forms no address from it" "$(nsip laptop -6 -o addr show dev wlan0)" \
+	eval '! nsip laptop -6 -o addr show dev wlan0 | grep -q 2001:db8:dead'
+
+# The control: the same crafted RA, well-formed, from upstream is relayed.
+ra_send laptop wlan0 good 2001:db8:600d::
+check "a well-formed crafted RA upstream is relayed (control)" "$(ra_prefixes gw)" \
+	wait_for 5 eval 'ra_prefixes gw | grep -q "^2001:db8:600d::/64 "'
+check "h1 forms an address from the relayed control RA" "$(nsip h1 -6 -o addr show dev eth0)" \
+	wait_for 10 eval 'nsip h1 -6 -o addr show dev eth0 | grep -q 2001:db8:600d'
+
+# An RA flood upstream (a new router each time): bounded, and the gateway
+# still sends no more than one RA per 3 s downstream.
+nsexec h1 tcpdump -i eth0 -U -n -w "$ISL_RUN/flood.pcap" 'icmp6 and ip6[40] == 134' >/dev/null 2>&1 &
+TCPDUMP=$!
+sleep 1
+t0=$(now_ms)
+nsexec laptop "$ISL_PY" - <<-'EOF'
+	import logging, random
+	logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+	from scapy.config import conf
+	from scapy.layers.l2 import Ether
+	from scapy.layers.inet6 import IPv6, ICMPv6ND_RA, ICMPv6NDOptPrefixInfo
+	from scapy.sendrecv import sendp
+	conf.verb = 0
+	mac = open("/sys/class/net/wlan0/address").read().strip()
+	pkts = []
+	for i in range(2000):
+	    src = "fe80::%x:%x" % (random.randrange(65536), i)
+	    pfx = "2001:db8:%x:%x::" % (0xf000 + i // 256, i % 256)
+	    pkts.append(Ether(src=mac, dst="33:33:00:00:00:01") / IPv6(src=src, dst="ff02::1", hlim=255) /
+	                ICMPv6ND_RA(routerlifetime=1800) /
+	                ICMPv6NDOptPrefixInfo(prefix=pfx, prefixlen=64, L=1, A=1, validlifetime=600, preferredlifetime=300))
+	sendp(pkts, iface="wlan0", inter=0.002)
+	EOF
+t1=$(now_ms)
+sleep 1
+kill "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
+n_ra=$(ra_icmp_hex "$ISL_RUN/flood.pcap" | awk -v ll="$GW_ETH_LL" '$1 == ll' | wc -l)
+span=$(( t1 - t0 + 1000 ))
+OVER=$(ra_counter gw routers_over_cap)
+check "RA flood reached islandd and hit the router cap (routers_over_cap $OVER)" "flood not seen" \
+	test "${OVER:-0}" -gt 1000
+check "RA flood: routers remembered capped at 64" \
+	"routers: $(ctl gw ra --json | jq '.relays[0].routers | length')" \
+	test "$(ctl gw ra --json | jq '.relays[0].routers | length')" -le 64
+check "RA flood: prefixes remembered capped at 16" "prefixes: $(ctl gw ra --json | jq '.relays[0].prefixes | length')" \
+	test "$(ctl gw ra --json | jq '.relays[0].prefixes | length')" -le 16
+check "RA flood: $n_ra RAs downstream in ${span} ms (at most one per 3 s)" "too many" \
+	test "$n_ra" -le $(( span / 3000 + 1 ))
+check "islandd still answers an RS after the flood" "no RA" \
+	eval 'nsexec h1 rdisc6 -w 4000 -r 1 -1 eth0 2>&1 | grep -q "from $GW_ETH_LL"'
+
+finish_islandd gw
+test_status
