@@ -333,7 +333,10 @@ void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct nl_ne
 	host_seen(r, ifc, &n->addr, &ll, RA_VIA_NEIGH, false);
 }
 
-static void probe_host(struct ra_relay *r, struct ra_host *h)
+/* One NS to a host the kernel dropped. False when the budget is spent: the
+ * probe is retried later and not counted, so a flood cannot make us forget
+ * hosts we never asked. */
+static bool probe_host(struct ra_relay *r, struct ra_host *h)
 {
 	struct ra_engine *e = r->e;
 	struct ra_if *d = r->down[h->down];
@@ -341,19 +344,20 @@ static void probe_host(struct ra_relay *r, struct ra_host *h)
 	struct nd_lladdr ll;
 	if (!token_bucket_take(&r->dad_budget, ra_now(e))) {
 		e->cnt.dad_rate_limited++;
-		return;
+		return false;
 	}
 	if (!ra_if_source(d, &src, &ll))
-		return;
+		return true; /* no address to ask from: counts, the link is down */
 	nd_solicited_node(&h->addr, &snm);
 	uint8_t pkt[ND_PACKET_MAX];
 	size_t len = nd_build_ns(pkt, sizeof(pkt), &src, &snm, &h->addr, &ll, NULL, 0);
 	if (!len) {
 		e->cnt.build_errors++;
-		return;
+		return true;
 	}
 	ra_if_send(d, &snm, NULL, pkt, len);
 	e->cnt.host_probes++;
+	return true;
 }
 
 uint64_t ra_learn_tick(struct ra_relay *r, uint64_t now)
@@ -368,8 +372,8 @@ uint64_t ra_learn_tick(struct ra_relay *r, uint64_t now)
 				host_forget(r, h);
 				continue;
 			}
-			probe_host(r, h);
-			h->probes++;
+			if (probe_host(r, h))
+				h->probes++;
 			h->deadline_ms = now + RA_PROBE_INTERVAL_MS;
 		}
 		if ((h->state == RA_HOST_TENTATIVE || h->state == RA_HOST_PROBING) && h->deadline_ms < next)
