@@ -34,10 +34,14 @@ mdns_dir() { printf '%s/mdns-%s' "$ISL_RUN" "$1"; }
 avahi_log() { printf '%s/avahi-%s.log' "$ISL_KEEP" "$1"; }
 
 # mdns_exec NS CMD...: CMD in namespace NS with that host's private /run,
-# services directory and nsswitch.conf.
-mdns_exec() {
+# services directory and nsswitch.conf. mdns_spawn: the same in the
+# background, $! being CMD's own pid (ip netns exec, unshare and sh all
+# exec, so signals reach the program, not a wrapper shell).
+mdns_exec() { ( _mdns_exec_replace "$@" ); }
+mdns_spawn() { ( _mdns_exec_replace "$@" ) & }
+_mdns_exec_replace() {
 	local ns=$1; shift
-	ip netns exec "$ISL_NS_PREFIX$ns" unshare -m --propagation private sh -c '
+	exec ip netns exec "$ISL_NS_PREFIX$ns" unshare -m --propagation private sh -c '
 		d=$1; shift
 		mount --bind "$d/run" /run &&
 		mount --bind "$d/services" /etc/avahi/services &&
@@ -98,25 +102,22 @@ avahi_start() {
 	log=$(avahi_log "$ns")
 	if [ -z "${ISL_DBUS_PID[$ns]:-}" ]; then
 		rm -f "$d/run/dbus/system_bus_socket" "$d/run/dbus/pid"
-		mdns_exec "$ns" dbus-daemon --system --nofork --nopidfile >>"$ISL_KEEP/dbus-$ns.log" 2>&1 &
+		mdns_spawn "$ns" dbus-daemon --system --nofork --nopidfile >>"$ISL_KEEP/dbus-$ns.log" 2>&1
 		ISL_DBUS_PID[$ns]=$!
 		wait_for 5 test -S "$d/run/dbus/system_bus_socket" || { warn "dbus-daemon did not start in $ns"; return 1; }
 		at_cleanup "avahi_stop $ns; kill ${ISL_DBUS_PID[$ns]} 2>/dev/null"
 	fi
+	local n
+	n=$(grep -c 'Server startup complete' "$log" 2>/dev/null)
 	echo "=== start avahi-daemon in $ns" >>"$log"
 	rm -f "$d/run/avahi-daemon/pid" "$d/run/avahi-daemon/socket"
-	mdns_exec "$ns" avahi-daemon -f "$d/avahi-daemon.conf" --no-chroot --no-drop-root \
-		--no-rlimits --no-proc-title --debug >>"$log" 2>&1 &
+	mdns_spawn "$ns" avahi-daemon -f "$d/avahi-daemon.conf" --no-chroot --no-drop-root \
+		--no-rlimits --no-proc-title --debug >>"$log" 2>&1
 	ISL_AVAHI_PID[$ns]=$!
-	wait_for 10 grep -q "Server startup complete" "$log" || { warn "avahi-daemon did not start in $ns"; tail -n 20 "$log" >&2; return 1; }
-}
-
-# avahi_wait_established NS [N] [TIMEOUT]: until the log says the host
-# name was established N times in total (default: once per start).
-avahi_wait_established() {
-	local ns=$1 n=${2:-} t=${3:-10}
-	[ -n "$n" ] || n=$(grep -c '^=== start avahi-daemon' "$(avahi_log "$ns")")
-	wait_for "$t" _mdns_established_at_least "$ns" "$n"
+	# "Server startup complete" is logged once the host name has been
+	# probed and is ours: the log keeps every start, so count them.
+	wait_for 10 _mdns_established_at_least "$ns" $((${n:-0} + 1)) ||
+		{ warn "avahi-daemon did not start in $ns"; tail -n 20 "$log" >&2; return 1; }
 }
 _mdns_established_at_least() {
 	[ "$(grep -c 'Server startup complete' "$(avahi_log "$1")")" -ge "$2" ]
@@ -131,10 +132,11 @@ avahi_stop() {
 	unset "ISL_AVAHI_PID[$ns]"
 }
 
-# avahi_renamed NS: did avahi in NS ever give up its name (a conflict)?
+# avahi_renamed NS: did avahi in NS ever give up its name or a service
+# name? (It logs "Host name conflict, retrying with NAME"; note that it
+# counts on from a trailing number: pi-41 becomes pi-42, not pi-41-2.)
 avahi_renamed() {
-	grep -qE 'Host name conflict|Service name conflict|Local name collision|Registering new address record for .*-[0-9]+\.local|-2\.local' \
-		"$(avahi_log "$1")"
+	grep -qE 'Host name conflict|Service name conflict|Local name collision' "$(avahi_log "$1")"
 }
 
 # mdns_resolve NS NAME [4|6]: the addresses getent (nss-mdns -> avahi)
