@@ -75,15 +75,21 @@ static void op_send_ns(void *ctx, int ifindex, const struct in6_addr *src,
                        const struct in6_addr *target, const struct nd_lladdr *slla)
 {
 	struct runtime *rt = ctx;
-	struct in6_addr group;
+	bool l3 = !slla || slla->len == 0;
+	struct in6_addr dst;
 	uint8_t mac[6];
-	nd_solicited_node(target, &group);
-	nd_mcast_mac(&group, mac);
+	/* On a link without link-layer addresses (tun, WireGuard, PPP) the NS
+	 * goes to the target itself: there is no resolution to do, and tunnels
+	 * such as openvpn do not carry the solicited-node multicast. */
+	if (l3)
+		dst = *target;
+	else
+		nd_solicited_node(target, &dst);
+	nd_mcast_mac(&dst, mac);
 	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
-	size_t len = nd_build_ns(slot, sizeof(rt->txq.buf[0]), src, &group, target,
-	                         slla && slla->len ? slla : NULL, NULL, 0);
+	size_t len = nd_build_ns(slot, sizeof(rt->txq.buf[0]), src, &dst, target, l3 ? NULL : slla, NULL, 0);
 	if (len)
-		pkt_txq_commit(&rt->txq, len, ifindex, mac, slla && slla->len ? 6 : 0);
+		pkt_txq_commit(&rt->txq, len, ifindex, mac, l3 ? 0 : 6);
 }
 
 static int op_route_add(void *ctx, const struct in6_addr *target, int ifindex, const struct in6_addr *via)
@@ -266,6 +272,13 @@ static void on_nl_neigh(void *ctx, const struct nl_neigh *n, bool deleted)
 		ndp_engine_on_neigh(rt->ndp, n, deleted);
 	if (rt->ra)
 		ra_engine_on_neigh(rt->ra, n, deleted);
+}
+
+static void on_nl_route(void *ctx, const struct nl_route *r, bool deleted)
+{
+	struct runtime *rt = ctx;
+	if (rt->ndp)
+		ndp_engine_on_route(rt->ndp, r, deleted);
 }
 
 static void on_nl_resync_begin(void *ctx)
@@ -586,7 +599,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		goto fail;
 	}
 	struct nl_observer obs = { .ctx = rt, .link = on_nl_link, .addr = on_nl_addr,
-	                           .neigh = on_nl_neigh, .resynced = on_nl_resynced,
+	                           .neigh = on_nl_neigh, .route = on_nl_route, .resynced = on_nl_resynced,
 	                           .resync_begin = on_nl_resync_begin };
 	int rc = nl_open(&rt->nl, &obs);
 	if (rc < 0) {

@@ -155,6 +155,12 @@ static void route_install(struct ndp_engine *e, struct ndp_session *s)
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
 	if (!p->conf->autowire || s->routed)
 		return;
+	/* an auto rule found the interface in the routing table: a /128 there
+	 * adds nothing unless it goes via the target's router (autovia), and it
+	 * would hide later changes of the real route from our look-ups */
+	const struct conf_rule *rule = p->rules[s->rule_idx].conf;
+	if (rule->method == RULE_AUTO && !s->has_via)
+		return;
 	int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
 	if (rc < 0) {
 		e->c.route_errors++;
@@ -241,6 +247,9 @@ static void session_die(struct ndp_engine *e, struct ndp_session *s)
 		e->c.target_lost++;
 	}
 	route_remove(e, s);
+	/* the kernel may keep a STALE entry for a host that left; our probe
+	 * just proved it gone, so stop trusting that entry */
+	ndp_known_del(&e->known, s->down_ifindex, &s->target);
 	s->n_pending = 0;
 	session_set_state(e, s, NDP_INVALID);
 	session_arm(e, s, p->conf->deadtime_ms);
@@ -396,11 +405,8 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 				e->c.ns_dead_target++;
 				return;
 			}
-			if (ndp_known_has(&e->known, s->down_ifindex, &m->target)) {
-				session_confirm(e, s, NULL);
-				answer(e, p, &m->target, &who);
-				return;
-			}
+			/* our own probe failed: a STALE kernel entry is no proof of
+			 * life here, only a fresh answer is */
 			if (!probe(e, s, false)) {
 				s->probed_ms = now_ms(e); /* hold again before the next try */
 				e->c.ns_dead_target++;
@@ -516,6 +522,28 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
 		ndp_known_add(&e->known, n->ifindex, &n->addr);
 	else
 		ndp_known_del(&e->known, n->ifindex, &n->addr);
+}
+
+void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted)
+{
+	if (r->protocol == ISLANDD_RTPROT)
+		return; /* our own /128s */
+	for (uint32_t i = 0; i < e->sessions.touched; i++) {
+		struct ndp_session *s = &e->sessions.pool[i];
+		if (!s->in_use || s->state == NDP_INVALID || s->state == NDP_LEARNED)
+			continue;
+		const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
+		if (p->rules[s->rule_idx].conf->method != RULE_AUTO ||
+		    !nd_prefix_match(&s->target, &r->dst, r->plen))
+			continue;
+		int oif = e->ops.route_oif(e->ops.ctx, &s->target);
+		if (oif == s->down_ifindex)
+			continue;
+		char a[INET6_ADDRSTRLEN];
+		log_info("target %s: route changed, no longer behind ifindex %d", addr_str(&s->target, a),
+		         s->down_ifindex);
+		session_die(e, s);
+	}
 }
 
 static void resolve_names(struct ndp_engine *e)

@@ -81,6 +81,8 @@ void ndp_engine_free(struct ndp_engine *e);
 void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
                       const struct pkt_in *pin);
 void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted);
+/* A route changed: auto-rule targets whose route now leads elsewhere are dropped. */
+void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted);
 /* Interfaces appeared, vanished or changed: re-resolve names. */
 void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted);
 

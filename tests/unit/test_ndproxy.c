@@ -475,6 +475,45 @@ static void auto_rule_follows_the_routing_table(void **state)
 	world_down(&w);
 }
 
+static void stale_kernel_entry_does_not_revive_a_host_that_left(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { timeout 10\n retries 0\n ttl 20\n rule 2001:db8::/64 { iface eth0 } }\n");
+	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8::42"), .state = 0x04 /* STALE */ };
+	ndp_engine_on_neigh(w.e, &n, false);
+	solicit(&w, "fe80::99", "2001:db8::42");
+	assert_int_equal(fk.n_na, 1); /* known to the kernel: answered at once */
+	struct loop_timer stop = { 0 };
+	loop_timer_in(w.loop, &stop, 80, stop_loop, w.loop);
+	loop_run(w.loop); /* ttl ends, the keepalive probe goes unanswered */
+	assert_int_equal(ndp_engine_counters(w.e)->target_lost, 1);
+	fk.now += 2000; /* past the hold */
+	solicit(&w, "fe80::99", "2001:db8::42");
+	solicit(&w, "::", "2001:db8::42");
+	assert_int_equal(fk.n_na, 1); /* the STALE entry no longer answers for it */
+	world_down(&w);
+}
+
+static void auto_session_dropped_when_its_route_moves(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { autowire yes\n rule 2001:db8::/64 { auto } }\n");
+	fk.route_oif = DOWN_IF;
+	solicit(&w, "fe80::99", "2001:db8::2");
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::2");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.n_routes, 0); /* auto: the kernel's route already leads there */
+	struct nl_route r = { .dst = A("2001:db8::"), .plen = 64, .protocol = 4 /* static */, .oif = DOWN_IF };
+	ndp_engine_on_route(w.e, &r, false); /* unchanged decision: kept */
+	solicit(&w, "fe80::99", "2001:db8::2");
+	assert_int_equal(fk.n_na, 2);
+	fk.route_oif = UP_IF; /* the route was deleted: now it leads back upstream */
+	ndp_engine_on_route(w.e, &r, true);
+	solicit(&w, "fe80::99", "2001:db8::2");
+	assert_int_equal(fk.n_na, 2);
+	world_down(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +531,8 @@ int main(void)
 		cmocka_unit_test(unanswered_target_goes_dead_then_is_reprobed),
 		cmocka_unit_test(valid_target_that_stops_answering_is_dropped),
 		cmocka_unit_test(auto_rule_follows_the_routing_table),
+		cmocka_unit_test(stale_kernel_entry_does_not_revive_a_host_that_left),
+		cmocka_unit_test(auto_session_dropped_when_its_route_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
