@@ -4,10 +4,11 @@
  * A host is learned from its DAD probe (confirmed when no defence came in
  * RA_TENTATIVE_MS), its NS or NA, or the kernel's neighbour table, and only
  * for addresses inside a prefix we relay. The daemon then routes it and has
- * the NDP proxy answer for it upstream (ops->host). It is forgotten when the
- * kernel's neighbour entry FAILS, when the kernel drops the entry and our
- * own probes go unanswered (the kernel also garbage-collects idle entries,
- * which must not cut off a quiet host), or when its prefix ends.
+ * the NDP proxy answer for it upstream (ops->host). When the kernel's entry
+ * for it FAILS or is deleted, islandd asks the host itself (RA_PROBES NS)
+ * and forgets it if they go unanswered: the kernel also garbage-collects
+ * idle entries and reports `ip neigh del` as FAILED, neither of which may
+ * cut off a quiet host. It is also forgotten when its prefix ends.
  *
  * The links of a relay share one /64 but not their multicast, so a DAD
  * probe seen downstream is carried, nonce and all, to the upstream and the
@@ -311,19 +312,16 @@ void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct nl_ne
 		return;
 	struct ra_host *h = ra_hosts_find(&r->hosts, &n->addr);
 	bool here = h && r->down[h->down] == ifc;
-	if (deleted) {
-		/* Maybe just garbage-collected while idle: ask the host ourselves. */
+	if (deleted || (n->state & NUD_FAILED)) {
+		/* Garbage-collected while idle, deleted by hand (which the kernel
+		 * reports as FAILED first), or NUD gave up: ask the host ourselves
+		 * before cutting it off. */
 		if (here && h->state == RA_HOST_LEARNED) {
 			h->state = RA_HOST_PROBING;
 			h->probes = 0;
 			h->deadline_ms = ra_now(r->e);
 			ra_relay_rearm(r);
 		}
-		return;
-	}
-	if (n->state & NUD_FAILED) {
-		if (here)
-			host_forget(r, h);
 		return;
 	}
 	if (!(n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)))

@@ -68,6 +68,24 @@ check "a free address passes DAD behind the gateway" "flags: $(addr_flags h2 eth
 	eval '[[ "$(addr_flags h2 eth0 "$FREE")" != *dadfailed* && "$(addr_flags h2 eth0 "$FREE")" != *tentative* ]]'
 check "the laptop reaches that address" "no echo reply" ping6_ok laptop "$FREE" 10
 
+# Hosts that go are forgotten. The kernel drops neighbour entries on its own
+# (garbage collection), so a dropped entry makes islandd ask the host: h1
+# answers and stays; the address h2 gave up does not and goes.
+check "gw routes $FREE (proto $ISLANDD_RTPROTO)" "routes: $(routes73 gw)" has_route73 gw "$FREE"
+nsip h2 addr del "$FREE/64" dev eth0
+nsip gw neigh del "$FREE" dev eth0 2>/dev/null
+nsip gw neigh del "$H1" dev eth0 2>/dev/null
+t0=$(now_ms)
+if wait_for 8 _isl_not has_route73 gw "$FREE"; then
+	ok "a host that left is forgotten, its route removed ($(( $(now_ms) - t0 )) ms)"
+else
+	not_ok "a host that left is forgotten, its route removed" "routes: $(routes73 gw)"
+	ra_show_state gw
+fi
+check "a host still there answers islandd's probe and stays" "routes: $(routes73 gw)" has_route73 gw "$H1"
+check "islandd probed (host_probes $(ra_counter gw host_probes))" "none" test "$(ra_counter gw host_probes)" -ge 2
+check "the laptop still reaches h1" "no echo reply" ping6_ok laptop "$H1" 5
+
 # SIGTERM: one RA with router lifetime 0, the hosts drop the default route;
 # the host routes go.
 stop_islandd gw TERM 10

@@ -160,7 +160,12 @@ static void test_neigh_learn_and_forget(void **state)
 	assert_int_equal(host_events(HOST, false, IF_ETH0), 1);
 	neigh_event(e, IF_ETH0, HOST, NUD_STALE, false);
 	assert_int_equal(n_hostev, 1); /* no repeat */
+	/* FAILED: probed first; silent, so gone after three probes */
+	n_tx = 0;
 	neigh_event(e, IF_ETH0, HOST, NUD_FAILED, false);
+	assert_int_equal(host_events(HOST, true, IF_ETH0), 0);
+	run_for(10000);
+	assert_int_equal(tx_count(0, IF_ETH0, ND_TYPE_NS), 3);
 	assert_int_equal(host_events(HOST, true, IF_ETH0), 1);
 
 	/* deleted by the kernel: we ask the host ourselves before forgetting */
