@@ -405,6 +405,12 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 				e->c.ns_dead_target++;
 				return;
 			}
+			if (p->rules[s->rule_idx].conf->method == RULE_AUTO) {
+				/* the route may have moved: decide afresh below */
+				session_delete(e, s);
+				s = NULL;
+				break;
+			}
 			/* our own probe failed: a STALE kernel entry is no proof of
 			 * life here, only a fresh answer is */
 			if (!probe(e, s, false)) {
