@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/run/islandd.sock"
+#define DEFAULT_SOCKET "/run/islandd/islandd.sock"
 
 struct command {
 	const char *name;

@@ -28,12 +28,12 @@
 #include <unistd.h>
 
 #define DEFAULT_CONF "/etc/islandd.conf"
-#define DEFAULT_SOCKET "/run/islandd.sock"
+#define DEFAULT_SOCKET "/run/islandd/islandd.sock"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: islandd [-c FILE] [-S SOCKET] [-p PIDFILE] [-d] [-t] [-v]\n"
+	        "usage: islandd [-c FILE] [-S SOCKET] [-p PIDFILE] [-u USER] [-d] [-t] [-v]\n"
 	        "       islandd check [-c FILE]\n"
 	        "\n"
 	        "NDP proxy, Router Advertisement relay/advertiser and mDNS reflector.\n"
@@ -41,6 +41,10 @@ static void usage(FILE *out)
 	        "  -c FILE     configuration (default " DEFAULT_CONF "; ndppd's syntax works)\n"
 	        "  -S SOCKET   control socket for islandctl (default " DEFAULT_SOCKET ")\n"
 	        "  -p PIDFILE  write the process id there\n"
+	        "  -u USER     after start-up run as USER with only CAP_NET_RAW and\n"
+	        "              CAP_NET_ADMIN (default: islandd, when that user exists)\n"
+	        "  -u USER     after start-up run as USER with only CAP_NET_RAW and\n"
+	        "              CAP_NET_ADMIN (default: islandd, when that user exists)\n"
 	        "  -d          daemonize and log to syslog (default: foreground, stderr)\n"
 	        "  -t          check the configuration and exit (-t -v prints it back)\n"
 	        "  -v          more detail (per-packet logs); repeat for more\n"
@@ -112,7 +116,7 @@ static int daemonize(void)
 
 int main(int argc, char **argv)
 {
-	const char *conf_path = DEFAULT_CONF, *sock_path = DEFAULT_SOCKET, *pidfile = NULL;
+	const char *conf_path = DEFAULT_CONF, *sock_path = DEFAULT_SOCKET, *pidfile = NULL, *user = NULL;
 	bool daemon_mode = false, test_only = false;
 	int verbose = 0;
 	static const struct option longopts[] = {
@@ -125,11 +129,12 @@ int main(int argc, char **argv)
 		return runtime_check_main(argc - 1, argv + 1);
 
 	int opt;
-	while ((opt = getopt_long(argc, argv, "c:S:p:dtvhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:S:p:u:dtvhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': conf_path = optarg; break;
 		case 'S': sock_path = optarg; break;
 		case 'p': pidfile = optarg; break;
+		case 'u': user = optarg; break;
 		case 'd': daemon_mode = true; break;
 		case 't': test_only = true; break;
 		case 'v': verbose++; break;
@@ -161,7 +166,9 @@ int main(int argc, char **argv)
 	if (pidfile && write_pidfile(pidfile) < 0)
 		log_warn("cannot write pidfile %s", pidfile);
 
-	struct runtime *rt = runtime_new(conf, conf_path, sock_path);
+	if (strcmp(sock_path, DEFAULT_SOCKET) == 0)
+		mkdir("/run/islandd", 0755); /* systemd's RuntimeDirectory= makes it; by hand we do */
+	struct runtime *rt = runtime_new(conf, conf_path, sock_path, user);
 	if (!rt) {
 		if (pidfile)
 			unlink(pidfile);

@@ -3,6 +3,8 @@
  * and dispatched; the engines' output goes through one batched send queue. */
 #include "daemon/runtime.h"
 #include "daemon/ports.h"
+#include "daemon/privdrop.h"
+#include "daemon/sdnotify.h"
 #include "ctl/ctl.h"
 #include "ctl/server.h"
 #include "mdns/mdns.h"
@@ -42,6 +44,7 @@ struct runtime {
 	struct ctl_server *ctl;
 	int sig_fd;
 	int exit_code;
+	struct loop_timer status_timer;
 	uint64_t started_ms, reloads, reload_failures;
 	uint64_t rx_packets, rx_truncated;
 	uint64_t drops[ND_DROP__MAX];
@@ -448,6 +451,19 @@ static void dump_stats(struct runtime *rt, struct ctl_out *o)
 
 static void reload(struct runtime *rt);
 
+/* systemctl status shows this line; refreshed every 5 s */
+static void status_tick(void *ctx)
+{
+	struct runtime *rt = ctx;
+	const struct ndp_counters *c = rt->ndp ? ndp_engine_counters(rt->ndp) : NULL;
+	sdnotify_status("%u sessions, %llu NS answered, %llu routes; %zu proxies, mdns %s, ra %s",
+	                rt->ndp ? ndp_engine_session_count(rt->ndp) : 0u,
+	                c ? (unsigned long long)c->tx_na : 0ULL,
+	                c ? (unsigned long long)(c->route_added - c->route_removed) : 0ULL,
+	                rt->conf->n_proxies, rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
+	loop_timer_in(rt->loop, &rt->status_timer, 5000, status_tick, rt);
+}
+
 static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *o)
 {
 	struct runtime *rt = ctx;
@@ -488,7 +504,7 @@ static bool conf_has_ra(const struct conf *c)
 	return c->n_ras > 0 || c->n_relays > 0;
 }
 
-static void reload(struct runtime *rt)
+static void reload_config(struct runtime *rt)
 {
 	struct conf *conf;
 	struct conf_error err;
@@ -542,6 +558,15 @@ static void reload(struct runtime *rt)
 	log_info("configuration reloaded from %s", rt->conf_path);
 }
 
+/* systemd sees the reload begin and end, whether it worked or not */
+static void reload(struct runtime *rt)
+{
+	sdnotify_reloading();
+	reload_config(rt);
+	sdnotify_ready();
+	status_tick(rt);
+}
+
 static void on_signal(void *ctx, int fd, uint32_t events)
 {
 	struct runtime *rt = ctx;
@@ -552,12 +577,14 @@ static void on_signal(void *ctx, int fd, uint32_t events)
 			reload(rt);
 		} else {
 			log_info("%s: shutting down", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			sdnotify_stopping();
 			loop_stop(rt->loop);
 		}
 	}
 }
 
-struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char *sock_path)
+struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char *sock_path,
+                            const char *user)
 {
 	struct runtime *rt = calloc(1, sizeof(*rt));
 	if (!rt) {
@@ -644,6 +671,12 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		log_err("control socket %s: %s", sock_path, strerror(errno));
 		goto fail;
 	}
+	/* everything that needs root is open: keep CAP_NET_RAW and CAP_NET_ADMIN only */
+	rc = privdrop(user);
+	if (rc < 0) {
+		log_err("cannot drop privileges: %s", strerror(-rc));
+		goto fail;
+	}
 	log_info("islandd %s running: %zu proxies, %s, %s", ISLANDD_VERSION, conf->n_proxies,
 	         rt->mdns ? "mdns reflector on" : "no mdns", rt->ra ? "router advertisements on" : "no ra");
 	return rt;
@@ -654,6 +687,8 @@ fail:
 
 int runtime_run(struct runtime *rt)
 {
+	status_tick(rt);
+	sdnotify_ready();
 	int rc = loop_run(rt->loop);
 	if (rc < 0) {
 		log_err("event loop: %s", strerror(-rc));

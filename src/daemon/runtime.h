@@ -7,8 +7,11 @@
 
 struct runtime;
 
-/* Takes ownership of conf. Logs and returns NULL on failure. */
-struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char *sock_path);
+/* Takes ownership of conf. Once its sockets are open it drops to `user`
+ * (NULL: "islandd" when that user exists), keeping CAP_NET_RAW and
+ * CAP_NET_ADMIN. Logs and returns NULL on failure. */
+struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char *sock_path,
+                            const char *user);
 /* Runs until SIGTERM/SIGINT; returns the exit status. */
 int runtime_run(struct runtime *rt);
 /* Removes everything installed (routes, sockets), frees. */

@@ -26,7 +26,7 @@
 #include "proto/dns.h"
 
 #define MDNS_RECENT_MS     2000
-#define MDNS_RECENT_SLOTS  4096   /* power of two */
+#define MDNS_RECENT_SLOTS  16384  /* power of two; 5k packets/s of distinct records fit the window */
 #define MDNS_RECENT_PROBE  8
 
 struct mdns_recent_entry {
