@@ -33,7 +33,7 @@ static void dump_json(const struct mdns_engine *e, struct ctl_out *o)
 		           i->c.rx, i->c.tx, i->c.dropped, i->c.rate_limited, i->c.tx_errors);
 	}
 	ctl_printf(o, "],\"rate_limit\":%" PRIu32 ",\"reflect_ula\":%s,\"reflect_private4\":%s,",
-	           e->conf->rate_limit, yn(e->conf->reflect_ula), yn(e->conf->reflect_private4));
+	           e->rate_limit, yn(e->reflect_ula), yn(e->reflect_private4));
 	ctl_printf(o, "\"counters\":{\"rx\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx\":%" PRIu64
 	           ",\"tx_bytes\":%" PRIu64 ",\"tx_errors\":%" PRIu64 ",\"reflected\":%" PRIu64
 	           ",\"rate_limited\":%" PRIu64 ",\"records_filtered\":%" PRIu64
@@ -60,12 +60,12 @@ static void dump_text(const struct mdns_engine *e, struct ctl_out *o)
 
 	ctl_printf(o, "mdns reflector: %zu interface%s, rate limit ", e->n_ifaces,
 	           e->n_ifaces == 1 ? "" : "s");
-	if (e->conf->rate_limit)
-		ctl_printf(o, "%" PRIu32 "/s per link", e->conf->rate_limit);
+	if (e->rate_limit)
+		ctl_printf(o, "%" PRIu32 "/s per link", e->rate_limit);
 	else
 		ctl_printf(o, "off");
-	ctl_printf(o, ", ULA %s, private IPv4 %s\n", e->conf->reflect_ula ? "crosses" : "stays",
-	           e->conf->reflect_private4 ? "crosses" : "stays");
+	ctl_printf(o, ", ULA %s, private IPv4 %s\n", e->reflect_ula ? "crosses" : "stays",
+	           e->reflect_private4 ? "crosses" : "stays");
 	ctl_printf(o, "  %-15s %7s %-5s %-7s %-7s %10s %10s %9s %8s %s\n", "interface", "ifindex",
 	           "state", "ipv4", "ipv6", "rx", "tx", "dropped", "limited", "notes");
 	for (size_t k = 0; k < e->n_ifaces; k++) {

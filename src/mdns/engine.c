@@ -101,7 +101,10 @@ static int apply_conf(struct mdns_engine *e, const struct conf_mdns *conf)
 	ifaces_free_filters(e->ifaces, e->n_ifaces);
 	memcpy(e->ifaces, fresh, sizeof(fresh));
 	e->n_ifaces = n;
-	e->conf = conf;
+	/* The conf is not kept: the daemon may free it whatever we return. */
+	e->rate_limit = conf->rate_limit;
+	e->reflect_ula = conf->reflect_ula;
+	e->reflect_private4 = conf->reflect_private4;
 	/* indices into ifaces[] changed: drop legacy queries in flight */
 	memset(e->legacy, 0, sizeof(e->legacy));
 	/* a family switched off leaves its group */
@@ -198,9 +201,9 @@ static bool class_crosses(const struct mdns_engine *e, uint8_t cls)
 	case MDNS_ADDR_HOSTONLY:
 		return false;
 	case MDNS_ADDR_ULA:
-		return e->conf->reflect_ula;
+		return e->reflect_ula;
 	case MDNS_ADDR_PRIVATE4:
-		return e->conf->reflect_private4;
+		return e->reflect_private4;
 	default:
 		return true;
 	}
@@ -337,7 +340,7 @@ static bool send_copy(struct mdns_engine *e, struct mdns_iface *out, const struc
 		*why |= 1u << WHY_TOO_BIG;
 		return false;
 	}
-	if (!mdns_iface_take_token(out, e->conf->rate_limit, now)) {
+	if (!mdns_iface_take_token(out, e->rate_limit, now)) {
 		out->c.rate_limited++;
 		e->c.rate_limited++;
 		*why |= 1u << WHY_RATE;

@@ -118,7 +118,8 @@ struct mdns_engine *mdns_engine_new(const struct conf_mdns *conf,
                                     const struct mdns_engine_ops *ops, uint64_t seed);
 /* Swap in a new conf; interfaces listed in both keep their state and
  * memberships, removed ones leave the groups. 0 or -errno (then the old
- * conf stays in force). */
+ * settings stay in force). The engine keeps no pointer into conf: it may
+ * be freed as soon as this (or mdns_engine_new) returns. */
 int mdns_engine_reload(struct mdns_engine *e, const struct conf_mdns *conf);
 void mdns_engine_free(struct mdns_engine *e);
 

@@ -57,7 +57,8 @@ struct mdns_legacy_query {
 };
 
 struct mdns_engine {
-	const struct conf_mdns *conf;
+	uint32_t rate_limit;          /* from the conf: packets/s per link, 0 = off */
+	bool reflect_ula, reflect_private4;
 	struct mdns_engine_ops ops;
 	uint64_t rng;
 

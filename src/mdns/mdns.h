@@ -15,12 +15,12 @@
 
 struct mdns_reflector;
 
-/* conf must stay valid until the next reload or free. NULL + errno on
+/* conf is copied: it may be freed once this returns. NULL + errno on
  * failure (EADDRINUSE: port 5353 held without SO_REUSEADDR; EINVAL: a bad
  * filter or too many interfaces). */
 struct mdns_reflector *mdns_reflector_new(struct loop *loop, const struct conf_mdns *conf);
 /* Keeps the sockets, and the memberships of interfaces still listed.
- * 0 or -errno (the old conf then stays in force). */
+ * 0 or -errno (the old settings then stay in force). conf is copied. */
 int mdns_reflector_reload(struct mdns_reflector *r, const struct conf_mdns *conf);
 void mdns_reflector_on_link(struct mdns_reflector *r, const struct nl_link *l, bool deleted);
 void mdns_reflector_on_addr(struct mdns_reflector *r, const struct nl_addr *a, bool deleted);

@@ -1092,6 +1092,48 @@ static void test_not_sent_to_down_link(void **state)
 	assert_int_equal(mdns_engine_counters(E)->tx_errors, 1);
 }
 
+/* The daemon frees a conf right after a reload, whatever the outcome: the
+ * engine must keep nothing that points into it (ASan would see). */
+static void test_conf_not_kept(void **state)
+{
+	struct conf_mdns *c = calloc(1, sizeof(*c));
+	struct conf_mdns_iface *ifs = calloc(2, sizeof(*ifs));
+	struct conf_mdns_filter *f = calloc(1, sizeof(*f));
+	assert_non_null(c);
+	assert_non_null(ifs);
+	assert_non_null(f);
+	snprintf(f->service, sizeof(f->service), "_ssh._tcp");
+	snprintf(ifs[0].name, IF_NAMESIZE, "wlan0");
+	snprintf(ifs[1].name, IF_NAMESIZE, "eth0");
+	ifs[0].ipv4 = ifs[0].ipv6 = ifs[1].ipv4 = ifs[1].ipv6 = true;
+	ifs[1].out = f;
+	ifs[1].n_out = 1;
+	c->n_ifaces = 2;
+	c->ifaces = ifs;
+	c->rate_limit = 3;
+	E = mdns_engine_new(c, &OPS, 5);
+	assert_non_null(E);
+	free(f);
+	free(ifs);
+	free(c);
+	host_setup(E);
+	F.n_sent = 0;
+	for (int i = 0; i < 5; i++) {
+		pm_reset(0, 0);
+		pm_add(DNS_SEC_QUESTION, i ? "pi-41.local" : "_ssh._tcp.local", DNS_TYPE_A, 1, 0);
+		F.now += 1;
+		feed_from(WLAN, "fe80::99");
+	}
+	assert_int_equal(drops(MDNS_DROP_FILTERED), 1);      /* the copied filter */
+	assert_int_equal(drops(MDNS_DROP_RATE_LIMITED), 1);  /* the copied rate */
+	assert_int_equal(F.n_sent, 3);
+	struct ctl_out o;
+	ctl_out_init(&o, true);
+	mdns_engine_dump(E, &o);
+	assert_non_null(strstr(o.buf, "\"rate_limit\":3,"));
+	ctl_out_free(&o);
+}
+
 static void test_dump(void **state)
 {
 	start();
@@ -1151,6 +1193,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_packets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_come_and_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_sent_to_down_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conf_not_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
