@@ -46,6 +46,7 @@ struct runtime {
 	int exit_code;
 	struct loop_timer status_timer;
 	uint64_t started_ms, reloads, reload_failures;
+	char reload_error[640];   /* why the last reload failed */
 	uint64_t rx_packets, rx_truncated;
 	uint64_t drops[ND_DROP__MAX];
 	struct log_ratelimit rl_drop;
@@ -488,9 +489,15 @@ static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *
 	} else if (strcmp(req->command, "reload") == 0) {
 		uint64_t failures = rt->reload_failures;
 		reload(rt);
-		bool ok = rt->reload_failures == failures;
-		ctl_printf(o, o->json ? "{\"reloaded\":%s}\n" : "%s\n", o->json ? (ok ? "true" : "false")
-		                                                             : (ok ? "reloaded" : "reload failed: see the log"));
+		if (rt->reload_failures == failures) {
+			ctl_printf(o, o->json ? "{\"reloaded\":true}\n" : "reloaded %s\n", rt->conf_path);
+		} else if (o->json) {
+			ctl_printf(o, "{\"error\":");
+			ctl_json_str(o, rt->reload_error);
+			ctl_printf(o, ",\"reloaded\":false}\n");
+		} else {
+			ctl_printf(o, "error: reload failed, the running configuration stays: %s\n", rt->reload_error);
+		}
 	} else {
 		return -1;
 	}
@@ -512,6 +519,7 @@ static void reload_config(struct runtime *rt)
 		char msg[600];
 		conf_error_format(&err, msg, sizeof(msg));
 		log_err("reload failed, keeping the running configuration: %s", msg);
+		snprintf(rt->reload_error, sizeof(rt->reload_error), "%s", msg);
 		rt->reload_failures++;
 		return;
 	}
@@ -521,6 +529,7 @@ static void reload_config(struct runtime *rt)
 	struct ndp_engine *ndp = ndp_engine_new(rt->loop, conf, rt->ifs, ndp_ops_for(rt, &nops));
 	if (!ndp) {
 		log_err("reload failed: out of memory; keeping the running configuration");
+		snprintf(rt->reload_error, sizeof(rt->reload_error), "out of memory");
 		conf_free(conf);
 		rt->reload_failures++;
 		return;
