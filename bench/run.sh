@@ -12,7 +12,8 @@
 #   BENCH_PROGRAMS="islandd ndppd npd6 ndecho"   which programs, in this order;
 #                       ndecho (bench/ndecho.c) is the floor: the smallest static
 #                       responder, so the kernel's share of each figure shows
-#   BENCH_WORK=DIR      scratch directory (default build/bench-work)
+#   BUILD=DIR           where make put the binaries (default build)
+#   BENCH_WORK=DIR      scratch directory (default $BUILD/bench-work)
 #   BENCH_RESULTS=DIR   where latest.txt / latest.png go (default bench/results)
 #   ISLANDD=PATH ISLANDCTL=PATH NDPPD=PATH NPD6=PATH   the binaries
 #   BENCH_NICE=N        run daemons and load generator at nice N (e.g. -10)
@@ -23,11 +24,12 @@ cd "$(dirname "$0")/.." || exit 1
 
 QUICK=${BENCH_QUICK:-0}
 PROGRAMS=${BENCH_PROGRAMS:-islandd ndppd npd6 ndecho}
-WORK=$(realpath -m "${BENCH_WORK:-build/bench-work}")
+BUILD=${BUILD:-build}   # make passes its BUILD= down
+WORK=$(realpath -m "${BENCH_WORK:-$BUILD/bench-work}")
 RESULTS=${BENCH_RESULTS:-bench/results}
-BIN=$(realpath -m "${BENCH_BIN:-build/bench}")
-ISLANDD=$(realpath -m "${ISLANDD:-build/islandd}")
-ISLANDCTL=$(realpath -m "${ISLANDCTL:-build/islandctl}")
+BIN=$(realpath -m "${BENCH_BIN:-$BUILD/bench}")
+ISLANDD=$(realpath -m "${ISLANDD:-$BUILD/islandd}")
+ISLANDCTL=$(realpath -m "${ISLANDCTL:-$BUILD/islandctl}")
 NDPPD=${NDPPD:-/usr/sbin/ndppd}
 NPD6=${NPD6:-/usr/bin/npd6}
 PYTHON=/usr/bin/python3
