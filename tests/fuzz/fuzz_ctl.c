@@ -1,0 +1,97 @@
+/* Fuzzes the control protocol as the daemon reads it: one request line into
+ * ctl_parse_request, then the reply rendering of every command against a
+ * live NDP engine with sessions, and JSON escaping of arbitrary strings. */
+#include "conf/conf.h"
+#include "ctl/ctl.h"
+#include "ndproxy/ndproxy.h"
+#include "net/iftable.h"
+#include "util/log.h"
+#include "util/loop.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void f_na(void *c, int i, const uint8_t *l2, uint8_t h, const struct in6_addr *s,
+                 const struct in6_addr *d, const struct in6_addr *t, uint8_t f, const struct nd_lladdr *ll) {}
+static void f_ns(void *c, int i, const struct in6_addr *s, const struct in6_addr *t, const struct nd_lladdr *ll) {}
+static int f_route(void *c, const struct in6_addr *t, int i, const struct in6_addr *v) { return 0; }
+static int f_oif(void *c, const struct in6_addr *t) { return 0; }
+static uint64_t f_now(void *c) { return 5000; }
+static const struct ndp_ops ops = { .send_na = f_na, .send_ns = f_ns, .route_add = f_route,
+	                            .route_del = f_route, .route_oif = f_oif, .now_ms = f_now };
+
+/* A well-formed JSON reply has balanced brackets outside strings. */
+static void check_json(const struct ctl_out *o)
+{
+	int depth = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < o->len; i++) {
+		char c = o->buf[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			else if ((unsigned char)c < 0x20)
+				abort(); /* raw control character inside a string */
+			continue;
+		}
+		if (c == '"')
+			in_str = true;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		if (depth < 0)
+			abort();
+	}
+	if (depth != 0 || in_str)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ndp_engine *e;
+	if (!e) {
+		static const char text[] = "proxy if1 { rule 2001:db8::/64 { iface if2 } }\n";
+		struct conf *conf;
+		struct conf_error err;
+		log_init("fuzz", false, 0);
+		if (conf_parse(text, sizeof(text) - 1, "fuzz", &conf, &err) < 0)
+			abort();
+		struct iftable *ifs = iftable_new(4);
+		e = ndp_engine_new(loop_new(), conf, ifs, &ops);
+		if (!e)
+			abort();
+	}
+	struct ctl_request req;
+	if (ctl_parse_request((const char *)data, size, &req) == 0) {
+		if (!req.command[0] || strlen(req.command) >= sizeof(req.command))
+			abort();
+		struct ctl_out o;
+		ctl_out_init(&o, req.json);
+		ctl_json_str(&o, req.arg);
+		ctl_json_str(&o, req.command);
+		ndp_engine_dump_sessions(e, &o);
+		ndp_engine_dump_routes(e, &o);
+		if (req.json)
+			check_json(&o);
+		ctl_out_free(&o);
+	}
+	/* arbitrary bytes as a JSON string must come out escaped */
+	char *s = malloc(size + 1);
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	struct ctl_out o;
+	ctl_out_init(&o, true);
+	ctl_printf(&o, "{\"x\":");
+	ctl_json_str(&o, s);
+	ctl_printf(&o, "}");
+	check_json(&o);
+	ctl_out_free(&o);
+	free(s);
+	return 0;
+}
