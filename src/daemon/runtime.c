@@ -534,7 +534,9 @@ static void reload_config(struct runtime *rt)
 		rt->reload_failures++;
 		return;
 	}
-	ndp_engine_take_over(ndp, rt->ndp);
+	unsigned before = ndp_engine_session_count(rt->ndp);
+	size_t old_proxies = rt->conf->n_proxies;
+	unsigned kept = ndp_engine_take_over(ndp, rt->ndp);
 	rt->ndp = ndp;
 
 	if (rt->ra && conf_has_ra(conf)) {
@@ -564,7 +566,9 @@ static void reload_config(struct runtime *rt)
 	nl_dump_all(rt->nl);
 	ports_refresh(rt);
 	pkt_txq_flush(&rt->txq, rt->tx_fd);
-	log_info("configuration reloaded from %s", rt->conf_path);
+	log_info("configuration reloaded from %s: %zu proxies (were %zu), %u of %u sessions kept, mdns %s, ra %s",
+	         rt->conf_path, conf->n_proxies, old_proxies, kept, before, rt->mdns ? "on" : "off",
+	         rt->ra ? "on" : "off");
 }
 
 /* systemd sees the reload begin and end, whether it worked or not */

@@ -62,7 +62,21 @@ struct ndp_engine {
 	uint32_t probe_rate;       /* per downstream interface: the lowest configured */
 	struct ndp_counters c;
 	struct log_ratelimit rl_full;
+	struct log_ratelimit rl_events; /* target/route lines: a spoofing host cannot fill the disk */
 };
+
+/* One line per event that matters, at most 20 in a burst then one a second;
+ * the first line after a quiet spell says how many were held back. */
+#define ndp_event(e, ...)                                                               \
+	do {                                                                            \
+		if (log_ratelimit_ok(&(e)->rl_events, 20, 1000)) {                      \
+			if ((e)->rl_events.suppressed) {                                \
+				log_info("(%u similar messages suppressed)", (e)->rl_events.suppressed); \
+				(e)->rl_events.suppressed = 0;                          \
+			}                                                               \
+			log_info(__VA_ARGS__);                                          \
+		}                                                                       \
+	} while (0)
 
 static void session_timer(void *ctx);
 
@@ -170,6 +184,10 @@ static void route_install(struct ndp_engine *e, struct ndp_session *s)
 	}
 	s->routed = true;
 	e->c.route_added++;
+	char a[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE];
+	const struct iface *ifc = iftable_by_index(e->ifs, s->down_ifindex);
+	snprintf(ifb, sizeof(ifb), "%s", ifc ? ifc->name : "?");
+	ndp_event(e, "route %s/128 dev %s added", addr_str(&s->target, a), ifb);
 }
 
 static void route_remove(struct ndp_engine *e, struct ndp_session *s)
@@ -178,10 +196,13 @@ static void route_remove(struct ndp_engine *e, struct ndp_session *s)
 		return;
 	s->routed = false;
 	int rc = e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
-	if (rc < 0 && rc != -ESRCH && rc != -ENODEV)
+	if (rc < 0 && rc != -ESRCH && rc != -ENODEV) {
 		e->c.route_errors++;
-	else
+	} else {
 		e->c.route_removed++;
+		char a[INET6_ADDRSTRLEN];
+		ndp_event(e, "route %s/128 removed", addr_str(&s->target, a));
+	}
 }
 
 /* ---- session life ------------------------------------------------------- */
@@ -243,7 +264,7 @@ static void session_die(struct ndp_engine *e, struct ndp_session *s)
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
 	if (s->state == NDP_VALID || s->state == NDP_RENEWING) {
 		char a[INET6_ADDRSTRLEN];
-		log_info("target %s lost on %s (no answer downstream)", addr_str(&s->target, a), p->conf->iface);
+		ndp_event(e, "target %s lost on %s (no answer downstream)", addr_str(&s->target, a), p->conf->iface);
 		e->c.target_lost++;
 	}
 	route_remove(e, s);
@@ -261,8 +282,9 @@ static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const s
 	bool was_alive = s->state == NDP_VALID || s->state == NDP_RENEWING;
 	if (!was_alive) {
 		char a[INET6_ADDRSTRLEN];
-		log_info("target %s confirmed behind ifindex %d for %s", addr_str(&s->target, a),
-		         s->down_ifindex, p->conf->iface);
+		const struct iface *d = iftable_by_index(e->ifs, s->down_ifindex);
+		ndp_event(e, "target %s confirmed behind %s, answered on %s", addr_str(&s->target, a),
+		          d ? d->name : "?", p->conf->iface);
 		e->c.target_confirmed++;
 	}
 	const struct conf_rule *rule = p->rules[s->rule_idx].conf;
@@ -546,8 +568,8 @@ void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool de
 		if (oif == s->down_ifindex)
 			continue;
 		char a[INET6_ADDRSTRLEN];
-		log_info("target %s: route changed, no longer behind ifindex %d", addr_str(&s->target, a),
-		         s->down_ifindex);
+		ndp_event(e, "target %s: its route changed, no longer behind ifindex %d", addr_str(&s->target, a),
+		          s->down_ifindex);
 		session_die(e, s);
 	}
 }
@@ -724,8 +746,9 @@ static bool same_downstream(const struct conf_rule *a, const struct conf_rule *b
 	       a->autovia == b->autovia;
 }
 
-void ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
+unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 {
+	unsigned kept = 0;
 	ndp_known_move(&e->known, &old->known);
 	for (uint32_t i = 0; i < old->sessions.touched; i++) {
 		struct ndp_session *s = &old->sessions.pool[i];
@@ -762,10 +785,12 @@ void ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			}
 			if (n->routed)
 				s->routed = false; /* the route now belongs to the new engine */
+			kept++;
 			break;
 		}
 	}
 	ndp_engine_free(old);
+	return kept;
 }
 
 void ndp_engine_free(struct ndp_engine *e)

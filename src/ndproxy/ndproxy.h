@@ -73,8 +73,9 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
                                   struct iftable *ifs, const struct ndp_ops *ops);
 /* Reload: move every session of `old` that the new config still covers
  * (same proxy interface, a rule of the same method and downstream) into e,
- * with its route; what is not moved is dropped, its route removed. Frees old. */
-void ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old);
+ * with its route; what is not moved is dropped, its route removed. Frees old.
+ * Returns how many sessions were kept. */
+unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old); /* returns sessions kept */
 /* Removes every route the engine installed. */
 void ndp_engine_free(struct ndp_engine *e);
 
