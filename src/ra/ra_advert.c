@@ -120,3 +120,48 @@ void ra_advert_build(const struct ra_advert *a, bool final, struct ra_build *b)
 		ra->n_dnssl = 1;
 	}
 }
+
+/* A relay downstream with its own `ra` block: the relayed RA b (header and
+ * upstream items) plus the block's prefixes, DNS servers and search list.
+ * RDNSS has one lifetime per option: the longer of the two applies. */
+void ra_advert_merge(const struct ra_advert *a, bool final, struct ra_build *b)
+{
+	const struct conf_ra *c = &a->conf;
+	struct nd_ra *ra = &b->ra;
+	if (c->mtu)
+		ra->mtu = c->mtu;
+	for (size_t i = 0; i < c->n_prefixes && ra->n_prefixes < ND_RA_MAX_PREFIXES; i++) {
+		const struct conf_ra_prefix *p = &c->prefixes[i];
+		struct nd_prefix_info *pi = &ra->prefixes[ra->n_prefixes++];
+		pi->prefix = p->prefix;
+		pi->plen = p->plen;
+		pi->flags = (p->onlink ? ND_PIO_FLAG_ONLINK : 0) | (p->autonomous ? ND_PIO_FLAG_AUTO : 0);
+		pi->valid_lifetime = p->valid_lifetime;
+		pi->preferred_lifetime = p->preferred_lifetime;
+	}
+	uint32_t rdnss_lifetime = final ? 0 : c->rdnss_lifetime;
+	for (size_t i = 0; i < c->n_rdnss; i++) {
+		bool dup = false;
+		for (unsigned k = 0; k < ra->n_rdnss && !dup; k++)
+			dup = memcmp(&ra->rdnss[k], &c->rdnss[i], 16) == 0;
+		if (dup || ra->n_rdnss >= ND_RA_MAX_RDNSS)
+			continue;
+		if (ra->n_rdnss == 0 || rdnss_lifetime > ra->rdnss_lifetime)
+			ra->rdnss_lifetime = rdnss_lifetime;
+		ra->rdnss[ra->n_rdnss++] = c->rdnss[i];
+	}
+	/* The block's search list after the relayed ones, if the scratch has room. */
+	size_t used = (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
+	if (a->dnssl_len && ra->n_dnssl < ND_RA_MAX_DNSSL && used + 4 + a->dnssl_len <= sizeof(b->dnssl)) {
+		uint8_t *body = b->dnssl + used;
+		uint32_t l = final ? 0 : c->dnssl_lifetime;
+		body[0] = (uint8_t)(l >> 24);
+		body[1] = (uint8_t)(l >> 16);
+		body[2] = (uint8_t)(l >> 8);
+		body[3] = (uint8_t)l;
+		memcpy(body + 4, a->dnssl_names, a->dnssl_len);
+		ra->dnssl[ra->n_dnssl].body = body;
+		ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + a->dnssl_len);
+		ra->n_dnssl++;
+	}
+}

@@ -132,10 +132,13 @@ static bool if_send_ra(struct ra_if *ifc, bool final)
 	uint64_t now = ra_now(e);
 	uint32_t mtu = if_mtu(ifc);
 	struct ra_build *b = &e->build;
-	if (ifc->role == RA_ROLE_ADVERT)
+	if (ifc->role == RA_ROLE_ADVERT || (ifc->adv && !ifc->relay->content)) {
 		ra_advert_build(ifc->adv, final, b);
-	else
+	} else {
 		ra_upstream_build(&ifc->relay->st, now, mtu, final, b);
+		if (ifc->adv) /* a relay downstream with its own `ra` block */
+			ra_advert_merge(ifc->adv, final, b);
+	}
 	size_t cap = mtu >= MIN_IPV6_MTU && mtu < ND_PACKET_MAX ? mtu : ND_PACKET_MAX;
 	uint8_t pkt[ND_PACKET_MAX];
 	size_t len;
@@ -195,7 +198,7 @@ static void if_update(struct ra_if *ifc)
 	if (ifc->role == RA_ROLE_UPSTREAM)
 		return;
 	const struct iface *k = if_kernel(ifc);
-	bool want = k && k->has_ll && (ifc->role == RA_ROLE_ADVERT || ifc->relay->content);
+	bool want = k && k->has_ll && (ifc->adv || ifc->relay->content);
 	if (want && !ifc->sched.running)
 		ra_sched_start(&ifc->sched, ra_now(ifc->e));
 	else if (!want && ifc->sched.running)
@@ -392,7 +395,16 @@ static int setup_build(struct ra_engine *e, const struct conf *conf, struct ra_s
 		}
 		char block[IF_NAMESIZE + 8];
 		snprintf(block, sizeof(block), "ra %s", c->iface);
-		struct ra_if *ifc = setup_add_if(e, s, c->iface, RA_ROLE_ADVERT, block);
+		/* On a relay's downstream the block adds to the relayed RA (a ULA
+		 * next to the upstream /64, as in seed 000); anywhere else it
+		 * must be the interface's only role. */
+		struct ra_if *ifc = if_by_name(s->ifaces, s->n_ifaces, c->iface);
+		if (!ifc) {
+			ifc = setup_add_if(e, s, c->iface, RA_ROLE_ADVERT, block);
+		} else if (ifc->role != RA_ROLE_DOWNSTREAM || ifc->adv) {
+			log_err("%s: interface %s already relays or advertises: ignored here", block, c->iface);
+			ifc = NULL;
+		}
 		if (!ifc) {
 			free(a);
 			continue;
@@ -654,7 +666,7 @@ void ra_engine_shutdown(struct ra_engine *e)
 		struct ra_if *ifc = e->ifaces[i];
 		if (!ifc->sched.running)
 			continue;
-		unsigned n = ifc->role == RA_ROLE_ADVERT ? RA_MAX_FINAL_RTR_ADVERTISEMENTS : 1;
+		unsigned n = ifc->adv ? RA_MAX_FINAL_RTR_ADVERTISEMENTS : 1;
 		for (unsigned k = 0; k < n; k++)
 			if_send_ra(ifc, true);
 	}

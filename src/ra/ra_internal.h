@@ -90,7 +90,7 @@ struct ra_if {
 	char name[IF_NAMESIZE];
 	enum ra_role role;
 	struct ra_relay *relay;   /* upstream, downstream */
-	struct ra_advert *adv;    /* advert */
+	struct ra_advert *adv;    /* advert; or a downstream's own `ra` block */
 	uint16_t down_idx;        /* downstream: index in relay->down */
 	int ifindex;              /* 0 = not in the kernel (as far as we know) */
 	struct ra_sched sched;    /* downstream, advert */
@@ -217,6 +217,9 @@ int ra_advert_init(struct ra_advert *a, const struct conf_ra *conf);
 /* The RA radvd would send for the same settings; final = shutdown RA
  * (router, RDNSS and DNSSL lifetimes 0, as radvd's defaults do). */
 void ra_advert_build(const struct ra_advert *a, bool final, struct ra_build *b);
+/* The block is on a relay's downstream: add its prefixes, RDNSS and DNSSL
+ * to the relayed RA in b (the relayed header stays). */
+void ra_advert_merge(const struct ra_advert *a, bool final, struct ra_build *b);
 
 /* --- ra_hosts.c ---------------------------------------------------------- */
 

@@ -429,6 +429,66 @@ static void test_relay_shutdown(void **state)
 	ra_engine_free(e);
 }
 
+/* Seed 000: the upstream /64 relayed and a local ULA advertised on eth0. */
+static void test_relay_plus_ula(void **state)
+{
+	harness_reset();
+	static struct conf_ra ula;
+	static struct conf_ra_prefix ula_prefix;
+	static struct in6_addr ula_dns;
+	memset(&ula, 0, sizeof(ula));
+	snprintf(ula.iface, sizeof(ula.iface), "eth0");
+	ula_prefix = (struct conf_ra_prefix){ .prefix = addr6("fd2f::"), .plen = 64, .onlink = true, .autonomous = true,
+	                                      .valid_lifetime = 86400, .preferred_lifetime = 14400 };
+	ula.prefixes = &ula_prefix;
+	ula.n_prefixes = 1;
+	ula_dns = addr6("fd2f::53");
+	ula.rdnss = &ula_dns;
+	ula.n_rdnss = 1;
+	ula.rdnss_lifetime = 1200;
+	ula.min_interval_s = 198;
+	ula.max_interval_s = 600;
+	ula.router_lifetime_s = 1800;
+	const struct conf *c = relay_config("wlan0", "eth0", NULL, false);
+	the_conf.ras = &ula;
+	the_conf.n_ras = 1;
+	struct ra_engine *e = ra_engine_new(NULL, c, ifs, &fake_ops);
+	assert_non_null(e);
+	/* before the upstream speaks: the ULA alone, as advertise mode sends it */
+	run_for(1);
+	int i = tx_find(0, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_prefixes, 1);
+	uint8_t flags;
+	assert_true(ra_has_prefix(&m, "fd2f::", NULL, NULL, &flags));
+	assert_int_equal(flags, ND_PIO_FLAG_ONLINK | ND_PIO_FLAG_AUTO);
+	assert_int_equal(m.ra.router_lifetime, 1800);
+	/* then both, in one RA */
+	struct nd_ra ra = upstream_ra("2001:db8:abc:123::", 1500);
+	ra.n_rdnss = 1;
+	ra.rdnss[0] = addr6("2001:db8:abc:123::53");
+	ra.rdnss_lifetime = 600;
+	run_for(5000);
+	int j = relay_once(e, &ra, IF_ETH0);
+	assert_true(j >= 0);
+	m = tx_msg((unsigned)j);
+	assert_true(ra_has_prefix(&m, "2001:db8:abc:123::", NULL, NULL, &flags));
+	assert_int_equal(flags, ND_PIO_FLAG_AUTO);
+	assert_true(ra_has_prefix(&m, "fd2f::", NULL, NULL, &flags));
+	assert_int_equal(flags, ND_PIO_FLAG_ONLINK | ND_PIO_FLAG_AUTO);
+	assert_int_equal(m.ra.router_lifetime, 1500); /* the relayed header */
+	assert_int_equal(m.ra.flags & ND_RA_FLAG_PROXY, ND_RA_FLAG_PROXY);
+	assert_int_equal(m.ra.n_rdnss, 2);
+	assert_int_equal(m.ra.rdnss_lifetime, 1200);
+	/* shutdown: three final RAs, as for any `ra` block */
+	unsigned before = n_tx;
+	ra_engine_shutdown(e);
+	assert_int_equal(tx_count(before, IF_ETH0, ND_TYPE_RA), 3);
+	assert_int_equal(tx_msg(before).ra.router_lifetime, 0);
+	ra_engine_free(e);
+}
+
 static void test_dump(void **state)
 {
 	struct ra_engine *e = relay_engine(true);
@@ -467,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_own_ra_ignored),
 		cmocka_unit_test(test_upstream_down_router_lifetime_zero),
 		cmocka_unit_test(test_relay_shutdown),
+		cmocka_unit_test(test_relay_plus_ula),
 		cmocka_unit_test(test_dump),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
