@@ -77,16 +77,18 @@ struct ra_counters {
 
 struct ra_engine;
 
-/* Returns NULL (errno set, reason logged) when conf uses one interface in
- * two roles (an interface relays or advertises at most once). conf must
- * stay valid until the next ra_engine_reload() or ra_engine_free(). */
+/* Returns NULL (errno ENOMEM) only when out of memory. An interface has one
+ * role: a block naming one already used is logged and ignored, except an
+ * `ra` block on a relay downstream, whose prefixes and DNS options are added
+ * to the relayed RA. The engine copies what it needs: conf may be freed
+ * afterwards. */
 struct ra_engine *ra_engine_new(struct loop *loop, const struct conf *conf,
                                 struct iftable *ifs, const struct ra_ops *ops);
 /* Switch to conf, keeping the learned state that still applies: routers and
  * prefixes of a relay whose upstream stays, hosts behind downstreams that
  * stay, RA timing of interfaces that stay. Hosts behind links that go are
- * reported gone. Returns 0, or -EINVAL (and keeps the old config) when conf
- * is unusable as for ra_engine_new. */
+ * reported gone; a link no longer advertised on gets a final RA. Returns 0,
+ * or -ENOMEM with the running configuration untouched. */
 int ra_engine_reload(struct ra_engine *e, const struct conf *conf);
 
 /* Every ND message received on any interface (parsed and validated by
