@@ -49,10 +49,12 @@ int ra_advert_init(struct ra_advert *a, const struct conf_ra *conf)
 {
 	a->conf = *conf;
 	a->conf.n_prefixes = conf->n_prefixes < ND_RA_MAX_PREFIXES ? conf->n_prefixes : ND_RA_MAX_PREFIXES;
-	memcpy(a->prefixes, conf->prefixes, a->conf.n_prefixes * sizeof(*a->prefixes));
+	if (a->conf.n_prefixes) /* the arrays are NULL when empty */
+		memcpy(a->prefixes, conf->prefixes, a->conf.n_prefixes * sizeof(*a->prefixes));
 	a->conf.prefixes = a->prefixes;
 	a->conf.n_rdnss = conf->n_rdnss < ND_RA_MAX_RDNSS ? conf->n_rdnss : ND_RA_MAX_RDNSS;
-	memcpy(a->rdnss, conf->rdnss, a->conf.n_rdnss * sizeof(*a->rdnss));
+	if (a->conf.n_rdnss)
+		memcpy(a->rdnss, conf->rdnss, a->conf.n_rdnss * sizeof(*a->rdnss));
 	a->conf.rdnss = a->rdnss;
 	a->conf.dnssl = NULL; /* kept encoded, below */
 	a->conf.n_dnssl = 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # RA relay mode on the seed-000 island, radvd as the ISP router, Linux hosts
-# on the cluster LAN with SLAAC: the hosts get addresses in the upstream /64,
+# on the cluster LAN with SLAAC: the hosts get addresses in the upstream /64
+# (and the cluster's ULA, advertised by an `ra` block on the same link),
 # a default route via the gateway's link-local address and radvd's DNS
 # options; the laptop reaches them and they reach the 'internet'; the hosts
 # are learned (route + proxy answer) without a `proxy` block; a DAD
@@ -13,8 +14,13 @@ need_islandd
 netns_init
 ra_island_build
 
+# The seed-000 gateway: the upstream /64 relayed, and the cluster's ULA
+# (dnsmasq's job in the seed) advertised on the same link.
 CONF="ra-relay wlan0 {
 	iface eth0
+}
+ra eth0 {
+	prefix fd2f::/64
 }"
 start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
 
@@ -32,6 +38,9 @@ check "h1: default route via the gateway's link-local $GW_ETH_LL" "default via '
 	test "$(default_via h1 eth0)" = "$GW_ETH_LL"
 check "h1: no on-link route for the /64 (L flag cleared)" "$(nsip h1 -6 route show "$RA_PREFIX")" \
 	test -z "$(nsip h1 -6 route show "$RA_PREFIX" dev eth0)"
+
+check "h1: also an address in the local ULA fd2f::/64" "none" wait_for 5 eval '[ -n "$(global_addr h1 eth0 fd2f:)" ]'
+check "h1: the ULA is on-link" "$(nsip h1 -6 route show fd2f::/64)" eval '[ -n "$(nsip h1 -6 route show fd2f::/64 dev eth0)" ]'
 
 RD=$(nsexec h1 rdisc6 -w 4000 -r 2 -1 eth0 2>&1)
 check "rdisc6: the RA comes from the gateway's link-local" "$RD" grep -q "from $GW_ETH_LL" <<<"$RD"
