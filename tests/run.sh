@@ -19,7 +19,8 @@ cd "$(dirname "$0")/.." || exit 2
 REPO=$(pwd)
 TESTS=${TESTS:-all}
 FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-20}
-LOGS=$REPO/build/test-logs
+# TEST_LOG_DIR lets two runs in one tree keep their logs apart.
+LOGS=${TEST_LOG_DIR:-$REPO/build/test-logs}
 export ISLANDD=${ISLANDD:-$REPO/build/asan/islandd}
 export ISLANDCTL=${ISLANDCTL:-$REPO/build/asan/islandctl}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:print_summary=1}
@@ -33,7 +34,6 @@ FAILED=0
 SKIPPED=0
 FAILED_NAMES=()
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.log
 
 want() {
 	[ "$TESTS" = all ] && return 0
@@ -154,7 +154,7 @@ run_integ() {
 		name=$(basename "$s" .sh)
 		log=$LOGS/integ-$name.log
 		local prefix="isl$$t$i-"
-		mkdir -p "$LOGS/integ-$name.d"
+		rm -rf "$LOGS/integ-$name.d"; mkdir -p "$LOGS/integ-$name.d"
 		ISL_NS_PREFIX=$prefix ISL_LOG_DIR=$LOGS/integ-$name.d \
 			timeout -s TERM -k 10 "$INTEG_TIMEOUT" bash "$s" >"$log" 2>&1
 		rc=$?
@@ -193,7 +193,7 @@ start=$(date +%s)
 want unit && run_unit
 want fuzz && run_fuzz
 want integ && run_integ
-echo "== $(( $(date +%s) - start ))s; logs in build/test-logs/"
+echo "== $(( $(date +%s) - start ))s; logs in ${LOGS#"$REPO"/}/"
 [ ${#FAILED_NAMES[@]} -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
 if [ "$SKIPPED" -gt 0 ]; then
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"

@@ -90,7 +90,7 @@ if wait_for 20 test -s "$ready"; then
 	check "a test killed with SIGTERM removes its namespaces" "left: $(ns_list_prefix "$child_prefix" | tr '\n' ' ')" \
 		test -z "$(ns_list_prefix "$child_prefix")"
 	check "and the processes it ran there are gone ($(echo $inner | wc -w))" "still running: $inner" \
-		_isl_not kill -0 $inner 2>/dev/null
+		wait_for 5 _isl_not pids_alive $inner
 else
 	not_ok "a test killed with SIGTERM removes its namespaces" "the child never finished building"
 	kill -9 "$child" 2>/dev/null

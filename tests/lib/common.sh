@@ -71,6 +71,17 @@ wait_until_gone() {
 }
 _isl_not() { ! "$@"; }
 
+# pids_alive PID...: any of them still running (zombies do not count: they
+# only wait for their parent to reap them).
+pids_alive() {
+	local p st
+	for p in "$@"; do
+		st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || continue
+		[ -n "$st" ] && [ "$st" != Z ] && return 0
+	done
+	return 1
+}
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || { skip "${1:-all}" "needs root (network namespaces)"; exit 0; }
 }

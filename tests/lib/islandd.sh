@@ -142,8 +142,15 @@ session_state() {
 }
 
 # counter NS NAME: one value from `islandctl stats --json` (empty if absent).
+# Asks up to three times: a control connection can fail under heavy load.
 counter() {
-	ctl "$1" stats --json 2>/dev/null | jq -r --arg n "$2" '.counters[$n] // empty' 2>/dev/null
+	local v i
+	for i in 1 2 3; do
+		v=$(ctl "$1" stats --json 2>/dev/null | jq -r --arg n "$2" '.counters[$n] // empty' 2>/dev/null)
+		[ -n "$v" ] && break
+		sleep 0.2
+	done
+	printf '%s' "$v"
 }
 
 # nd NS ARGS...: tests/lib/nd.py inside NS.
