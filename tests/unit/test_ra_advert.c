@@ -299,6 +299,25 @@ static void test_interface_appears_later(void **state)
 	ra_engine_free(e);
 }
 
+/* `ra eth0 { }`: no arrays at all (the parser leaves them NULL). */
+static void test_empty_block(void **state)
+{
+	ra_defaults(600);
+	ra_conf.prefixes = NULL;
+	ra_conf.rdnss = NULL;
+	ra_conf.dnssl = NULL;
+	struct ra_engine *e = advert_engine();
+	run_for(1);
+	int i = tx_find(0, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_prefixes, 0);
+	assert_int_equal(m.ra.n_rdnss, 0);
+	assert_int_equal(m.ra.n_dnssl, 0);
+	assert_int_equal(m.ra.router_lifetime, 1800);
+	ra_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_rs_answered),
 		cmocka_unit_test(test_l3_link),
 		cmocka_unit_test(test_interface_appears_later),
+		cmocka_unit_test(test_empty_block),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	iftable_free(ifs);
