@@ -1,0 +1,189 @@
+# Helpers for the fault tests (tests/integ/50_faults_*.sh) and bench/soak.sh:
+# what a daemon process holds (fds, RSS, CPU), what the kernel says about an
+# interface (allmulti), NS load with bench/ndload, packet counts in captures.
+#
+#   proc_fds PID / proc_rss_kb PID / proc_cpu_ticks PID
+#   cpu_pct PID SECONDS         % of one core PID used over the next SECONDS
+#   within_kb A B MARGIN_KB MARGIN_PCT   |A - B| small enough
+#   allmulti_count NS IF        the kernel's allmulti reference count of IF
+#   ndload_bin                  path of bench/ndload (built if missing)
+#   ndload NS ARGS...           run it in NS, print its summary line
+#   kv KEY LINE                 one key=value field of such a line
+#   capture_start NS IF FILE FILTER / capture_stop   tcpdump into FILE
+#   pcap_count FILE [FILTER]    packets in FILE (matching a tcpdump filter)
+#   island_traffic              laptop resolves both pis afresh and pings them
+#   proxy_island_conf           the seed config plus a static /80 (load target)
+#
+# Every process started here is registered with at_cleanup, so the test's
+# EXIT trap ends it before the namespaces go.
+
+# shellcheck source=islandd.sh
+. "$(dirname "${BASH_SOURCE[0]}")/islandd.sh"
+
+# A /80 the static rule of proxy_island_conf answers for (no host behind it).
+STATIC_PREFIX=2001:db8:abc:123:50::/80
+STATIC_ONE=2001:db8:abc:123:50::1
+
+proc_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+proc_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+
+# utime + stime in clock ticks. Field 2 (comm) may hold blanks, so count
+# from the ")" that ends it: utime and stime are fields 14 and 15.
+proc_cpu_ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	awk '{print $12 + $13}' <<<"$s"
+}
+
+# cpu_pct PID SECONDS: % of one core PID used over SECONDS (blocks), one
+# decimal. The process's own utime + stime: other load does not count.
+cpu_pct() {
+	local pid=$1 secs=$2 t0 t1 ms0 ms1
+	t0=$(proc_cpu_ticks "$pid") || return 1
+	ms0=$(now_ms)
+	sleep "$secs"
+	t1=$(proc_cpu_ticks "$pid") || return 1
+	ms1=$(now_ms)
+	awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v ms=$((ms1 - ms0)) \
+		'BEGIN { printf "%.1f\n", t * 100000 / (hz * ms) }'
+}
+
+# below PCT MAX: decimal PCT < MAX.
+below() { awk -v v="${1:-999}" -v m="$2" 'BEGIN { exit !(v + 0 < m + 0) }'; }
+
+# within_kb A B MARGIN_KB MARGIN_PCT: B is A plus or minus the larger margin.
+within_kb() {
+	local a=$1 b=$2 m=$3 p=$4 d
+	[ -n "$a" ] && [ -n "$b" ] || return 1
+	d=$(( b > a ? b - a : a - b ))
+	[ $(( a * p / 100 )) -gt "$m" ] && m=$(( a * p / 100 ))
+	[ "$d" -le "$m" ]
+}
+
+# allmulti_count NS IF: `ip -d link` prints the device's allmulti counter
+# ("allmulti N"): one per holder (a packet socket's PACKET_MR_ALLMULTI, a
+# multicast router), not a flag. Empty if IF is absent.
+allmulti_count() {
+	nsip "$1" -d link show dev "$2" 2>/dev/null | sed -n 's/.* allmulti \([0-9]*\) .*/\1/p' | head -n 1
+}
+
+# ndload_bin: the load generator, the sanitized one of `make test` first.
+ndload_bin() {
+	local b
+	for b in "${NDLOAD:-}" "$ISL_REPO/build/asan/bench/ndload" "$ISL_REPO/build/bench/ndload"; do
+		[ -n "$b" ] && [ -x "$b" ] && { echo "$b"; return 0; }
+	done
+	make -C "$ISL_REPO" -s bench-bin >&2 || return 1
+	echo "$ISL_REPO/build/bench/ndload"
+}
+
+need_ndload() {
+	NDLOAD=$(ndload_bin) || { not_ok "ndload" "cannot build bench/ndload (make bench-bin)"; exit 1; }
+}
+
+# ndload NS ARGS...: run the generator in NS, its summary line on stdout.
+ndload() {
+	local ns=$1; shift
+	ip netns exec "$ISL_NS_PREFIX$ns" "$NDLOAD" "$@" 2>&1 | tail -n 1
+}
+
+# ndload_bg NS OUTFILE ARGS...: the same in the background; NDLOAD_PID is
+# its pid (SIGTERM makes it print its summary and stop).
+ndload_bg() {
+	local ns=$1 out=$2; shift 2
+	ip netns exec "$ISL_NS_PREFIX$ns" "$NDLOAD" "$@" >"$out" 2>&1 &
+	NDLOAD_PID=$!
+	at_cleanup "kill $NDLOAD_PID 2>/dev/null"
+}
+
+# ndload_stop: end the background run, wait for its summary.
+ndload_stop() {
+	[ -n "${NDLOAD_PID:-}" ] || return 0
+	kill "$NDLOAD_PID" 2>/dev/null
+	wait "$NDLOAD_PID" 2>/dev/null
+	NDLOAD_PID=
+}
+
+# kv KEY LINE: the value of KEY=VALUE in LINE (empty if absent).
+kv() {
+	tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -n 1
+}
+
+# pct_at_least VALUE MIN: decimal comparison (ndload prints 99.875).
+pct_at_least() {
+	awk -v v="${1:-0}" -v m="$2" 'BEGIN { exit !(v + 0 >= m + 0) }'
+}
+
+# capture_start NS IF FILE FILTER: tcpdump in the background (CAPTURE_PID).
+capture_start() {
+	local ns=$1 iface=$2 file=$3; shift 3
+	nsexec "$ns" tcpdump -i "$iface" -n -U -s 256 -w "$file" "$@" >/dev/null 2>&1 &
+	CAPTURE_PID=$!
+	at_cleanup "kill $CAPTURE_PID 2>/dev/null"
+	# tcpdump writes the file header once it captures.
+	wait_for 3 test -s "$file"
+	sleep 0.2
+}
+
+capture_stop() {
+	local pid=${1:-${CAPTURE_PID:-}}
+	[ -n "$pid" ] || return 0
+	sleep 0.3
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# pcap_count FILE [FILTER...]: how many packets in FILE match.
+pcap_count() {
+	local f=$1; shift
+	tcpdump -r "$f" -n "$@" 2>/dev/null | wc -l
+}
+
+# island_traffic: on the seed-000 island, the laptop forgets its neighbours
+# and pings both pis, so islandd must answer afresh.
+island_traffic() {
+	nsip laptop -6 neigh flush dev wlan0
+	ping6_ok laptop "$PI41_ADDR" 10 && ping6_ok laptop "$PI42_ADDR" 10
+}
+
+# both_routed NS: islandd routes both pis.
+both_routed() { has_route73 "${1:-gw}" "$PI41_ADDR" && has_route73 "${1:-gw}" "$PI42_ADDR"; }
+
+# live_routes_only NS ADDR...: every proto 73 route is to one of ADDR and
+# its device exists and is up.
+live_routes_only() {
+	local ns=$1 dst dev a ok; shift
+	while read -r dst _ dev _; do
+		[ -n "$dst" ] || continue
+		dst=${dst%/128}
+		ok=
+		for a in "$@"; do [ "$dst" = "$a" ] && ok=1; done
+		[ -n "$ok" ] || { echo "route to $dst is not a live target" >&2; return 1; }
+		nsip "$ns" link show dev "$dev" 2>/dev/null | grep -q 'state UP' ||
+			{ echo "route to $dst via $dev: device not up" >&2; return 1; }
+	done < <(routes73 "$ns")
+}
+
+# The seed config with a static rule next to the iface rule: the static /80
+# is what load generators solicit (answered at once, no probing).
+proxy_island_conf() {
+	cat <<EOF
+proxy wlan0 {
+	autowire yes
+	rule 2001:db8:abc:123:40::/76 {
+		iface eth0
+	}
+	rule $STATIC_PREFIX {
+		static
+	}
+}
+EOF
+}
+
+# daemon_figures NS: "fds N rss_kb N" of the running islandd.
+daemon_figures() {
+	local pid
+	pid=$(islandd_pid "$1")
+	echo "fds $(proc_fds "$pid") rss_kb $(proc_rss_kb "$pid")"
+}
