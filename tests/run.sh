@@ -5,6 +5,7 @@
 #   FUZZ_TEST_SECONDS=20      fuzzing time per fuzzer after the corpus replay
 #   ISLANDD, ISLANDCTL        binaries for the integration tests (ASan build)
 #   INTEG=PATTERN             run only tests/integ/*PATTERN*.sh
+#   UNIT_DIR, FUZZ_DIR, INTEG_DIR  where the cases are (the runner's self-test)
 #
 # Stages, in order:
 #   unit   every build/asan/tests/test_* (cmocka: each test case counts)
@@ -60,10 +61,27 @@ skipcase() { SKIPPED=$((SKIPPED + ${3:-1})); printf '  %-50s skipped (%s)\n' "$1
 # or "[  SKIPPED ] name". A test that crashes (ASan abort) has a RUN line
 # without an outcome: it counts as failed. A non-zero exit with no failed case
 # (a leak reported at exit, a crash outside a test) counts as one failure.
+# cmocka_tally LOG: "runs ok failed skipped". Each "[ RUN      ] x" is decided
+# by the next "[       OK ] x" / "[  FAILED  ] x" / "[  SKIPPED ] x"; the
+# summary lists repeat those names and are ignored.
+cmocka_tally() {
+	awk '
+	function outcome(kind) {
+		if (cur == "" || substr($0, 14) != cur) return
+		n[kind]++; cur = ""
+	}
+	/^\[ RUN      \] / { if (cur != "") n["fail"]++; cur = substr($0, 14); runs++; next }
+	/^\[       OK \] / { outcome("ok"); next }
+	/^\[  FAILED  \] / { outcome("fail"); next }
+	/^\[  SKIPPED \] / { outcome("skip"); next }
+	END { if (cur != "") n["fail"]++; print runs + 0, n["ok"] + 0, n["fail"] + 0, n["skip"] + 0 }
+	' "$1"
+}
+
 run_unit() {
 	local bins=() b name log rc runs okc skc fails
 	shopt -s nullglob
-	bins=(build/asan/tests/test_*)
+	bins=("${UNIT_DIR:-build/asan/tests}"/test_*)
 	shopt -u nullglob
 	echo "== unit tests (${#bins[@]} binaries)"
 	[ ${#bins[@]} -eq 0 ] && { skipcase "unit" "no build/asan/tests/test_* binaries"; return; }
@@ -73,15 +91,11 @@ run_unit() {
 		log=$LOGS/unit-$name.log
 		timeout "$UNIT_TIMEOUT" "$b" >"$log" 2>&1
 		rc=$?
-		runs=$(grep -c '^\[ RUN      \]' "$log")
-		okc=$(grep -c '^\[       OK \]' "$log")
-		skc=$(grep -c '^\[  SKIPPED \]' "$log")
+		read -r runs okc fails skc < <(cmocka_tally "$log")
 		if [ "$runs" -eq 0 ]; then
 			if [ "$rc" -eq 0 ]; then pass "$name"; else failcase "$name" "$log" "(exit $rc, no cmocka output)"; fi
 			continue
 		fi
-		fails=$((runs - okc - skc))
-		[ "$fails" -lt 0 ] && fails=0
 		[ "$rc" -ne 0 ] && [ "$fails" -eq 0 ] && fails=1
 		[ "$skc" -gt 0 ] && SKIPPED=$((SKIPPED + skc))
 		if [ "$fails" -eq 0 ]; then
@@ -97,7 +111,7 @@ run_unit() {
 run_fuzz() {
 	local bins=() b name log rc corpus files=()
 	shopt -s nullglob
-	bins=(build/fuzz/fuzz_*)
+	bins=("${FUZZ_DIR:-build/fuzz}"/fuzz_*)
 	shopt -u nullglob
 	echo "== fuzzers (${#bins[@]}, ${FUZZ_TEST_SECONDS}s each after replay)"
 	[ ${#bins[@]} -eq 0 ] && { skipcase "fuzz" "no build/fuzz/fuzz_* binaries"; return; }
@@ -138,11 +152,12 @@ run_fuzz() {
 # --- integration tests ---------------------------------------------------------
 # Each script prints "ok NAME" / "not ok NAME - why" / "skip NAME - why" lines;
 # a script that prints none is one case decided by its exit status. A non-zero
-# exit without any "not ok" line (a crash, a timeout) is one more failure.
+# exit without any "not ok" line (a crash, a timeout) is one more failure, and
+# so are namespaces left behind and a sanitizer report in a daemon log.
 run_integ() {
-	local scripts=() s name log rc okc nokc skc i=0 left
+	local scripts=() s name log rc own okc nokc skc i=0 left san n pids
 	shopt -s nullglob
-	scripts=(tests/integ/*"${INTEG:-}"*.sh)
+	scripts=("${INTEG_DIR:-tests/integ}"/*"${INTEG:-}"*.sh)
 	shopt -u nullglob
 	echo "== integration tests (${#scripts[@]} scripts)"
 	if [ "$(id -u)" -ne 0 ]; then
@@ -158,26 +173,34 @@ run_integ() {
 		ISL_NS_PREFIX=$prefix ISL_LOG_DIR=$LOGS/integ-$name.d \
 			timeout -s TERM -k 10 "$INTEG_TIMEOUT" bash "$s" >"$log" 2>&1
 		rc=$?
-		okc=$(grep -c '^ok ' "$log")
-		nokc=$(grep -c '^not ok ' "$log")
-		skc=$(grep -c '^skip ' "$log")
+		own=$(grep -cE '^(ok|not ok|skip) ' "$log")
+		# The runner's own checks append "not ok" lines to the script's log.
+		case $rc in 124|137) echo "not ok $name: timed out after ${INTEG_TIMEOUT}s" >>"$log" ;; esac
 		# Nothing may outlive a test: its namespaces must be gone.
 		left=$(ip netns list 2>/dev/null | awk -v p="$prefix" 'index($1, p) == 1 {print $1}')
 		if [ -n "$left" ]; then
-			echo "namespaces left behind: $left" >>"$log"
 			for n in $left; do
 				pids=$(ip netns pids "$n" 2>/dev/null); [ -n "$pids" ] && kill -9 $pids 2>/dev/null
 				ip netns delete "$n" 2>/dev/null
 			done
-			nokc=$((nokc + 1))
-			echo "not ok $name: namespaces removed at exit" >>"$log"
+			echo "not ok $name: namespaces left behind: "$left >>"$log"
 		fi
-		[ "$rc" -eq 124 ] && echo "not ok $name: timed out after ${INTEG_TIMEOUT}s" >>"$log"
-		if [ $((okc + nokc + skc)) -eq 0 ]; then
-			if [ "$rc" -eq 0 ]; then pass "$name"; else failcase "$name" "$log" "(exit $rc)"; fi
-			continue
+		# A sanitizer report in any daemon log fails the script, even one that
+		# ended before it could look (finish_islandd reports it otherwise).
+		san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOGS/integ-$name.d"/*.log 2>/dev/null)
+		if [ -n "$san" ] && ! grep -q '^not ok .*sanitizer' "$log"; then
+			echo "not ok $name: sanitizer report in "$san >>"$log"
 		fi
-		[ "$rc" -ne 0 ] && [ "$nokc" -eq 0 ] && nokc=1
+		# A script that reports no cases is one case, decided by its exit
+		# status; one that fails without saying which case failed, one more.
+		if [ "$own" -eq 0 ]; then
+			if [ "$rc" -eq 0 ]; then echo "ok $name" >>"$log"; else echo "not ok $name: exit status $rc" >>"$log"; fi
+		elif [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$log"; then
+			echo "not ok $name: exit status $rc" >>"$log"
+		fi
+		okc=$(grep -c '^ok ' "$log")
+		nokc=$(grep -c '^not ok ' "$log")
+		skc=$(grep -c '^skip ' "$log")
 		PASSED=$((PASSED + okc))
 		[ "$skc" -gt 0 ] && SKIPPED=$((SKIPPED + skc))
 		if [ "$nokc" -eq 0 ]; then

@@ -52,6 +52,27 @@ check "NS for a target outside every rule (2001:db8:abc:123:50::1) -> nothing" "
 check "multicast NS for a target not behind the gateway -> nothing" "answered" \
 	nd laptop ns --iface wlan0 --target 2001:db8:abc:123:44::1 --expect none --timeout 2.5
 
+# 3b. The same with Linux doing real DAD on the laptop: claiming pi41's
+#     address must fail, claiming a free one must succeed.
+nssysctl laptop net.ipv6.conf.wlan0.accept_dad=1 net.ipv6.conf.wlan0.dad_transmits=1
+dad_state() {  # NS IF ADDR: dadfailed | tentative | ok | none
+	local line
+	line=$(nsip "$1" -6 addr show dev "$2" | grep -F " $3/") || { echo none; return; }
+	case $line in *dadfailed*) echo dadfailed ;; *tentative*) echo tentative ;; *) echo ok ;; esac
+}
+dad_settled() { [ "$(dad_state laptop wlan0 "$1")" != tentative ]; }
+nsip laptop addr add "$PI41_ADDR/128" dev wlan0
+wait_for 5 dad_settled "$PI41_ADDR"
+st=$(dad_state laptop wlan0 "$PI41_ADDR")
+check "Linux DAD on the laptop for pi41's address fails (islandd defends it): $st" "state $st" test "$st" = dadfailed
+nsip laptop addr del "$PI41_ADDR/128" dev wlan0 2>/dev/null
+nsip laptop addr add 2001:db8:abc:123:45::1/128 dev wlan0
+wait_for 5 dad_settled 2001:db8:abc:123:45::1
+st=$(dad_state laptop wlan0 2001:db8:abc:123:45::1)
+check "Linux DAD on the laptop for a free address in the /76 succeeds: $st" "state $st" test "$st" = ok
+nsip laptop addr del 2001:db8:abc:123:45::1/128 dev wlan0 2>/dev/null
+nssysctl laptop net.ipv6.conf.wlan0.accept_dad=0
+
 # 4. Unicast NS (neighbour unreachability detection): IPv6 destination is the
 #    target itself, Ethernet destination the MAC the laptop has cached (gw's).
 check "unicast NS for pi41 to gw's MAC -> NA with S=1 to the sender" "see above" \
