@@ -511,12 +511,11 @@ static void legacy_answer(struct mdns_engine *e, struct mdns_iface *in, const st
 		e->seen[i] = 0;
 		e->base[i] = class_crosses(e, e->info[i].addr_class) &&
 		             mdns_filter_allows(&in->in, &e->info[i]);
-		/* RFC 6762 §6.7: no cache-flush bit, TTL at most 10 s */
-		if (rr->section != DNS_SEC_QUESTION) {
-			rr->class &= DNS_CLASS_MASK;
-			if (rr->ttl > MDNS_LEGACY_TTL_MAX)
-				rr->ttl = MDNS_LEGACY_TTL_MAX;
-		}
+		/* RFC 6762 §6.7: a plain DNS answer for a plain resolver: no
+		 * cache-flush (nor QU) bit, TTL at most 10 s */
+		rr->class &= DNS_CLASS_MASK;
+		if (rr->section != DNS_SEC_QUESTION && rr->ttl > MDNS_LEGACY_TTL_MAX)
+			rr->ttl = MDNS_LEGACY_TTL_MAX;
 	}
 	select_for(e, &asker->out, 0);
 	if (!copy_has_content(m, e->keep)) {

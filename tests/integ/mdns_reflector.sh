@@ -207,6 +207,37 @@ for h in pi41 laptop pi43 gw; do
 done
 check_resolve laptop pi-41.local 6 "$PI41_ADDR" " after the cycles"
 
+# Service filters, changed by a reload (SIGHUP): nothing about _ssh._tcp
+# may reach the laptop's link any more; host names still cross, counters
+# and memberships survive the reload.
+reloaded() { ctl gw status 2>/dev/null | grep -q "($1 reloads"; }
+rx_before=$(mdns_json gw | jq .mdns.counters.rx)
+write_islandd_conf gw "$(island000_conf)
+mdns {
+	iface wlan0 { deny-out _ssh._tcp }
+	iface eth0
+	reflect-ula no
+}"
+kill -HUP "$(islandd_pid gw)"
+check "islandd reloads the mdns block on SIGHUP" "$(ctl gw status 2>&1 | head -1)" wait_for 5 reloaded 1
+check "after the reload both links are still joined and the counters kept (rx was $rx_before)" \
+	"$(mdns_json gw | jq -c '.mdns.counters.rx')" \
+	bash -c "[ \"\$1\" -ge \"\$2\" ]" _ "$(mdns_json gw | jq .mdns.counters.rx)" "$rx_before"
+check "islandctl mdns after the reload: both links joined" "" joined_both gw
+restart_hosts laptop pi41   # empty caches
+browse_lacks() { ! mdns_browse "$1" "$2" | grep -qF "$3"; }
+check "deny-out _ssh._tcp on wlan0: the laptop no longer sees pi-41's ssh service" \
+	"$(mdns_browse laptop _ssh._tcp | head -2)" browse_lacks laptop _ssh._tcp ";pi-41;"
+check_resolve laptop pi-41.local 6 "$PI41_ADDR" " (host names are no service: they still cross)"
+check "pi41 still sees the laptop's _sftp-ssh._tcp (the filter is one way)" "" \
+	wait_for 10 browse_has pi41 _sftp-ssh._tcp ";laptop.local;$LAPTOP_ADDR;22;"
+write_islandd_conf gw "$GW_CONF"
+kill -HUP "$(islandd_pid gw)"
+check "and reloads back" "" wait_for 5 reloaded 2
+restart_hosts laptop
+check "without the filter the laptop sees pi-41's ssh service again" "" \
+	wait_for 10 browse_has laptop _ssh._tcp ";pi-41;SSH Remote Terminal;local;pi-41.local;$PI41_ADDR;22;"
+
 # --- a second reflector on the same two links ---
 island000_gw2
 if start_islandd gw2 "$MDNS_BLOCK"; then

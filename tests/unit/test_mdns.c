@@ -769,7 +769,7 @@ static void legacy_query_from(const char *src, uint16_t port, uint16_t id)
 static void legacy_answer(uint16_t id, int ifindex, const char *src, int hop_limit)
 {
 	pm_reset(id, 0x8400);
-	pm_add(DNS_SEC_QUESTION, "pi-41.local", DNS_TYPE_A, 1, 0);
+	pm_add(DNS_SEC_QUESTION, "pi-41.local", DNS_TYPE_A, 0x8001, 0); /* sloppy responder */
 	pm_addr(DNS_SEC_ANSWER, "pi-41.local", "10.0.40.41", 120);
 	pm_addr(DNS_SEC_ANSWER, "pi-41.local", "169.254.1.41", 120);
 	struct mdns_rx rx = rx_from(ifindex, src, MDNS_PORT);
@@ -815,6 +815,7 @@ static void test_legacy_unicast_mapping(void **state)
 	assert_false(has_addr(m, "169.254.1.41"));
 	assert_int_equal(m->rr[1].ttl, 10);
 	assert_int_equal(m->rr[1].class, 1);
+	assert_int_equal(m->rr[0].class, 1);
 	assert_int_equal(mdns_engine_counters(E)->legacy_answers, 1);
 
 	/* a second responder's answer is mapped too, and so is one from an
