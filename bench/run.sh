@@ -166,11 +166,14 @@ ctl_json() {
 	timeout 5 "$ISLANDCTL" -S "$DSOCK" "$@" --json 2>/dev/null
 }
 
+# The session count from `stats --json` (counters.sessions): a small reply.
+# Listing them (`sessions --json`, ~140 bytes each) would grow the daemon's
+# reply buffer, and with it the RSS we are about to measure.
 session_count() {
 	local j
-	j=$(ctl_json sessions) || return 0
+	j=$(ctl_json stats) || return 0
 	[ -n "$j" ] || return 0
-	"$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin).get("sessions", [])))' <<<"$j" 2>/dev/null
+	"$PYTHON" -c 'import json,sys; c = json.load(sys.stdin).get("counters", {}); print(c["sessions"] if "sessions" in c else "")' <<<"$j" 2>/dev/null
 }
 
 # ---- measurement helpers ---------------------------------------------------
@@ -314,6 +317,8 @@ measure_scan() {
 	R[$p.${tag}_rss_late]=$(rss_kb "$DPID")
 	R[$p.${tag}_sessions_late]=$(session_count)
 	raw "$p.$tag.late rss_kb=${R[$p.${tag}_rss_late]} sessions=${R[$p.${tag}_sessions_late]:-}"
+	j=$(ctl_json sessions)
+	[ -n "$j" ] && raw "$p.$tag.sessions $(tr -d '\n' <<<"$j" | cut -c1-2000)"
 	# The real hosts must still be answered once the scan has stopped.
 	load "$tag.afterq" --rate 0 --real "$H1_ADDR,$H2_ADDR" --real-rate "$RATE_REAL" --duration 1
 	R[$p.${tag}_after_real_pct]=$(kv "$LOAD" real_answered_pct)
