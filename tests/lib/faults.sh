@@ -187,3 +187,21 @@ daemon_figures() {
 	pid=$(islandd_pid "$1")
 	echo "fds $(proc_fds "$pid") rss_kb $(proc_rss_kb "$pid")"
 }
+
+# ns_pcap_fields FILE: "ether_src=M src=A target=T slla=M|-" for every
+# Neighbor Solicitation in a capture (the NAs: tests/lib/nd.py pcap).
+ns_pcap_fields() {
+	"$ISL_PY" - "$1" <<-'PY'
+	import logging, sys
+	logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+	from scapy.layers.l2 import Ether
+	from scapy.layers.inet6 import IPv6, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr
+	from scapy.utils import rdpcap
+	for p in rdpcap(sys.argv[1]):
+	    if ICMPv6ND_NS not in p:
+	        continue
+	    ns = p[ICMPv6ND_NS]
+	    slla = ns[ICMPv6NDOptSrcLLAddr].lladdr if ICMPv6NDOptSrcLLAddr in ns else "-"
+	    print("ether_src=%s src=%s target=%s slla=%s" % (p[Ether].src, p[IPv6].src, ns.tgt, slla))
+	PY
+}
