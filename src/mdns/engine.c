@@ -583,7 +583,7 @@ void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
 		drop(e, in, MDNS_DROP_UNICAST);
 		return;
 	}
-	bool own = mdns_host_is_own(e, &rx->src);
+	bool own = mdns_host_is_own(e, rx->ifindex, &rx->src);
 	if (own) {
 		/* A local mDNS stack (avahi on the gateway) speaks on this link:
 		 * it answers for the host here, so the host's records reflected

@@ -89,7 +89,8 @@ struct mdns_engine {
 struct mdns_iface *mdns_iface_by_index(struct mdns_engine *e, int ifindex);
 void mdns_iface_resolve_all(struct mdns_engine *e);   /* names -> ifindex, memberships */
 void mdns_iface_leave(struct mdns_engine *e, struct mdns_iface *i);
-bool mdns_host_is_own(const struct mdns_engine *e, const struct in6_addr *a);
+/* Is a, arriving on ifindex, one of this host's addresses? */
+bool mdns_host_is_own(const struct mdns_engine *e, int ifindex, const struct in6_addr *a);
 bool mdns_iface_onlink(const struct mdns_engine *e, const struct mdns_iface *i, int family,
                        const struct in6_addr *a);
 /* Our source address on i for family; when peer is given prefer one on

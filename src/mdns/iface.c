@@ -199,10 +199,13 @@ void mdns_engine_on_addr(struct mdns_engine *e, const struct nl_addr *a, bool de
 	mdns_iface_resolve_all(e);
 }
 
-bool mdns_host_is_own(const struct mdns_engine *e, const struct in6_addr *a)
+bool mdns_host_is_own(const struct mdns_engine *e, int ifindex, const struct in6_addr *a)
 {
+	/* A link-local address is only unique on its link: fe80::1 on our
+	 * eth0 says nothing about a neighbour using fe80::1 on wlan0. */
+	bool ll = is_linklocal(mdns_is_v4mapped(a) ? AF_INET : AF_INET6, a);
 	for (size_t i = 0; i < e->n_addrs; i++)
-		if (!memcmp(&e->addrs[i].addr, a, sizeof(*a)))
+		if (!memcmp(&e->addrs[i].addr, a, sizeof(*a)) && (!ll || e->addrs[i].ifindex == ifindex))
 			return true;
 	return false;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -13,6 +14,7 @@
 struct mdns_reflector {
 	struct mdns_sock *sock;
 	struct mdns_engine *engine;
+	struct log_ratelimit join_log;  /* joins are retried on every link/address event */
 };
 
 static uint64_t reflector_now(void *ctx)
@@ -30,9 +32,10 @@ static int reflector_membership(void *ctx, int family, int ifindex, bool join)
 {
 	struct mdns_reflector *r = ctx;
 	int rc = mdns_sock_membership(r->sock, family, ifindex, join);
-	if (rc < 0 && rc != -EADDRINUSE && rc != -EAFNOSUPPORT && join)
-		log_warn("mdns: cannot join the %s group on ifindex %d: %d",
-		         family == AF_INET ? "224.0.0.251" : "ff02::fb", ifindex, rc);
+	if (rc < 0 && rc != -EADDRINUSE && rc != -EAFNOSUPPORT && join &&
+	    log_ratelimit_ok(&r->join_log, 5, 60000))
+		log_warn("mdns: cannot join the %s group on ifindex %d: %s",
+		         family == AF_INET ? "224.0.0.251" : "ff02::fb", ifindex, strerror(-rc));
 	return rc;
 }
 

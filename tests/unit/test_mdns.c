@@ -986,6 +986,16 @@ static void test_own_packets(void **state)
 	assert_int_equal(F.n_sent, 1);
 	assert_int_equal(drops(MDNS_DROP_OWN), 3);
 
+	/* fe80::1 is ours on eth0 only: a neighbour using it on wlan0 is
+	 * somebody else */
+	F.now += 10;
+	pm_reset(0, 0x8400);
+	pm_addr(DNS_SEC_ANSWER, "router.local", "192.0.2.1", 120);
+	feed_from(WLAN, "fe80::1");
+	assert_int_equal(drops(MDNS_DROP_OWN), 3);
+	assert_int_equal(F.n_sent, 2);
+	assert_int_equal(F.sent[1].tx.ifindex, ETH);
+
 	/* a legacy query from the host itself is not ours to forward */
 	legacy_query_from("192.168.1.31", 40000, 1);
 	assert_int_equal(drops(MDNS_DROP_OWN), 4);
@@ -993,7 +1003,7 @@ static void test_own_packets(void **state)
 	pm_reset(0, 0x8400);
 	pm_addr(DNS_SEC_ANSWER, "laptop.local", "192.0.2.99", 120);
 	feed_from(WLAN, "192.168.1.50");
-	assert_int_equal(F.n_sent, 2);
+	assert_int_equal(F.n_sent, 3);
 }
 
 static bool member_seen(int family, int ifindex, bool join)
