@@ -132,7 +132,8 @@ static const struct ra_ops ops = { .send = f_send, .host = f_host, .now_ms = f_n
 
 static const char config[] =
 	"ra-relay wlan0 { iface eth0; iface tun0; learn-hosts yes }\n"
-	"ra eth1 { prefix fd2f::/64; rdnss fd2f::53; dnssl lab.example home.arpa; mtu 1400; interval 60 }\n";
+	"ra eth1 { prefix fd2f::/64; rdnss fd2f::53; dnssl lab.example home.arpa; mtu 1400; interval 60 }\n"
+	"ra eth0 { prefix fd2e::/64; rdnss fd2e::53; dnssl cluster.lan }\n"; /* added to the relayed RA */
 
 static void add_iface(struct iftable *ifs, int idx, const char *name, bool l3)
 {
