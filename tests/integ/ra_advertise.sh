@@ -111,6 +111,9 @@ check "rdisc6: DNSSL lab.example home.arpa" "$RD" grep -qE "DNS search list +: l
 check "rdisc6: MTU 1400, preference high, other-config" "$RD" \
 	eval 'grep -qE "MTU +: +1400" <<<"$RD" && grep -qE "Router preference +: +high" <<<"$RD" && grep -qE "Stateful other conf\. +: +Yes" <<<"$RD"'
 check "islandctl ra shows the advertised prefixes" "$(ctl rtr ra)" eval 'ctl rtr ra | grep -q "prefix 2001:db8:1::/64: valid 1h00m"'
+check "islandctl ra --json is valid JSON with the advertised link" "$(ctl rtr ra --json)" \
+	jqe '.adverts[0].iface == "eth0" and .adverts[0].prefixes[1].prefix == "2001:db8:1::/64" and .adverts[0].ras_sent >= 1' \
+	<<<"$(ctl rtr ra --json)"
 stop_islandd rtr TERM 10
 check "h drops its default route after islandd's final RAs" "default via '$(default_via h eth0)'" \
 	wait_for 3 eval '[ -z "$(default_via h eth0)" ]'
