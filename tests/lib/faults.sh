@@ -205,3 +205,30 @@ ns_pcap_fields() {
 	    print("ether_src=%s src=%s target=%s slla=%s" % (p[Ether].src, p[IPv6].src, ns.tgt, slla))
 	PY
 }
+
+# radvd_lifetimes_start NS IF PREFIX VALID PREFERRED: radvd as ra.sh's
+# ra_radvd_start (same pid file, so ra_radvd_stop stops it), with the
+# prefix's lifetimes given: a prefix that is meant to run out.
+radvd_lifetimes_start() {
+	local ns=$1 iface=$2 prefix=$3 valid=$4 pref=$5 conf pid
+	conf="$ISL_RUN/radvd-$ns.conf"
+	pid="$ISL_RUN/radvd-$ns.pid"
+	cat >"$conf" <<-EOF2
+	interface $iface {
+		AdvSendAdvert on;
+		MinRtrAdvInterval 3;
+		MaxRtrAdvInterval 10;
+		prefix $prefix {
+			AdvOnLink on;
+			AdvAutonomous on;
+			AdvValidLifetime $valid;
+			AdvPreferredLifetime $pref;
+		};
+	};
+	EOF2
+	chmod 644 "$conf"
+	nssysctl "$ns" net.ipv6.conf.all.forwarding=1
+	rm -f "$pid"
+	nsexec "$ns" radvd -C "$conf" -p "$pid" -n -m stderr >>"$ISL_KEEP/radvd-$ns.log" 2>&1 &
+	wait_for 5 test -s "$pid" || { cat "$ISL_KEEP/radvd-$ns.log" >&2; die "radvd did not start in $ns"; }
+}
