@@ -10,6 +10,7 @@
 #include "ndproxy/ndproxy.h"
 #include "ndproxy/sessions.h"
 #include "ndproxy/known.h"
+#include "ndproxy/deadcache.h"
 #include "ctl/ctl.h"
 #include "net/iftable.h"
 #include "util/log.h"
@@ -24,7 +25,10 @@
 /* After a target failed to answer, the next solicitation may re-probe it
  * after this hold: one lost NA must not black-hole a live host for `deadtime`. */
 #define NDP_DEAD_HOLD_MS 1000
-#define NDP_KNOWN_CAP 16384
+#define NDP_KNOWN_CAP 4096   /* the kernel's own neighbour table is smaller by default */
+#define NDP_DEAD_CAP 4096   /* dead targets remembered: as many as sessions, at most this */
+/* RFC 4861 RetransTimer: a target is never probed twice within a second. */
+#define NDP_MIN_PROBE_GAP_MS 1000
 
 struct ndp_rule_rt {
 	const struct conf_rule *conf;
@@ -57,6 +61,7 @@ struct ndp_engine {
 	struct conf_proxy *implicit; /* proxies for RA relay upstreams without a proxy block */
 	struct ndp_sessions sessions;
 	struct ndp_known known;
+	struct ndp_deadcache dead;
 	struct ndp_budget budgets[NDP_MAX_BUDGETS];
 	size_t n_budgets;
 	uint32_t probe_rate;       /* per downstream interface: the lowest configured */
@@ -96,6 +101,14 @@ static const struct iface *iface_usable(struct ndp_engine *e, int ifindex)
 	return ifc && ifc->up ? ifc : NULL;
 }
 
+/* A burst of a tenth of the rate, refilled at the rest: whatever the load,
+ * no window of one second holds more than `rate` probes. */
+static void budget_init(struct token_bucket *tb, uint32_t rate, uint64_t now)
+{
+	uint32_t burst = rate / 10 ? rate / 10 : 1;
+	token_bucket_init(tb, rate > burst ? rate - burst : rate, burst, now);
+}
+
 static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
 {
 	for (size_t i = 0; i < e->n_budgets; i++)
@@ -105,8 +118,7 @@ static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
 		return NULL;
 	struct ndp_budget *b = &e->budgets[e->n_budgets++];
 	b->ifindex = ifindex;
-	/* a burst of one second's worth lets a cold start resolve a cluster at once */
-	token_bucket_init(&b->tb, e->probe_rate, e->probe_rate, now_ms(e));
+	budget_init(&b->tb, e->probe_rate, now_ms(e));
 	return &b->tb;
 }
 
@@ -207,13 +219,17 @@ static void route_remove(struct ndp_engine *e, struct ndp_session *s)
 
 /* ---- session life ------------------------------------------------------- */
 
-static void session_set_state(struct ndp_engine *e, struct ndp_session *s, enum ndp_state st)
+static void session_set_state(struct ndp_session *s, enum ndp_state st)
 {
-	if (s->state == NDP_INVALID && st != NDP_INVALID)
-		ndp_sessions_unmark_dead(&e->sessions, s);
-	else if (s->state != NDP_INVALID && st == NDP_INVALID)
-		ndp_sessions_mark_dead(&e->sessions, s);
 	s->state = (uint8_t)st;
+}
+
+/* How long to wait after a probe: the configured timeout for the last one,
+ * and never less than RetransTimer while more will follow. */
+static uint32_t probe_wait_ms(const struct ndp_proxy_rt *p, const struct ndp_session *s)
+{
+	uint32_t t = p->conf->timeout_ms;
+	return s->retries_left > 0 && t < NDP_MIN_PROBE_GAP_MS ? NDP_MIN_PROBE_GAP_MS : t;
 }
 
 /* Timers are relative: the loop keeps its own monotonic clock, ops.now_ms
@@ -259,6 +275,8 @@ static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 	return true;
 }
 
+/* The target did not answer: forget the session, remember the target in the
+ * dead cache for `deadtime`. */
 static void session_die(struct ndp_engine *e, struct ndp_session *s)
 {
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
@@ -267,13 +285,11 @@ static void session_die(struct ndp_engine *e, struct ndp_session *s)
 		ndp_event(e, "target %s lost on %s (no answer downstream)", addr_str(&s->target, a), p->conf->iface);
 		e->c.target_lost++;
 	}
-	route_remove(e, s);
 	/* the kernel may keep a STALE entry for a host that left; our probe
 	 * just proved it gone, so stop trusting that entry */
 	ndp_known_del(&e->known, s->down_ifindex, &s->target);
-	s->n_pending = 0;
-	session_set_state(e, s, NDP_INVALID);
-	session_arm(e, s, p->conf->deadtime_ms);
+	ndp_dead_add(&e->dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
+	session_delete(e, s);
 }
 
 static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const struct in6_addr *via)
@@ -292,7 +308,7 @@ static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const s
 		s->via = *via;
 		s->has_via = true;
 	}
-	session_set_state(e, s, NDP_VALID);
+	session_set_state(s, NDP_VALID);
 	s->confirmed_ms = now_ms(e);
 	s->used = false;
 	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
@@ -312,7 +328,7 @@ static void session_timer(void *ctx)
 		if (s->retries_left > 0) {
 			s->retries_left--;
 			probe(e, s, true);
-			session_arm(e, s, p->conf->timeout_ms);
+			session_arm(e, s, probe_wait_ms(p, s));
 		} else {
 			session_die(e, s);
 		}
@@ -321,19 +337,16 @@ static void session_timer(void *ctx)
 		/* keepalive: re-probe a valid target before forgetting it; without
 		 * keepalive only targets still being solicited are renewed */
 		if (p->conf->keepalive || s->used) {
-			session_set_state(e, s, NDP_RENEWING);
+			session_set_state(s, NDP_RENEWING);
 			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
 			probe(e, s, true);
-			session_arm(e, s, p->conf->timeout_ms);
+			session_arm(e, s, probe_wait_ms(p, s));
 		} else {
-			route_remove(e, s);
 			session_delete(e, s);
 		}
 		break;
-	case NDP_INVALID:
 	case NDP_LEARNED:
-		session_delete(e, s);
-		break;
+		break; /* no timer: they go when the RA relay says so */
 	}
 }
 
@@ -345,19 +358,10 @@ static struct ndp_session *session_new(struct ndp_engine *e, uint16_t proxy_idx,
 	if (p->n_sessions < p->conf->max_sessions)
 		s = ndp_sessions_insert(&e->sessions, proxy_idx, target);
 	if (!s) {
-		/* full: reuse the oldest dead session, never a live one */
-		struct ndp_session *victim = ndp_sessions_oldest_dead(&e->sessions);
-		if (!victim) {
-			e->c.sessions_full++;
-			if (log_ratelimit_ok(&e->rl_full, 1, 10000))
-				log_warn("session table full (%u): not probing new targets", e->sessions.used);
-			return NULL;
-		}
-		session_delete(e, victim);
-		e->c.sessions_evicted++;
-		s = ndp_sessions_insert(&e->sessions, proxy_idx, target);
-		if (!s)
-			return NULL;
+		e->c.sessions_full++;
+		if (log_ratelimit_ok(&e->rl_full, 1, 10000))
+			log_warn("session table full (%u): not probing new targets", e->sessions.used);
+		return NULL;
 	}
 	p->n_sessions++;
 	s->owner = e;
@@ -422,30 +426,17 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 			remember_solicitor(s, &who);
 			e->c.ns_pending++;
 			return;
-		case NDP_INVALID:
-			if (now_ms(e) - s->probed_ms < NDP_DEAD_HOLD_MS) {
-				e->c.ns_dead_target++;
-				return;
-			}
-			if (p->rules[s->rule_idx].conf->method == RULE_AUTO) {
-				/* the route may have moved: decide afresh below */
-				session_delete(e, s);
-				s = NULL;
-				break;
-			}
-			/* our own probe failed: a STALE kernel entry is no proof of
-			 * life here, only a fresh answer is */
-			if (!probe(e, s, false)) {
-				s->probed_ms = now_ms(e); /* hold again before the next try */
-				e->c.ns_dead_target++;
-				return;
-			}
-			session_set_state(e, s, NDP_PROBING);
-			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
-			remember_solicitor(s, &who);
-			session_arm(e, s, p->conf->timeout_ms);
+		}
+	}
+	/* a target that did not answer: silent for a short hold after the last
+	 * probe, then the next solicitation may probe it again (budget allowing) */
+	struct ndp_dead *dead = ndp_dead_find(&e->dead, pi, &m->target, now_ms(e));
+	if (dead) {
+		if (now_ms(e) - dead->probed_ms < NDP_DEAD_HOLD_MS) {
+			e->c.ns_dead_target++;
 			return;
 		}
+		ndp_dead_forget(dead);
 	}
 
 	for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
@@ -489,14 +480,12 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 		s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
 		remember_solicitor(s, &who);
 		if (!probe(e, s, false)) {
-			/* no token or no usable interface: remember briefly as dead */
-			session_set_state(e, s, NDP_INVALID);
-			s->probed_ms = now_ms(e);
-			session_arm(e, s, NDP_DEAD_HOLD_MS);
-			s->n_pending = 0;
+			/* no usable interface: remember briefly as dead */
+			ndp_dead_add(&e->dead, pi, &m->target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
+			session_delete(e, s);
 			return;
 		}
-		session_arm(e, s, p->conf->timeout_ms);
+		session_arm(e, s, probe_wait_ms(p, s));
 		return;
 	}
 	e->c.ns_no_rule++;
@@ -558,7 +547,7 @@ void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool de
 		return; /* our own /128s */
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		struct ndp_session *s = &e->sessions.pool[i];
-		if (!s->in_use || s->state == NDP_INVALID || s->state == NDP_LEARNED)
+		if (!s->in_use || s->state == NDP_LEARNED)
 			continue;
 		const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
 		if (p->rules[s->rule_idx].conf->method != RULE_AUTO ||
@@ -599,7 +588,7 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 	ndp_known_flush_ifindex(&e->known, l->ifindex);
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		struct ndp_session *s = &e->sessions.pool[i];
-		if (s->in_use && s->down_ifindex == l->ifindex && s->state != NDP_INVALID) {
+		if (s->in_use && s->down_ifindex == l->ifindex) {
 			if (s->state == NDP_LEARNED) {
 				session_delete(e, s);
 				continue;
@@ -658,7 +647,7 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex, int dow
 		if (!s)
 			continue;
 		loop_timer_cancel(e->loop, &s->timer);
-		session_set_state(e, s, NDP_LEARNED);
+		session_set_state(s, NDP_LEARNED);
 		s->down_ifindex = downstream_ifindex;
 		s->confirmed_ms = now_ms(e);
 		s->expires_ms = 0;
@@ -723,7 +712,7 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 		cap += p->conf->max_sessions;
 		if (p->conf->probe_rate < e->probe_rate)
 			e->probe_rate = p->conf->probe_rate;
-		token_bucket_init(&p->auto_lookups, p->conf->probe_rate, p->conf->probe_rate, ops->now_ms(ops->ctx));
+		budget_init(&p->auto_lookups, p->conf->probe_rate, ops->now_ms(ops->ctx));
 	}
 	if (e->probe_rate == UINT32_MAX)
 		e->probe_rate = 100;
@@ -731,7 +720,8 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 		cap = 1u << 22;
 	if (ndp_sessions_init(&e->sessions, (uint32_t)cap) < 0)
 		goto fail;
-	if (ndp_known_init(&e->known, NDP_KNOWN_CAP) < 0)
+	uint32_t known_cap = cap * 4 < 256 ? 256 : cap * 4 > NDP_KNOWN_CAP ? NDP_KNOWN_CAP : (uint32_t)cap * 4;
+	if (ndp_known_init(&e->known, known_cap) < 0 || ndp_dead_init(&e->dead, cap < NDP_DEAD_CAP ? (uint32_t)cap : NDP_DEAD_CAP) < 0)
 		goto fail;
 	resolve_names(e);
 	return e;
@@ -752,7 +742,7 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 	ndp_known_move(&e->known, &old->known);
 	for (uint32_t i = 0; i < old->sessions.touched; i++) {
 		struct ndp_session *s = &old->sessions.pool[i];
-		if (!s->in_use || s->state == NDP_PROBING || s->state == NDP_INVALID)
+		if (!s->in_use || s->state == NDP_PROBING)
 			continue;
 		const struct ndp_proxy_rt *op = &old->proxies[s->proxy_idx];
 		const struct conf_rule *orule = s->state == NDP_LEARNED ? NULL : op->rules[s->rule_idx].conf;
@@ -808,6 +798,7 @@ void ndp_engine_free(struct ndp_engine *e)
 	}
 	ndp_sessions_free(&e->sessions);
 	ndp_known_free(&e->known);
+	ndp_dead_free(&e->dead);
 	if (e->proxies)
 		for (size_t pi = 0; pi < e->n_proxies; pi++)
 			free(e->proxies[pi].rules);
@@ -830,7 +821,7 @@ unsigned ndp_engine_session_count(const struct ndp_engine *e)
 
 static const char *state_name(uint8_t st)
 {
-	static const char *const names[] = { "probing", "valid", "renewing", "invalid", "learned" };
+	static const char *const names[] = { "probing", "valid", "renewing", "learned" };
 	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
@@ -924,8 +915,11 @@ void ndp_engine_dump_counters(const struct ndp_engine *e, struct ctl_out *o)
 	first = false;
 	NDP_COUNTERS(NDP_COUNTER_DUMP)
 #undef NDP_COUNTER_DUMP
-	if (o->json)
-		ctl_printf(o, ",\"sessions\":%u", e->sessions.used);
-	else
+	unsigned dead = ndp_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx));
+	if (o->json) {
+		ctl_printf(o, ",\"sessions\":%u,\"dead_targets\":%u", e->sessions.used, dead);
+	} else {
 		ctl_printf(o, "  %-22s %u\n", "sessions", e->sessions.used);
+		ctl_printf(o, "  %-22s %u\n", "dead_targets", dead);
+	}
 }

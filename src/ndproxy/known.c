@@ -16,6 +16,9 @@ int ndp_known_init(struct ndp_known *k, uint32_t cap)
 		ndp_known_free(k);
 		return -ENOMEM;
 	}
+	/* touched now: resident memory stays put however full the table gets */
+	memset(k->pool, 0, cap * sizeof(*k->pool));
+	memset(k->buckets, 0, nb * sizeof(*k->buckets));
 	k->cap = cap;
 	k->n_buckets = nb;
 	hash_key_init(&k->key);

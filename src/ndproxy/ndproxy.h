@@ -49,8 +49,7 @@ struct ndp_ops {
 	X(ns_pending)         /* solicitation waiting for the probe's answer */ \
 	X(probe_budget)       /* new probe refused: probe-rate exhausted */ \
 	X(probe_retry_budget) /* retry skipped: probe-rate exhausted */ \
-	X(sessions_full)      /* new session refused: max-sessions reached, none evictable */ \
-	X(sessions_evicted)   /* dead session reused for a new target */ \
+	X(sessions_full)      /* new session refused: max-sessions reached */ \
 	X(no_source_address)  /* interface without a usable link-local address */ \
 	X(iface_down)         /* downstream/proxy interface missing or down */ \
 	X(auto_no_route)      /* auto rule: no route, or routed back out the proxy */ \

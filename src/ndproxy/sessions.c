@@ -5,7 +5,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* Reserve the pool with mmap so untouched sessions cost no resident memory. */
+/* The pool comes from mmap; the first NDP_SESSIONS_PRETOUCH sessions are
+ * touched now so the resident size is what it will be under a flood. */
 int ndp_sessions_init(struct ndp_sessions *t, uint32_t cap)
 {
 	memset(t, 0, sizeof(*t));
@@ -23,6 +24,9 @@ int ndp_sessions_init(struct ndp_sessions *t, uint32_t cap)
 		munmap(pool, bytes);
 		return -ENOMEM;
 	}
+	memset(t->buckets, 0, nb * sizeof(*t->buckets));
+	memset(pool, 0, (size_t)(cap < NDP_SESSIONS_PRETOUCH ? cap : NDP_SESSIONS_PRETOUCH) *
+	                        sizeof(struct ndp_session));
 	t->pool = pool;
 	t->cap = cap;
 	t->n_buckets = nb;
@@ -86,40 +90,8 @@ void ndp_sessions_remove(struct ndp_sessions *t, struct ndp_session *s)
 		link = &t->pool[*link - 1].hnext;
 	if (*link)
 		*link = s->hnext;
-	if (s->state == NDP_INVALID)
-		ndp_sessions_unmark_dead(t, s);
 	s->in_use = false;
 	s->hnext = t->free_head;
 	t->free_head = idx + 1;
 	t->used--;
-}
-
-void ndp_sessions_mark_dead(struct ndp_sessions *t, struct ndp_session *s)
-{
-	uint32_t idx = ndp_sessions_index(t, s) + 1;
-	s->dnext = 0;
-	s->dprev = t->dead_tail;
-	if (t->dead_tail)
-		t->pool[t->dead_tail - 1].dnext = idx;
-	else
-		t->dead_head = idx;
-	t->dead_tail = idx;
-}
-
-void ndp_sessions_unmark_dead(struct ndp_sessions *t, struct ndp_session *s)
-{
-	if (s->dprev)
-		t->pool[s->dprev - 1].dnext = s->dnext;
-	else
-		t->dead_head = s->dnext;
-	if (s->dnext)
-		t->pool[s->dnext - 1].dprev = s->dprev;
-	else
-		t->dead_tail = s->dprev;
-	s->dprev = s->dnext = 0;
-}
-
-struct ndp_session *ndp_sessions_oldest_dead(const struct ndp_sessions *t)
-{
-	return t->dead_head ? &t->pool[t->dead_head - 1] : NULL;
 }

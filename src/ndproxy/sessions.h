@@ -1,7 +1,8 @@
-/* The proxy's session table: a fixed pool, a keyed hash by (proxy, target),
- * and a list of dead sessions in the order they died, so the oldest dead one
- * is reused first when the pool is full. Pool memory is reserved up front
- * and touched only as sessions are first used. */
+/* The proxy's session table: a fixed pool and a keyed hash by (proxy,
+ * target). Sessions exist only for targets being probed or alive; targets
+ * that did not answer live in the compact dead cache (deadcache.h). The pool
+ * is allocated and touched once at start-up (up to NDP_SESSIONS_PRETOUCH), so
+ * resident memory does not move with load. */
 #ifndef ISLANDD_NDPROXY_SESSIONS_H
 #define ISLANDD_NDPROXY_SESSIONS_H
 
@@ -17,11 +18,11 @@ enum ndp_state {
 	NDP_PROBING,   /* NS sent downstream, waiting for the target's NA */
 	NDP_VALID,     /* target answered: we answer for it */
 	NDP_RENEWING,  /* valid, re-probed before expiry; still answered */
-	NDP_INVALID,   /* target did not answer: silent until re-probed */
 	NDP_LEARNED,   /* host learned by the RA relay: answered until it goes */
 };
 
-#define NDP_MAX_PENDING 4 /* solicitors remembered while a probe is out */
+#define NDP_MAX_PENDING 2 /* solicitors remembered while a probe is out */
+#define NDP_SESSIONS_PRETOUCH 8192
 
 struct ndp_solicitor {
 	struct in6_addr addr;      /* :: for DAD */
@@ -32,7 +33,6 @@ struct ndp_solicitor {
 struct ndp_session {
 	struct in6_addr target;
 	uint32_t hnext;            /* next in hash chain (index + 1), or free-list link */
-	uint32_t dprev, dnext;     /* dead list links (index + 1) */
 	uint16_t proxy_idx, rule_idx;
 	uint8_t state;             /* enum ndp_state */
 	uint8_t retries_left;
@@ -52,7 +52,6 @@ struct ndp_sessions {
 	uint32_t free_head;        /* index + 1 */
 	uint32_t *buckets;         /* index + 1 */
 	uint32_t n_buckets;        /* power of two */
-	uint32_t dead_head, dead_tail;
 	struct hash_key key;
 };
 
@@ -64,10 +63,6 @@ struct ndp_session *ndp_sessions_find(const struct ndp_sessions *t, uint16_t pro
 struct ndp_session *ndp_sessions_insert(struct ndp_sessions *t, uint16_t proxy_idx,
                                         const struct in6_addr *target);
 void ndp_sessions_remove(struct ndp_sessions *t, struct ndp_session *s);
-/* Dead list: sessions in NDP_INVALID, oldest first. */
-void ndp_sessions_mark_dead(struct ndp_sessions *t, struct ndp_session *s);
-void ndp_sessions_unmark_dead(struct ndp_sessions *t, struct ndp_session *s);
-struct ndp_session *ndp_sessions_oldest_dead(const struct ndp_sessions *t);
 static inline uint32_t ndp_sessions_index(const struct ndp_sessions *t, const struct ndp_session *s)
 {
 	return (uint32_t)(s - t->pool);

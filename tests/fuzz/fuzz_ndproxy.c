@@ -57,7 +57,7 @@ static const char config[] =
 	"  rule 2001:db8:0:0:40::/76 { iface if2 }\n"
 	"  rule 2001:db8::/64 { auto }\n"
 	"  rule 2001:db8:1::/64 { static }\n}\n"
-	"proxy if2 { router no\n rule ::/0 { iface if3 } }\n";
+	"proxy if2 { router no\n max-sessions 64\n rule ::/0 { iface if3 } }\n";
 
 static void add_iface(struct iftable *ifs, int idx, const char *name)
 {

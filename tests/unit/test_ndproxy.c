@@ -286,10 +286,23 @@ static void probe_budget_bounds_a_scan_and_leaves_no_state(void **state)
 		solicit(&w, "fe80::99", t);
 	}
 	assert_in_range(fk.n_ns - before, 1, 100);
+	/* a steady flood, one NS a millisecond: no one-second window holds
+	 * more than probe-rate probes */
+	unsigned window_start = fk.n_ns;
+	fk.now += 5000;
+	for (int i = 0; i < 3000; i++) {
+		fk.now += 1;
+		snprintf(t, sizeof(t), "2001:db8::2:%x", i);
+		solicit(&w, "fe80::99", t);
+		if (i == 999 || i == 1999 || i == 2999) {
+			assert_in_range(fk.n_ns - window_start, 1, 100);
+			window_start = fk.n_ns;
+		}
+	}
 	world_down(&w);
 }
 
-static void session_cap_evicts_dead_never_live(void **state)
+static void session_cap_refuses_new_targets_keeps_live_ones(void **state)
 {
 	struct world w;
 	world_up(&w, "proxy wlan0 { max-sessions 4\n probe-rate 1000\n rule 2001:db8::/64 { iface eth0 } }\n");
@@ -415,15 +428,21 @@ static void unanswered_target_goes_dead_then_is_reprobed(void **state)
 	world_up(&w, "proxy wlan0 { timeout 10\n retries 1\n ttl 50\n deadtime 5000\n rule 2001:db8::/64 { iface eth0 } }\n");
 	solicit(&w, "fe80::99", "2001:db8::9");
 	assert_int_equal(fk.n_ns, 1);
+	/* retries are a second apart (RFC 4861 RetransTimer) even with timeout 10 */
 	struct loop_timer stop = { 0 };
-	loop_timer_in(w.loop, &stop, 60, stop_loop, w.loop);
+	loop_timer_in(w.loop, &stop, 500, stop_loop, w.loop);
+	loop_run(w.loop);
+	assert_int_equal(fk.n_ns, 1);
+	loop_timer_in(w.loop, &stop, 1000, stop_loop, w.loop);
 	loop_run(w.loop);
 	assert_int_equal(fk.n_ns, 2); /* one retry */
 	assert_int_equal(fk.n_na, 0);
+	/* dead targets hold no session, only a dead-cache entry */
+	assert_int_equal(ndp_engine_session_count(w.e), 0);
 	struct ctl_out o;
 	ctl_out_init(&o, true);
-	ndp_engine_dump_sessions(w.e, &o);
-	assert_non_null(strstr(o.buf, "\"state\":\"invalid\""));
+	ndp_engine_dump_counters(w.e, &o);
+	assert_non_null(strstr(o.buf, "\"dead_targets\":1"));
 	ctl_out_free(&o);
 	/* within the hold: silent, no probe */
 	solicit(&w, "fe80::99", "2001:db8::9");
@@ -446,7 +465,7 @@ static void valid_target_that_stops_answering_is_dropped(void **state)
 	assert_int_equal(fk.n_na, 1);
 	assert_int_equal(fk.n_routes, 1);
 	struct loop_timer stop = { 0 };
-	loop_timer_in(w.loop, &stop, 120, stop_loop, w.loop);
+	loop_timer_in(w.loop, &stop, 1200, stop_loop, w.loop);
 	loop_run(w.loop);
 	/* keepalive re-probed (twice: probe + retry), no answer: route gone, not answered */
 	assert_true(fk.n_ns >= 3);
@@ -522,7 +541,7 @@ int main(void)
 		cmocka_unit_test(iface_rule_probes_then_answers_and_routes),
 		cmocka_unit_test(kernel_known_neighbour_is_answered_without_probe),
 		cmocka_unit_test(probe_budget_bounds_a_scan_and_leaves_no_state),
-		cmocka_unit_test(session_cap_evicts_dead_never_live),
+		cmocka_unit_test(session_cap_refuses_new_targets_keeps_live_ones),
 		cmocka_unit_test(dump_lists_sessions_as_json),
 		cmocka_unit_test(reload_keeps_sessions_the_new_config_covers),
 		cmocka_unit_test(learned_host_is_answered_and_routed),
