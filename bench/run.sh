@@ -539,6 +539,9 @@ main() {
 	[ -n "$PROGRAMS" ] || { log "bench: nothing to run"; exit 1; }
 
 	start=$(date +%s)
+	# The tree the binaries were built from, taken now: others may commit during the run.
+	rev="$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')"
+	[ -x "$ISLANDD" ] && rev+=", binary built $(date -u -r "$ISLANDD" '+%H:%M UTC')"
 	load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 	log "bench: topology $BENCH_NS-*; programs: $PROGRAMS; quick=$QUICK"
 	topo_up || { log "bench: topology failed"; exit 1; }
@@ -561,7 +564,7 @@ main() {
 	{
 		echo "make bench$( [ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), ${elapsed}s"
 		echo "nice: ${BENCH_NICE:-0}; load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews absolute figures; compare columns)"
-		echo "islandd $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty'); ndppd $(dpkg-query -W -f '${Version}' ndppd 2>/dev/null); npd6 $(dpkg-query -W -f '${Version}' npd6 2>/dev/null)"
+		echo "islandd $rev; ndppd $(dpkg-query -W -f '${Version}' ndppd 2>/dev/null); npd6 $(dpkg-query -W -f '${Version}' npd6 2>/dev/null)"
 		echo
 		table
 		echo
