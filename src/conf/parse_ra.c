@@ -412,12 +412,12 @@ static int ra_finish(struct conf_parser *p, struct ra_ctx *ctx)
 		return conf_fail(p, ctx->router_lt_val, "router-lifetime %u is shorter than the maximum "
 		                 "interval %u (RFC 4861: 0 or Max..9000)", ra->router_lifetime_s, max);
 	if (!ctx->seen[RA_RDNSS_LT].line)
-		ra->rdnss_lifetime = 2 * max;
+		ra->rdnss_lifetime = max; /* what radvd 2.19 sends, captured on the wire */
 	else if (ra->rdnss_lifetime && ra->rdnss_lifetime < max)
 		return conf_fail(p, ctx->rdnss_lt_val, "rdnss-lifetime %u is shorter than the maximum "
 		                 "interval %u (0 or at least the interval)", ra->rdnss_lifetime, max);
 	if (!ctx->seen[RA_DNSSL_LT].line)
-		ra->dnssl_lifetime = 2 * max;
+		ra->dnssl_lifetime = max;
 	else if (ra->dnssl_lifetime && ra->dnssl_lifetime < max)
 		return conf_fail(p, ctx->dnssl_lt_val, "dnssl-lifetime %u is shorter than the maximum "
 		                 "interval %u (0 or at least the interval)", ra->dnssl_lifetime, max);

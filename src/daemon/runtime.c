@@ -54,14 +54,21 @@ struct runtime {
 
 /* ---- output ------------------------------------------------------------- */
 
-static void txq_send(struct runtime *rt, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                     const uint8_t *pkt, size_t len)
+/* Small packets join the batch; a large one (an RA with many prefixes) goes
+ * out on its own, after what is queued so the order on the wire holds. */
+static int txq_send(struct runtime *rt, int ifindex, const uint8_t *l2dst, uint8_t halen,
+                    const uint8_t *pkt, size_t len)
 {
-	if (len == 0 || len > sizeof(rt->txq.buf[0]))
-		return;
+	if (len == 0)
+		return -EINVAL;
+	if (len > sizeof(rt->txq.buf[0])) {
+		pkt_txq_flush(&rt->txq, rt->tx_fd);
+		return pkt_send(rt->tx_fd, ifindex, l2dst, halen, pkt, len);
+	}
 	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
 	memcpy(slot, pkt, len);
 	pkt_txq_commit(&rt->txq, len, ifindex, l2dst, halen);
+	return 0;
 }
 
 static void op_send_na(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
@@ -123,8 +130,7 @@ static uint64_t op_now_ms(void *ctx)
 static int op_ra_send(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
                       const uint8_t *pkt, size_t len)
 {
-	txq_send(ctx, ifindex, l2dst, halen, pkt, len);
-	return 0;
+	return txq_send(ctx, ifindex, l2dst, halen, pkt, len);
 }
 
 static void op_ra_host(void *ctx, int upstream_ifindex, int downstream_ifindex,

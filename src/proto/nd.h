@@ -161,7 +161,8 @@ size_t nd_build_ns(uint8_t *buf, size_t cap, const struct in6_addr *src,
 size_t nd_build_rs(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct nd_lladdr *slla);
 /* RA with options from ra (prefixes, routes, RDNSS, DNSSL bodies, MTU) plus
- * SLLA when given. Option order matches radvd's: SLLA, MTU, PIO, RIO, RDNSS, DNSSL.
+ * SLLA when given. Option order matches radvd's (captured from radvd 2.19):
+ * PIO, RIO, RDNSS, DNSSL, MTU, SLLA.
  * No MTU option when ra->mtu is 0; one RDNSS option with every address and
  * ra->rdnss_lifetime; RIOs use the shortest length their plen allows. */
 size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,

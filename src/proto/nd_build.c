@@ -236,14 +236,8 @@ size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
 	nd_put32(icmp + 8, ra->reachable_time);
 	nd_put32(icmp + 12, ra->retrans_timer);
 
-	uint8_t *p = put_lladdr_opt(icmp + ND_RA_LEN, ND_OPT_SLLA, slla);
-	if (ra->mtu) {
-		memset(p, 0, ND_OPT_MTU_LEN);
-		p[0] = ND_OPT_MTU;
-		p[1] = ND_OPT_MTU_LEN / 8;
-		nd_put32(p + 4, ra->mtu);
-		p += ND_OPT_MTU_LEN;
-	}
+	/* radvd's order, as captured from radvd 2.19: PIO, RIO, RDNSS, DNSSL, MTU, SLLA */
+	uint8_t *p = icmp + ND_RA_LEN;
 	for (unsigned i = 0; i < ra->n_prefixes; i++)
 		p = put_pio(p, &ra->prefixes[i]);
 	for (unsigned i = 0; i < ra->n_routes; i++)
@@ -252,5 +246,13 @@ size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
 		p = put_rdnss(p, ra);
 	for (unsigned i = 0; i < ra->n_dnssl; i++)
 		p = put_dnssl(p, ra->dnssl[i].body, ra->dnssl[i].len);
+	if (ra->mtu) {
+		memset(p, 0, ND_OPT_MTU_LEN);
+		p[0] = ND_OPT_MTU;
+		p[1] = ND_OPT_MTU_LEN / 8;
+		nd_put32(p + 4, ra->mtu);
+		p += ND_OPT_MTU_LEN;
+	}
+	put_lladdr_opt(p, ND_OPT_SLLA, slla);
 	return packet_finish(buf, src, dst, icmp_len);
 }

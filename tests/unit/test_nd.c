@@ -40,18 +40,19 @@ static const char scapy_rs[] =
 /* IPv6(src="fe80::1", dst="ff02::1")
  * /ICMPv6ND_RA(chlim=64, M=1, O=1, prf=1, routerlifetime=1800,
  *              reachabletime=30000, retranstimer=1000)
- * /ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:01")/ICMPv6NDOptMTU(mtu=1480)
  * /ICMPv6NDOptPrefixInfo(prefix="2001:db8:1::", prefixlen=64,
  *                        validlifetime=86400, preferredlifetime=14400)
  * /ICMPv6NDOptRouteInfo(prefix="2001:db8:2::", plen=48, len=2, prf=1, rtlifetime=3600)
  * /ICMPv6NDOptRDNSS(dns=["2001:db8::53", "2001:db8::54"], lifetime=600)
- * /ICMPv6NDOptDNSSL(searchlist=["example.com", "lan"], lifetime=600) */
+ * /ICMPv6NDOptDNSSL(searchlist=["example.com", "lan"], lifetime=600)
+ * /ICMPv6NDOptMTU(mtu=1480)/ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:01")
+ * (radvd's option order) */
 static const char scapy_ra[] =
 	"6000000000983afffe800000000000000000000000000001ff020000000000000000000000000001"
-	"8600ee3940c8070800007530000003e8010102000000000105010000000005c8030440c000015180"
-	"000038400000000020010db80001000000000000000000001802300800000e1020010db800020000"
-	"190500000000025820010db800000000000000000000005320010db8000000000000000000000054"
-	"1f04000000000258076578616d706c6503636f6d00036c616e00000000000000";
+	"8600ee3940c8070800007530000003e8030440c000015180000038400000000020010db800010000"
+	"00000000000000001802300800000e1020010db800020000190500000000025820010db800000000"
+	"000000000000005320010db80000000000000000000000541f04000000000258076578616d706c65"
+	"03636f6d00036c616e0000000000000005010000000005c80101020000000001";
 
 /* IPv6(src="::", dst="ff02::1:ff00:2")/ICMPv6ND_NS(tgt="2001:db8::200:ff:fe00:2")
  * /ICMPv6NDOptUnknown(type=14, len=1, data=b'\x01\x02\x03\x04\x05\x06')  (nonce) */
@@ -475,8 +476,8 @@ static void test_roundtrip_ra_every_option(void **state)
 	assert_int_equal(p->n_over_cap, 0);
 	assert_int_equal(p->n_ignored, 0);
 
-	/* radvd's option order, checked on the wire: SLLA, MTU, PIO, RIO, RDNSS, DNSSL. */
-	static const uint8_t order[] = { 1, 5, 3, 24, 25, 31 };
+	/* radvd's option order, checked on the wire: PIO, RIO, RDNSS, DNSSL, MTU, SLLA. */
+	static const uint8_t order[] = { 3, 24, 25, 31, 5, 1 };
 	size_t off = 40 + 16, k = 0;
 	int last = -1;
 	while (off < n) {
