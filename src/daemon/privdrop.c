@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -130,6 +131,28 @@ static int verify_dropped(uid_t uid, gid_t gid)
 	return 0;
 }
 
+/* The daemon's user is a local system user (adduser --system): read
+ * /etc/passwd directly rather than through NSS, which would map half a
+ * megabyte of modules (libnss_systemd and friends) into a small daemon. */
+static int passwd_lookup(const char *user, struct passwd *pwbuf, char *buf, size_t len,
+                         struct passwd **out)
+{
+	*out = NULL;
+	FILE *f = fopen("/etc/passwd", "re");
+	if (!f)
+		return errno;
+	struct passwd *pw;
+	int err;
+	while ((err = fgetpwent_r(f, pwbuf, buf, len, &pw)) == 0) {
+		if (strcmp(pw->pw_name, user) == 0) {
+			*out = pw;
+			break;
+		}
+	}
+	fclose(f);
+	return *out || err == ENOENT ? 0 : err;
+}
+
 int privdrop(const char *user)
 {
 	if (!user || !user[0])
@@ -146,7 +169,7 @@ int privdrop(const char *user)
 
 	char buf[16384];
 	struct passwd pwbuf, *pw = NULL;
-	int err = getpwnam_r(user, &pwbuf, buf, sizeof(buf), &pw);
+	int err = passwd_lookup(user, &pwbuf, buf, sizeof(buf), &pw);
 	if (err || !pw || pw->pw_uid == 0) {
 		if (err)
 			log_warn("cannot look up user %s: %s; staying root with only CAP_NET_RAW and CAP_NET_ADMIN",

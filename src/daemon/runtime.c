@@ -300,7 +300,7 @@ static void on_nl_resync_begin(void *ctx)
 static void on_iface_resynced(void *ctx, const struct iface *ifc, unsigned changes)
 {
 	struct runtime *rt = ctx;
-	struct nl_link l = { .ifindex = ifc->ifindex, .flags = ifc->up ? IFF_UP : 0, .type = ifc->type,
+	struct nl_link l = { .ifindex = ifc->ifindex, .flags = (ifc->up ? IFF_UP : 0) | (ifc->running ? IFF_RUNNING : 0), .type = ifc->type,
 	                     .mtu = ifc->mtu, .lladdr_len = ifc->lladdr_len };
 	memcpy(l.lladdr, ifc->lladdr, sizeof(l.lladdr));
 	snprintf(l.name, sizeof(l.name), "%s", ifc->name);
