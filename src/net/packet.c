@@ -119,6 +119,12 @@ int pkt_open(int ifindex, uint32_t icmp_types)
 	err = attach_drop_all(fd);
 	if (err)
 		goto fail;
+	/* Room for a burst (a scan, or the daemon descheduled for a while):
+	 * kernel memory, used only while packets wait. Without CAP_NET_ADMIN
+	 * the kernel caps SO_RCVBUF at rmem_max instead. */
+	int rcvbuf = PKT_RCVBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_IPV6);

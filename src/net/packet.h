@@ -11,6 +11,7 @@
 #define PKT_BATCH 32      /* packets per recvmmsg / sendmmsg */
 #define PKT_SNAPLEN 2048  /* larger ND packets are truncated and dropped by the parser */
 #define PKT_LLADDR_MAX 16
+#define PKT_RCVBUF (4 << 20) /* receive buffer asked for each listening socket */
 
 struct pkt_in {
 	const uint8_t *data;  /* IPv6 header first */
