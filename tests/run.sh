@@ -155,7 +155,7 @@ run_fuzz() {
 # exit without any "not ok" line (a crash, a timeout) is one more failure, and
 # so are namespaces left behind and a sanitizer report in a daemon log.
 run_integ() {
-	local scripts=() s name log rc own okc nokc skc i=0 left san n pids
+	local scripts=() s name log rc own okc nokc skc i=0 left san n pids t0 secs
 	shopt -s nullglob
 	scripts=("${INTEG_DIR:-tests/integ}"/*"${INTEG:-}"*.sh)
 	shopt -u nullglob
@@ -170,9 +170,11 @@ run_integ() {
 		log=$LOGS/integ-$name.log
 		local prefix="isl$$t$i-"
 		rm -rf "$LOGS/integ-$name.d"; mkdir -p "$LOGS/integ-$name.d"
+		t0=$(date +%s)
 		ISL_NS_PREFIX=$prefix ISL_LOG_DIR=$LOGS/integ-$name.d \
 			timeout -s TERM -k 10 "$INTEG_TIMEOUT" bash "$s" >"$log" 2>&1
 		rc=$?
+		secs=$(( $(date +%s) - t0 ))
 		own=$(grep -cE '^(ok|not ok|skip) ' "$log")
 		# The runner's own checks append "not ok" lines to the script's log.
 		case $rc in 124|137) echo "not ok $name: timed out after ${INTEG_TIMEOUT}s" >>"$log" ;; esac
@@ -204,9 +206,9 @@ run_integ() {
 		PASSED=$((PASSED + okc))
 		[ "$skc" -gt 0 ] && SKIPPED=$((SKIPPED + skc))
 		if [ "$nokc" -eq 0 ]; then
-			printf '  %-50s ok (%d cases%s)\n' "$name" "$okc" "$([ "$skc" -gt 0 ] && echo ", $skc skipped")"
+			printf '  %-50s ok (%d cases%s, %ds)\n' "$name" "$okc" "$([ "$skc" -gt 0 ] && echo ", $skc skipped")" "$secs"
 		else
-			failcase "$name ($nokc of $((okc + nokc)) cases failed)" "$log" "" "$nokc"
+			failcase "$name ($nokc of $((okc + nokc)) cases failed, ${secs}s)" "$log" "" "$nokc"
 			grep -E '^not ok ' "$log" | sed 's/^/    /'
 		fi
 	done
