@@ -40,13 +40,24 @@ struct port *ports_apply(struct ports *ps, int ifindex, const char *name, const 
 {
 	*opened_fd = *closed_fd = -1;
 	struct port *p = ports_by_ifindex(ps, ifindex);
-	if (p && (!want->types || p->types != want->types || p->allmulti != want->allmulti ||
-	          p->promisc != want->promisc || strcmp(p->name, name) != 0)) {
+	if (p && !want->types) {
 		port_close(p, closed_fd);
-		p = NULL;
+		return NULL;
 	}
-	if (!want->types || p)
+	if (p) {
+		/* adjust the open socket in place: reopening would lose what is
+		 * queued in it, and leave a gap, at every reload */
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		if (p->types != want->types && pkt_attach_filter(p->fd, want->types) == 0)
+			p->types = want->types;
+		if (p->allmulti != want->allmulti && pkt_set_allmulti(p->fd, ifindex, want->allmulti) == 0)
+			p->allmulti = want->allmulti;
+		if (p->promisc != want->promisc && pkt_set_promisc(p->fd, ifindex, want->promisc) == 0)
+			p->promisc = want->promisc;
 		return p;
+	}
+	if (!want->types)
+		return NULL;
 	for (size_t i = 0; i < PORTS_MAX && !p; i++)
 		if (ps->port[i].fd < 0)
 			p = &ps->port[i];
@@ -59,12 +70,15 @@ struct port *ports_apply(struct ports *ps, int ifindex, const char *name, const 
 		log_err("cannot listen on %s: %s", name, strerror(-fd));
 		return NULL;
 	}
+	*p = (struct port){ .ifindex = ifindex, .fd = fd, .types = want->types };
 	if (want->allmulti && pkt_set_allmulti(fd, ifindex, true) < 0)
 		log_warn("%s: cannot receive all multicast", name);
+	else
+		p->allmulti = want->allmulti;
 	if (want->promisc && pkt_set_promisc(fd, ifindex, true) < 0)
 		log_warn("%s: cannot enter promiscuous mode", name);
-	*p = (struct port){ .ifindex = ifindex, .fd = fd, .types = want->types,
-	                    .allmulti = want->allmulti, .promisc = want->promisc };
+	else
+		p->promisc = want->promisc;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	*opened_fd = fd;
 	return p;
