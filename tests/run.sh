@@ -154,64 +154,92 @@ run_fuzz() {
 # a script that prints none is one case decided by its exit status. A non-zero
 # exit without any "not ok" line (a crash, a timeout) is one more failure, and
 # so are namespaces left behind and a sanitizer report in a daemon log.
+# INTEG_JOBS=N runs N scripts at a time (each has its own namespace prefix);
+# results are still reported in file order.
+
+# integ_run_one SCRIPT INDEX: run it, then append the runner's own findings
+# to its log as "not ok" lines. Writes the duration to LOG.secs.
+integ_run_one() {
+	local s=$1 name log rc own left san n pids t0 prefix
+	name=$(basename "$s" .sh)
+	log=$LOGS/integ-$name.log
+	prefix="isl$$t$2-"
+	rm -rf "$LOGS/integ-$name.d"; mkdir -p "$LOGS/integ-$name.d"
+	t0=$(date +%s)
+	ISL_NS_PREFIX=$prefix ISL_LOG_DIR=$LOGS/integ-$name.d \
+		timeout -s TERM -k 10 "$INTEG_TIMEOUT" bash "$s" >"$log" 2>&1
+	rc=$?
+	echo $(( $(date +%s) - t0 )) >"$log.secs"
+	own=$(grep -cE '^(ok|not ok|skip) ' "$log")
+	case $rc in 124|137) echo "not ok $name: timed out after ${INTEG_TIMEOUT}s" >>"$log" ;; esac
+	# Nothing may outlive a test: its namespaces must be gone.
+	left=$(ip netns list 2>/dev/null | awk -v p="$prefix" 'index($1, p) == 1 {print $1}')
+	if [ -n "$left" ]; then
+		for n in $left; do
+			pids=$(ip netns pids "$n" 2>/dev/null); [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+			ip netns delete "$n" 2>/dev/null
+		done
+		echo "not ok $name: namespaces left behind: "$left >>"$log"
+	fi
+	# A sanitizer report in any daemon log fails the script, even one that
+	# ended before it could look (finish_islandd reports it otherwise).
+	san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOGS/integ-$name.d"/*.log 2>/dev/null)
+	if [ -n "$san" ] && ! grep -q '^not ok .*sanitizer' "$log"; then
+		echo "not ok $name: sanitizer report in "$san >>"$log"
+	fi
+	# A script that reports no cases is one case, decided by its exit
+	# status; one that fails without saying which case failed, one more.
+	if [ "$own" -eq 0 ]; then
+		if [ "$rc" -eq 0 ]; then echo "ok $name" >>"$log"; else echo "not ok $name: exit status $rc" >>"$log"; fi
+	elif [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$log"; then
+		echo "not ok $name: exit status $rc" >>"$log"
+	fi
+}
+
+# integ_report SCRIPT: count and print one finished script.
+integ_report() {
+	local name log okc nokc skc secs
+	name=$(basename "$1" .sh)
+	log=$LOGS/integ-$name.log
+	secs=$(cat "$log.secs" 2>/dev/null); rm -f "$log.secs"
+	okc=$(grep -c '^ok ' "$log")
+	nokc=$(grep -c '^not ok ' "$log")
+	skc=$(grep -c '^skip ' "$log")
+	PASSED=$((PASSED + okc))
+	[ "$skc" -gt 0 ] && SKIPPED=$((SKIPPED + skc))
+	if [ "$nokc" -eq 0 ]; then
+		printf '  %-50s ok (%d cases%s, %ss)\n' "$name" "$okc" "$([ "$skc" -gt 0 ] && echo ", $skc skipped")" "$secs"
+	else
+		failcase "$name ($nokc of $((okc + nokc)) cases failed, ${secs}s)" "$log" "" "$nokc"
+		grep -E '^not ok ' "$log" | sed 's/^/    /'
+	fi
+}
+
 run_integ() {
-	local scripts=() s name log rc own okc nokc skc i=0 left san n pids t0 secs
+	local scripts=() s i=0 jobs=${INTEG_JOBS:-1}
 	shopt -s nullglob
 	scripts=("${INTEG_DIR:-tests/integ}"/*"${INTEG:-}"*.sh)
 	shopt -u nullglob
-	echo "== integration tests (${#scripts[@]} scripts)"
+	echo "== integration tests (${#scripts[@]} scripts${jobs:+, $jobs at a time})"
 	if [ "$(id -u)" -ne 0 ]; then
 		skipcase "integration tests" "need root for network namespaces" "${#scripts[@]}"
 		return
 	fi
+	if [ "$jobs" -le 1 ]; then
+		for s in "${scripts[@]}"; do
+			i=$((i + 1))
+			integ_run_one "$s" "$i"
+			integ_report "$s"
+		done
+		return
+	fi
 	for s in "${scripts[@]}"; do
 		i=$((i + 1))
-		name=$(basename "$s" .sh)
-		log=$LOGS/integ-$name.log
-		local prefix="isl$$t$i-"
-		rm -rf "$LOGS/integ-$name.d"; mkdir -p "$LOGS/integ-$name.d"
-		t0=$(date +%s)
-		ISL_NS_PREFIX=$prefix ISL_LOG_DIR=$LOGS/integ-$name.d \
-			timeout -s TERM -k 10 "$INTEG_TIMEOUT" bash "$s" >"$log" 2>&1
-		rc=$?
-		secs=$(( $(date +%s) - t0 ))
-		own=$(grep -cE '^(ok|not ok|skip) ' "$log")
-		# The runner's own checks append "not ok" lines to the script's log.
-		case $rc in 124|137) echo "not ok $name: timed out after ${INTEG_TIMEOUT}s" >>"$log" ;; esac
-		# Nothing may outlive a test: its namespaces must be gone.
-		left=$(ip netns list 2>/dev/null | awk -v p="$prefix" 'index($1, p) == 1 {print $1}')
-		if [ -n "$left" ]; then
-			for n in $left; do
-				pids=$(ip netns pids "$n" 2>/dev/null); [ -n "$pids" ] && kill -9 $pids 2>/dev/null
-				ip netns delete "$n" 2>/dev/null
-			done
-			echo "not ok $name: namespaces left behind: "$left >>"$log"
-		fi
-		# A sanitizer report in any daemon log fails the script, even one that
-		# ended before it could look (finish_islandd reports it otherwise).
-		san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOGS/integ-$name.d"/*.log 2>/dev/null)
-		if [ -n "$san" ] && ! grep -q '^not ok .*sanitizer' "$log"; then
-			echo "not ok $name: sanitizer report in "$san >>"$log"
-		fi
-		# A script that reports no cases is one case, decided by its exit
-		# status; one that fails without saying which case failed, one more.
-		if [ "$own" -eq 0 ]; then
-			if [ "$rc" -eq 0 ]; then echo "ok $name" >>"$log"; else echo "not ok $name: exit status $rc" >>"$log"; fi
-		elif [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$log"; then
-			echo "not ok $name: exit status $rc" >>"$log"
-		fi
-		okc=$(grep -c '^ok ' "$log")
-		nokc=$(grep -c '^not ok ' "$log")
-		skc=$(grep -c '^skip ' "$log")
-		PASSED=$((PASSED + okc))
-		[ "$skc" -gt 0 ] && SKIPPED=$((SKIPPED + skc))
-		if [ "$nokc" -eq 0 ]; then
-			printf '  %-50s ok (%d cases%s, %ds)\n' "$name" "$okc" "$([ "$skc" -gt 0 ] && echo ", $skc skipped")" "$secs"
-		else
-			failcase "$name ($nokc of $((okc + nokc)) cases failed, ${secs}s)" "$log" "" "$nokc"
-			grep -E '^not ok ' "$log" | sed 's/^/    /'
-		fi
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+		integ_run_one "$s" "$i" &
 	done
+	wait
+	for s in "${scripts[@]}"; do integ_report "$s"; done
 }
 
 start=$(date +%s)

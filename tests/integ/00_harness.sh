@@ -81,7 +81,9 @@ ISL_NS_PREFIX=$child_prefix bash -c '
 	netns_init
 	island000_build >/dev/null
 	echo up >"'"$ready"'"
-	sleep 60' &
+	sleep 60 >/dev/null 2>&1 &
+	at_cleanup "kill $! 2>/dev/null"
+	wait $!' &
 child=$!
 if wait_for 20 test -s "$ready"; then
 	inner=$(for n in $(ns_list_prefix "$child_prefix"); do ip netns pids "$n"; done)

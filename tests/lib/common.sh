@@ -8,7 +8,7 @@
 ISL_COMMON_SH=1
 
 ISL_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-ISL_LIB="$ISL_REPO/tests/lib"
+ISL_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # scapy is installed for Debian's python, not for a pyenv python on PATH.
 ISL_PY=${ISL_PY:-/usr/bin/python3}
 
