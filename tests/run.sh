@@ -5,6 +5,9 @@
 #   FUZZ_TEST_SECONDS=20      fuzzing time per fuzzer after the corpus replay
 #   ISLANDD, ISLANDCTL        binaries for the integration tests (ASan build)
 #   INTEG=PATTERN             run only tests/integ/*PATTERN*.sh
+#   INTEG_JOBS=1              integration scripts run at a time (2 saves ~30 %)
+#   INTEG_TIMEOUT=300, UNIT_TIMEOUT=120   seconds per script / binary
+#   TEST_LOG_DIR=build/test-logs
 #   UNIT_DIR, FUZZ_DIR, INTEG_DIR  where the cases are (the runner's self-test)
 #
 # Stages, in order:
