@@ -670,6 +670,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	int removed = nl_route_flush(rt->nl, route_is_leftover, rt);
 	if (removed > 0)
 		log_info("removed %d routes left by an earlier instance", removed);
+	pkt_txq_flush(&rt->txq, rt->tx_fd); /* probes for hosts the kernel knows */
 	if (conf_has_ra(conf)) {
 		struct ra_ops rops;
 		rt->ra = ra_engine_new(rt->loop, conf, rt->ifs, ra_ops_for(rt, &rops));

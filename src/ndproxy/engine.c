@@ -24,11 +24,11 @@
 
 /* After a target failed to answer, the next solicitation may re-probe it
  * after this hold: one lost NA must not black-hole a live host for `deadtime`. */
-#define NDP_DEAD_HOLD_MS 1000
+#define NDP_DEAD_HOLD_MS 1050 /* at least RetransTimer since the last probe, with a margin */
 #define NDP_KNOWN_CAP 4096   /* the kernel's own neighbour table is smaller by default */
 #define NDP_DEAD_CAP 4096   /* dead targets remembered: as many as sessions, at most this */
 /* RFC 4861 RetransTimer: a target is never probed twice within a second. */
-#define NDP_MIN_PROBE_GAP_MS 1000
+#define NDP_MIN_PROBE_GAP_MS 1050 /* with a margin for timer and capture jitter */
 
 struct ndp_rule_rt {
 	const struct conf_rule *conf;
@@ -107,6 +107,12 @@ static void budget_init(struct token_bucket *tb, uint32_t rate, uint64_t now)
 {
 	uint32_t burst = rate / 10 ? rate / 10 : 1;
 	token_bucket_init(tb, rate > burst ? rate - burst : rate, burst, now);
+}
+
+/* Tokens held back for keepalive probes of live hosts: half the burst. */
+static uint32_t budget_reserve(const struct token_bucket *tb)
+{
+	return tb ? tb->burst / 2 : 0;
 }
 
 static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
@@ -260,7 +266,10 @@ static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 		return false;
 	}
 	struct token_bucket *tb = budget_for(e, s->down_ifindex);
-	if (!tb || !token_bucket_take(tb, now_ms(e))) {
+	/* keepalive of a live host may use the whole budget; new probes and
+	 * their retries leave a reserve, so a scan cannot starve known hosts */
+	uint32_t keep = s->state == NDP_RENEWING ? 0 : budget_reserve(tb);
+	if (!tb || !token_bucket_take(tb, now_ms(e), keep)) {
 		if (is_retry)
 			e->c.probe_retry_budget++;
 		else
@@ -381,7 +390,7 @@ static int rule_downstream(struct ndp_engine *e, struct ndp_proxy_rt *p, struct 
 		return r->down_ifindex;
 	/* auto: the kernel's routing decision, paid for from a bucket because a
 	 * scan would otherwise turn every NS into a netlink round trip */
-	if (!token_bucket_take(&p->auto_lookups, now_ms(e))) {
+	if (!token_bucket_take(&p->auto_lookups, now_ms(e), 0)) {
 		e->c.probe_budget++;
 		return -1;
 	}
@@ -423,6 +432,13 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 			answer(e, p, &m->target, &who);
 			return;
 		case NDP_PROBING:
+			if (ndp_known_has(&e->known, s->down_ifindex, &m->target)) {
+				/* a probe out to check the kernel's word: meanwhile
+				 * the kernel's word is enough, as for a new target */
+				session_confirm(e, s, NULL);
+				answer(e, p, &m->target, &who);
+				return;
+			}
 			remember_solicitor(s, &who);
 			e->c.ns_pending++;
 			return;
@@ -470,7 +486,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 		}
 		/* check the budget before allocating, so a refused probe leaves no state */
 		struct token_bucket *tb = budget_for(e, down);
-		if (!tb || !token_bucket_available(tb, now_ms(e))) {
+		if (!tb || !token_bucket_available(tb, now_ms(e), budget_reserve(tb))) {
 			e->c.probe_budget++;
 			return;
 		}
@@ -527,6 +543,40 @@ void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
 
 /* ---- kernel events ------------------------------------------------------ */
 
+/* A host the kernel sees behind an autowired iface rule gets a probe now,
+ * not when the upstream first asks: after a restart its route comes back
+ * within a round trip, and the kernel's possibly stale word is checked
+ * rather than trusted. Budgeted like any new probe. */
+static void prime_autowired(struct ndp_engine *e, const struct nl_neigh *n)
+{
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_proxy_rt *p = &e->proxies[pi];
+		if (!p->conf->autowire || ndp_sessions_find(&e->sessions, (uint16_t)pi, &n->addr) ||
+		    ndp_dead_find(&e->dead, (uint16_t)pi, &n->addr, now_ms(e)))
+			continue;
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+			struct ndp_rule_rt *r = &p->rules[ri];
+			if (!nd_prefix_match(&n->addr, &r->conf->prefix, r->conf->plen))
+				continue;
+			/* the first matching rule decides, as for a solicitation */
+			if (r->conf->method == RULE_IFACE && r->down_ifindex == n->ifindex) {
+				struct token_bucket *tb = budget_for(e, n->ifindex);
+				if (!tb || !token_bucket_available(tb, now_ms(e), budget_reserve(tb)))
+					break;
+				struct ndp_session *s = session_new(e, (uint16_t)pi, (uint16_t)ri, &n->addr, n->ifindex);
+				if (!s)
+					break;
+				s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+				if (probe(e, s, false))
+					session_arm(e, s, probe_wait_ms(p, s));
+				else
+					session_delete(e, s);
+			}
+			break;
+		}
+	}
+}
+
 static bool neigh_alive(uint16_t state)
 {
 	return state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT);
@@ -535,10 +585,12 @@ static bool neigh_alive(uint16_t state)
 void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted)
 {
 	bool alive = !deleted && neigh_alive(n->state) && !(n->flags & NTF_PROXY);
-	if (alive)
-		ndp_known_add(&e->known, n->ifindex, &n->addr);
-	else
+	if (!alive) {
 		ndp_known_del(&e->known, n->ifindex, &n->addr);
+		return;
+	}
+	ndp_known_add(&e->known, n->ifindex, &n->addr);
+	prime_autowired(e, n);
 }
 
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted)
@@ -719,6 +771,9 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 	if (cap > (1u << 22))
 		cap = 1u << 22;
 	if (ndp_sessions_init(&e->sessions, (uint32_t)cap) < 0)
+		goto fail;
+	/* one timer per session: room for them now, not while flooded */
+	if (loop_timer_reserve(loop, (cap < NDP_SESSIONS_PRETOUCH ? cap : NDP_SESSIONS_PRETOUCH) + 256) < 0)
 		goto fail;
 	uint32_t known_cap = cap * 4 < 256 ? 256 : cap * 4 > NDP_KNOWN_CAP ? NDP_KNOWN_CAP : (uint32_t)cap * 4;
 	if (ndp_known_init(&e->known, known_cap) < 0 || ndp_dead_init(&e->dead, cap < NDP_DEAD_CAP ? (uint32_t)cap : NDP_DEAD_CAP) < 0)

@@ -190,7 +190,7 @@ static void dad_carry(struct ra_relay *r, struct ra_if *from, const struct nd_ms
 			return;
 		}
 		struct ra_if *origin = ra_if_by_index(e, d->origin_ifindex);
-		if (origin && token_bucket_take(&r->dad_budget, now)) {
+		if (origin && token_bucket_take(&r->dad_budget, now, 0)) {
 			dad_send_probe(r, origin, m);
 			e->cnt.dad_carried++;
 		}
@@ -198,7 +198,7 @@ static void dad_carry(struct ra_relay *r, struct ra_if *from, const struct nd_ms
 	}
 	if (from->role == RA_ROLE_UPSTREAM)
 		return; /* upstream probes are the NDP proxy's business */
-	if (!token_bucket_take(&r->dad_budget, now)) {
+	if (!token_bucket_take(&r->dad_budget, now, 0)) {
 		e->cnt.dad_rate_limited++;
 		return;
 	}
@@ -340,7 +340,7 @@ static bool probe_host(struct ra_relay *r, struct ra_host *h)
 	struct ra_if *d = r->down[h->down];
 	struct in6_addr src, snm;
 	struct nd_lladdr ll;
-	if (!token_bucket_take(&r->dad_budget, ra_now(e))) {
+	if (!token_bucket_take(&r->dad_budget, ra_now(e), 0)) {
 		e->cnt.dad_rate_limited++;
 		return false;
 	}

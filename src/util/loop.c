@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +142,19 @@ void loop_timer_cancel(struct loop *loop, struct loop_timer *t)
 	heap_set(loop, i, last);
 	heap_up(loop, i);
 	heap_down(loop, last->heap_idx);
+}
+
+int loop_timer_reserve(struct loop *loop, size_t n)
+{
+	if (n + 1 <= loop->heap_cap)
+		return 0;
+	struct loop_timer **grown = realloc(loop->heap, (n + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	memset(grown + loop->heap_cap, 0, (n + 1 - loop->heap_cap) * sizeof(*grown));
+	loop->heap = grown;
+	loop->heap_cap = n + 1;
+	return 0;
 }
 
 void loop_timer_at(struct loop *loop, struct loop_timer *t, uint64_t when_ms,

@@ -4,6 +4,7 @@
 #define ISLANDD_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct loop;
@@ -35,6 +36,9 @@ void loop_timer_at(struct loop *loop, struct loop_timer *t, uint64_t when_ms,
 void loop_timer_in(struct loop *loop, struct loop_timer *t, uint64_t delay_ms,
                    loop_timer_cb cb, void *ctx);
 void loop_timer_cancel(struct loop *loop, struct loop_timer *t);
+/* Make room for n armed timers now (and touch it), so arming them later
+ * neither allocates nor moves the resident size. */
+int loop_timer_reserve(struct loop *loop, size_t n);
 static inline bool loop_timer_armed(const struct loop_timer *t) { return t->heap_idx != 0; }
 /* Run until loop_stop(); returns 0, or -errno on epoll failure. */
 int loop_run(struct loop *loop);

@@ -12,9 +12,10 @@ struct token_bucket {
 };
 
 void token_bucket_init(struct token_bucket *tb, uint32_t rate, uint32_t burst, uint64_t now_ms);
-/* Is a whole token available now? (refills, takes nothing) */
-bool token_bucket_available(struct token_bucket *tb, uint64_t now_ms);
-/* Take one token if there is one. */
-bool token_bucket_take(struct token_bucket *tb, uint64_t now_ms);
+/* Are more than `keep` whole tokens available now? (refills, takes nothing) */
+bool token_bucket_available(struct token_bucket *tb, uint64_t now_ms, uint32_t keep);
+/* Take one token if more than `keep` are left: the last `keep` tokens are
+ * held back for callers that pass keep = 0 (priority traffic). */
+bool token_bucket_take(struct token_bucket *tb, uint64_t now_ms, uint32_t keep);
 
 #endif
