@@ -18,7 +18,10 @@
 #
 # Environment:
 #   BENCH_QUICK=1        a smoke run: a few seconds per measure
-#   BENCH_MDNS_PROGRAMS="islandd avahi"   which reflectors, in this order
+#   BENCH_MDNS_PROGRAMS="islandd avahi mdnsecho"   which reflectors, in this
+#                        order; mdnsecho (bench/mdnsecho.c) is the floor: a
+#                        repeater that only receives and resends, so the
+#                        kernel's share of each figure shows
 #   BUILD=DIR            where make put the binaries (default build)
 #   BENCH_MDNS_WORK=DIR  scratch directory (default $BUILD/bench-work-mdns)
 #   BENCH_RESULTS=DIR    where mdns_latest.txt / .png go (default bench/results)
@@ -31,7 +34,7 @@ BENCH_NS=${BENCH_MDNS_NS:-imd$$}
 . bench/lib.sh
 
 QUICK=${BENCH_QUICK:-0}
-PROGRAMS=${BENCH_MDNS_PROGRAMS:-islandd avahi}
+PROGRAMS=${BENCH_MDNS_PROGRAMS:-islandd avahi mdnsecho}
 BUILD=${BUILD:-build}
 WORK=$(realpath -m "${BENCH_MDNS_WORK:-$BUILD/bench-work-mdns}")
 RESULTS=${BENCH_RESULTS:-bench/results}
@@ -165,6 +168,11 @@ daemon_start() {  # PROG MODE
 		DPID=$BG_PID
 		wait_for 10 avahi_ready "$logf" || { log "bench: avahi not ready; its log:"; sed 's/^/    /' "$logf" >&2; return 1; }
 		;;
+	mdnsecho)
+		bg_start "$NS_GW" "${NICE[@]}" "$BIN/mdnsecho" --in wlan0 --out eth0 >"$logf" 2>&1
+		DPID=$BG_PID
+		sleep 0.5
+		;;
 	esac
 	alive "$DPID" || { log "bench: $prog exited at start"; return 1; }
 	# Let start-up traffic (avahi probes and announces its host name) pass.
@@ -194,6 +202,13 @@ cpu_sample() {
 	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12, $13 }')
 	sc=$(awk '{ print $1 }' "/proc/$1/schedstat" 2>/dev/null)
 	echo "${st:-0 0} ${sc:-0}"
+}
+
+# cpu_delta SAMPLE0 SAMPLE1: "user_us sys_us sched_us" between two samples.
+cpu_delta() {
+	awk -v a="$1" -v b="$2" -v hz="$HZ" 'BEGIN {
+		split(a, x, " "); split(b, y, " ");
+		printf "%d %d %d", (y[1] - x[1]) * 1e6 / hz, (y[2] - x[2]) * 1e6 / hz, (y[3] - x[3]) / 1000 }'
 }
 
 # Datagrams the kernel dropped at the daemon's sockets (the d counter of
@@ -259,9 +274,7 @@ measure_off() {
 	R[$p.lat1k_pct]=$(kv "$LOAD" reflected_pct)
 	local refl ut st sn wall
 	refl=$(kv "$LOAD" reflected) wall=$(kv "$LOAD" duration_s)
-	read -r ut st sn <<<"$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN {
-		split(a, x, " "); split(b, y, " ");
-		printf "%d %d %d", (y[1] - x[1]) * 1e6 / hz, (y[2] - x[2]) * 1e6 / hz, (y[3] - x[3]) / 1000 }')"
+	read -r ut st sn <<<"$(cpu_delta "$c0" "$c1")"
 	raw "$p.lat1k cpu user_us=$ut sys_us=$st sched_us=$sn reflected=$refl wall_s=$wall"
 	R[$p.cpu]=$(us_per $((ut + st)) "$refl")
 	R[$p.cpu_user]=$(us_per "$ut" "$refl") R[$p.cpu_sys]=$(us_per "$st" "$refl")
@@ -279,7 +292,13 @@ measure_off() {
 
 	for r in $RAMP_RATES; do
 		sleep "$T_PAUSE"
+		c0=$(cpu_sample "$DPID")
 		load "ramp$r" --rate "$r" --duration "$T_RAMP"
+		c1=$(cpu_sample "$DPID")
+		read -r ut st sn <<<"$(cpu_delta "$c0" "$c1")"
+		refl=$(kv "$LOAD" reflected)
+		raw "$p.ramp$r cpu user_us=$ut sys_us=$st sched_us=$sn reflected=$refl"
+		R[$p.ramp${r}_cpu]=$(us_per $((ut + st)) "$refl")
 		R[$p.ramp${r}_pct]=$(kv "$LOAD" reflected_pct) R[$p.ramp${r}_rate]=$(kv "$LOAD" rate)
 		R[$p.ramp${r}_p50]=$(kv "$LOAD" p50_us) R[$p.ramp${r}_p99]=$(kv "$LOAD" p99_us)
 		# No loss, at (nearly) the rate asked for, and no loss below.
@@ -301,6 +320,7 @@ measure_off() {
 # Each program's own default rate limit: the 5k/s burst again.
 measure_defaults() {
 	local p=$1
+	[ "$p" = mdnsecho ] && return 0   # nothing to limit
 	daemon_start "$p" defaults || return 1
 	load burst5k_def --rate "$RATE_BURST" --count "$N_BURST"
 	R[$p.burst_def]=$(kv "$LOAD" reflected) R[$p.burst_def_sent]=$(kv "$LOAD" sent)
@@ -327,7 +347,13 @@ row() {
 	printf '\n'
 }
 
-c_name()  { case $1 in avahi) echo "avahi $(dpkg-query -W -f '${Version}' avahi-daemon 2>/dev/null)" ;; *) echo "$1" ;; esac; }
+c_name()  {
+	case $1 in
+	avahi) echo "avahi $(dpkg-query -W -f '${Version}' avahi-daemon 2>/dev/null)" ;;
+	mdnsecho) echo "mdnsecho (floor)" ;;
+	*) echo "$1" ;;
+	esac
+}
 c_lat()   { echo "$(us "$(V "$1" lat1k_p50)") / $(us "$(V "$1" lat1k_p99)") ($(pct "$(V "$1" lat1k_pct)"))"; }
 c_v4()    { echo "$(us "$(V "$1" v4_p50)") / $(us "$(V "$1" v4_p99)") ($(pct "$(V "$1" v4_pct)"))"; }
 c_cpu()   { local v; v=$(V "$1" cpu); [ "$v" = - ] && echo - || echo "${v}us"; }
@@ -335,7 +361,8 @@ c_cpus()  { local v; v=$(V "$1" cpu); [ "$v" = - ] && echo - || echo "$(V "$1" c
 c_sched() { local v; v=$(V "$1" cpu_sched); [ "$v" = - ] && echo - || echo "${v}us"; }
 c_cpup()  { local v; v=$(V "$1" cpu_pct); [ "$v" = - ] && echo - || echo "$v%"; }
 c_boff()  { echo "$(V "$1" burst_off) of $(V "$1" burst_off_sent)"; }
-c_bdef()  { echo "$(V "$1" burst_def) of $(V "$1" burst_def_sent)"; }
+c_bdef()  { [ "$1" = mdnsecho ] && echo "(no limit)" || echo "$(V "$1" burst_def) of $(V "$1" burst_def_sent)"; }
+c_cpu5k() { local v; v=$(V "$1" ramp5000_cpu); [ "$v" = - ] && echo - || echo "${v}us"; }
 c_best()  { local v; v=$(V "$1" best); [ "$v" = - ] && echo - || { [ "$v" = 0 ] && echo "< ${RAMP_RATES%% *}/s" || echo "$v/s"; }; }
 c_idle()  { mb "$(V "$1" rss_idle)"; }
 c_after() { mb "$(V "$1" rss_after)"; }
@@ -353,6 +380,7 @@ table() {
 	row "  of which user + system" c_cpus
 	row "  cross-check: schedstat run time" c_sched
 	row "  daemon CPU at 1k/s (of one core)" c_cpup
+	row "CPU per reflected query, 5k/s ramp step" c_cpu5k
 	row "reflected at 5k/s, rate limiting off" c_boff
 	row "reflected at 5k/s, each program's defaults" c_bdef
 	for r in $RAMP_RATES; do
@@ -428,6 +456,13 @@ goals() {
 	ci=$(V $i cpu) ca=$(V $a cpu)
 	goal "CPU per reflected query <= 1/10 of avahi's ($ci us vs $ca us, ratio $(awk -v a="$ci" -v b="$ca" 'BEGIN { if (a > 0 && b != "-") printf "1/%.1f", b / a; else print "-" }'))" \
 		'a <= b / 10' "$ci" "$ca"
+	local cf=$(V mdnsecho cpu)
+	if [ "$cf" != - ] && [ "$ci" != - ] && [ "$ca" != - ]; then
+		printf '  info  above the floor (minus mdnsecho'"'"'s %s us): islandd %s us vs avahi %s us, ratio %s\n' "$cf" \
+			"$(awk -v a="$ci" -v f="$cf" 'BEGIN { printf "%.1f", a - f }')" \
+			"$(awk -v a="$ca" -v f="$cf" 'BEGIN { printf "%.1f", a - f }')" \
+			"$(awk -v a="$ci" -v b="$ca" -v f="$cf" 'BEGIN { if (a - f > 0) printf "1/%.1f", (b - f) / (a - f); else print "-" }')"
+	fi
 	goal "no loss at 5k queries/s, rate limiting off ($(V $i burst_off) of $(V $i burst_off_sent) reflected)" \
 		'a == b && b > 0' "$(V $i burst_off)" "$(V $i burst_off_sent)"
 	goal "no loss in the ${T_RAMP} s ramp step at 5k/s either ($(V $i ramp5000_pct) %)" 'a == 100' "$(V $i ramp5000_pct)"
@@ -441,6 +476,7 @@ main() {
 		case $p in
 		islandd) [ -x "$ISLANDD" ] && [ -x "$ISLANDCTL" ] || { log "bench: $ISLANDD not built, skipping islandd"; continue; } ;;
 		avahi) [ -x "$AVAHI" ] || { log "bench: $AVAHI missing, skipping avahi"; continue; } ;;
+		mdnsecho) [ -x "$BIN/mdnsecho" ] || { log "bench: $BIN/mdnsecho missing, skipping it"; continue; } ;;
 		*) log "bench: unknown program $p"; continue ;;
 		esac
 		progs_ok+="$p "
@@ -485,6 +521,7 @@ main() {
 		echo "defaults: islandd without rate-limit (5000 packets/s per link); avahi with Debian's ratelimit-interval-usec=1000000, ratelimit-burst=1000."
 		echo "neighbours: ff02::fb and 224.0.0.251 pinned (nud permanent) on every link: the host-wide neighbour table is shared"
 		echo "  with other tests and, when full, makes multicast sends fail (EINVAL) on whichever side needs a new entry."
+		echo "mdnsecho: the floor, bench/mdnsecho.c: poll, recvmmsg, sendmmsg of the same bytes to the group on eth0; no parsing."
 		echo "avahi: enable-reflector=yes, enable-dbus=no, allow-interfaces=wlan0,eth0, publish-hinfo/workstation=no, --no-chroot --no-drop-root."
 		echo "ramp: $RAMP_RATES queries/s, ${T_RAMP}s each, ${T_PAUSE}s apart, same daemon; 'without loss' = every query reflected at >= 95 % of the"
 		echo "  rate asked, and every lower step clean too."
