@@ -15,7 +15,14 @@
  *
  * Latency is kernel receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME) minus
  * the CLOCK_REALTIME read just before the sendmmsg that carried the NS, so the
- * generator's own scheduling does not count against the daemon. */
+ * generator's own scheduling does not count against the daemon.
+ *
+ * Output keys: duration_s, rate (achieved, main stream), sent, answered,
+ * answered_pct, p50_us, p99_us, max_us; with --real the same prefixed real_
+ * plus real_by_addr (answered/sent per address); dup (NA for an NS already
+ * answered), unmatched (NA for a target never solicited or forgotten),
+ * evicted (unanswered NS forgotten to make room: expected in scans),
+ * tx_err (NS the kernel refused), rx_drops (NA lost at our socket). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
