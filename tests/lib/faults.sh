@@ -232,3 +232,36 @@ radvd_lifetimes_start() {
 	nsexec "$ns" radvd -C "$conf" -p "$pid" -n -m stderr >>"$ISL_KEEP/radvd-$ns.log" 2>&1 &
 	wait_for 5 test -s "$pid" || { cat "$ISL_KEEP/radvd-$ns.log" >&2; die "radvd did not start in $ns"; }
 }
+
+# ra_times FILE SRC: "EPOCH DST" of every RA from SRC in a capture, in order.
+ra_times() {
+	tcpdump -r "$1" -n -tt "icmp6 and ip6[40] == 134 and src $2" 2>/dev/null |
+		awk '{for (i = 1; i < NF; i++) if ($i == ">") {d = $(i + 1); sub(":$", "", d); print $1, d; break}}'
+}
+
+# min_gap_ms: the smallest gap between consecutive epoch times on stdin
+# (a large number when there are fewer than two).
+min_gap_ms() {
+	awk 'NR > 1 { g = ($1 - last) * 1000; if (min == "" || g < min) min = g } { last = $1 }
+		END { printf "%d\n", (min == "" ? 999999 : min) }'
+}
+
+# rs_ra_late FILE RS_SRC RA_SRC: from a capture holding both, one line per
+# RS from RS_SRC: "RS_TIME RA_TIME LATE_MS", where LATE_MS is how far the
+# first RA from RA_SRC after it came behind RFC 4861 §6.2.6: at the latest
+# MAX_RA_DELAY_TIME (0.5 s) after the RS or after MIN_DELAY_BETWEEN_RAS (3 s)
+# from the RA before, whichever is later (<= 0: in time).
+rs_ra_late() {
+	tcpdump -r "$1" -n -tt "icmp6 and (ip6[40] == 133 or ip6[40] == 134)" 2>/dev/null |
+		awk -v rs_src="$2" -v ra_src="$3" '
+		$3 == rs_src && /router solicitation/ { if (!pending) { rs = $1; floor = last_ra + 3.0; pending = 1 } next }
+		$3 == ra_src && /router advertisement/ {
+			if (pending) {
+				due = (rs > floor ? rs : floor) + 0.5
+				printf "%.6f %.6f %d\n", rs, $1, ($1 - due) * 1000
+				pending = 0
+			}
+			last_ra = $1
+		}
+		END { if (pending) printf "%.6f none 999999\n", rs }'
+}
