@@ -67,12 +67,20 @@ NEW_ETH=02:00:5e:10:00:e0
 nsip gw link set eth0 address "$NEW_ETH"
 capture_start pi41 eth0 "$ISL_RUN/probe.pcap" 'icmp6 and ip6[40] == 135'
 nd laptop ns --iface wlan0 --target 2001:db8:abc:123:43::1 --expect none --timeout 1 >/dev/null
+sleep 3.5   # the retries: 3 more, at least RetransTimer (1 s) apart
 capture_stop
 PROBES=$(ns_pcap_fields "$ISL_RUN/probe.pcap" | grep 'target=2001:db8:abc:123:43::1')
 note "probes seen on the cluster LAN: $(wc -l <<<"$PROBES")"
 check "eth0 MAC changed: islandd probes the new target downstream" "no probe seen" test -n "$PROBES"
 check "eth0 MAC changed: each probe comes from $NEW_ETH (Ethernet source and SLLA)" "$PROBES" \
 	eval '! grep -v "ether_src=$NEW_ETH .*slla=$NEW_ETH" <<<"$PROBES"'
+# Nobody answers for :43::1, so islandd sends 1 + retries (3) probes, each
+# RetransTimer (1 s, RFC 4861 §7.2.2) or more after the previous one, not
+# all at once.
+PT=$(tcpdump -r "$ISL_RUN/probe.pcap" -n -tt 'icmp6 and ip6[40] == 135' 2>/dev/null | grep 'who has 2001:db8:abc:123:43::1' | awk '{print $1}')
+GAPS=$(awk 'NR > 1 { printf "%d ", ($1 - l) * 1000 } { l = $1 }' <<<"$PT")
+check "a silent target gets 4 probes >= 1 s apart (gaps: ${GAPS}ms)" "$(wc -l <<<"$PT") probes" \
+	eval '[ "$(wc -l <<<"$PT")" -eq 4 ] && awk "NR > 1 && (\$1 - l) < 0.95 { bad = 1 } { l = \$1 } END { exit bad }" <<<"$PT"'
 check "eth0 MAC changed: traffic still reaches both pis" "no echo reply" island_traffic
 
 finish_islandd gw
