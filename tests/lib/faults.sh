@@ -118,7 +118,9 @@ pct_at_least() {
 # capture_start NS IF FILE FILTER: tcpdump in the background (CAPTURE_PID).
 capture_start() {
 	local ns=$1 iface=$2 file=$3; shift 3
-	nsexec "$ns" tcpdump -i "$iface" -n -U -s 256 -w "$file" "$@" >/dev/null 2>&1 &
+	# ip netns exec execs tcpdump: $! is tcpdump itself, not a subshell
+	# that would die on SIGTERM and leave tcpdump writing.
+	ip netns exec "$ISL_NS_PREFIX$ns" tcpdump -i "$iface" -n -U -s 256 -w "$file" "$@" >/dev/null 2>&1 &
 	CAPTURE_PID=$!
 	at_cleanup "kill $CAPTURE_PID 2>/dev/null"
 	# tcpdump writes the file header once it captures.
@@ -265,3 +267,48 @@ rs_ra_late() {
 		}
 		END { if (pending) printf "%.6f none 999999\n", rs }'
 }
+
+# mdns_inject NS IF 4|6 query|answer NAME [ADDR]: one mDNS packet from port
+# 5353 to the group, as a responder or a full querier sends it (not legacy):
+# a question for NAME (A or AAAA by family), or an announcement of NAME with
+# ADDR (an A record for a dotted address, else AAAA), cache-flush set.
+mdns_inject() {
+	nsexec "$1" "$ISL_PY" - "$2" "$3" "$4" "$5" "${6:-}" <<-'PY'
+	import ipaddress, logging, sys
+	logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+	from scapy.config import conf
+	from scapy.layers.l2 import Ether
+	from scapy.layers.inet import IP, UDP
+	from scapy.layers.inet6 import IPv6
+	from scapy.layers.dns import DNS, DNSQR, DNSRR
+	from scapy.sendrecv import sendp
+	conf.verb = 0
+	iface, fam, kind, name, addr = sys.argv[1:6]
+	mac = open("/sys/class/net/%s/address" % iface).read().strip()
+	if kind == "query":
+	    dns = DNS(id=0, qr=0, qd=DNSQR(qname=name, qtype="A" if fam == "4" else "AAAA"))
+	else:
+	    v4 = ipaddress.ip_address(addr).version == 4
+	    dns = DNS(id=0, qr=1, aa=1, an=DNSRR(rrname=name, type="A" if v4 else "AAAA",
+	                                         rclass=0x8001, ttl=120, rdata=addr))
+	if fam == "4":
+	    src = None
+	    import fcntl, socket, struct
+	    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	    src = socket.inet_ntoa(fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", iface.encode()))[20:24])
+	    l3 = IP(src=src, dst="224.0.0.251", ttl=255)
+	    dmac = "01:00:5e:00:00:fb"
+	else:
+	    src = None
+	    for line in open("/proc/net/if_inet6"):
+	        h, _, _, scope, _, n = line.split()
+	        if n == iface and scope == "20":
+	            src = str(ipaddress.IPv6Address(bytes.fromhex(h)))
+	    l3 = IPv6(src=src, dst="ff02::fb", hlim=255)
+	    dmac = "33:33:00:00:00:fb"
+	sendp(Ether(src=mac, dst=dmac) / l3 / UDP(sport=5353, dport=5353) / dns, iface=iface)
+	PY
+}
+
+# pcap_times FILE: the epoch time of each packet, one per line.
+pcap_times() { tcpdump -r "$1" -n -tt 2>/dev/null | awk '{print $1}'; }
