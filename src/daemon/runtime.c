@@ -157,6 +157,14 @@ static const struct ra_ops *ra_ops_for(struct runtime *rt, struct ra_ops *ops)
 	return ops;
 }
 
+/* Whatever engines queued in this round (answers, probes sent by timers,
+ * periodic RAs) leaves in one sendmmsg. */
+static void flush_round(void *ctx)
+{
+	struct runtime *rt = ctx;
+	pkt_txq_flush(&rt->txq, rt->tx_fd);
+}
+
 /* ---- packets ------------------------------------------------------------ */
 
 static void on_packets(void *ctx, int fd, uint32_t events)
@@ -196,7 +204,6 @@ static void on_packets(void *ctx, int fd, uint32_t events)
 		if (n < PKT_BATCH)
 			break;
 	}
-	pkt_txq_flush(&rt->txq, rt->tx_fd);
 }
 
 static int port_refresh_one(void *ctx, const struct iface *ifc)
@@ -325,7 +332,6 @@ static void on_netlink(void *ctx, int fd, uint32_t events)
 {
 	struct runtime *rt = ctx;
 	nl_process_events(rt->nl);
-	pkt_txq_flush(&rt->txq, rt->tx_fd);
 }
 
 /* Routes a crashed instance with this configuration may have left: ours
@@ -639,6 +645,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		goto fail;
 	}
 
+	loop_set_after_round(rt->loop, flush_round, rt);
 	rt->tx_fd = pkt_open_tx();
 	if (rt->tx_fd < 0) {
 		log_err("cannot open a packet socket: %s (islandd needs CAP_NET_RAW)", strerror(-rt->tx_fd));

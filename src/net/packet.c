@@ -285,7 +285,9 @@ int pkt_txq_flush(struct pkt_txq *q, int fd)
 	unsigned n = q->n, done = 0;
 	int sent = 0, last_err = 0;
 
-	memset(msgs, 0, sizeof(msgs));
+	if (n == 0)
+		return 0;
+	memset(msgs, 0, n * sizeof(msgs[0]));
 	for (unsigned i = 0; i < n; i++) {
 		if (fill_dst(&to[i], q->ifindex[i], q->l2dst[i], q->halen[i]) < 0)
 			to[i].ll.sll_ifindex = 0; /* the kernel refuses it below */

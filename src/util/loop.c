@@ -24,6 +24,8 @@ struct loop {
 	struct fd_slot *fds;    /* indexed by fd: descriptors are small integers */
 	size_t n_fds;
 	struct loop_timer **heap; /* 1-based */
+	loop_timer_cb after_round;
+	void *after_round_ctx;
 	size_t heap_len, heap_cap;
 };
 
@@ -183,6 +185,12 @@ void loop_timer_in(struct loop *loop, struct loop_timer *t, uint64_t delay_ms,
 	loop_timer_at(loop, t, clock_ms() + delay_ms, cb, ctx);
 }
 
+void loop_set_after_round(struct loop *loop, loop_timer_cb cb, void *ctx)
+{
+	loop->after_round = cb;
+	loop->after_round_ctx = ctx;
+}
+
 void loop_stop(struct loop *loop)
 {
 	loop->stop = true;
@@ -221,6 +229,8 @@ int loop_run(struct loop *loop)
 				loop->fds[fd].cb(loop->fds[fd].ctx, fd, events[i].events);
 		}
 		run_due_timers(loop);
+		if (loop->after_round)
+			loop->after_round(loop->after_round_ctx);
 	}
 	return 0;
 }

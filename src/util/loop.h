@@ -40,6 +40,9 @@ void loop_timer_cancel(struct loop *loop, struct loop_timer *t);
  * neither allocates nor moves the resident size. */
 int loop_timer_reserve(struct loop *loop, size_t n);
 static inline bool loop_timer_armed(const struct loop_timer *t) { return t->heap_idx != 0; }
+/* cb runs after every round of events and timers: the place to flush
+ * output that callbacks queued (one batch per round). */
+void loop_set_after_round(struct loop *loop, loop_timer_cb cb, void *ctx);
 /* Run until loop_stop(); returns 0, or -errno on epoll failure. */
 int loop_run(struct loop *loop);
 void loop_stop(struct loop *loop);
