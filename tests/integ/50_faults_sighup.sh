@@ -109,7 +109,10 @@ note "log: $(grep -c 'reload failed, keeping' "$(islandd_log gw)") refused, last
 
 # The last good one is in force; C leaves it so; the next good one replaces it.
 reload_to() { write_islandd_conf gw "$2"; n=$(reload_count); kill -HUP "$PID"; wait_for 5 eval '[ "$(reload_count)" -gt "$n" ]'; }
+NA0=$(counter gw tx_na)
 reload_to gw "$CONF_B"
+NA1=$(counter gw tx_na)
+check "islandctl stats counters survive a reload (tx_na $NA0 -> $NA1)" "reset" test "${NA1:-0}" -ge "${NA0:-1}"
 check "config B in force: its extra static rule answers" "no NA" \
 	nd laptop ns --iface wlan0 --target "$EXTRA" --expect na --timeout 1
 check "config B in force: the RA relay runs" "$(ctl gw ra 2>&1 | head -3)" jqe '.relays | length == 1' <<<"$(ctl gw ra --json)"
