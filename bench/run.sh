@@ -7,6 +7,12 @@
 # Raw per-measure lines (load generator, process monitor, downstream NS
 # counter, islandctl) go to $BENCH_WORK/raw.txt and the end of latest.txt.
 #
+# Run it on an otherwise idle machine: ndppd sends each probe through the
+# kernel's IPv6 stack, which creates a neighbour entry per solicited-node
+# group, so its /64 scans fill the host-wide neighbour table (gc_thresh3,
+# shared by every namespace) for about a minute, and namespace tests running
+# at the same time lose answers. The header reports table-full events.
+#
 # Environment:
 #   BENCH_QUICK=1       a smoke run: about a minute, same measures, short loads
 #   BENCH_PROGRAMS="islandd ndppd npd6 ndecho"   which programs, in this order;
