@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -616,6 +617,11 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		conf_free(conf);
 		return NULL;
 	}
+	/* Large, short-lived buffers (a long islandctl reply) come from mmap and
+	 * go back to the kernel when freed: a fixed threshold stops glibc from
+	 * raising it after the first one and keeping the memory afterwards. */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 	rt->conf = conf;
 	rt->tx_fd = -1;
 	rt->sig_fd = -1;
@@ -631,6 +637,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		log_err("out of memory");
 		goto fail;
 	}
+	memset(rt->rx, 0, sizeof(*rt->rx)); /* resident now, not when the first full batch arrives */
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -677,7 +684,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	int removed = nl_route_flush(rt->nl, route_is_leftover, rt);
 	if (removed > 0)
 		log_info("removed %d routes left by an earlier instance", removed);
-	pkt_txq_flush(&rt->txq, rt->tx_fd); /* probes for hosts the kernel knows */
+	ndp_engine_prime(rt->ndp);
 	if (conf_has_ra(conf)) {
 		struct ra_ops rops;
 		rt->ra = ra_engine_new(rt->loop, conf, rt->ifs, ra_ops_for(rt, &rops));

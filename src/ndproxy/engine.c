@@ -543,7 +543,7 @@ void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
 
 /* ---- kernel events ------------------------------------------------------ */
 
-/* A host the kernel sees behind an autowired iface rule gets a probe now,
+/* A host the kernel knows behind an autowired iface rule gets a probe now,
  * not when the upstream first asks: after a restart its route comes back
  * within a round trip, and the kernel's possibly stale word is checked
  * rather than trusted. Budgeted like any new probe. */
@@ -577,6 +577,18 @@ static void prime_autowired(struct ndp_engine *e, const struct nl_neigh *n)
 	}
 }
 
+static bool prime_one(void *ctx, int ifindex, const struct in6_addr *addr)
+{
+	struct nl_neigh n = { .ifindex = ifindex, .addr = *addr };
+	prime_autowired(ctx, &n);
+	return true;
+}
+
+void ndp_engine_prime(struct ndp_engine *e)
+{
+	ndp_known_foreach(&e->known, prime_one, e);
+}
+
 static bool neigh_alive(uint16_t state)
 {
 	return state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT);
@@ -590,7 +602,6 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
 		return;
 	}
 	ndp_known_add(&e->known, n->ifindex, &n->addr);
-	prime_autowired(e, n);
 }
 
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted)

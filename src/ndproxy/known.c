@@ -98,6 +98,15 @@ void ndp_known_flush_ifindex(struct ndp_known *k, int ifindex)
 	}
 }
 
+void ndp_known_foreach(const struct ndp_known *k, bool (*cb)(void *ctx, int ifindex, const struct in6_addr *addr),
+                       void *ctx)
+{
+	for (uint32_t b = 0; b < k->n_buckets; b++)
+		for (uint32_t i = k->buckets[b]; i; i = k->pool[i - 1].next)
+			if (!cb(ctx, k->pool[i - 1].ifindex, &k->pool[i - 1].addr))
+				return;
+}
+
 void ndp_known_move(struct ndp_known *dst, struct ndp_known *src)
 {
 	for (uint32_t b = 0; b < src->n_buckets; b++)

@@ -30,6 +30,9 @@ bool ndp_known_has(const struct ndp_known *k, int ifindex, const struct in6_addr
 void ndp_known_add(struct ndp_known *k, int ifindex, const struct in6_addr *addr);
 void ndp_known_del(struct ndp_known *k, int ifindex, const struct in6_addr *addr);
 void ndp_known_flush_ifindex(struct ndp_known *k, int ifindex);
+/* Call cb for each entry until it returns false. */
+void ndp_known_foreach(const struct ndp_known *k, bool (*cb)(void *ctx, int ifindex, const struct in6_addr *addr),
+                       void *ctx);
 /* Move all entries of src into dst (reload); src is left empty. */
 void ndp_known_move(struct ndp_known *dst, struct ndp_known *src);
 

@@ -81,6 +81,10 @@ void ndp_engine_free(struct ndp_engine *e);
 void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
                       const struct pkt_in *pin);
 void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted);
+/* At start-up, after the kernel's neighbours are known: probe those behind
+ * autowired iface rules, so their routes return without waiting for the
+ * upstream to ask (a restart while the upstream's caches are warm). */
+void ndp_engine_prime(struct ndp_engine *e);
 /* A route changed: auto-rule targets whose route now leads elsewhere are dropped. */
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted);
 /* Interfaces appeared, vanished or changed: re-resolve names. */
