@@ -60,8 +60,7 @@ static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	stop_flag = sig;
 }
 
 static int64_t clock_ns(clockid_t id)
@@ -641,5 +640,12 @@ int main(int argc, char **argv)
 	free(r.seen);
 	close(r.tx);
 	close(r.rx);
+	if (stop_flag) {
+		/* Die of the signal once the line is out: a shell waiting for
+		 * us only runs its own trap when its child did not survive the
+		 * interrupt (the cooperative-exit convention). */
+		signal((int)stop_flag, SIG_DFL);
+		raise((int)stop_flag);
+	}
 	return r.sent ? 0 : 1;
 }
