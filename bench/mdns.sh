@@ -213,9 +213,10 @@ cpu_delta() {
 }
 
 # Datagrams the kernel dropped at the daemon's sockets (the d counter of
-# `ss -m`), summed over its UDP, raw and packet sockets.
+# `ss -m`), summed over its UDP, raw and packet sockets; -O keeps each
+# socket's memory figures on the line that names its process.
 sock_drops() {
-	nsx "$NS_GW" ss -a -m -p -u -w -0 2>/dev/null |
+	nsx "$NS_GW" ss -H -O -a -m -p -u -w -0 2>/dev/null |
 		awk -v pid="pid=$1," 'index($0, pid) { if (match($0, /,d[0-9]+\)/)) s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }'
 }
 

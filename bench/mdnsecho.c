@@ -55,6 +55,11 @@ static int fam_open(struct fam *f, int in_if, int out_if)
 		return -errno;
 	if (setsockopt(f->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		return -errno;
+	/* The receive buffer islandd gives its mDNS sockets (1 MiB): the
+	 * floor must not lose packets to a smaller queue than the daemon's. */
+	int rcvbuf = 1 << 20;
+	if (setsockopt(f->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(f->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (f->family == AF_INET6) {
 		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(MDNS_PORT) };
 		struct ipv6_mreq m = { .ipv6mr_interface = (unsigned)in_if };
