@@ -175,7 +175,7 @@ hz=$(getconf CLK_TCK)
 t_start=$(now_ms)
 next_hup=$(( t_start + SOAK_HUP * 1000 ))
 hups=0 hup_missed=0 bad_chunks=0 chunks=0
-RSS_WARM= RSS_LAST= RSS_MAX=0 RSS_FIRST=
+RSS_WARM='' RSS_LAST='' RSS_MAX=0 RSS_FIRST=''
 reloads_done() { grep -cE 'configuration reloaded from|reload failed, keeping' "$(islandd_log gw)"; }
 say "$(printf '%6s %8s %8s %4s %6s %8s %10s %10s %8s %8s' t_s rss_kb hwm_kb fds cpu% sessions static% pis% mdns_tx tx_ra)"
 tk_prev=$(proc_cpu_ticks "$PID")

@@ -41,7 +41,6 @@ check "quiet link: each of 5 RSs answered within RFC 4861's bound (0.5 s, 3 s af
 sleep 1
 FD0=$(proc_fds "$PID")
 RSS0=$(proc_rss_kb "$PID")
-C0=$(ctl gw ra --json | jq -c .counters)
 note "before: fds $FD0, VmRSS $RSS0 kB"
 
 # On the gateway, outgoing: timestamps without the bridge hop or h1 scheduling.

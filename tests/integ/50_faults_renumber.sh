@@ -78,7 +78,7 @@ check "rdisc6 on h1: the new prefix is announced, the old one not with a lifetim
 check "the laptop reaches h1's new address" "no echo reply" ping6_ok laptop "$NEW1" 15
 check "islandd routes h1's new address" "routes: $(routes73 gw)" wait_for 5 has_route73 gw "$NEW1"
 check "only live addresses are routed" "routes: $(routes73 gw)" \
-	live_routes_only gw $(global_addr h1 eth0 "$RA_NEW_PREFIX_STR") $(global_addr h2 eth0 "$RA_NEW_PREFIX_STR")
+	live_routes_only gw "$(global_addr h1 eth0 "$RA_NEW_PREFIX_STR")" "$(global_addr h2 eth0 "$RA_NEW_PREFIX_STR")"
 
 finish_islandd gw
 check "no proto $ISLANDD_RTPROTO route left at the end" "left: $(routes73 gw)" test -z "$(routes73 gw)"

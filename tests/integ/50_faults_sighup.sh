@@ -63,6 +63,8 @@ status_field() { ctl gw status --json | jq -r ".$1"; }
 # Reloads finished (taken or refused), from the log: cheaper than islandctl
 # between signals. The status counters are compared with it at the end.
 reload_count() { grep -cE 'configuration reloaded from|reload failed, keeping' "$(islandd_log gw)"; }
+# reload_wait N: until more than N reloads finished (5 s).
+reload_wait() { wait_for 5 eval "[ \"\$(reload_count)\" -gt $1 ]"; }
 REMOVED0=$(counter gw route_removed)
 AGE0=$(ctl gw sessions --json | jq --arg t "$PI41_ADDR" '.sessions[] | select(.target == $t) | .age_ms')
 
@@ -79,7 +81,7 @@ for (( i = 0; i < RELOADS; i++ )); do
 	esac
 	n=$(reload_count)
 	kill -HUP "$PID" 2>/dev/null || { crashed="at reload $i"; break; }
-	wait_for 5 eval '[ "$(reload_count)" -gt "$n" ]' || lost=$((lost + 1))
+	reload_wait "$n" || lost=$((lost + 1))
 	islandd_running gw || { crashed="after reload $i"; break; }
 done
 dt=$(( $(now_ms) - t0 ))
@@ -108,7 +110,7 @@ check "both routes still there, none removed ($REMOVED0 -> $(counter gw route_re
 note "log: $(grep -c 'reload failed, keeping' "$(islandd_log gw)") refused, last kept: $(grep -o '[0-9]* of [0-9]* sessions kept' "$(islandd_log gw)" | tail -n 1)"
 
 # The last good one is in force; C leaves it so; the next good one replaces it.
-reload_to() { write_islandd_conf gw "$2"; n=$(reload_count); kill -HUP "$PID"; wait_for 5 eval '[ "$(reload_count)" -gt "$n" ]'; }
+reload_to() { local n; write_islandd_conf gw "$2"; n=$(reload_count); kill -HUP "$PID"; reload_wait "$n"; }
 NA0=$(counter gw tx_na)
 reload_to gw "$CONF_B"
 NA1=$(counter gw tx_na)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the fault tests (tests/integ/50_faults_*.sh) and bench/soak.sh:
 # what a daemon process holds (fds, RSS, CPU), what the kernel says about an
 # interface (allmulti), NS load with bench/ndload, packet counts in captures.
@@ -22,6 +23,7 @@
 
 # A /80 the static rule of proxy_island_conf answers for (no host behind it).
 STATIC_PREFIX=2001:db8:abc:123:50::/80
+# shellcheck disable=SC2034 # used by the tests that source this file
 STATIC_ONE=2001:db8:abc:123:50::1
 
 proc_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
