@@ -22,6 +22,8 @@
 #                        order; mdnsecho (bench/mdnsecho.c) is the floor: a
 #                        repeater that only receives and resends, so the
 #                        kernel's share of each figure shows
+#   BENCH_MDNS_ROUNDS=N  rounds of the 1k/s CPU and latency measure (default 3,
+#                        a fresh daemon each; the table shows medians)
 #   BUILD=DIR            where make put the binaries (default build)
 #   BENCH_MDNS_WORK=DIR  scratch directory (default $BUILD/bench-work-mdns)
 #   BENCH_RESULTS=DIR    where mdns_latest.txt / .png go (default bench/results)
