@@ -409,14 +409,27 @@ static uint32_t forward(struct mdns_engine *e, struct mdns_iface *in, const stru
 	return links;
 }
 
+/* A local mDNS stack (avahi on the gateway) speaks on this link: it answers
+ * for the host here, so the host's records reflected from elsewhere must
+ * not land here. */
+static void mark_local_stack(struct mdns_engine *e, struct mdns_iface *in, uint64_t now)
+{
+	in->local_stack = true;
+	if (!e->local_stack_since_ms)
+		e->local_stack_since_ms = now;
+}
+
 static void reflect(struct mdns_engine *e, struct mdns_iface *in, const struct mdns_rx *rx,
                     bool own, uint64_t now)
 {
 	unsigned why = 0;
 	if (prepare(e, in, now) == 0) {
+		/* our own packet come back is an echo, not a local stack */
 		drop(e, in, MDNS_DROP_ECHO);
 		return;
 	}
+	if (own)
+		mark_local_stack(e, in, now);
 	uint32_t links = forward(e, in, rx, own, MDNS_VIA_MAIN, now, &why);
 	remember(e, in, now);
 	if (!links) {
@@ -584,17 +597,10 @@ void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
 		return;
 	}
 	bool own = mdns_host_is_own(e, rx->ifindex, &rx->src);
-	if (own) {
-		/* A local mDNS stack (avahi on the gateway) speaks on this link:
-		 * it answers for the host here, so the host's records reflected
-		 * from elsewhere must not land here. */
-		in->local_stack = true;
-		if (!e->local_stack_since_ms)
-			e->local_stack_since_ms = now;
-		if (legacy) {
-			drop(e, in, MDNS_DROP_OWN);
-			return;
-		}
+	if (own && legacy) {
+		mark_local_stack(e, in, now);
+		drop(e, in, MDNS_DROP_OWN);
+		return;
 	}
 	if (legacy)
 		legacy_query(e, in, rx, now);

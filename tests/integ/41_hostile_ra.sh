@@ -30,8 +30,11 @@ for l in "pi41 eth0" "sw p-pi41" "sw p-gw" "gw eth0"; do
 done
 # The cluster hosts keep quiet: no SLAAC from the relayed RAs, so no
 # learning happens in the background (the RS of the checks are ours).
-nssysctl pi41 net.ipv6.conf.eth0.accept_ra=0
-nssysctl pi42 net.ipv6.conf.eth0.accept_ra=0
+# Their kernels stop soliciting too (ns_add set router_solicitations=-1:
+# forever), so every RS the gateway hears is one of ours.
+for h in pi41 pi42; do
+	nssysctl "$h" net.ipv6.conf.eth0.accept_ra=0 net.ipv6.conf.eth0.router_solicitations=0
+done
 
 # radvd goes (SIGKILL: no final RA) before islandd starts; in its place the
 # same router (the ISP's br0) sends one RA with radvd's prefix but a router
@@ -42,6 +45,11 @@ nssysctl pi42 net.ipv6.conf.eth0.accept_ra=0
 kill -9 "$(cat "$ISL_RUN/radvd-isp.pid")" 2>/dev/null
 start_islandd gw "$(hostile_conf)" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
 hostile_captures
+# Every RS reaching the gateway's eth0, whoever sends it, to explain rx_rs.
+hcap_start_filter gw eth0 rs in "icmp6 and ip6[40] == 133" || die "capture of RS on gw eth0 did not start"
+rs_seen() { # a check that only tells: the RS on the cluster link during the case, by source
+	echo "RS on the wire: $(hcap_lines rs "$1" "$2" | grep -oE '[0-9a-f:]+ > ff02::2' | cut -d' ' -f1 | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+}
 stand_in() { hsend isp br0 ra_good prefix=2001:db8:abc:123:: rdnss=no lifetime=9000 >/dev/null; _hostile_relay_learned; }
 wait_for 10 stand_in || { not_ok "the relay learns the upstream RA" "$(hctl ra)"; exit 1; }
 hostile_settle
@@ -51,7 +59,11 @@ hostile_settle
 # RS goes no RA has left for 3 s and the answer is due within
 # MAX_RA_DELAY_TIME (0.5 s, RFC 4861 §6.2.6). When it does not come, say
 # whether the daemon counted it as sent.
-legit_rs() { _legit_rs 1.5; }
+# RFC 4861 §6.2.6 lets the answer wait MIN_DELAY_BETWEEN_RAS plus
+# MAX_RA_DELAY_TIME (3.5 s) after a multicast RA; the quiet-moment wait can
+# race with a relayed RA, so the legitimate RS gets that full bound. The
+# tighter 0.5 s timing is measured on its own below (rs_timing).
+legit_rs() { _legit_rs 4; }
 # ... after an RA that just left: the 3 s spacing comes first.
 legit_rs_late() { _legit_rs 4; }
 _legit_rs() {
@@ -60,11 +72,11 @@ _legit_rs() {
 	out=$(hpy pi41 legit-rs eth0 "$GW_ETH_LL" "$1") && { echo "$out"; return 0; }
 	b=$(hctl ra --json | jq '.counters.tx_ra')
 	if [ "$b" -gt "$a" ]; then
-		echo "$out; the daemon counts $((b - a)) RA sent (tx_ra $a -> $b) that is not on the wire:" \
-			"queued by a timer, it leaves only when the next packet reaches the gateway"
+		echo "$out; the daemon counts $((b - a)) RA sent (tx_ra $a -> $b) that is not on the wire"
 	else
 		echo "$out; tx_ra did not move either"
 	fi
+	echo "eth0 now: $(hctl ra --json | jq -c '.relays[0].downstreams[0] | del(.hosts)')"
 	return 1
 }
 # rdisc6 (ndisc6), a real client retrying its RS, as a control. Its sends
@@ -115,7 +127,8 @@ rs_timing() {
 	ts=$(hcap_lines down "$t0" "$t1" | grep -E "router advertisement" | head -n 1 | awk '{print $1}')
 	echo "RA on the wire $(awk -v a="$t0" -v b="$ts" 'BEGIN {printf "%.0f", (b - a) * 1000}') ms after the RS"
 }
-check "an RS is answered on the wire within 1.5 s (RFC 4861 §6.2.6: 0.5 s)" "see above" rs_timing
+if out=$(rs_timing); then ok "an RS is answered on the wire within 1.5 s (RFC 4861 §6.2.6: 0.5 s): $out"
+else not_ok "an RS is answered on the wire within 1.5 s (RFC 4861 §6.2.6: 0.5 s)" "$(tr '\n' ' ' <<<"$out")"; fi
 
 RA_DOWN="reply=down:router advertisement"
 RA_UP="reply=up:router advertisement"
@@ -124,7 +137,7 @@ down() { hsend pi41 eth0 "$@"; }
 # ra_case NAME COUNTER SHAPE PREFIX: malformed RA upstream, never reaching the engine
 ra_case() {
 	hcase "$1" "expect=nd.$2=1" expect=ra.rx_ra=0 expect=ra.tx_ra=0 "$RA_DOWN" "$RA_UP" \
-		pre=ra_quiet window=0.5 legit=legit_rs -- up_ra "$3" "$4"
+		pre=ra_quiet window=0.5 check=rs_seen legit=legit_rs -- up_ra "$3" "$4"
 }
 ra_case "RA upstream with hop limit 254" drop_hop_limit ra_hlim254 2001:db8:bad:1::
 ra_case "RA upstream from a global source address" drop_ra_src ra_global_src 2001:db8:bad:2::
@@ -144,7 +157,7 @@ hcase "well-formed RA heard downstream (from pi41) is not relayed" \
 # Router solicitations on the cluster link.
 rs_case() { # rs_case NAME COUNTER SHAPE
 	hcase "$1" "expect=nd.$2=1" expect=ra.rx_rs=0 expect=ra.tx_ra=0 "$RA_DOWN" "$RA_UP" \
-		pre=ra_quiet window=0.5 legit=legit_rs -- down "$3"
+		pre=ra_quiet window=0.5 check=rs_seen legit=legit_rs -- down "$3"
 }
 rs_case "RS whose SLLA option claims 2040 bytes, 8 sent (CVE-2017-14492, truncated)" drop_opt_overrun rs_14492_trunc
 rs_case "RS with a whole 2040-byte SLLA option, 2088-byte packet (CVE-2017-14492)" drop_truncated rs_14492_full
@@ -154,7 +167,7 @@ rs_case "RS with hop limit 64 (routed)" drop_hop_limit rs_hlim64
 # The daemon's own RA, caught on pi41 and sent back from there with the
 # gateway's MAC and link-local source (the switch's learning is off on
 # pi41's port meanwhile, so it keeps the gateway's MAC where it is). The RA
-# is provoked by an RS, repeated after 1 s if need be (as hosts repeat
+# is provoked by an RS, repeated every 1.5 s if need be (as hosts repeat
 # theirs; the repeat also flushes an RA stuck in the daemon's queue, see
 # legit_rs): exactly that one RA may be seen.
 own_ra() {
@@ -180,7 +193,7 @@ hcase "the daemon's own RA looped back (its MAC and link-local source)" \
 # gateway's kernel would make a neighbour entry for each, and that table is
 # shared by every namespace on the host (1024 entries): other tests' sends
 # would fail.
-flood_rs() { nsexec pi41 timeout -s INT 4 atk6-flood_rs6 eth0 >/dev/null 2>&1; return 0; }
+flood_rs() { hcap_stop rs; nsexec pi41 timeout -s INT 4 atk6-flood_rs6 eth0 >/dev/null 2>&1; return 0; }
 rs_flood_check() {
 	local t0=$1 t1=$2 ts n gaps
 	ts=$(hcap_lines down "$t0" "$t1" | grep -E "router advertisement" | awk '{print $1}')
