@@ -845,6 +845,12 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			break;
 		}
 	}
+	/* what the new configuration no longer covers loses its route now, so
+	 * the counters carried over below include that */
+	for (uint32_t i = 0; i < old->sessions.touched; i++)
+		if (old->sessions.pool[i].in_use)
+			route_remove(old, &old->sessions.pool[i]);
+	e->c = old->c; /* counters survive a reload */
 	ndp_engine_free(old);
 	return kept;
 }

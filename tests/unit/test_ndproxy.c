@@ -363,6 +363,7 @@ static void reload_keeps_sessions_the_new_config_covers(void **state)
 	w.e = e2;
 	assert_int_equal(fk.n_routes, 1); /* route kept, not removed and re-added */
 	assert_int_equal(ndp_engine_session_count(e2), 1);
+	assert_int_equal(ndp_engine_counters(e2)->tx_na, 1); /* counters survive a reload */
 	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
 	assert_int_equal(fk.n_na, 2);
 	/* a config without the rule drops the session and its route */
