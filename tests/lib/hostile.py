@@ -747,9 +747,10 @@ def cmd_replay(iface, kind, kv):
     if kind == "na":
         cmd_legit_ns(iface, p["target"], 2.0)
     elif kind == "ra" and "gw_ll" in p:
-        # a host repeats its RS when no RA comes; so do we, once
-        if cmd_legit_rs(iface, p["gw_ll"], 1.0) != 0:
-            cmd_legit_rs(iface, p["gw_ll"], 1.5)
+        # a host repeats its RS when no RA comes; so do we, up to 3 times
+        for _ in range(3):
+            if cmd_legit_rs(iface, p["gw_ll"], 1.5) == 0 or sn.results:
+                break
     sn.join(timeout)
     if sn.running:
         sn.stop()

@@ -19,7 +19,7 @@
 #   hsend NS IF SHAPE K=V... tests/lib/hostile.py send in NS
 #   hpy NS ARGS...           tests/lib/hostile.py ARGS in NS
 #   hcap_start NS IF NAME MAC / hcap_lines NAME T0 T1 / hcap_count NAME T0 T1 ERE
-#   hsnap FILE               counters + state of the daemon in gw, flat JSON
+#   hsnap FILE               counters + state of the daemon in gw, "key value" lines
 #   hcase NAME [expect=K=N|K>=N|K<=N]... [reply=CAP:ERE]... [window=S]
 #         [legit=FN] [pre=FN] [rss=KB] [state=FN] -- CMD...
 #
@@ -79,6 +79,13 @@ hostile_island_build() {
 		nssysctl "$ns" net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
 		nssysctl "$ns" net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
 	done
+	# ... and silent: no IPv6 on the cluster switch (its bridge and ports
+	# would solicit routers and autoconfigure from the relayed RAs, each
+	# port on its own, straight at the gateway) nor on the ISP switch's
+	# ports (its br0 is the ISP router and keeps its addresses).
+	local i
+	for i in br0 p-gw p-pi41 p-pi42; do nssysctl sw "net.ipv6.conf.$i.disable_ipv6=1"; done
+	for i in p-gw p-laptop; do nssysctl isp "net.ipv6.conf.$i.disable_ipv6=1"; done
 	GW_ETH_MAC=$(mac_addr gw eth0)
 	[ -n "$GW_ETH_MAC" ] || die "no MAC on gw eth0"
 }
@@ -92,17 +99,27 @@ hostile_captures() {
 
 # --- captures -------------------------------------------------------------------
 
+declare -A HCAP_PID=()
 hcap_file() { printf '%s/cap-%s.pcap' "$ISL_RUN" "$1"; }
+# hcap_stop NAME: end a capture (what it holds stays readable).
+hcap_stop() { kill "${HCAP_PID[$1]:-}" 2>/dev/null; wait "${HCAP_PID[$1]:-}" 2>/dev/null; }
 
 # hcap_start NS IF NAME MAC: frames arriving on IF in NS with Ethernet
 # source MAC (inbound only, so what a test host itself sends with a
 # borrowed MAC is not counted), written per packet.
 hcap_start() {
-	local ns=$1 iface=$2 name=$3 mac=$4 err pid
+	hcap_start_filter "$1" "$2" "$3" in "ether src $4"
+}
+
+# hcap_start_filter NS IF NAME DIRECTION FILTER: any capture (DIRECTION: in,
+# out, inout).
+hcap_start_filter() {
+	local ns=$1 iface=$2 name=$3 dir=$4 filter=$5 err pid
 	err=$ISL_RUN/cap-$name.err
-	nsexec "$ns" tcpdump -Z root -i "$iface" -Q in -U --immediate-mode -n -s 0 \
-		-w "$(hcap_file "$name")" "ether src $mac" 2>"$err" &
+	nsexec "$ns" tcpdump -Z root -i "$iface" -Q "$dir" -U --immediate-mode -n -s 0 \
+		-w "$(hcap_file "$name")" "$filter" 2>"$err" &
 	pid=$!
+	HCAP_PID[$name]=$pid
 	at_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
 	wait_for 5 grep -q 'listening on' "$err"
 }
@@ -125,22 +142,27 @@ hcap_count() {
 	hcap_lines "$1" "$2" "$3" | grep -cE -- "$4"
 }
 
+# hcap_size NAME: bytes written so far (cheap: no parsing).
+hcap_size() { stat -c %s "$(hcap_file "$1")" 2>/dev/null || echo 0; }
+
 now_s() { date +%s.%N; }
 
 # --- daemon state -----------------------------------------------------------------
 
-# hsnap FILE: one flat JSON object: nd.* (islandctl stats), ra.* (ra
-# counters), mdns.* (mdns counters, drops.*, dns_drops.*) and state.*.
+# hsnap FILE: counters and state of the daemon in gw, one "key value" line
+# each: nd.* (islandctl stats: parse drops and proxy counters), ra.* (RA
+# counters), mdns.* (mdns counters, mdns.drops.*, mdns.dns_drops.*) and
+# state.*. One jq run; plain text so that reading a value is cheap.
 hsnap() {
 	local out=$1 r73
 	r73=$(routes73 gw | wc -l)
 	{
-		hctl stats --json && hctl ra --json && hctl mdns --json && hctl sessions --json
-	} 2>/dev/null | jq -s -c --argjson r73 "$r73" '
+		hctl stats --json && hctl ra --json && hctl mdns --json
+	} 2>/dev/null | jq -s -r --argjson r73 "$r73" '
 		def flat(p): [paths(scalars) as $k | {key: (p + ($k | map(tostring) | join("."))), value: getpath($k)}] | from_entries;
-		if length != 4 then error("islandctl did not answer") else . end |
+		if length != 3 then error("islandctl did not answer") else . end |
 		(.[0].counters | flat("nd.")) + (.[1].counters | flat("ra.")) + (.[2].mdns.counters | flat("mdns.")) + {
-			"state.sessions": (.[3].sessions | length),
+			"state.sessions": .[0].counters.sessions,
 			"state.routes73": $r73,
 			"state.ra_routers": ([.[1].relays[].routers[]] | length),
 			"state.ra_prefixes": ([.[1].relays[].prefixes[]] | length),
@@ -149,15 +171,38 @@ hsnap() {
 			"state.ra_dnssl": ([.[1].relays[].dnssl[]] | length),
 			"state.ra_hosts": ([.[1].relays[].downstreams[].hosts[]] | length),
 			"state.mdns_local_stack": ([.[2].mdns.interfaces[] | select(.local_stack)] | length)
-		}' >"$out"
+		} | to_entries[] | "\(.key) \(.value)"' >"$out" && [ -s "$out" ]
+}
+
+# hval FILE KEY: one value of a snapshot (empty when absent).
+hval() { awk -v k="$2" '$1 == k {print $2; exit}' "$1"; }
+
+# hstate_diff BEFORE AFTER: the state.* keys that differ, "key a->b" each.
+hstate_diff() {
+	awk 'NR == FNR {if ($1 ~ /^state\./) a[$1] = $2; next}
+	     $1 ~ /^state\./ && a[$1] != $2 {printf "%s%s %s->%s", sep, $1, a[$1], $2; sep = ", "}' "$1" "$2"
+}
+
+# hdelta BEFORE AFTER KEY...: "KEY DELTA" for each KEY present in both.
+hdelta() {
+	local b=$1 a=$2; shift 2
+	awk -v keys="$*" 'BEGIN {n = split(keys, k, " "); for (i = 1; i <= n; i++) want[k[i]] = 1}
+	     NR == FNR {if ($1 in want) v[$1] = $2; next}
+	     ($1 in want) && ($1 in v) {print $1, $2 - v[$1]}' "$b" "$a"
 }
 
 # hostile_settle: until the relay has learned the upstream router and
-# prefix and two snapshots a second apart show the same state (15 s at most),
-# so background learning does not land inside a case.
+# prefix (30 s at most); then the gateway pings pi41 and pi42 (their NAs
+# teach the relay where they are, as the proxy's keepalive probes would,
+# later, in the middle of a case); then until two snapshots a second apart
+# show the same state (15 s at most), so background learning does not land
+# inside a case.
 hostile_settle() {
-	local i a=$ISL_RUN/settle-a.json b=$ISL_RUN/settle-b.json
-	wait_for 15 _hostile_relay_learned || warn "the relay learned nothing upstream"
+	local i a=$ISL_RUN/settle-a b=$ISL_RUN/settle-b
+	wait_for 30 _hostile_relay_learned || warn "the relay learned nothing upstream in 30 s"
+	# only now: hosts are learned in the prefixes the relay knows
+	nsexec gw ping -6 -n -c 1 -W 1 "$PI41_ADDR" >/dev/null 2>&1
+	nsexec gw ping -6 -n -c 1 -W 1 "$PI42_ADDR" >/dev/null 2>&1
 	hsnap "$a"
 	for i in $(seq 15); do
 		sleep 1
@@ -168,22 +213,26 @@ hostile_settle() {
 	warn "state still moving: $(hstate_diff "$a" "$b")"
 }
 _hostile_relay_learned() {
-	hsnap "$ISL_RUN/settle-r.json" &&
-		[ "$(hval "$ISL_RUN/settle-r.json" state.ra_prefixes)" -ge 1 ] &&
-		[ "$(hval "$ISL_RUN/settle-r.json" state.ra_routers)" -ge 1 ]
+	hsnap "$ISL_RUN/settle-r" &&
+		[ "$(hval "$ISL_RUN/settle-r" state.ra_prefixes)" -ge 1 ] &&
+		[ "$(hval "$ISL_RUN/settle-r" state.ra_routers)" -ge 1 ]
 }
 
-# hval FILE KEY: one value of a snapshot (empty when absent).
-hval() { jq -r --arg k "$2" '.[$k] // empty' "$1"; }
+# hneigh_note: a note when the host-wide IPv6 neighbour table is (nearly)
+# full. It is shared by every namespace (gc_thresh3, 1024 by default); when
+# full, sends through sockets to multicast groups fail with EINVAL, in any
+# namespace, the daemon's mDNS copies included.
+hneigh_note() {
+	local n max
+	n=$(awk 'NR == 2 {print $1}' /proc/net/stat/ndisc_cache 2>/dev/null)
+	[ -n "$n" ] && n=$((16#$n))
+	max=$(cat /proc/sys/net/ipv6/neigh/default/gc_thresh3 2>/dev/null)
+	[ -n "$n" ] && [ -n "$max" ] && [ "$n" -ge $((max - 8)) ] &&
+		echo "(the host-wide IPv6 neighbour table holds $n entries, gc_thresh3 $max: multicast sends fail with EINVAL in every namespace)"
+	return 0
+}
 
 hrss() { awk '/^VmRSS:/ {print $2}' "/proc/$(islandd_pid gw)/status" 2>/dev/null; }
-
-# hstate_diff BEFORE AFTER: the state.* keys that differ, "key a->b" each.
-hstate_diff() {
-	jq -n -r --slurpfile a "$1" --slurpfile b "$2" '
-		$a[0] as $x | $b[0] as $y |
-		[$x | keys[] | select(startswith("state.")) | select($x[.] != $y[.]) | "\(.) \($x[.])->\($y[.])"] | join(", ")'
-}
 
 # --- the case runner ----------------------------------------------------------------
 
@@ -220,11 +269,13 @@ hcase() {
 	shift
 	HOSTILE_CASES=$((HOSTILE_CASES + 1))
 	[ -n "$HOSTILE_LOG" ] || HOSTILE_LOG=$ISL_KEEP/hostile-cases.log
-	local before=$ISL_RUN/snap-before.json after=$ISL_RUN/snap-after.json
+	local before=$ISL_RUN/snap-before after=$ISL_RUN/snap-after
 	local why=() info=() t0 t1 out rss0 rss1 e key op want got d r cap ere n start
 	start=$(now_s)
 
 	[ -n "$pre" ] && $pre
+	local -A size0=()
+	for r in "${replies[@]}"; do size0[${r%%:*}]=$(hcap_size "${r%%:*}"); done
 	if ! hsnap "$before"; then
 		not_ok "$name" "islandctl does not answer before the case (daemon dead?)"
 		return
@@ -243,29 +294,34 @@ hcase() {
 		return
 	fi
 
-	# 1. no reply
+	# 1. no reply (a capture that did not grow holds nothing new)
 	for r in "${replies[@]}"; do
 		cap=${r%%:*}
 		ere=${r#*:}
+		[ "$(hcap_size "$cap")" = "${size0[$cap]}" ] && continue
 		n=$(hcap_count "$cap" "$t0" "$t1" "$ere")
 		if [ "${n:-0}" -gt 0 ]; then
 			why+=("$n replies on $cap: $(hcap_lines "$cap" "$t0" "$t1" | grep -E -m1 -- "$ere" | cut -c1-220)")
 		fi
 	done
 	# 2. counters
+	local keys=() specs=()
 	for e in "${expects[@]}"; do
-		if [[ $e =~ ^([^<>=]+)(>=|<=|=)(-?[0-9]+)$ ]]; then
-			key=${BASH_REMATCH[1]} op=${BASH_REMATCH[2]} want=${BASH_REMATCH[3]}
-		else
-			die "hcase $name: bad expect=$e"
-		fi
-		got=$(hval "$after" "$key")
-		d=$(hval "$before" "$key")
-		if [ -z "$got" ] || [ -z "$d" ]; then
+		[[ $e =~ ^([^<>=]+)(>=|<=|=)(-?[0-9]+)$ ]] || die "hcase $name: bad expect=$e"
+		keys+=("${BASH_REMATCH[1]}")
+		specs+=("${BASH_REMATCH[2]} ${BASH_REMATCH[3]}")
+	done
+	local -A delta=()
+	while read -r key d; do delta[$key]=$d; done < <(hdelta "$before" "$after" "${keys[@]}")
+	local k
+	for k in "${!keys[@]}"; do
+		key=${keys[$k]}
+		read -r op want <<<"${specs[$k]}"
+		d=${delta[$key]:-}
+		if [ -z "$d" ]; then
 			why+=("no counter $key")
 			continue
 		fi
-		d=$((got - d))
 		info+=("$key +$d")
 		case $op in
 		=) [ "$d" -eq "$want" ] || why+=("$key moved by $d, expected $want") ;;
@@ -301,7 +357,7 @@ hcase() {
 	if [ ${#why[@]} -eq 0 ]; then
 		ok "$name ($(IFS=,; echo "${info[*]}" | sed 's/,/, /g'))"
 	else
-		not_ok "$name" "$(IFS=';'; echo "${why[*]}" | sed 's/;/; /g')"
+		not_ok "$name" "$(IFS=';'; echo "${why[*]}" | sed 's/;/; /g') [seen: $(IFS=,; echo "${info[*]}" | sed 's/,/, /g')]"
 	fi
 }
 
