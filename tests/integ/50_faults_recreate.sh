@@ -44,9 +44,11 @@ pi41_answered() {
 
 # --- the downstream goes ---------------------------------------------------
 nsip gw link del eth0
-check "eth0 deleted: no proto $ISLANDD_RTPROTO route left" "routes: $(routes73 gw)" wait_for 3 test -z "$(routes73 gw)"
+no_routes() { [ -z "$(routes73 gw)" ]; }
+no_ctl_routes() { ctl gw routes --json | jqe '.routes == []'; }
+check "eth0 deleted: no proto $ISLANDD_RTPROTO route left" "routes: $(routes73 gw)" wait_for 3 no_routes
 check "eth0 deleted: islandctl routes is empty too" "$(ctl gw routes --json | jq -c .routes)" \
-	wait_for 3 jqe '.routes == []' <<<"$(ctl gw routes --json)"
+	wait_for 3 no_ctl_routes
 check "eth0 deleted: islandctl status shows the rule's interface absent" \
 	"$(ctl gw status --json | jq -c '.proxies[0].rules')" \
 	jqe '.proxies[0].rules[0].iface_state != "up"' <<<"$(ctl gw status --json)"
@@ -85,7 +87,8 @@ bridge_port isp br0 p-gw
 if_up gw wlan0
 WLAN_IDX1=$(nsexec gw cat /sys/class/net/wlan0/ifindex)
 note "wlan0 re-created: ifindex $WLAN_IDX0 -> $WLAN_IDX1"
-wait_for 5 test -n "$(ll_addr gw wlan0)"
+has_ll() { [ -n "$(ll_addr gw wlan0)" ]; }
+wait_for 5 has_ll
 check "wlan0 re-created: islandd listens on it with allmulti" "$(ctl gw status --json | jq -c '.ports')" \
 	wait_for 5 eval 'ctl gw status --json | jq -e "[.ports[] | select(.iface == \"wlan0\") | .allmulti] == [true]" >/dev/null'
 check "wlan0 re-created: the kernel counts one allmulti holder" "allmulti $(allmulti_count gw wlan0)" \

@@ -250,15 +250,20 @@ min_gap_ms() {
 		END { printf "%d\n", (min == "" ? 999999 : min) }'
 }
 
-# rs_ra_late FILE RS_SRC RA_SRC: from a capture holding both, one line per
-# RS from RS_SRC: "RS_TIME RA_TIME LATE_MS", where LATE_MS is how far the
-# first RA from RA_SRC after it came behind RFC 4861 §6.2.6: at the latest
-# MAX_RA_DELAY_TIME (0.5 s) after the RS or after MIN_DELAY_BETWEEN_RAS (3 s)
-# from the RA before, whichever is later (<= 0: in time).
+# rs_ra_late FILE RS_SRC RA_SRC FROM: from a capture holding both, one line
+# per RS from RS_SRC at or after epoch FROM: "RS_TIME RA_TIME LATE_MS", where
+# LATE_MS is how far the first RA from RA_SRC after it came behind RFC 4861
+# §6.2.6: at the latest MAX_RA_DELAY_TIME (0.5 s) after the RS or after
+# MIN_DELAY_BETWEEN_RAS (3 s) from the RA before, whichever is later (<= 0:
+# in time). FROM must be 3 s or more into the capture, so the RA that sets
+# that floor is in it (an RS earlier than that cannot be judged).
 rs_ra_late() {
 	tcpdump -r "$1" -n -tt "icmp6 and (ip6[40] == 133 or ip6[40] == 134)" 2>/dev/null |
-		awk -v rs_src="$2" -v ra_src="$3" '
-		$3 == rs_src && /router solicitation/ { if (!pending) { rs = $1; floor = last_ra + 3.0; pending = 1 } next }
+		awk -v rs_src="$2" -v ra_src="$3" -v from="$4" '
+		$3 == rs_src && /router solicitation/ {
+			if (!pending && $1 >= from) { rs = $1; floor = last_ra + 3.0; pending = 1 }
+			next
+		}
 		$3 == ra_src && /router advertisement/ {
 			if (pending) {
 				due = (rs > floor ? rs : floor) + 0.5
