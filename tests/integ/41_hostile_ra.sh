@@ -83,8 +83,8 @@ _legit_rs() {
 # are retried on EINVAL: a neighbour table filled by another test on this
 # host (the table is shared by every namespace) makes multicast sends fail.
 rdisc6_ok() {
-	local i out
-	for i in 1 2 3; do
+	local out
+	for _ in 1 2 3; do
 		out=$(nsexec pi41 rdisc6 -1 -r 3 -w 1500 eth0 2>&1)
 		grep -q "from $GW_ETH_LL" <<<"$out" && return 0
 		grep -q "Invalid argument" <<<"$out" || break
@@ -104,9 +104,8 @@ poke() { hpy laptop legit-ns wlan0 "$PI41_ADDR" 1 >/dev/null; }
 # no upstream router about to expire (that changes what is relayed, hence
 # an RA; expired ones show lifetime 0). At most 20 s.
 ra_quiet() {
-	local i
 	poke
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		hctl ra --json 2>/dev/null | jq -e '
 			(.relays[0].downstreams[0] | (.last_ra_ms_ago < 0 or .last_ra_ms_ago >= 1600) and
 			                             (.next_ra_ms < 0 or .next_ra_ms >= 2500)) and

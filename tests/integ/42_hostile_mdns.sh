@@ -27,13 +27,13 @@ _mdns_tx() { hctl mdns --json | jq -c '.mdns.counters | [.rx, .tx, .tx_errors, .
 # legit_mdns: a QM query for a fresh name from the laptop shows up on the
 # cluster link, sent by the gateway, within 1.5 s.
 legit_mdns() {
-	local name t s0 i c0
+	local name t s0 c0
 	name="legit-$RANDOM$RANDOM.local"
 	t=$(now_s)
 	s0=$(hcap_size down)
 	c0=$(_mdns_tx)
 	hpy laptop legit-mdns wlan0 "$name" >/dev/null || return 1
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		[ "$(hcap_size down)" != "$s0" ] && [ "$(hcap_count down "$t" "$(now_s)" "$name")" -gt 0 ] && return 0
 		sleep 0.05
 	done

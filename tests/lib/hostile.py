@@ -705,8 +705,9 @@ def cmd_legit_mdns(iface, name):
 # --- replaying the gateway's own packets (scapy) ----------------------------
 
 def cmd_replay(iface, kind, kv):
-    """Catch one packet the gateway sends on this link, then send it back
-    unchanged but for the Ethernet destination: its own source MAC and IP.
+    """Catch one packet the gateway sends on this link, then send it back at
+    the gateway with its own source MAC and IP (an NA gets the gateway's MAC
+    as Ethernet destination; an mDNS copy its UDP checksum recomputed).
       kind na   an NA (needs target=; a legit NS for it is sent to provoke one),
                 sent back to gw_mac=
       kind ra   an RA (waits up to timeout= s, default 8); with gw_ll= an RS

@@ -7,9 +7,11 @@
 #   2. the named counters moved by exactly (or at least) the expected amount;
 #   3. no state grew: sessions, islandd's routes, the relay's routers,
 #      prefixes, routes, RDNSS, DNSSL and hosts, the mDNS links' learned
-#      flags all equal before and after; VmRSS within a margin (read with no
-#      islandctl call in between: under ASan every control request leaves
-#      freed memory in quarantine, so RSS moves with them, not with packets);
+#      flags all equal before and after; the daemon's anonymous resident
+#      memory (RssAnon: heap, stacks; code paged in for the first time is
+#      file-backed and does not count) within a margin, read with no
+#      islandctl call in between (under ASan every control request leaves
+#      freed memory in quarantine: RSS moves with them, not with packets);
 #   4. a legitimate request is answered right after.
 #
 #   hostile_island_build     island000 (tests/lib/netns.sh) + dumb bridges,
@@ -40,6 +42,7 @@ hctl() { "$HOSTILE_CTL" -S "$(islandd_sock gw)" "$@"; }
 # Kept by every case, for the summary line and the report.
 HOSTILE_CASES=0
 HOSTILE_T0=$(date +%s)
+HOSTILE_RSS_START=
 # What each case's sender and legitimate request printed (kept with the logs).
 HOSTILE_LOG=
 
@@ -207,6 +210,7 @@ hostile_settle() {
 	for i in $(seq 15); do
 		sleep 1
 		hsnap "$b"
+		HOSTILE_RSS_START=$(hrss)
 		[ -z "$(hstate_diff "$a" "$b")" ] && return 0
 		cp "$b" "$a"
 	done
@@ -232,7 +236,7 @@ hneigh_note() {
 	return 0
 }
 
-hrss() { awk '/^VmRSS:/ {print $2}' "/proc/$(islandd_pid gw)/status" 2>/dev/null; }
+hrss() { awk '/^RssAnon:/ {print $2}' "/proc/$(islandd_pid gw)/status" 2>/dev/null; }
 
 # --- the case runner ----------------------------------------------------------------
 
@@ -243,7 +247,7 @@ hrss() { awk '/^VmRSS:/ {print $2}' "/proc/$(islandd_pid gw)/status" 2>/dev/null
 #   window=S        how long after CMD replies are waited for (default 0.4)
 #   legit=FN        a legitimate request, run after; must succeed
 #   pre=FN          run first (e.g. wait for a quiet moment)
-#   rss=KB          most VmRSS growth allowed (default 64)
+#   rss=KB          most RssAnon growth allowed (default 64)
 #   state=FN        FN BEFORE AFTER decides about state instead of equality
 #                   (prints why and fails when it grew too much)
 #   check=FN        FN T0 T1 BEFORE AFTER: one more check of the case
@@ -270,7 +274,7 @@ hcase() {
 	HOSTILE_CASES=$((HOSTILE_CASES + 1))
 	[ -n "$HOSTILE_LOG" ] || HOSTILE_LOG=$ISL_KEEP/hostile-cases.log
 	local before=$ISL_RUN/snap-before after=$ISL_RUN/snap-after
-	local why=() info=() t0 t1 out rss0 rss1 e key op want got d r cap ere n start
+	local why=() info=() t0 t1 out rss0 rss1 e key op want d r cap ere n start
 	start=$(now_s)
 
 	[ -n "$pre" ] && $pre
@@ -341,9 +345,9 @@ hcase() {
 	fi
 	if [ -n "$rss0" ] && [ -n "$rss1" ]; then
 		info+=("rss +$((rss1 - rss0)) kB")
-		[ $((rss1 - rss0)) -le "$rss_max" ] || why+=("VmRSS grew by $((rss1 - rss0)) kB ($rss0 -> $rss1), allowed $rss_max")
+		[ $((rss1 - rss0)) -le "$rss_max" ] || why+=("RssAnon grew by $((rss1 - rss0)) kB ($rss0 -> $rss1), allowed $rss_max")
 	else
-		why+=("cannot read VmRSS of the daemon")
+		why+=("cannot read RssAnon of the daemon")
 	fi
 	# 4. a legitimate request is still answered
 	if [ -n "$legit" ]; then
@@ -355,13 +359,21 @@ hcase() {
 
 	info+=("$(awk -v a="$start" -v b="$(now_s)" 'BEGIN {printf "%.1f s", b - a}')")
 	if [ ${#why[@]} -eq 0 ]; then
-		ok "$name ($(IFS=,; echo "${info[*]}" | sed 's/,/, /g'))"
+		ok "$name ($(hjoin ", " "${info[@]}"))"
 	else
-		not_ok "$name" "$(IFS=';'; echo "${why[*]}" | sed 's/;/; /g') [seen: $(IFS=,; echo "${info[*]}" | sed 's/,/, /g')]"
+		not_ok "$name" "$(hjoin "; " "${why[@]}") [seen: $(hjoin ", " "${info[@]}")]"
 	fi
+}
+
+# hjoin SEP ITEM...: the items with SEP between them.
+hjoin() {
+	local sep=$1 out="" x
+	shift
+	for x in "$@"; do out+="${out:+$sep}$x"; done
+	printf '%s' "$out"
 }
 
 # hostile_summary: one line for the logs and the README table.
 hostile_summary() {
-	note "$HOSTILE_CASES hostile cases in $(( $(date +%s) - HOSTILE_T0 )) s; daemon VmRSS $(hrss) kB"
+	note "$HOSTILE_CASES hostile cases in $(( $(date +%s) - HOSTILE_T0 )) s; daemon RssAnon $HOSTILE_RSS_START kB after settling, $(hrss) kB now"
 }
