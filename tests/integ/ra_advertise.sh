@@ -28,6 +28,7 @@ capture_ras() {
 	# the first RA goes out at once; give it a moment and rdisc6 a try
 	sleep 2
 	eval "$stop"
+	sleep 1 # the final RAs leave as the sender exits: let the capture see them
 	ra_capture_stop
 	ra_icmp_hex "$ISL_RUN/$name.pcap" | awk -v ll="$RTR_LL" '$1 == ll && $2 == "ff02::1" {print $3}' \
 		>"$ISL_RUN/$name.hex"
