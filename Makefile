@@ -101,7 +101,7 @@ demo: deps all
 
 bench: deps all bench-bin
 	bench/run.sh
-	@if [ -x bench/mdns.sh ]; then bench/mdns.sh; fi
+	bench/mdns.sh
 
 fuzz: fuzz-bin
 	@for f in build/fuzz/fuzz_*; do n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
