@@ -29,6 +29,7 @@
 #   BENCH_RESULTS=DIR    where mdns_latest.txt / .png go (default bench/results)
 #   ISLANDD=PATH ISLANDCTL=PATH AVAHI=PATH   the binaries
 #   BENCH_NICE=N         run the daemons and the load generator at nice N
+#   BENCH_BATCH_INTERVAL=US  islandd's batch-interval (default: its own default)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 # Our own namespace prefix, whatever bench/run.sh was given.
@@ -112,6 +113,7 @@ avahi_conf() {  # MODE FILE
 
 islandd_conf() {  # MODE FILE
 	{
+		[ -n "${BENCH_BATCH_INTERVAL:-}" ] && printf 'batch-interval %s\n' "$BENCH_BATCH_INTERVAL"
 		printf 'mdns {\n\tiface wlan0\n\tiface eth0\n'
 		[ "$1" = off ] && printf '\trate-limit 0\n'
 		printf '}\n'

@@ -23,6 +23,7 @@
 #   BENCH_RESULTS=DIR   where latest.txt / latest.png go (default bench/results)
 #   ISLANDD=PATH ISLANDCTL=PATH NDPPD=PATH NPD6=PATH   the binaries
 #   BENCH_NICE=N        run daemons and load generator at nice N (e.g. -10)
+#   BENCH_BATCH_INTERVAL=US   islandd's batch-interval (default: its own default)
 #                       when other work shares the machine
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -99,6 +100,9 @@ conf_write() {  # PROG MODE FILE
 	*:iface)
 		printf 'proxy wlan0 {\n\trule %s {\n\t\tiface eth0\n\t}\n}\n' "$SCAN_PREFIX" >"$file" ;;
 	esac
+	if [ "$prog" = islandd ] && [ -n "${BENCH_BATCH_INTERVAL:-}" ]; then
+		sed -i "1i batch-interval $BENCH_BATCH_INTERVAL" "$file"
+	fi
 }
 
 # Which measures a program can take part in.

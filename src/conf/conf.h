@@ -125,6 +125,7 @@ struct conf {
 	size_t n_warnings_dropped;
 	uint32_t route_ttl_ms;     /* ndppd compatibility: accepted, routes follow netlink events */
 	uint32_t address_ttl_ms;   /* ndppd compatibility: accepted */
+	uint32_t batch_interval_us; /* busy spells: one wake-up per interval at most; 0 = none */
 	size_t n_proxies;
 	struct conf_proxy *proxies;
 	struct conf_mdns *mdns;    /* NULL when there is no mdns block */

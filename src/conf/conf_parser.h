@@ -17,6 +17,8 @@
 #define CONF_DEF_MAX_SESSIONS    4096
 #define CONF_DEF_PROBE_RATE      100
 #define CONF_DEF_MDNS_RATE       5000
+#define CONF_DEF_BATCH_INTERVAL  2000  /* us */
+#define CONF_MAX_BATCH_INTERVAL  100000
 /* radvd 2.19 defaults (radvd.conf(5)) */
 #define CONF_DEF_RA_MAX_INTERVAL 600
 #define CONF_DEF_VALID_LIFETIME  86400

@@ -226,10 +226,10 @@ void *conf_push(struct conf_parser *p, void **arr, size_t *n, size_t elem_size, 
 	return elem;
 }
 
-/* ---- top level: route-ttl, address-ttl (ndppd), proxy, mdns, ra-relay, ra ---- */
+/* ---- top level: route-ttl, address-ttl (ndppd), batch-interval, proxy, mdns, ra-relay, ra ---- */
 
 struct top_ctx {
-	struct conf_pos route_ttl, address_ttl;
+	struct conf_pos route_ttl, address_ttl, batch_interval;
 };
 
 static int kw_route_ttl(struct conf_parser *p, void *vctx, const struct conf_token *kw)
@@ -256,9 +256,22 @@ static int kw_address_ttl(struct conf_parser *p, void *vctx, const struct conf_t
 	return first < 0 ? -1 : 0;
 }
 
+static int kw_batch_interval(struct conf_parser *p, void *vctx, const struct conf_token *kw)
+{
+	struct top_ctx *ctx = vctx;
+	uint32_t v;
+	if (conf_kw_u32(p, kw, 0, CONF_MAX_BATCH_INTERVAL, &v) < 0)
+		return -1;
+	int first = conf_once(p, &ctx->batch_interval, kw, false);
+	if (first > 0)
+		p->conf->batch_interval_us = v;
+	return first < 0 ? -1 : 0;
+}
+
 const struct conf_keyword conf_kw_top[] = {
 	{ "route-ttl", kw_route_ttl },
 	{ "address-ttl", kw_address_ttl },
+	{ "batch-interval", kw_batch_interval },
 	{ "proxy", conf_parse_proxy },
 	{ "mdns", conf_parse_mdns },
 	{ "ra-relay", conf_parse_relay },
@@ -286,6 +299,7 @@ int conf_parse(const char *text, size_t len, const char *filename,
 	}
 	c->route_ttl_ms = CONF_DEF_ROUTE_TTL_MS;
 	c->address_ttl_ms = CONF_DEF_ADDRESS_TTL_MS;
+	c->batch_interval_us = CONF_DEF_BATCH_INTERVAL;
 	p.conf = c;
 
 	if (len > CONF_MAX_SIZE) {

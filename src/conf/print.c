@@ -165,6 +165,7 @@ void conf_print(const struct conf *conf, FILE *out)
 	fprintf(out, "# islandd configuration, canonical form: every value in force\n");
 	fprintf(out, "route-ttl %u\n", conf->route_ttl_ms);
 	fprintf(out, "address-ttl %u\n", conf->address_ttl_ms);
+	fprintf(out, "batch-interval %u\n", conf->batch_interval_us);
 	for (size_t i = 0; i < conf->n_proxies; i++)
 		print_proxy(out, &conf->proxies[i]);
 	if (conf->mdns)

@@ -572,6 +572,7 @@ static void reload_config(struct runtime *rt)
 		if (!rt->mdns)
 			log_err("mdns reflector: %s", strerror(errno));
 	}
+	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
 	conf_free(rt->conf);
 	rt->conf = conf;
 	rt->reloads++;
@@ -653,6 +654,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	}
 
 	loop_set_after_round(rt->loop, flush_round, rt);
+	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
 	rt->tx_fd = pkt_open_tx();
 	if (rt->tx_fd < 0) {
 		log_err("cannot open a packet socket: %s (islandd needs CAP_NET_RAW)", strerror(-rt->tx_fd));

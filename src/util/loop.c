@@ -27,6 +27,10 @@ struct loop {
 	loop_timer_cb after_round;
 	void *after_round_ctx;
 	size_t heap_len, heap_cap;
+	uint32_t batch_us;       /* 0: every event handled at once */
+	uint64_t round_start_us; /* when the last round with fd events began */
+	uint64_t gap_avg_us;     /* moving average of the gaps between such rounds */
+	bool in_spell;           /* busy: rounds are batch_us apart */
 };
 
 uint64_t clock_us(void)
@@ -191,9 +195,59 @@ void loop_set_after_round(struct loop *loop, loop_timer_cb cb, void *ctx)
 	loop->after_round_ctx = ctx;
 }
 
+void loop_set_batch_interval(struct loop *loop, uint32_t interval_us)
+{
+	loop->batch_us = interval_us;
+	loop->gap_avg_us = interval_us;
+	loop->in_spell = false;
+}
+
 void loop_stop(struct loop *loop)
 {
 	loop->stop = true;
+}
+
+/* Busy spells are handled in batches: each wake-up of a process costs more
+ * than the few packets it handles (a context switch, and on a virtual
+ * machine exits to the hypervisor). A spell begins when rounds keep coming
+ * less than half an interval apart (a moving average, so a lone pair of
+ * packets does not start one); from then on each round
+ * first sleeps until an interval after the previous one began (never past
+ * the next timer), so what arrived meanwhile is read, answered and sent
+ * together. A sleep that collected nothing ends the spell, and the next
+ * event is handled as soon as it comes. */
+static void batch_sleep(struct loop *loop)
+{
+	uint64_t ready = loop->round_start_us + loop->batch_us;
+	if (loop->heap_len > 0 && loop->heap[1]->when_ms * 1000u < ready)
+		ready = loop->heap[1]->when_ms * 1000u;
+	if (clock_us() >= ready)
+		return;
+	struct timespec ts = { .tv_sec = (time_t)(ready / 1000000u),
+	                       .tv_nsec = (long)(ready % 1000000u) * 1000 };
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !loop->stop)
+		;
+}
+
+static void batch_note_round(struct loop *loop, int n)
+{
+	if (!loop->batch_us || n <= 0) {
+		/* an empty round in a spell: nothing came while we slept */
+		if (loop->in_spell)
+			loop->gap_avg_us = loop->batch_us;
+		loop->in_spell = false;
+		return;
+	}
+	uint64_t now = clock_us(), gap = now - loop->round_start_us;
+	loop->round_start_us = now;
+	if (loop->in_spell)
+		return;
+	if (gap > 1000000u)
+		gap = 1000000u;
+	/* a few quick gaps in a row, not one: a lone pair is handled at once */
+	loop->gap_avg_us = (3 * loop->gap_avg_us + gap) / 4;
+	if (loop->gap_avg_us < loop->batch_us / 2)
+		loop->in_spell = true;
 }
 
 static void run_due_timers(struct loop *loop)
@@ -212,7 +266,10 @@ int loop_run(struct loop *loop)
 	loop->stop = false;
 	while (!loop->stop) {
 		int timeout = -1;
-		if (loop->heap_len > 0) {
+		if (loop->in_spell) {
+			batch_sleep(loop);
+			timeout = 0; /* nothing came during the sleep: the spell is over */
+		} else if (loop->heap_len > 0) {
 			uint64_t now = clock_ms(), when = loop->heap[1]->when_ms;
 			timeout = when <= now ? 0 : (int)(when - now > 60000 ? 60000 : when - now);
 		}
@@ -222,6 +279,7 @@ int loop_run(struct loop *loop)
 				continue;
 			return -errno;
 		}
+		batch_note_round(loop, n);
 		for (int i = 0; i < n && !loop->stop; i++) {
 			int fd = events[i].data.fd;
 			/* a callback earlier in this batch may have removed this fd */

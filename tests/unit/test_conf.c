@@ -115,6 +115,7 @@ static void assert_conf_equal(const struct conf *a, const struct conf *b)
 {
 	assert_int_equal(a->route_ttl_ms, b->route_ttl_ms);
 	assert_int_equal(a->address_ttl_ms, b->address_ttl_ms);
+	assert_int_equal(a->batch_interval_us, b->batch_interval_us);
 	assert_int_equal(a->n_proxies, b->n_proxies);
 	for (size_t i = 0; i < a->n_proxies; i++) {
 		const struct conf_proxy *x = &a->proxies[i], *y = &b->proxies[i];
@@ -273,6 +274,7 @@ static void test_defaults_top_and_proxy(void **state)
 	assert_string_equal(c->path, "t.conf");
 	assert_int_equal(c->route_ttl_ms, 30000);
 	assert_int_equal(c->address_ttl_ms, 30000);
+	assert_int_equal(c->batch_interval_us, 2000); /* islandd's own */
 	assert_int_equal(c->n_proxies, 1);
 	const struct conf_proxy *p = &c->proxies[0];
 	assert_string_equal(p->iface, "eth0");
@@ -403,6 +405,7 @@ static void test_every_keyword(void **state)
 
 	assert_int_equal(c->route_ttl_ms, 20000);
 	assert_int_equal(c->address_ttl_ms, 25000);
+	assert_int_equal(c->batch_interval_us, 1500);
 	const struct conf_proxy *p = &c->proxies[0];
 	assert_string_equal(p->iface, "wlan0");
 	assert_false(p->router);
@@ -623,6 +626,9 @@ static void test_errors(void **state)
 		/* unknown and misplaced keywords */
 		{ "proxy eth0 {\n  rooter yes\n}", 2, 3, "unknown keyword 'rooter' in a proxy block" },
 		{ "interface eth0", 1, 1, "unknown keyword 'interface' at top level" },
+		{ "batch-interval 100001", 1, 16, "100001 is out of range 0..100000" },
+		{ "batch-interval 500\nbatch-interval 500", 2, 1, "duplicate 'batch-interval' (first at 1:1)" },
+		{ "proxy e { batch-interval 5 }", 1, 11, "'batch-interval'" },
 		{ "proxy eth0 { rule ::1 { ttl 5 } }", 1, 25, "'ttl' is not allowed in a rule block (it belongs in a proxy block)" },
 		{ "mdns { prefix fd00::/64 }", 1, 8, "'prefix' is not allowed in the mdns block" },
 		/* missing values */
@@ -978,6 +984,8 @@ static void test_round_trip_inline(void **state)
 	static const char *const texts[] = {
 		"",
 		"route-ttl 0\naddress-ttl 86400000\n",
+		"batch-interval 0\n",
+		"batch-interval 100000\n",
 		"proxy a { rule ::/0 { auto } rule ::1 { iface b; autovia no } rule ::2 { static; autovia yes } }",
 		"proxy a { rule 2001:db8::1 }", /* no block: static */
 		"mdns { iface a { ipv4 no } iface b { ipv6 no; deny-in _x._udp; allow-in _y._tcp; deny-in _z._tcp } }",
