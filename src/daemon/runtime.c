@@ -16,6 +16,7 @@
 #include "ra/ra.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "util/prefault.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -638,7 +639,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		log_err("out of memory");
 		goto fail;
 	}
-	memset(rt->rx, 0, sizeof(*rt->rx)); /* resident now, not when the first full batch arrives */
+	mem_prefault(rt->rx, sizeof(*rt->rx)); /* resident now, not when the first full batch arrives */
 
 	sigset_t mask;
 	sigemptyset(&mask);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "mdns/engine_int.h"
+#include "util/prefault.h"
 
 static const char *const drop_names[MDNS_DROP__MAX] = {
 	[MDNS_DROP_IFACE] = "iface",
@@ -131,6 +132,7 @@ struct mdns_engine *mdns_engine_new(const struct conf_mdns *conf,
 	struct mdns_engine *e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
+	mem_prefault(e, sizeof(*e)); /* its tables: resident from the start, not as they fill */
 	e->ops = *ops;
 	e->rng = seed ? seed : 0x9e3779b97f4a7c15ull;
 	mdns_recent_init(&e->recent, mdns_engine_random(e));

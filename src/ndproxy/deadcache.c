@@ -4,16 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/prefault.h"
+
 int ndp_dead_init(struct ndp_deadcache *c, uint32_t entries)
 {
 	uint32_t sets = 1;
 	while (sets * NDP_DEAD_WAYS < entries && sets < (1u << 24))
 		sets <<= 1;
 	memset(c, 0, sizeof(*c));
-	c->slot = malloc((size_t)sets * NDP_DEAD_WAYS * sizeof(*c->slot));
+	c->slot = calloc((size_t)sets * NDP_DEAD_WAYS, sizeof(*c->slot));
 	if (!c->slot)
 		return -ENOMEM;
-	memset(c->slot, 0, (size_t)sets * NDP_DEAD_WAYS * sizeof(*c->slot));
+	mem_prefault(c->slot, (size_t)sets * NDP_DEAD_WAYS * sizeof(*c->slot));
 	c->n_sets = sets;
 	hash_key_init(&c->key);
 	return 0;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/prefault.h"
+
 int ndp_known_init(struct ndp_known *k, uint32_t cap)
 {
 	memset(k, 0, sizeof(*k));
@@ -17,8 +19,8 @@ int ndp_known_init(struct ndp_known *k, uint32_t cap)
 		return -ENOMEM;
 	}
 	/* touched now: resident memory stays put however full the table gets */
-	memset(k->pool, 0, cap * sizeof(*k->pool));
-	memset(k->buckets, 0, nb * sizeof(*k->buckets));
+	mem_prefault(k->pool, cap * sizeof(*k->pool));
+	mem_prefault(k->buckets, nb * sizeof(*k->buckets));
 	k->cap = cap;
 	k->n_buckets = nb;
 	hash_key_init(&k->key);

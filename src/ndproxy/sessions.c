@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "util/prefault.h"
+
 /* The pool comes from mmap; the first NDP_SESSIONS_PRETOUCH sessions are
  * touched now so the resident size is what it will be under a flood. */
 int ndp_sessions_init(struct ndp_sessions *t, uint32_t cap)
@@ -24,9 +26,9 @@ int ndp_sessions_init(struct ndp_sessions *t, uint32_t cap)
 		munmap(pool, bytes);
 		return -ENOMEM;
 	}
-	memset(t->buckets, 0, nb * sizeof(*t->buckets));
-	memset(pool, 0, (size_t)(cap < NDP_SESSIONS_PRETOUCH ? cap : NDP_SESSIONS_PRETOUCH) *
-	                        sizeof(struct ndp_session));
+	mem_prefault(t->buckets, nb * sizeof(*t->buckets));
+	mem_prefault(pool, (size_t)(cap < NDP_SESSIONS_PRETOUCH ? cap : NDP_SESSIONS_PRETOUCH) *
+	                   sizeof(struct ndp_session));
 	t->pool = pool;
 	t->cap = cap;
 	t->n_buckets = nb;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ra/ra_internal.h"
+#include "util/prefault.h"
 
 int ra_hosts_init(struct ra_hosts *h, uint32_t cap, const struct hash_key *key)
 {
@@ -21,6 +22,8 @@ int ra_hosts_init(struct ra_hosts *h, uint32_t cap, const struct hash_key *key)
 		ra_hosts_free(h);
 		return -ENOMEM;
 	}
+	mem_prefault(h->slot, cap * sizeof(*h->slot));
+	mem_prefault(h->bucket, buckets * sizeof(*h->bucket));
 	h->cap = cap;
 	h->mask = buckets - 1;
 	h->key = key;
