@@ -525,6 +525,10 @@ goals() {
 			"$(awk -v a="$ci" -v f="$cf" 'BEGIN { printf "%.1f", a - f }')" \
 			"$(awk -v a="$ca" -v f="$cf" 'BEGIN { printf "%.1f", a - f }')"
 	fi
+	local c5i c5a
+	c5i=$(V $i ramp5000_cpu) c5a=$(V $a ramp5000_cpu)
+	goal "CPU per reflected query at 5k/s (ramp step) <= 1/10 of avahi's ($c5i us vs $c5a us: $(ratio "$c5i" "$c5a"))" \
+		'a <= b / 10' "$c5i" "$c5a"
 	goal "no loss at 5k queries/s, rate limiting off ($(V $i burst_off) of $(V $i burst_off_sent) reflected)" \
 		'a == b && b > 0' "$(V $i burst_off)" "$(V $i burst_off_sent)"
 	goal "no loss in the ${T_RAMP} s ramp step at 5k/s either ($(V $i ramp5000_pct) %)" 'a == 100' "$(V $i ramp5000_pct)"

@@ -257,6 +257,8 @@ static void on_nl_link(void *ctx, const struct nl_link *l, bool deleted)
 	struct runtime *rt = ctx;
 	const struct iface *before = iftable_by_index(rt->ifs, l->ifindex);
 	bool was_up = before && before->up;
+	bool new_lladdr = before && !deleted && before->lladdr_len == l->lladdr_len &&
+	                  l->lladdr_len && memcmp(before->lladdr, l->lladdr, l->lladdr_len) != 0;
 	iftable_on_link(rt->ifs, l, deleted);
 	bool up = !deleted && (l->flags & IFF_UP);
 	if (deleted && before)
@@ -272,6 +274,12 @@ static void on_nl_link(void *ctx, const struct nl_link *l, bool deleted)
 	if (rt->mdns)
 		mdns_reflector_on_link(rt->mdns, l, deleted);
 	ports_refresh(rt);
+	if (new_lladdr && up) {
+		log_info("interface %s has a new link-layer address: announcing the targets answered there",
+		         l->name);
+		if (rt->ndp)
+			ndp_engine_lladdr_changed(rt->ndp, l->ifindex);
+	}
 }
 
 static void on_nl_addr(void *ctx, const struct nl_addr *a, bool deleted)

@@ -663,6 +663,43 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 	}
 }
 
+/* Targets covered by a proxy: valid sessions, and static rules for a
+ * single address (a static prefix has no list of targets to announce). */
+static void announce(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in6_addr *target)
+{
+	static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
+	const struct iface *ifc = iface_usable(e, p->ifindex);
+	if (!ifc || !ifc->has_ll)
+		return;
+	uint8_t mac[6];
+	nd_mcast_mac(&all_nodes, mac);
+	uint8_t flags = (p->conf->router ? ND_NA_FLAG_ROUTER : 0) | ND_NA_FLAG_OVERRIDE;
+	struct nd_lladdr tlla = { .len = ifc->lladdr_len };
+	memcpy(tlla.addr, ifc->lladdr, ifc->lladdr_len <= ND_LLADDR_MAX ? ifc->lladdr_len : 0);
+	e->ops.send_na(e->ops.ctx, p->ifindex, mac, ifc->lladdr_len ? 6 : 0, &ifc->ll, &all_nodes,
+	               target, flags, &tlla);
+	e->c.tx_unsolicited_na++;
+}
+
+void ndp_engine_lladdr_changed(struct ndp_engine *e, int ifindex)
+{
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_proxy_rt *p = &e->proxies[pi];
+		if (p->ifindex != ifindex)
+			continue;
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+			const struct conf_rule *r = p->rules[ri].conf;
+			if (r->method == RULE_STATIC && r->plen == 128)
+				announce(e, p, &r->prefix);
+		}
+		for (uint32_t i = 0; i < e->sessions.touched; i++) {
+			struct ndp_session *s = &e->sessions.pool[i];
+			if (s->in_use && s->proxy_idx == pi && s->state != NDP_PROBING)
+				announce(e, p, &s->target);
+		}
+	}
+}
+
 bool ndp_engine_wants_iface(const struct ndp_engine *e, const char *name, uint32_t *types,
                             bool *allmulti, bool *promisc)
 {

@@ -43,6 +43,7 @@ struct ndp_ops {
 	X(rx_na)              /* NA received on a downstream interface */ \
 	X(tx_na)              /* answers sent */ \
 	X(tx_ns)              /* probes sent downstream */ \
+	X(tx_unsolicited_na)  /* announcements of a proxy interface's new link-layer address */ \
 	X(ns_no_rule)         /* target matched no rule */ \
 	X(ns_own_address)     /* target is the proxy interface's own address: the kernel answers */ \
 	X(ns_dead_target)     /* target known not to answer, within its hold */ \
@@ -89,6 +90,11 @@ void ndp_engine_prime(struct ndp_engine *e);
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted);
 /* Interfaces appeared, vanished or changed: re-resolve names. */
 void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted);
+
+/* The link-layer address of interface ifindex changed: tell the link, with
+ * one unsolicited NA (override set, to all-nodes) per target answered there,
+ * so neighbours stop sending to the old address (RFC 4861 §7.2.6). */
+void ndp_engine_lladdr_changed(struct ndp_engine *e, int ifindex);
 
 /* Which packets the engine needs from interface `name`: bit n of *types =
  * ICMPv6 type 128+n. */

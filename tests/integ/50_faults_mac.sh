@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fault: the gateway's MAC addresses change while islandd runs (`ip link set
 # wlan0 address ...`, as a MAC randomising Wi-Fi or a replaced adapter does).
-# Every NA islandd sends afterwards carries the new MAC, as Ethernet source
-# and in the target link-layer option, under load and for single NSs, and
+# The change is announced with unsolicited NAs for the targets answered on
+# that link. Every NA islandd sends afterwards carries the new MAC, as
+# Ethernet source and in the target link-layer option, under load and for
+# single NSs, and
 # the probes it sends downstream carry eth0's new MAC.
 set -u
 . "$(dirname "$0")/../lib/faults.sh"
@@ -56,6 +58,30 @@ mac_round() {
 		na_mac_is "$mac" "$PI41_ADDR"
 }
 nd_pcap() { "$ISL_PY" "$ISL_LIB/nd.py" pcap "$@"; }
+
+# Without any load or solicitation: the change itself is announced. Each
+# target islandd answers for on wlan0 (pi41, pi42: confirmed by the traffic
+# above) gets one unsolicited NA from the new MAC, override set, solicited
+# clear, to all-nodes (RFC 4861 §7.2.6), and the laptop's neighbour cache
+# moves to the new MAC without asking.
+ANN_MAC=02:00:5e:10:00:a1
+check "before the change the laptop has pi41 at the old MAC" "$(nsip laptop -6 neigh show "$PI41_ADDR")" \
+	eval 'nsip laptop -6 neigh show "$PI41_ADDR" | grep -q "lladdr $OLD"'
+capture_start laptop wlan0 "$ISL_RUN/announce.pcap" 'icmp6 and ip6[40] == 136'
+nsip gw link set wlan0 address "$ANN_MAC"
+sleep 1
+capture_stop
+ANN=$(nd_pcap "$ISL_RUN/announce.pcap" --target "$PI41_ADDR" --expect na --check "ether_src=$ANN_MAC" \
+	--check "tlla=$ANN_MAC" --check O=1 --check S=0 --check dst=ff02::1 --check hlim=255 --check cksum=ok)
+check "new MAC: an unsolicited NA for pi41 (O=1, S=0, to ff02::1, from and TLLA $ANN_MAC)" "$ANN" \
+	test $? -eq 0
+check "new MAC: one for pi42 too" "none" \
+	eval 'nd_pcap "$ISL_RUN/announce.pcap" --target "$PI42_ADDR" --expect na --check O=1 --check "tlla=$ANN_MAC" >/dev/null'
+check "new MAC: the laptop's cache holds pi41 at $ANN_MAC without a solicitation" \
+	"$(nsip laptop -6 neigh show "$PI41_ADDR")" \
+	eval 'nsip laptop -6 neigh show "$PI41_ADDR" | grep -q "lladdr $ANN_MAC"'
+check "the announcements are counted" "$(ctl gw stats --json | jq -c .counters.tx_unsolicited_na)" \
+	eval '[ "$(ctl gw stats --json | jq .counters.tx_unsolicited_na)" -ge 2 ]'
 
 mac_round 02:00:5e:10:00:01
 mac_round 02:00:5e:10:00:02
