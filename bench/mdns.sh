@@ -21,7 +21,8 @@
 #   BENCH_MDNS_PROGRAMS="islandd avahi mdnsecho"   which reflectors, in this
 #                        order; mdnsecho (bench/mdnsecho.c) is the floor: a
 #                        repeater that only receives and resends, so the
-#                        kernel's share of each figure shows
+#                        kernel's share of each figure shows (it batches busy
+#                        spells as islandd does, with the same batch-interval)
 #   BENCH_MDNS_ROUNDS=N  rounds of the 1k/s CPU and latency measure (default 3,
 #                        a fresh daemon each; the table shows medians)
 #   BUILD=DIR            where make put the binaries (default build)
@@ -111,6 +112,21 @@ avahi_conf() {  # MODE FILE
 	EOF
 }
 
+# islandd's batch-interval in this run (BENCH_BATCH_INTERVAL, else the
+# default it prints in its canonical configuration): the floor program
+# batches busy spells the same way, so the floor stays a floor.
+islandd_batch_us() {
+	if [ -n "${BENCH_BATCH_INTERVAL:-}" ]; then
+		echo "$BENCH_BATCH_INTERVAL"
+		return
+	fi
+	local f
+	f=$(mktemp) || { echo 0; return; }
+	printf 'proxy lo { rule ::1/128 { static } }\n' >"$f"
+	"$ISLANDD" -t -v -c "$f" 2>/dev/null | awk '$1 == "batch-interval" { print $2; found = 1 } END { if (!found) print 0 }'
+	rm -f "$f"
+}
+
 islandd_conf() {  # MODE FILE
 	{
 		[ -n "${BENCH_BATCH_INTERVAL:-}" ] && printf 'batch-interval %s\n' "$BENCH_BATCH_INTERVAL"
@@ -173,7 +189,8 @@ daemon_start() {  # PROG MODE
 		wait_for 10 avahi_ready "$logf" || { log "bench: avahi not ready; its log:"; sed 's/^/    /' "$logf" >&2; return 1; }
 		;;
 	mdnsecho)
-		bg_start "$NS_GW" "${NICE[@]}" "$BIN/mdnsecho" --in wlan0 --out eth0 >"$logf" 2>&1
+		bg_start "$NS_GW" "${NICE[@]}" "$BIN/mdnsecho" --in wlan0 --out eth0 \
+			--batch-us "$(islandd_batch_us)" >"$logf" 2>&1
 		DPID=$BG_PID
 		sleep 0.5
 		;;

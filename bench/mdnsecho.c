@@ -26,6 +26,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "batch.h"
+
 #define MDNS_PORT 5353
 #define BATCH 64
 #define PKT_MAX 9000
@@ -139,14 +141,17 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "batch-us", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *in_name = NULL, *out_name = NULL;
+	long batch_us = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': in_name = optarg; break;
 		case 'o': out_name = optarg; break;
+		case 'b': batch_us = atol(optarg); break;
 		default: goto usage;
 		}
 	}
@@ -171,13 +176,17 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	unsigned long forwarded = 0, errors = 0;
+	struct batch bt;
+	batch_init(&bt, batch_us > 0 ? (uint64_t)batch_us : 0);
 	while (!stop_flag) {
-		if (poll(pfd, 2, -1) < 0) {
+		int ready = poll(pfd, 2, batch_wait(&bt));
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("mdnsecho: poll");
 			return 1;
 		}
+		batch_round(&bt, ready > 0);
 		for (int i = 0; i < 2; i++)
 			if (pfd[i].revents & POLLIN)
 				forwarded += (unsigned long)fam_forward(&fams[i], &errors);
@@ -185,6 +194,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "mdnsecho: forwarded=%lu send_errors=%lu\n", forwarded, errors);
 	return 0;
 usage:
-	fprintf(stderr, "usage: mdnsecho --in IF --out IF\n");
+	fprintf(stderr, "usage: mdnsecho --in IF --out IF [--batch-us N]\n");
 	return 2;
 }

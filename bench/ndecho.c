@@ -7,7 +7,8 @@
  * --no-router, override clear, target link-layer address option), in
  * batches: one recvmmsg for up to 64 NS, one sendmmsg for their NAs, no
  * allocation. Whatever a real proxy spends per NS above this figure is its
- * own; below it is the kernel's (veth, bridge, the receiver's stack). */
+ * own; below it is the kernel's (veth, bridge, the receiver's stack).
+ * --batch-us N batches busy spells as islandd's batch-interval does. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "batch.h"
 
 #define BATCH 64
 #define SNAP 256
@@ -198,11 +201,14 @@ int main(int argc, char **argv)
 		{ "iface", required_argument, NULL, 'i' },
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "no-router", no_argument, NULL, 'n' },
+		{ "batch-us", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	long batch_us = 0;
 	while ((c = getopt_long(argc, argv, "i:p:n", opts, NULL)) != -1) {
 		switch (c) {
+		case 'b': batch_us = atol(optarg); break;
 		case 'i': ifname = optarg; break;
 		case 'p': prefix_s = optarg; break;
 		case 'n': router = false; break;
@@ -222,7 +228,7 @@ int main(int argc, char **argv)
 	}
 	if (!ifname || !prefix_s || optind != argc || plen == 0 || plen > 128 ||
 	    inet_pton(AF_INET6, buf, &prefix) != 1) {
-		fprintf(stderr, "usage: ndecho -i IFACE --prefix P/LEN [--no-router]\n");
+		fprintf(stderr, "usage: ndecho -i IFACE --prefix P/LEN [--no-router] [--batch-us N]\n");
 		return 2;
 	}
 	unsigned ifindex = if_nametoindex(ifname);
@@ -247,10 +253,14 @@ int main(int argc, char **argv)
 		tmsg[i].msg_hdr = (struct msghdr){ .msg_iov = &tiov[i], .msg_iovlen = 1 };
 	}
 	uint64_t answered = 0, ignored = 0;
+	struct batch bt;
+	batch_init(&bt, batch_us > 0 ? (uint64_t)batch_us : 0);
 	while (!stop_flag) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		int ready = poll(&pfd, 1, batch_wait(&bt));
+		if (ready < 0 && errno != EINTR)
 			break;
+		batch_round(&bt, ready > 0);
 		int n = recvmmsg(fd, rmsg, BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			continue;

@@ -17,7 +17,8 @@
 #   BENCH_QUICK=1       a smoke run: about a minute, same measures, short loads
 #   BENCH_PROGRAMS="islandd ndppd npd6 ndecho"   which programs, in this order;
 #                       ndecho (bench/ndecho.c) is the floor: the smallest static
-#                       responder, so the kernel's share of each figure shows
+#                       responder, batching busy spells as islandd does (same
+#                       batch-interval), so the kernel's share of each figure shows
 #   BUILD=DIR           where make put the binaries (default build)
 #   BENCH_WORK=DIR      scratch directory (default $BUILD/bench-work)
 #   BENCH_RESULTS=DIR   where latest.txt / latest.png go (default bench/results)
@@ -105,6 +106,21 @@ conf_write() {  # PROG MODE FILE
 	fi
 }
 
+# islandd's batch-interval in this run (BENCH_BATCH_INTERVAL, else the
+# default it prints in its canonical configuration): the floor program
+# batches busy spells the same way, so the floor stays a floor.
+islandd_batch_us() {
+	if [ -n "${BENCH_BATCH_INTERVAL:-}" ]; then
+		echo "$BENCH_BATCH_INTERVAL"
+		return
+	fi
+	local f
+	f=$(mktemp) || { echo 0; return; }
+	printf 'proxy lo { rule ::1/128 { static } }\n' >"$f"
+	"$ISLANDD" -t -v -c "$f" 2>/dev/null | awk '$1 == "batch-interval" { print $2; found = 1 } END { if (!found) print 0 }'
+	rm -f "$f"
+}
+
 # Which measures a program can take part in.
 prog_supports() {  # PROG MODE
 	case $1:$2 in
@@ -127,7 +143,8 @@ daemon_start() {  # PROG MODE TAG
 	npd6)
 		bg_start "$NS_GW" "${NICE[@]}" "$NPD6" -f -c "$conf" -l "$logf" >>"$logf" 2>&1 ;;
 	ndecho)
-		bg_start "$NS_GW" "${NICE[@]}" "$BIN/ndecho" -i wlan0 --prefix "$SCAN_PREFIX" >"$logf" 2>&1 ;;
+		bg_start "$NS_GW" "${NICE[@]}" "$BIN/ndecho" -i wlan0 --prefix "$SCAN_PREFIX" \
+			--batch-us "$(islandd_batch_us)" >"$logf" 2>&1 ;;
 	esac
 	DPID=$BG_PID
 	sleep 1

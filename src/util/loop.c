@@ -210,8 +210,9 @@ void loop_stop(struct loop *loop)
 /* Busy spells are handled in batches: each wake-up of a process costs more
  * than the few packets it handles (a context switch, and on a virtual
  * machine exits to the hypervisor). A spell begins when rounds keep coming
- * less than half an interval apart (a moving average, so a lone pair of
- * packets does not start one); from then on each round
+ * less than a quarter of an interval apart (a moving average, so a lone
+ * pair of packets does not start one), i.e. when a round would gather four
+ * packets or more; from then on each round
  * first sleeps until an interval after the previous one began (never past
  * the next timer), so what arrived meanwhile is read, answered and sent
  * together. A sleep that collected nothing ends the spell, and the next
@@ -246,7 +247,7 @@ static void batch_note_round(struct loop *loop, int n)
 		gap = 1000000u;
 	/* a few quick gaps in a row, not one: a lone pair is handled at once */
 	loop->gap_avg_us = (3 * loop->gap_avg_us + gap) / 4;
-	if (loop->gap_avg_us < loop->batch_us / 2)
+	if (loop->gap_avg_us < loop->batch_us / 4)
 		loop->in_spell = true;
 }
 

@@ -43,7 +43,7 @@ static inline bool loop_timer_armed(const struct loop_timer *t) { return t->heap
 /* cb runs after every round of events and timers: the place to flush
  * output that callbacks queued (one batch per round). */
 void loop_set_after_round(struct loop *loop, loop_timer_cb cb, void *ctx);
-/* Batch busy spells: when events come more often than every interval_us / 2,
+/* Batch busy spells: when events come more often than every interval_us / 4,
  * rounds are held interval_us apart so that what arrives meanwhile is
  * handled together (at most 1e6 / interval_us wake-ups a second, each event
  * delayed by less than interval_us). Outside such spells every event is
