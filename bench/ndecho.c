@@ -193,6 +193,43 @@ static int iface_addrs(const char *ifname, uint8_t *mac, struct in6_addr *ll)
 	return rc;
 }
 
+struct echo {
+	int fd;
+	const struct in6_addr *prefix;
+	unsigned plen;
+	const uint8_t *mac;
+	const struct in6_addr *ll;
+	bool router;
+	uint8_t (*rbuf)[SNAP], (*tbuf)[NA_LEN];
+	struct mmsghdr *rmsg, *tmsg;
+	uint64_t answered, ignored;
+};
+
+/* One recvmmsg of NS, one sendmmsg of their NAs; returns how many were read. */
+static int echo_batch(struct echo *x)
+{
+	int n = recvmmsg(x->fd, x->rmsg, BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	unsigned k = 0;
+	for (int i = 0; i < n; i++) {
+		const uint8_t *f = x->rbuf[i];
+		if (x->rmsg[i].msg_len < 78 || !in_prefix(f + 62, x->prefix, x->plen)) {
+			x->ignored++;
+			continue;
+		}
+		na_build(x->tbuf[k++], f, x->mac, x->ll, x->router);
+	}
+	for (unsigned done = 0; done < k;) {
+		int s = sendmmsg(x->fd, x->tmsg + done, k - done, 0);
+		if (s <= 0)
+			break;
+		done += (unsigned)s;
+		x->answered += (unsigned)s;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ifname = NULL, *prefix_s = NULL;
@@ -252,7 +289,8 @@ int main(int argc, char **argv)
 		tiov[i] = (struct iovec){ tbuf[i], NA_LEN };
 		tmsg[i].msg_hdr = (struct msghdr){ .msg_iov = &tiov[i], .msg_iovlen = 1 };
 	}
-	uint64_t answered = 0, ignored = 0;
+	struct echo ctx = { .fd = fd, .prefix = &prefix, .plen = plen, .mac = mac, .ll = &ll,
+	                    .router = router, .rbuf = rbuf, .tbuf = tbuf, .rmsg = rmsg, .tmsg = tmsg };
 	struct batch bt;
 	batch_init(&bt, batch_us > 0 ? (uint64_t)batch_us : 0);
 	while (!stop_flag) {
@@ -261,27 +299,11 @@ int main(int argc, char **argv)
 		if (ready < 0 && errno != EINTR)
 			break;
 		batch_round(&bt, ready > 0);
-		int n = recvmmsg(fd, rmsg, BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
-			continue;
-		unsigned k = 0;
-		for (int i = 0; i < n; i++) {
-			const uint8_t *f = rbuf[i];
-			if (rmsg[i].msg_len < 78 || !in_prefix(f + 62, &prefix, plen)) {
-				ignored++;
-				continue;
-			}
-			na_build(tbuf[k++], f, mac, &ll, router);
-		}
-		for (unsigned done = 0; done < k;) {
-			int s = sendmmsg(fd, tmsg + done, k - done, 0);
-			if (s <= 0)
-				break;
-			done += (unsigned)s;
-			answered += (unsigned)s;
-		}
+		/* a batched round can hold more than one recvmmsg's worth */
+		while (echo_batch(&ctx) == BATCH)
+			;
 	}
-	fprintf(stderr, "ndecho: answered=%" PRIu64 " ignored=%" PRIu64 "\n", answered, ignored);
+	fprintf(stderr, "ndecho: answered=%" PRIu64 " ignored=%" PRIu64 "\n", ctx.answered, ctx.ignored);
 	close(fd);
 	return 0;
 }
