@@ -360,6 +360,20 @@ static bool send_copy(struct mdns_engine *e, struct mdns_iface *out, const struc
 	return true;
 }
 
+void mdns_engine_tx_failed(struct mdns_engine *e, int ifindex, size_t len)
+{
+	struct mdns_iface *out = mdns_iface_by_index(e, ifindex);
+	if (out) {
+		if (out->c.tx)
+			out->c.tx--;
+		out->c.tx_errors++;
+	}
+	if (e->c.tx)
+		e->c.tx--;
+	e->c.tx_bytes = e->c.tx_bytes >= len ? e->c.tx_bytes - len : 0;
+	e->c.tx_errors++;
+}
+
 static void group_of(int family, struct in6_addr *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -128,6 +128,9 @@ void mdns_engine_on_addr(struct mdns_engine *e, const struct nl_addr *a, bool de
 
 void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
                        const uint8_t *pkt, size_t len);
+/* A copy that ops.send accepted (queued) was refused by the kernel later:
+ * counted as a send error on ifindex instead of as sent. */
+void mdns_engine_tx_failed(struct mdns_engine *e, int ifindex, size_t len);
 
 /* islandctl mdns: text or {"mdns":{"interfaces":[...],"counters":{...}}}. */
 void mdns_engine_dump(const struct mdns_engine *e, struct ctl_out *o);

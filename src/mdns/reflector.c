@@ -15,6 +15,7 @@ struct mdns_reflector {
 	struct mdns_sock *sock;
 	struct mdns_engine *engine;
 	struct log_ratelimit join_log;  /* joins are retried on every link/address event */
+	struct log_ratelimit tx_log;
 };
 
 static uint64_t reflector_now(void *ctx)
@@ -37,6 +38,14 @@ static int reflector_membership(void *ctx, int family, int ifindex, bool join)
 		log_warn("mdns: cannot join the %s group on ifindex %d: %s",
 		         family == AF_INET ? "224.0.0.251" : "ff02::fb", ifindex, strerror(-rc));
 	return rc;
+}
+
+static void reflector_tx_err(void *ctx, int ifindex, size_t len, int err)
+{
+	struct mdns_reflector *r = ctx;
+	mdns_engine_tx_failed(r->engine, ifindex, len);
+	if (log_ratelimit_ok(&r->tx_log, 5, 60000))
+		log_warn("mdns: send on ifindex %d failed: %s", ifindex, strerror(-err));
 }
 
 static void reflector_rx(void *ctx, const struct mdns_rx *rx, const uint8_t *pkt, size_t len)
@@ -62,7 +71,7 @@ struct mdns_reflector *mdns_reflector_new(struct loop *loop, const struct conf_m
 	int rc;
 	if (!r)
 		return NULL;
-	rc = mdns_sock_open(&r->sock, loop, reflector_rx, r);
+	rc = mdns_sock_open(&r->sock, loop, reflector_rx, reflector_tx_err, r);
 	if (rc < 0) {
 		free(r);
 		errno = -rc;

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "util/prefault.h"
+
 #ifndef IP_MULTICAST_ALL
 #define IP_MULTICAST_ALL 49
 #endif
@@ -19,6 +21,8 @@
 
 #define BATCH 16
 #define BATCHES_PER_WAKEUP 8    /* then yield to the loop; epoll is level-triggered */
+#define TX_QUEUE 32
+#define TX_SLOT 1500            /* larger packets are sent at once, after the queue */
 #define RCVBUF_BYTES (1 << 20)  /* absorbs bursts at several thousand packets/s */
 
 enum { SOCK_V4, SOCK_V6, SOCK_V4_LEGACY, SOCK_V6_LEGACY, SOCK__MAX };
@@ -32,12 +36,37 @@ struct sock_slot {
 	enum mdns_via via;
 };
 
+union sockaddr_any {
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* A prepared message: what sendmsg / sendmmsg take. */
+struct tx_msg {
+	struct msghdr mh;
+	struct iovec iov;
+	union sockaddr_any to;
+	uint8_t ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+};
+
+struct tx_queue {
+	unsigned n;
+	int fd[TX_QUEUE];
+	int ifindex[TX_QUEUE];
+	struct tx_msg m[TX_QUEUE];
+	struct mmsghdr mm[TX_QUEUE];
+	uint8_t buf[TX_QUEUE][TX_SLOT];
+};
+
 struct mdns_sock {
 	struct loop *loop;
 	mdns_sock_rx_fn fn;
+	mdns_sock_tx_err_fn tx_err;
 	void *ctx;
 	struct sock_slot slot[SOCK__MAX];
 	struct mdns_sock_stats stats;
+	bool in_rx;              /* handling a batch: sends are queued */
+	struct tx_queue txq;
 };
 
 /* One set of receive buffers for every socket: the loop is single-threaded
@@ -158,6 +187,7 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 	struct sock_slot *sl = ctx;
 	struct mdns_sock *s = sl->owner;
 
+	s->in_rx = true;
 	for (int b = 0; b < BATCHES_PER_WAKEUP; b++) {
 		for (int i = 0; i < BATCH; i++) {
 			rx_iov[i].iov_base = rx_buf[i];
@@ -173,7 +203,7 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				s->stats.recv_errors++;
-			return;
+			break;
 		}
 		s->stats.batches++;
 		for (int i = 0; i < n; i++) {
@@ -186,11 +216,14 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 			s->fn(s->ctx, &rx, rx_buf[i], rx_msg[i].msg_len);
 		}
 		if (n < BATCH)
-			return;
+			break;
 	}
+	s->in_rx = false;
+	mdns_sock_flush(s);
 }
 
-int mdns_sock_open(struct mdns_sock **out, struct loop *loop, mdns_sock_rx_fn fn, void *ctx)
+int mdns_sock_open(struct mdns_sock **out, struct loop *loop, mdns_sock_rx_fn fn,
+                   mdns_sock_tx_err_fn tx_err, void *ctx)
 {
 	static const struct { int family; uint16_t port; enum mdns_via via; } spec[SOCK__MAX] = {
 		[SOCK_V4] = { AF_INET, MDNS_PORT, MDNS_VIA_MAIN },
@@ -202,8 +235,10 @@ int mdns_sock_open(struct mdns_sock **out, struct loop *loop, mdns_sock_rx_fn fn
 	int first_err = 0, opened = 0;
 	if (!s)
 		return -ENOMEM;
+	mem_prefault(&s->txq, sizeof(s->txq));
 	s->loop = loop;
 	s->fn = fn;
+	s->tx_err = tx_err;
 	s->ctx = ctx;
 	for (int k = 0; k < SOCK__MAX; k++) {
 		struct sock_slot *sl = &s->slot[k];
@@ -264,50 +299,90 @@ bool mdns_sock_has_family(const struct mdns_sock *s, int family)
 	return fd_for(s, family, MDNS_VIA_MAIN) >= 0;
 }
 
-int mdns_sock_send(struct mdns_sock *s, const struct mdns_tx *tx, const uint8_t *pkt, size_t len)
+/* Fill m to send pkt (left where it is) as tx says. */
+static void tx_prepare(struct tx_msg *m, const struct mdns_tx *tx, const uint8_t *pkt, size_t len)
 {
-	int fd = fd_for(s, tx->family, tx->via);
-	union {
-		struct sockaddr_in v4;
-		struct sockaddr_in6 v6;
-	} to;
-	uint8_t ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	struct iovec iov = { .iov_base = (void *)pkt, .iov_len = len };
-	struct msghdr mh = { .msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1,
-	                     .msg_control = ctl };
-
-	if (fd < 0)
-		return -EAFNOSUPPORT;
-	memset(&to, 0, sizeof(to));
-	memset(ctl, 0, sizeof(ctl));
-	struct cmsghdr *c = (struct cmsghdr *)ctl;
+	memset(m, 0, sizeof(*m));
+	m->iov = (struct iovec){ .iov_base = (void *)pkt, .iov_len = len };
+	m->mh = (struct msghdr){ .msg_name = &m->to, .msg_iov = &m->iov, .msg_iovlen = 1,
+	                         .msg_control = m->ctl };
+	struct cmsghdr *c = (struct cmsghdr *)m->ctl;
 	if (tx->family == AF_INET) {
 		struct in_pktinfo pi = { .ipi_ifindex = tx->ifindex };
-		to.v4.sin_family = AF_INET;
-		to.v4.sin_port = htons(tx->dport);
-		memcpy(&to.v4.sin_addr, &tx->dst.s6_addr[12], 4);
+		m->to.v4.sin_family = AF_INET;
+		m->to.v4.sin_port = htons(tx->dport);
+		memcpy(&m->to.v4.sin_addr, &tx->dst.s6_addr[12], 4);
 		memcpy(&pi.ipi_spec_dst, &tx->src.s6_addr[12], 4);
-		mh.msg_namelen = sizeof(to.v4);
+		m->mh.msg_namelen = sizeof(m->to.v4);
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		m->mh.msg_controllen = CMSG_SPACE(sizeof(pi));
 	} else {
 		struct in6_pktinfo pi = { .ipi6_addr = tx->src, .ipi6_ifindex = (unsigned)tx->ifindex };
-		to.v6.sin6_family = AF_INET6;
-		to.v6.sin6_port = htons(tx->dport);
-		to.v6.sin6_addr = tx->dst;
+		m->to.v6.sin6_family = AF_INET6;
+		m->to.v6.sin6_port = htons(tx->dport);
+		m->to.v6.sin6_addr = tx->dst;
 		if (IN6_IS_ADDR_LINKLOCAL(&tx->dst) || IN6_IS_ADDR_MC_LINKLOCAL(&tx->dst))
-			to.v6.sin6_scope_id = (uint32_t)tx->ifindex;
-		mh.msg_namelen = sizeof(to.v6);
+			m->to.v6.sin6_scope_id = (uint32_t)tx->ifindex;
+		m->mh.msg_namelen = sizeof(m->to.v6);
 		c->cmsg_level = IPPROTO_IPV6;
 		c->cmsg_type = IPV6_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		m->mh.msg_controllen = CMSG_SPACE(sizeof(pi));
 	}
-	ssize_t n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void mdns_sock_flush(struct mdns_sock *s)
+{
+	struct tx_queue *q = &s->txq;
+	unsigned i = 0;
+	while (i < q->n) {
+		/* one sendmmsg for each run of messages to the same socket */
+		unsigned run = 1;
+		while (i + run < q->n && q->fd[i + run] == q->fd[i])
+			run++;
+		for (unsigned k = 0; k < run; k++)
+			q->mm[i + k] = (struct mmsghdr){ .msg_hdr = q->m[i + k].mh };
+		int r = sendmmsg(q->fd[i], q->mm + i, run, MSG_DONTWAIT | MSG_NOSIGNAL);
+		s->stats.tx_batches++;
+		if (r > 0) {
+			i += (unsigned)r;
+			continue;
+		}
+		/* sendmmsg stops at the first refusal: that one is lost, go on after it */
+		int err = r < 0 ? errno : EIO;
+		s->stats.tx_late_errors++;
+		if (s->tx_err)
+			s->tx_err(s->ctx, q->ifindex[i], q->m[i].iov.iov_len, -err);
+		i++;
+	}
+	q->n = 0;
+}
+
+int mdns_sock_send(struct mdns_sock *s, const struct mdns_tx *tx, const uint8_t *pkt, size_t len)
+{
+	int fd = fd_for(s, tx->family, tx->via);
+	if (fd < 0)
+		return -EAFNOSUPPORT;
+	struct tx_queue *q = &s->txq;
+	if (s->in_rx && len <= TX_SLOT) {
+		if (q->n == TX_QUEUE)
+			mdns_sock_flush(s);
+		unsigned i = q->n++;
+		memcpy(q->buf[i], pkt, len);
+		tx_prepare(&q->m[i], tx, q->buf[i], len);
+		q->fd[i] = fd;
+		q->ifindex[i] = tx->ifindex;
+		s->stats.tx_queued++;
+		return 0;
+	}
+	mdns_sock_flush(s); /* keep the order */
+	struct tx_msg m;
+	tx_prepare(&m, tx, pkt, len);
+	ssize_t n = sendmsg(fd, &m.mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EMSGSIZE;

@@ -7,7 +7,9 @@
  * and hop limit in (IP_PKTINFO, IP_RECVTTL / IPV6_RECVPKTINFO,
  * IPV6_RECVHOPLIMIT); and one on an ephemeral port from which legacy
  * queries are forwarded and to which their unicast answers come.
- * Reads are recvmmsg batches into static buffers: no allocation per packet. */
+ * Reads are recvmmsg batches into static buffers: no allocation per packet.
+ * Sends made while a batch is handled are queued and leave together, one
+ * sendmmsg per socket, when the batch is done. */
 #ifndef ISLANDD_NET_MDNS_SOCK_H
 #define ISLANDD_NET_MDNS_SOCK_H
 
@@ -22,9 +24,12 @@ struct mdns_sock;
 
 typedef void (*mdns_sock_rx_fn)(void *ctx, const struct mdns_rx *rx, const uint8_t *pkt,
                                 size_t len);
+/* A queued packet the kernel refused when the queue was flushed. */
+typedef void (*mdns_sock_tx_err_fn)(void *ctx, int ifindex, size_t len, int err);
 
 struct mdns_sock_stats {
 	uint64_t batches, packets, recv_errors, no_pktinfo;
+	uint64_t tx_batches, tx_queued, tx_late_errors;
 };
 
 /* Open the sockets of each family that works on this host (a kernel
@@ -32,11 +37,16 @@ struct mdns_sock_stats {
  * datagram is handed to fn with its metadata. Returns 0, or -errno when
  * no family could be opened (-EADDRINUSE: port 5353 taken by a program
  * that did not set SO_REUSEADDR). */
-int mdns_sock_open(struct mdns_sock **out, struct loop *loop, mdns_sock_rx_fn fn, void *ctx);
+int mdns_sock_open(struct mdns_sock **out, struct loop *loop, mdns_sock_rx_fn fn,
+                   mdns_sock_tx_err_fn tx_err, void *ctx);
 void mdns_sock_close(struct mdns_sock *s);
 
-/* Send pkt out of tx->ifindex from tx->src. 0 or -errno. */
+/* Send pkt out of tx->ifindex from tx->src: at once, or queued when called
+ * from a receive callback (then 0 means queued; a later refusal goes to
+ * tx_err). 0 or -errno. */
 int mdns_sock_send(struct mdns_sock *s, const struct mdns_tx *tx, const uint8_t *pkt, size_t len);
+/* Send what is queued. */
+void mdns_sock_flush(struct mdns_sock *s);
 /* Join or leave the mDNS group of family on ifindex. 0 or -errno
  * (-EADDRINUSE: already joined; -EAFNOSUPPORT: family not open). */
 int mdns_sock_membership(struct mdns_sock *s, int family, int ifindex, bool join);
