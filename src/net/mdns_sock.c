@@ -46,7 +46,7 @@ struct tx_msg {
 	struct msghdr mh;
 	struct iovec iov;
 	union sockaddr_any to;
-	uint8_t ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	_Alignas(struct cmsghdr) uint8_t ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 };
 
 struct tx_queue {
@@ -72,7 +72,7 @@ struct mdns_sock {
 /* One set of receive buffers for every socket: the loop is single-threaded
  * and each batch is handed on before the next read. */
 static uint8_t rx_buf[BATCH][MDNS_PACKET_MAX];
-static uint8_t rx_ctl[BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
+static _Alignas(struct cmsghdr) uint8_t rx_ctl[BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
 static struct sockaddr_in6 rx_from[BATCH];
 static struct iovec rx_iov[BATCH];
 static struct mmsghdr rx_msg[BATCH];
