@@ -235,7 +235,10 @@ int mdns_sock_open(struct mdns_sock **out, struct loop *loop, mdns_sock_rx_fn fn
 	int first_err = 0, opened = 0;
 	if (!s)
 		return -ENOMEM;
+	/* queue and receive buffers resident now, not as bigger packets come */
 	mem_prefault(&s->txq, sizeof(s->txq));
+	mem_prefault(rx_buf, sizeof(rx_buf));
+	mem_prefault(rx_ctl, sizeof(rx_ctl));
 	s->loop = loop;
 	s->fn = fn;
 	s->tx_err = tx_err;
