@@ -663,8 +663,8 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 	}
 }
 
-/* Targets covered by a proxy: valid sessions, and static rules for a
- * single address (a static prefix has no list of targets to announce). */
+/* One unsolicited NA for target on p's interface: override set, solicited
+ * clear, to all-nodes, with the interface's current link-layer address. */
 static void announce(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in6_addr *target)
 {
 	static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
@@ -681,6 +681,8 @@ static void announce(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct 
 	e->c.tx_unsolicited_na++;
 }
 
+/* The targets a proxy answers for: its confirmed sessions, and static rules
+ * for a single address (a static prefix has no list of targets to announce). */
 void ndp_engine_lladdr_changed(struct ndp_engine *e, int ifindex)
 {
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {

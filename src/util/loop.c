@@ -212,11 +212,11 @@ void loop_stop(struct loop *loop)
  * machine exits to the hypervisor). A spell begins when rounds keep coming
  * less than a quarter of an interval apart (a moving average, so a lone
  * pair of packets does not start one), i.e. when a round would gather four
- * packets or more; from then on each round
- * first sleeps until an interval after the previous one began (never past
- * the next timer), so what arrived meanwhile is read, answered and sent
- * together. A sleep that collected nothing ends the spell, and the next
- * event is handled as soon as it comes. */
+ * packets or more. From then on each round first sleeps until an interval
+ * after the previous one began (never past the next timer), so what arrived
+ * meanwhile is read, answered and sent together. A sleep that collected
+ * nothing ends the spell, and the next event is handled as soon as it
+ * comes. */
 static void batch_sleep(struct loop *loop)
 {
 	uint64_t ready = loop->round_start_us + loop->batch_us;

@@ -1103,6 +1103,34 @@ static void test_not_sent_to_down_link(void **state)
 	assert_int_equal(mdns_engine_counters(E)->tx_errors, 1);
 }
 
+/* A copy the socket layer queued and the kernel refused later moves from
+ * tx to tx_errors, on its interface and in total. */
+static void test_late_send_failure(void **state)
+{
+	start();
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "late.local", DNS_TYPE_A, 1, 0);
+	feed_from(WLAN, "fe80::99");
+	assert_int_equal(F.n_sent, 1);
+	const struct mdns_counters *c = mdns_engine_counters(E);
+	struct mdns_iface_view v;
+	mdns_engine_iface(E, 1, &v);
+	assert_int_equal(v.ifindex, ETH);
+	uint64_t tx = c->tx, bytes = c->tx_bytes, itx = v.c->tx;
+	size_t len = F.sent[0].len;
+	assert_int_equal(bytes, len);
+	mdns_engine_tx_failed(E, ETH, len);
+	assert_int_equal(c->tx, tx - 1);
+	assert_int_equal(c->tx_errors, 1);
+	assert_int_equal(c->tx_bytes, 0);
+	assert_int_equal(v.c->tx, itx - 1);
+	assert_int_equal(v.c->tx_errors, 1);
+	/* an interface the engine does not know: only the totals move */
+	mdns_engine_tx_failed(E, 99, len);
+	assert_int_equal(c->tx_errors, 2);
+	assert_int_equal(c->tx, 0);
+}
+
 /* The daemon frees a conf right after a reload, whatever the outcome: the
  * engine must keep nothing that points into it (ASan would see). */
 static void test_conf_not_kept(void **state)
@@ -1204,6 +1232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_packets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_come_and_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_sent_to_down_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_send_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conf_not_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 	};
