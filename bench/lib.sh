@@ -130,6 +130,28 @@ bg_stop() {
 	return 0
 }
 
+# islandd's batch-interval in this run (BENCH_BATCH_INTERVAL, else the
+# default it prints in its canonical configuration): the floor program
+# batches busy spells the same way, so the floor stays a floor.
+islandd_batch_us() {
+	if [ -n "${BENCH_BATCH_INTERVAL:-}" ]; then
+		echo "$BENCH_BATCH_INTERVAL"
+		return
+	fi
+	local f
+	f=$(mktemp) || { echo 0; return; }
+	printf 'proxy lo { rule ::1/128 { static } }\n' >"$f"
+	"$ISLANDD" -t -v -c "$f" 2>/dev/null | awk '$1 == "batch-interval" { print $2; found = 1 } END { if (!found) print 0 }'
+	rm -f "$f"
+}
+
+# The batch-interval line of islandd's config when BENCH_BATCH_INTERVAL asks
+# for one (nothing otherwise: islandd's default applies).
+islandd_batch_conf() {
+	[ -n "${BENCH_BATCH_INTERVAL:-}" ] && printf 'batch-interval %s\n' "$BENCH_BATCH_INTERVAL"
+	return 0
+}
+
 topo_down() {
 	local pid ns
 	for pid in "${BENCH_PIDS[@]}"; do

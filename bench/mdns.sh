@@ -112,24 +112,9 @@ avahi_conf() {  # MODE FILE
 	EOF
 }
 
-# islandd's batch-interval in this run (BENCH_BATCH_INTERVAL, else the
-# default it prints in its canonical configuration): the floor program
-# batches busy spells the same way, so the floor stays a floor.
-islandd_batch_us() {
-	if [ -n "${BENCH_BATCH_INTERVAL:-}" ]; then
-		echo "$BENCH_BATCH_INTERVAL"
-		return
-	fi
-	local f
-	f=$(mktemp) || { echo 0; return; }
-	printf 'proxy lo { rule ::1/128 { static } }\n' >"$f"
-	"$ISLANDD" -t -v -c "$f" 2>/dev/null | awk '$1 == "batch-interval" { print $2; found = 1 } END { if (!found) print 0 }'
-	rm -f "$f"
-}
-
 islandd_conf() {  # MODE FILE
 	{
-		[ -n "${BENCH_BATCH_INTERVAL:-}" ] && printf 'batch-interval %s\n' "$BENCH_BATCH_INTERVAL"
+		islandd_batch_conf
 		printf 'mdns {\n\tiface wlan0\n\tiface eth0\n'
 		[ "$1" = off ] && printf '\trate-limit 0\n'
 		printf '}\n'

@@ -93,32 +93,17 @@ DPID= DPROG= DSOCK=
 
 conf_write() {  # PROG MODE FILE
 	local prog=$1 mode=$2 file=$3
-	case $prog:$mode in
-	npd6:static)
-		printf 'prefix=%s\ninterface=wlan0\n' "$SCAN_PREFIX" >"$file" ;;
-	*:static)
-		printf 'proxy wlan0 {\n\trule %s {\n\t\tstatic\n\t}\n}\n' "$SCAN_PREFIX" >"$file" ;;
-	*:iface)
-		printf 'proxy wlan0 {\n\trule %s {\n\t\tiface eth0\n\t}\n}\n' "$SCAN_PREFIX" >"$file" ;;
-	esac
-	if [ "$prog" = islandd ] && [ -n "${BENCH_BATCH_INTERVAL:-}" ]; then
-		sed -i "1i batch-interval $BENCH_BATCH_INTERVAL" "$file"
-	fi
-}
-
-# islandd's batch-interval in this run (BENCH_BATCH_INTERVAL, else the
-# default it prints in its canonical configuration): the floor program
-# batches busy spells the same way, so the floor stays a floor.
-islandd_batch_us() {
-	if [ -n "${BENCH_BATCH_INTERVAL:-}" ]; then
-		echo "$BENCH_BATCH_INTERVAL"
-		return
-	fi
-	local f
-	f=$(mktemp) || { echo 0; return; }
-	printf 'proxy lo { rule ::1/128 { static } }\n' >"$f"
-	"$ISLANDD" -t -v -c "$f" 2>/dev/null | awk '$1 == "batch-interval" { print $2; found = 1 } END { if (!found) print 0 }'
-	rm -f "$f"
+	{
+		[ "$prog" = islandd ] && islandd_batch_conf
+		case $prog:$mode in
+		npd6:static)
+			printf 'prefix=%s\ninterface=wlan0\n' "$SCAN_PREFIX" ;;
+		*:static)
+			printf 'proxy wlan0 {\n\trule %s {\n\t\tstatic\n\t}\n}\n' "$SCAN_PREFIX" ;;
+		*:iface)
+			printf 'proxy wlan0 {\n\trule %s {\n\t\tiface eth0\n\t}\n}\n' "$SCAN_PREFIX" ;;
+		esac
+	} >"$file"
 }
 
 # Which measures a program can take part in.
