@@ -130,6 +130,28 @@ static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
 
 /* ---- answering ---------------------------------------------------------- */
 
+static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
+
+/* An NA for target out of p's interface ifc, from its link-local address
+ * with its link-layer address as TLLA; to dst at l2, or to all-nodes when
+ * dst is NULL. */
+static void send_na(struct ndp_engine *e, const struct ndp_proxy_rt *p, const struct iface *ifc,
+                    const struct in6_addr *dst, const uint8_t *l2, uint8_t halen,
+                    const struct in6_addr *target, uint8_t flags)
+{
+	uint8_t mac[6];
+	if (!dst) {
+		dst = &all_nodes;
+		nd_mcast_mac(&all_nodes, mac);
+		l2 = mac;
+		halen = 6;
+	}
+	struct nd_lladdr tlla = { .len = ifc->lladdr_len };
+	memcpy(tlla.addr, ifc->lladdr, ifc->lladdr_len <= ND_LLADDR_MAX ? ifc->lladdr_len : 0);
+	e->ops.send_na(e->ops.ctx, p->ifindex, l2, ifc->lladdr_len ? halen : 0, &ifc->ll, dst,
+	               target, flags, &tlla);
+}
+
 static void answer(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in6_addr *target,
                    const struct ndp_solicitor *who)
 {
@@ -142,22 +164,11 @@ static void answer(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in
 		e->c.no_source_address++;
 		return;
 	}
-	static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
-	bool dad = IN6_IS_ADDR_UNSPECIFIED(&who->addr);
-	uint8_t flags = (p->conf->router ? ND_NA_FLAG_ROUTER : 0) | (dad ? 0 : ND_NA_FLAG_SOLICITED);
-	uint8_t mac[6];
-	const uint8_t *l2 = who->ll;
-	uint8_t halen = who->ll_len;
-	if (dad) {
-		/* RFC 4861 §7.2.4: a DAD probe is answered to all-nodes */
-		nd_mcast_mac(&all_nodes, mac);
-		l2 = mac;
-		halen = ifc->lladdr_len ? 6 : 0;
-	}
-	struct nd_lladdr tlla = { .len = ifc->lladdr_len };
-	memcpy(tlla.addr, ifc->lladdr, ifc->lladdr_len <= ND_LLADDR_MAX ? ifc->lladdr_len : 0);
-	e->ops.send_na(e->ops.ctx, p->ifindex, l2, ifc->lladdr_len ? halen : 0, &ifc->ll,
-	               dad ? &all_nodes : &who->addr, target, flags, &tlla);
+	uint8_t router = p->conf->router ? ND_NA_FLAG_ROUTER : 0;
+	if (IN6_IS_ADDR_UNSPECIFIED(&who->addr)) /* RFC 4861 §7.2.4: DAD is answered to all-nodes */
+		send_na(e, p, ifc, NULL, NULL, 0, target, router);
+	else
+		send_na(e, p, ifc, &who->addr, who->ll, who->ll_len, target, router | ND_NA_FLAG_SOLICITED);
 	e->c.tx_na++;
 }
 
@@ -667,17 +678,11 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
  * clear, to all-nodes, with the interface's current link-layer address. */
 static void announce(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in6_addr *target)
 {
-	static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
 	const struct iface *ifc = iface_usable(e, p->ifindex);
 	if (!ifc || !ifc->has_ll)
 		return;
-	uint8_t mac[6];
-	nd_mcast_mac(&all_nodes, mac);
-	uint8_t flags = (p->conf->router ? ND_NA_FLAG_ROUTER : 0) | ND_NA_FLAG_OVERRIDE;
-	struct nd_lladdr tlla = { .len = ifc->lladdr_len };
-	memcpy(tlla.addr, ifc->lladdr, ifc->lladdr_len <= ND_LLADDR_MAX ? ifc->lladdr_len : 0);
-	e->ops.send_na(e->ops.ctx, p->ifindex, mac, ifc->lladdr_len ? 6 : 0, &ifc->ll, &all_nodes,
-	               target, flags, &tlla);
+	send_na(e, p, ifc, NULL, NULL, 0, target,
+	        (p->conf->router ? ND_NA_FLAG_ROUTER : 0) | ND_NA_FLAG_OVERRIDE);
 	e->c.tx_unsolicited_na++;
 }
 
