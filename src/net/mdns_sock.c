@@ -350,14 +350,12 @@ void mdns_sock_flush(struct mdns_sock *s)
 		for (unsigned k = 0; k < run; k++)
 			q->mm[i + k] = (struct mmsghdr){ .msg_hdr = q->m[i + k].mh };
 		int r = sendmmsg(q->fd[i], q->mm + i, run, MSG_DONTWAIT | MSG_NOSIGNAL);
-		s->stats.tx_batches++;
 		if (r > 0) {
 			i += (unsigned)r;
 			continue;
 		}
 		/* sendmmsg stops at the first refusal: that one is lost, go on after it */
 		int err = r < 0 ? errno : EIO;
-		s->stats.tx_late_errors++;
 		if (s->tx_err)
 			s->tx_err(s->ctx, q->ifindex[i], q->m[i].iov.iov_len, -err);
 		i++;
@@ -379,7 +377,6 @@ int mdns_sock_send(struct mdns_sock *s, const struct mdns_tx *tx, const uint8_t 
 		tx_prepare(&q->m[i], tx, q->buf[i], len);
 		q->fd[i] = fd;
 		q->ifindex[i] = tx->ifindex;
-		s->stats.tx_queued++;
 		return 0;
 	}
 	mdns_sock_flush(s); /* keep the order */

@@ -29,7 +29,6 @@ typedef void (*mdns_sock_tx_err_fn)(void *ctx, int ifindex, size_t len, int err)
 
 struct mdns_sock_stats {
 	uint64_t batches, packets, recv_errors, no_pktinfo;
-	uint64_t tx_batches, tx_queued, tx_late_errors;
 };
 
 /* Open the sockets of each family that works on this host (a kernel
