@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # `sudo make demo`: the seed-000 island (wireless-to-ethernet homelab) in
-# network namespaces, with islandd running the seed's ndppd.conf unchanged
-# and no hand-made route. Everything is torn down at the end, also on Ctrl-C.
+# network namespaces, in three acts, as the seed's user would type them:
+#   1. the NDP proxy: islandd runs the seed's ndppd.conf unchanged, no
+#      hand-made route, and the laptop reaches pi-41;
+#   2. names: `ping pi-41.local` on the laptop and `laptop.local` on pi-41
+#      (avahi-daemon + libnss-mdns on the hosts, islandd's mDNS reflector);
+#   3. the relay: a new cluster host with no static address gets a SLAAC
+#      address in the upstream /64 and reaches the internet.
+# Everything is torn down at the end, also on Ctrl-C.
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 export ISLANDD=${ISLANDD:-$REPO/build/islandd}
 export ISLANDCTL=${ISLANDCTL:-$REPO/build/islandctl}
 export ISL_NS_PREFIX=${ISL_NS_PREFIX:-isldemo$$-}
-. "$REPO/tests/lib/islandd.sh"
+. "$REPO/tests/lib/mdns.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root for network namespaces: sudo make demo" >&2; exit 1; }
 for b in "$ISLANDD" "$ISLANDCTL"; do
 	[ -x "$b" ] || { echo "demo: $b is not built (make)" >&2; exit 1; }
 done
-need_cmd ip radvd ping
+need_cmd ip radvd ping avahi-daemon dbus-daemon getent unshare
 
 bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say() { printf '   %s\n' "$*"; }
@@ -60,6 +66,58 @@ ctl gw sessions || failed=1
 
 bold "The routes it installed (ip -6 route show proto 73 on gw)"
 run gw ip -6 route show proto "$ISLANDD_RTPROTO"
+
+bold "Act 2: names. pi-41.local from the laptop, laptop.local from pi-41"
+say "avahi-daemon with libnss-mdns runs on the laptop and on pi41, as on any Linux host;"
+say "islandd's mDNS reflector carries their queries and answers between wlan0 and eth0."
+CONF2="$(island000_conf)
+mdns {
+	iface wlan0
+	iface eth0
+}"
+write_islandd_conf gw "$CONF2"
+sed 's/^/   | /' "$(islandd_conf gw)" | tail -n 4
+kill -HUP "$(islandd_pid gw)"
+wait_for 5 eval 'ctl gw mdns >/dev/null 2>&1' || { say "the reload did not take the mdns block"; failed=1; }
+mdns_host pi41 pi-41 eth0 use-ipv4=no
+mdns_host laptop laptop wlan0 use-ipv4=no
+for h in laptop pi41; do avahi_start "$h" || { say "avahi-daemon did not start in $h"; failed=1; }; done
+name_run() { printf '\033[2m%s $ %s\033[0m\n' "$1" "${*:2}"; mdns_exec "$@"; }
+wait_for 10 eval '[ -n "$(mdns_resolve laptop pi-41.local 6)" ]'
+name_run laptop ping -6 -n -c 3 -i 0.5 -W 2 pi-41.local || failed=1
+wait_for 10 eval '[ -n "$(mdns_resolve pi41 laptop.local 6)" ]'
+printf '\033[2m%s $ %s\033[0m\n' pi41 "getent ahostsv6 laptop.local"
+mdns_exec pi41 getent ahostsv6 laptop.local || failed=1
+
+bold "Act 3: the relay. A new cluster host configures itself from the upstream /64"
+say "pi43 is plugged into the switch with nothing configured. islandd relays the ISP"
+say "router's advertisements onto eth0 (on-link flag cleared, proxy flag set), learns"
+say "the host when it arrives, routes it and answers for it on the Wi-Fi."
+CONF3="$CONF2
+ra-relay wlan0 {
+	iface eth0
+}"
+write_islandd_conf gw "$CONF3"
+sed 's/^/   | /' "$(islandd_conf gw)" | tail -n 3
+kill -HUP "$(islandd_pid gw)"
+wait_for 5 eval 'ctl gw ra 2>/dev/null | grep -q wlan0' || { say "the reload did not take the ra-relay block"; failed=1; }
+NETNS_DAD=1 ns_add pi43
+veth pi43 eth0 sw p-pi43
+bridge_port sw br0 p-pi43
+if_up pi43 eth0
+if wait_slaac pi43 eth0 2001:db8:abc:123: 20; then
+	PI43_ADDR=$(global_addr pi43 eth0 2001:db8:abc:123:)
+	run pi43 ip -6 -br addr show dev eth0
+	run pi43 ip -6 route show default
+	wait_for 10 has_route73 gw "$PI43_ADDR"
+	run pi43 ping -6 -n -c 3 -i 0.5 -W 2 "$INET_ADDR" || failed=1
+	run laptop ping -6 -n -c 3 -i 0.5 -W 2 "$PI43_ADDR" || failed=1
+	bold "What the relay learned (islandctl ra on gw)"
+	ctl gw ra || failed=1
+else
+	say "pi43 got no address in the upstream /64"
+	failed=1
+fi
 
 bold "Stopping islandd (SIGTERM): it removes its routes"
 stop_islandd gw TERM 10 || failed=1

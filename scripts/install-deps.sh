@@ -71,7 +71,8 @@ trap - EXIT
 # Instances in the host's network namespace only; ones inside other
 # namespaces belong to someone's test.
 after=$(daemon_pids)
-host_net=$(readlink /proc/1/ns/net)
+# Our own namespace, not PID 1's: /proc/1 may be unreadable (containers, sandboxes).
+host_net=$(readlink /proc/self/ns/net)
 for pid in $(comm -13 <(echo "$before") <(echo "$after")); do
 	[ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$host_net" ] || continue
 	name=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
