@@ -40,8 +40,9 @@ SEND=$ISL_LIB/mdns_send.py
 msend() { local ns=$1; shift; nsexec "$ns" "$ISL_PY" "$SEND" "$@"; }
 # The test hosts listen to the group as a real host does, so that switches
 # doing MLD snooping forward it to them.
-for h in laptop pi41; do
-	nsexec "$h" "$ISL_PY" "$SEND" join "$([ "$h" = laptop ] && echo wlan0 || echo eth0)" 600 &
+# (ip netns exec execs python: $! is the listener itself)
+for h in laptop:wlan0 pi41:eth0; do
+	ip netns exec "$ISL_NS_PREFIX${h%%:*}" "$ISL_PY" "$SEND" join "${h#*:}" 600 &
 	at_cleanup "kill $! 2>/dev/null"
 done
 
