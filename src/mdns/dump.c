@@ -37,11 +37,14 @@ static void dump_json(const struct mdns_engine *e, struct ctl_out *o)
 	ctl_printf(o, "\"counters\":{\"rx\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx\":%" PRIu64
 	           ",\"tx_bytes\":%" PRIu64 ",\"tx_errors\":%" PRIu64 ",\"reflected\":%" PRIu64
 	           ",\"rate_limited\":%" PRIu64 ",\"records_filtered\":%" PRIu64
-	           ",\"qu_cleared\":%" PRIu64 ",\"legacy_queries\":%" PRIu64
+	           ",\"qu_cleared\":%" PRIu64 ",\"flush_cleared\":%" PRIu64
+	           ",\"split\":%" PRIu64 ",\"records_too_big\":%" PRIu64
+	           ",\"legacy_queries\":%" PRIu64
 	           ",\"legacy_answers\":%" PRIu64 ",\"echo_records\":%" PRIu64
 	           ",\"recent_evictions\":%" PRIu64 ",\"mirror_full\":%" PRIu64 ",\"drops\":{",
 	           c->rx, c->rx_bytes, c->tx, c->tx_bytes, c->tx_errors, c->reflected,
-	           c->rate_limited, c->records_filtered, c->qu_cleared, c->legacy_queries,
+	           c->rate_limited, c->records_filtered, c->qu_cleared, c->flush_cleared,
+	           c->split, c->records_too_big, c->legacy_queries,
 	           c->legacy_answers, c->echo_records, c->recent_evictions, c->mirror_full);
 	for (int d = 0; d < MDNS_DROP__MAX; d++)
 		ctl_printf(o, "%s\"%s\":%" PRIu64, d ? "," : "", mdns_drop_name((enum mdns_drop)d),
@@ -83,8 +86,11 @@ static void dump_text(const struct mdns_engine *e, struct ctl_out *o)
 	           PRIu64 "\n", c->rx, c->rx_bytes, c->tx, c->tx_bytes, c->reflected, c->tx_errors,
 	           c->rate_limited);
 	ctl_printf(o, "records: filtered %" PRIu64 ", echoes %" PRIu64 ", QU->QM %" PRIu64
+	           ", cache-flush cleared %" PRIu64 ", too big for the MTU %" PRIu64
 	           ", legacy queries %" PRIu64 " answers %" PRIu64 "\n", c->records_filtered,
-	           c->echo_records, c->qu_cleared, c->legacy_queries, c->legacy_answers);
+	           c->echo_records, c->qu_cleared, c->flush_cleared, c->records_too_big,
+	           c->legacy_queries, c->legacy_answers);
+	ctl_printf(o, "copies split to fit the MTU: %" PRIu64 "\n", c->split);
 	ctl_printf(o, "dropped:");
 	for (int d = 0; d < MDNS_DROP__MAX; d++) {
 		if (!c->drops[d])

@@ -211,38 +211,31 @@ static bool class_crosses(const struct mdns_engine *e, uint8_t cls)
 	}
 }
 
-/* Which records decide whether a packet is new: the questions of a query
- * (its known answers and a probe's proposed records follow them), every
- * record of a response or of a query continuing a known-answer list. */
-static bool deciding(const struct dns_msg *m, unsigned i)
-{
-	bool questions_decide = !(m->flags & DNS_FLAG_QR) && m->count[DNS_SEC_QUESTION] > 0;
-	return questions_decide == (m->rr[i].section == DNS_SEC_QUESTION);
-}
-
-/* Classify every record, look each deciding one up in the echo memory and
- * apply the arrival link's filters. Returns the number of fresh deciding
- * records. */
+/* Classify every record, look the packet up in the echo memory (a query
+ * as a whole, a response record by record: see recent.h), clear the bits
+ * a reflected copy must not carry and apply the arrival link's filters.
+ * Returns the number of fresh records. */
 static unsigned prepare(struct mdns_engine *e, struct mdns_iface *in, uint64_t now)
 {
 	struct dns_msg *m = &e->msg;
 	uint32_t in_bit = bit_of(e, in);
 	unsigned fresh = 0;
 
+	e->query = !(m->flags & DNS_FLAG_QR);
 	for (unsigned i = 0; i < m->n_rr; i++) {
 		struct dns_rr *rr = &m->rr[i];
 		mdns_rr_classify(rr, &e->info[i]);
 		e->sent[i] = 0;
 		e->fresh[i] = true;
 		e->seen[i] = 0;
-		if (deciding(m, i)) {
+		e->key[i] = mdns_recent_key(&e->recent, rr);
+		if (!e->query && rr->section != DNS_SEC_QUESTION) {
 			uint32_t arrived, sent;
-			e->key[i] = mdns_recent_key(&e->recent, rr);
 			mdns_recent_lookup(&e->recent, e->key[i], now, &arrived, &sent);
 			/* Arrived here before: a repeat from its own side (the
-			 * second announcement, probes two and three) goes out
-			 * again. New here but known elsewhere: a copy someone
-			 * else reflected; the links that have it get nothing. */
+			 * second announcement) goes out again. New here but
+			 * known elsewhere: a copy someone else reflected; the
+			 * links that have it get nothing. */
 			e->seen[i] = (arrived & in_bit) ? (arrived & ~in_bit) : (arrived | sent);
 			if (sent & in_bit) {
 				e->fresh[i] = false;
@@ -253,21 +246,56 @@ static unsigned prepare(struct mdns_engine *e, struct mdns_iface *in, uint64_t n
 		}
 		e->base[i] = class_crosses(e, e->info[i].addr_class) &&
 		             mdns_filter_allows(&in->in, &e->info[i]);
-		/* QU questions go on as QM so the answers come back by multicast,
-		 * where the reflector sees them (RFC 6762 §5.4). */
-		if (rr->section == DNS_SEC_QUESTION && (rr->class & DNS_CLASS_TOP)) {
+		if (rr->section == DNS_SEC_QUESTION) {
+			/* QU questions go on as QM so the answers come back by
+			 * multicast, where the reflector sees them (RFC 6762 §5.4). */
+			if (rr->class & DNS_CLASS_TOP) {
+				rr->class &= DNS_CLASS_MASK;
+				e->c.qu_cleared++;
+			}
+		} else if (rr->class & DNS_CLASS_TOP) {
+			/* A reflected record is not authoritative on the other
+			 * link: with the cache-flush bit it would flush what that
+			 * link's own hosts announce under the name (§10.2). */
 			rr->class &= DNS_CLASS_MASK;
-			e->c.qu_cleared++;
+			e->c.flush_cleared++;
 		}
+	}
+	if (e->query && m->n_rr > 0) {
+		/* Probes two and three, a querier's repeat: the same key from
+		 * the same link, news again. Another host's probe or query is
+		 * another key, even for the same question. */
+		uint32_t arrived, sent;
+		e->msg_key = mdns_recent_msg_key(&e->recent, m, e->key, NULL);
+		mdns_recent_lookup(&e->recent, e->msg_key, now, &arrived, &sent);
+		uint32_t seen = (arrived & in_bit) ? (arrived & ~in_bit) : (arrived | sent);
+		bool echo = (sent & in_bit) != 0;
+		for (unsigned i = 0; i < m->n_rr; i++) {
+			e->seen[i] = seen;
+			e->fresh[i] = !echo;
+		}
+		if (echo)
+			e->c.echo_records += m->n_rr;
+		else
+			fresh = m->n_rr;
 	}
 	return fresh;
 }
 
 static void remember(struct mdns_engine *e, struct mdns_iface *in, uint64_t now)
 {
-	for (unsigned i = 0; i < e->msg.n_rr; i++)
-		if (e->fresh[i] && deciding(&e->msg, i))
-			mdns_recent_note(&e->recent, e->key[i], bit_of(e, in), e->sent[i], now);
+	uint32_t in_bit = bit_of(e, in);
+	if (e->query) {
+		uint32_t sent = 0;
+		for (unsigned i = 0; i < e->msg.n_rr; i++)
+			sent |= e->sent[i];
+		if (e->msg.n_rr > 0 && e->fresh[0])
+			mdns_recent_note(&e->recent, e->msg_key, in_bit, sent, now);
+	} else {
+		for (unsigned i = 0; i < e->msg.n_rr; i++)
+			if (e->fresh[i] && e->msg.rr[i].section != DNS_SEC_QUESTION)
+				mdns_recent_note(&e->recent, e->key[i], in_bit, e->sent[i], now);
+	}
 	e->c.recent_evictions = e->recent.evictions;
 }
 
@@ -333,21 +361,31 @@ static enum mdns_drop why_drop(unsigned why)
 	return MDNS_DROP_NO_DEST;
 }
 
-/* Build and send one copy; false with *why set when it did not go. */
-static bool send_copy(struct mdns_engine *e, struct mdns_iface *out, const struct mdns_tx *tx,
-                      uint64_t now, unsigned *why)
+/* The largest DNS payload that leaves on i unfragmented (RFC 6762 §17). */
+static size_t payload_cap(const struct mdns_iface *i, int family)
 {
-	size_t n = dns_build(&e->msg, e->keep, true, e->tx, sizeof(e->tx));
-	if (n == 0) {
-		*why |= 1u << WHY_TOO_BIG;
-		return false;
-	}
-	if (!mdns_iface_take_token(out, e->rate_limit, now)) {
-		out->c.rate_limited++;
-		e->c.rate_limited++;
-		*why |= 1u << WHY_RATE;
-		return false;
-	}
+	size_t mtu = i->mtu ? i->mtu : MDNS_MTU_DEFAULT;
+	if (mtu > MDNS_PACKET_MAX)
+		mtu = MDNS_PACKET_MAX;
+	if (mtu <= MDNS_IP_UDP_HEADERS(family) + DNS_HEADER_LEN)
+		return DNS_HEADER_LEN;   /* nothing but a header would fit */
+	return mdns_payload_max(family, mtu);
+}
+
+static bool take_token(struct mdns_engine *e, struct mdns_iface *out, uint64_t now, unsigned *why)
+{
+	if (mdns_iface_take_token(out, e->rate_limit, now))
+		return true;
+	out->c.rate_limited++;
+	e->c.rate_limited++;
+	*why |= 1u << WHY_RATE;
+	return false;
+}
+
+/* Send the n bytes built in e->tx. */
+static bool send_packet(struct mdns_engine *e, struct mdns_iface *out, const struct mdns_tx *tx,
+                        size_t n, unsigned *why)
+{
 	if (e->ops.send(e->ops.ctx, tx, e->tx, n) < 0) {
 		out->c.tx_errors++;
 		e->c.tx_errors++;
@@ -357,6 +395,60 @@ static bool send_copy(struct mdns_engine *e, struct mdns_iface *out, const struc
 	out->c.tx++;
 	e->c.tx++;
 	e->c.tx_bytes += n;
+	return true;
+}
+
+/* Send the records keep[] selects to out, never as IP fragments (RFC 6762
+ * §17): in one packet when they fit the link's MTU, else cut at record
+ * boundaries. A response becomes several complete responses; a query's
+ * known answers go on in further packets, TC set on all but the last
+ * (§7.2); a probe must fit whole, its proposed records being compared as
+ * a set (§8.2). A record that alone does not fit is left out (keep[]
+ * cleared) and counted. One rate token per copy. False with *why set when
+ * nothing went. */
+static bool send_copy(struct mdns_engine *e, struct mdns_iface *out, const struct mdns_tx *tx,
+                      uint64_t now, unsigned *why)
+{
+	struct dns_msg *m = &e->msg;
+	size_t cap = payload_cap(out, tx->family);
+	unsigned from = 0, packets = 0, next;
+	bool probe = false;
+
+	for (unsigned i = 0; i < m->n_rr; i++)
+		probe |= e->query && e->keep[i] && m->rr[i].section == DNS_SEC_AUTHORITY;
+	while (from < m->n_rr) {
+		size_t n = dns_build_part(m, e->keep, true, from, e->tx, cap, &next);
+		if (n <= DNS_HEADER_LEN) {
+			if (n == 0 || next >= m->n_rr)
+				break;
+			/* m->rr[next] alone is larger than the link allows */
+			uint8_t sec = m->rr[next].section;
+			if (e->query && (sec == DNS_SEC_QUESTION || (probe && sec == DNS_SEC_AUTHORITY)))
+				break;   /* no query without its questions, no probe without its records */
+			e->keep[next] = false;
+			e->c.records_too_big++;
+			from = next + 1;
+			continue;
+		}
+		if (next < m->n_rr) {
+			if (probe)
+				break;
+			if (e->query)
+				e->tx[2] |= DNS_FLAG_TC >> 8;   /* more known answers follow */
+		}
+		if (packets == 0 && !take_token(e, out, now, why))
+			return false;
+		if (!send_packet(e, out, tx, n, why))
+			return packets > 0;
+		packets++;
+		from = next;
+	}
+	if (packets == 0) {
+		*why |= 1u << WHY_TOO_BIG;
+		return false;
+	}
+	if (packets > 1)
+		e->c.split++;
 	return true;
 }
 
@@ -421,6 +513,12 @@ static uint32_t forward(struct mdns_engine *e, struct mdns_iface *in, const stru
 		for (unsigned i = 0; i < e->msg.n_rr; i++)
 			if (e->keep[i])
 				e->sent[i] |= bit_of(e, out);
+		/* What this link got, as it will hear it again if it comes
+		 * back: our own copy looped, or another reflector's same copy. */
+		if (e->query)
+			mdns_recent_note(&e->recent,
+			                 mdns_recent_msg_key(&e->recent, &e->msg, e->key, e->keep),
+			                 bit_of(e, in), bit_of(e, out), now);
 	}
 	return links;
 }
@@ -446,6 +544,11 @@ static void reflect(struct mdns_engine *e, struct mdns_iface *in, const struct m
 	}
 	if (own)
 		mark_local_stack(e, in, now);
+	/* RFC 6762 §18: a multicast response goes out with ID 0, AA set, TC
+	 * clear; a query with ID 0 and TC only as its sender set it (more
+	 * known answers follow); RD, RA, Z, AD, CD zero. */
+	e->msg.id = 0;
+	e->msg.flags = e->query ? (e->msg.flags & DNS_FLAG_TC) : (DNS_FLAG_QR | DNS_FLAG_AA);
 	uint32_t links = forward(e, in, rx, own, MDNS_VIA_MAIN, now, &why);
 	remember(e, in, now);
 	if (!links) {
@@ -480,7 +583,9 @@ static void legacy_query(struct mdns_engine *e, struct mdns_iface *in, const str
 		drop(e, in, MDNS_DROP_LEGACY_FULL);
 		return;
 	}
+	q->asker_rd = (m->flags & DNS_FLAG_RD) != 0;
 	m->id = q->id;
+	m->flags = 0;
 	uint32_t links = forward(e, in, rx, false, MDNS_VIA_LEGACY, now, &why);
 	remember(e, in, now);
 	q->sent |= links;
@@ -533,6 +638,7 @@ static void legacy_answer(struct mdns_engine *e, struct mdns_iface *in, const st
 		drop(e, in, MDNS_DROP_NO_DEST);
 		return;
 	}
+	e->query = false;
 	for (unsigned i = 0; i < m->n_rr; i++) {
 		struct dns_rr *rr = &m->rr[i];
 		mdns_rr_classify(rr, &e->info[i]);
@@ -551,8 +657,19 @@ static void legacy_answer(struct mdns_engine *e, struct mdns_iface *in, const st
 		drop(e, in, MDNS_DROP_FILTERED);
 		return;
 	}
+	/* §18: the asker's ID, QR and AA; a plain DNS answer too big for
+	 * the link is cut at a record boundary with TC set (§18.5). */
 	m->id = q->asker_id;
-	if (!send_copy(e, asker, &tx, now, &why)) {
+	m->flags = DNS_FLAG_QR | DNS_FLAG_AA | (q->asker_rd ? DNS_FLAG_RD : 0);
+	unsigned next;
+	size_t n = dns_build_part(m, e->keep, true, 0, e->tx, payload_cap(asker, rx->family), &next);
+	if (n <= DNS_HEADER_LEN) {
+		drop(e, in, MDNS_DROP_TOO_BIG);
+		return;
+	}
+	if (next < m->n_rr)
+		e->tx[2] |= DNS_FLAG_TC >> 8;
+	if (!take_token(e, asker, now, &why) || !send_packet(e, asker, &tx, n, &why)) {
 		drop(e, in, why_drop(why));
 		return;
 	}
@@ -580,7 +697,7 @@ void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
 		drop(e, in, MDNS_DROP_FAMILY);
 		return;
 	}
-	if (rx->truncated || len > MDNS_PACKET_MAX) {
+	if (rx->truncated || len > mdns_payload_max(rx->family, MDNS_PACKET_MAX)) {
 		drop(e, in, MDNS_DROP_TOO_BIG);
 		return;
 	}

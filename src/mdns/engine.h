@@ -18,7 +18,10 @@
 #include "proto/dns.h"
 
 #define MDNS_PORT          5353
-#define MDNS_PACKET_MAX    9000  /* RFC 6762 §17 */
+/* RFC 6762 §17: a whole mDNS datagram, IP and UDP headers included, is
+ * at most 9000 bytes; what we send must also fit the link's MTU unfragmented. */
+#define MDNS_PACKET_MAX    9000
+#define MDNS_MTU_DEFAULT   1500  /* a link whose MTU netlink did not give */
 #define MDNS_MAX_IFACES    32    /* listed interfaces (link bitmasks are 32 bits) */
 #define MDNS_MAX_LINKS     256   /* host links mirrored, listed or not (for reload) */
 #define MDNS_MAX_ADDRS     512   /* host addresses mirrored */
@@ -29,6 +32,14 @@
  * first shows up, wait this long before reflecting such packets, so the
  * stack has shown on which links it answers for itself. */
 #define MDNS_LOCAL_STACK_LEARN_MS 5000
+
+/* The largest DNS payload of a datagram of `datagram` bytes: IPv4 (20)
+ * or IPv6 (40) header and UDP header (8) taken off. */
+#define MDNS_IP_UDP_HEADERS(family) ((family) == AF_INET ? 28u : 48u)
+static inline size_t mdns_payload_max(int family, size_t datagram)
+{
+	return datagram - MDNS_IP_UDP_HEADERS(family);
+}
 
 /* Which of the reflector's sockets: the one bound to 5353 and joined to the
  * groups, or the one on an ephemeral port used to forward legacy queries. */
@@ -70,7 +81,7 @@ struct mdns_engine_ops {
 enum mdns_drop {
 	MDNS_DROP_IFACE,            /* arrived on a link not in the mdns block */
 	MDNS_DROP_FAMILY,           /* IPv4/IPv6 switched off on that link */
-	MDNS_DROP_TOO_BIG,          /* over MDNS_PACKET_MAX */
+	MDNS_DROP_TOO_BIG,          /* a datagram over MDNS_PACKET_MAX, or nothing fits the MTU */
 	MDNS_DROP_MALFORMED,        /* the DNS codec refused it (reason in dns_drops) */
 	MDNS_DROP_OPCODE,           /* RFC 6762 §18.3 */
 	MDNS_DROP_RCODE,            /* RFC 6762 §18.11 */
@@ -98,6 +109,9 @@ struct mdns_counters {
 	uint64_t rate_limited;       /* copies not sent because a link was over its rate */
 	uint64_t records_filtered;   /* records left out of a copy */
 	uint64_t qu_cleared;         /* QU questions sent on as QM */
+	uint64_t flush_cleared;      /* cache-flush bits cleared on reflected records */
+	uint64_t split;              /* copies sent in several packets to fit the MTU */
+	uint64_t records_too_big;    /* records left out: alone larger than the MTU */
 	uint64_t legacy_queries, legacy_answers;
 	uint64_t echo_records;       /* records recognised as coming back */
 	uint64_t recent_evictions;

@@ -14,6 +14,7 @@
 struct mdns_link {
 	int ifindex;
 	unsigned flags;
+	uint32_t mtu;
 	char name[IF_NAMESIZE];
 };
 
@@ -39,6 +40,7 @@ struct mdns_iface {
 	struct mdns_filter_set in, out;
 	int ifindex;         /* 0 = no such link now */
 	bool up;             /* IFF_UP and IFF_RUNNING */
+	uint32_t mtu;        /* of the link; 0 = unknown */
 	bool joined4, joined6;
 	bool local_stack;    /* packets from this host's own address seen here */
 	struct mdns_bucket bucket;
@@ -50,6 +52,7 @@ struct mdns_legacy_query {
 	uint16_t id;           /* the ID we put on the forwarded query */
 	uint16_t asker_id;
 	uint16_t asker_port;
+	bool asker_rd;         /* RD is copied into the answer (RFC 1035 §4.1.1) */
 	uint8_t family;
 	uint8_t asker_iface;   /* index into ifaces[] */
 	uint32_t sent;         /* links it went to: answers must come from there */
@@ -77,6 +80,8 @@ struct mdns_engine {
 	struct dns_msg msg;
 	struct mdns_rr_info info[DNS_MAX_RECORDS];
 	uint64_t key[DNS_MAX_RECORDS];
+	bool query;                      /* QR clear */
+	uint64_t msg_key;                /* a query's key as a whole */
 	uint32_t sent[DNS_MAX_RECORDS];
 	bool fresh[DNS_MAX_RECORDS];     /* not an echo */
 	uint32_t seen[DNS_MAX_RECORDS];  /* links that have it already (recent memory) */

@@ -111,6 +111,7 @@ void mdns_iface_resolve_all(struct mdns_engine *e)
 		if (!l)
 			continue;
 		i->ifindex = ifindex;
+		i->mtu = l->mtu;
 		i->up = (l->flags & IFF_UP) && (l->flags & IFF_RUNNING);
 		/* The kernel keeps memberships across down/up; join when the link
 		 * is usable and retry on every later event until it works. */
@@ -151,6 +152,7 @@ void mdns_engine_on_link(struct mdns_engine *e, const struct nl_link *l, bool de
 			m->ifindex = l->ifindex;
 		}
 		m->flags = l->flags;
+		m->mtu = l->mtu;
 		memcpy(m->name, l->name, IF_NAMESIZE);
 		m->name[IF_NAMESIZE - 1] = '\0';
 	}

@@ -59,6 +59,18 @@ uint64_t mdns_recent_key(const struct mdns_recent *r, const struct dns_rr *rr)
 	return finish(mix_bytes(h, rr->post, rr->post_len, false));
 }
 
+uint64_t mdns_recent_msg_key(const struct mdns_recent *r, const struct dns_msg *m,
+                             const uint64_t *keys, const bool *keep)
+{
+	/* A sum: the same records in another order give the same key. The
+	 * odd factor per section tells a known answer from a proposed one. */
+	uint64_t h = r->seed ^ 0x6d73676b6579ull;
+	for (unsigned i = 0; i < m->n_rr; i++)
+		if (!keep || keep[i])
+			h += keys[i] * (2u * m->rr[i].section + 1u);
+	return finish(h);
+}
+
 static struct mdns_recent_entry *lookup(const struct mdns_recent *r, uint64_t key, uint64_t now_ms)
 {
 	for (unsigned i = 0; i < MDNS_RECENT_PROBE; i++) {

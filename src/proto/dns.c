@@ -421,25 +421,25 @@ static void emit_rr(struct builder *b, const struct dns_rr *rr)
 	put16(b->buf + rdlen_at, (uint16_t)rdlen);
 }
 
-size_t dns_build(const struct dns_msg *m, const bool *keep, bool compress,
-                 uint8_t *buf, size_t cap)
+size_t dns_build_part(const struct dns_msg *m, const bool *keep, bool compress, unsigned from,
+                      uint8_t *buf, size_t cap, unsigned *next)
 {
 	struct comp_table comp;
 	struct builder b = { .buf = buf, .cap = cap, .comp = NULL };
 	uint16_t count[DNS_SEC__MAX] = { 0 };
 	int last = 0;
+	unsigned i;
 
+	*next = m->n_rr;
 	if (cap > DNS_MSG_MAX)
 		b.cap = cap = DNS_MSG_MAX;
-	if (m->n_rr > DNS_MAX_RECORDS)
+	if (m->n_rr > DNS_MAX_RECORDS || cap < DNS_HEADER_LEN)
 		return 0;
-	for (unsigned i = 0; i < m->n_rr; i++) {
+	for (i = 0; i < m->n_rr; i++) {
 		const struct dns_rr *rr = &m->rr[i];
 		if (rr->section >= DNS_SEC__MAX || rr->section < last)
 			return 0;
 		last = rr->section;
-		if (!keep || keep[i])
-			count[rr->section]++;
 	}
 	if (compress) {
 		memset(comp.off, 0, sizeof(comp.off));
@@ -448,12 +448,33 @@ size_t dns_build(const struct dns_msg *m, const bool *keep, bool compress,
 	}
 	emit16(&b, m->id);
 	emit16(&b, m->flags);
+	emit(&b, "\0\0\0\0\0\0\0\0", 8);  /* counts: written at the end */
+	for (i = from < m->n_rr ? from : m->n_rr; i < m->n_rr; i++) {
+		if (keep && !keep[i])
+			continue;
+		size_t at = b.len;
+		emit_rr(&b, &m->rr[i]);
+		if (b.failed) {
+			/* Cut at the record boundary. The compression table may
+			 * point past the cut, but nothing is written after it. */
+			b.len = at;
+			b.failed = false;
+			break;
+		}
+		count[m->rr[i].section]++;
+	}
+	*next = i;
 	for (int s = 0; s < DNS_SEC__MAX; s++)
-		emit16(&b, count[s]);
-	for (unsigned i = 0; i < m->n_rr && !b.failed; i++)
-		if (!keep || keep[i])
-			emit_rr(&b, &m->rr[i]);
-	return b.failed ? 0 : b.len;
+		put16(buf + 4 + 2 * s, count[s]);
+	return b.len;
+}
+
+size_t dns_build(const struct dns_msg *m, const bool *keep, bool compress,
+                 uint8_t *buf, size_t cap)
+{
+	unsigned next;
+	size_t n = dns_build_part(m, keep, compress, 0, buf, cap, &next);
+	return next == m->n_rr ? n : 0;
 }
 
 /* ---- comparisons and names ---- */

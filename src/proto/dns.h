@@ -118,6 +118,17 @@ enum dns_drop dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
 size_t dns_build(const struct dns_msg *m, const bool *keep, bool compress,
                  uint8_t *buf, size_t cap);
 
+/* The same, for a message that may not fit: writes the header (m's id
+ * and flags) and then, in order, the kept records from index `from` on,
+ * as long as each fits in cap whole; section counts are those written.
+ * *next is the index of the first record not written (m->n_rr when every
+ * kept one was). Returns the length (DNS_HEADER_LEN when not even the
+ * first record fitted), or 0 when cap cannot hold a header or the records
+ * are not in section order. For splitting a message across packets at
+ * record boundaries (RFC 6762 §7.2, §17). */
+size_t dns_build_part(const struct dns_msg *m, const bool *keep, bool compress, unsigned from,
+                      uint8_t *buf, size_t cap, unsigned *next);
+
 /* True when both messages carry the same header and records (names compared
  * byte for byte, typed rdata by its decoded parts). */
 bool dns_msg_equal(const struct dns_msg *a, const struct dns_msg *b);

@@ -2,9 +2,9 @@
  * source address and port, hop limit, time). The input is a sequence of
  *   [8 bytes metadata][2 bytes length][packet]
  * so that state (echo memory, legacy mappings, rate buckets) is exercised.
- * Every packet the engine sends must parse, fit 9000 bytes, carry no
- * link-local address and no QU question, and never go back out of the
- * link it arrived on. */
+ * Every packet the engine sends must parse, fit the link's MTU, carry no
+ * link-local address, no QU question and no cache-flush bit, have an
+ * RFC 6762 §18 header, and never go back out of the link it arrived on. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <stdint.h>
@@ -26,12 +26,33 @@ static uint64_t fz_now(void *ctx)
 	return now_ms;
 }
 
+static bool to_group(const struct mdns_tx *tx)
+{
+	return IN6_IS_ADDR_MULTICAST(&tx->dst) ||
+	       (IN6_IS_ADDR_V4MAPPED(&tx->dst) && tx->dst.s6_addr[12] == 224);
+}
+
 static void check_sent(const struct mdns_tx *tx, const uint8_t *pkt, size_t len)
 {
-	if (len > MDNS_PACKET_MAX || dns_parse(pkt, len, &check) != DNS_OK)
+	/* the fuzzer's links have no MTU from netlink: 1500 */
+	if (len + MDNS_IP_UDP_HEADERS(tx->family) > MDNS_MTU_DEFAULT ||
+	    dns_parse(pkt, len, &check) != DNS_OK)
 		abort();
 	if (tx->ifindex == arrival_ifindex)
 		abort();
+	/* RFC 6762 §18: multicast responses ID 0, QR + AA only; multicast
+	 * queries ID 0 (but for forwarded legacy queries), at most TC;
+	 * legacy answers QR + AA */
+	bool response = check.flags & DNS_FLAG_QR;
+	if (to_group(tx)) {
+		if (response && (check.id != 0 || check.flags != (DNS_FLAG_QR | DNS_FLAG_AA)))
+			abort();
+		if (!response && ((check.flags & ~DNS_FLAG_TC) != 0 ||
+		                  (tx->via == MDNS_VIA_MAIN && check.id != 0)))
+			abort();
+	} else if (!response || !(check.flags & DNS_FLAG_AA)) {
+		abort();
+	}
 	for (unsigned i = 0; i < check.n_rr; i++) {
 		const struct dns_rr *rr = &check.rr[i];
 		if (rr->type == DNS_TYPE_AAAA && rr->rdlen == 16 && rr->rdata[0] == 0xfe &&
@@ -39,7 +60,8 @@ static void check_sent(const struct mdns_tx *tx, const uint8_t *pkt, size_t len)
 			abort();
 		if (rr->type == DNS_TYPE_A && rr->rdlen == 4 && rr->rdata[0] == 169 && rr->rdata[1] == 254)
 			abort();
-		if (rr->section == DNS_SEC_QUESTION && (rr->class & DNS_CLASS_TOP))
+		/* no QU question, no cache-flush record (§10.2) */
+		if (rr->class & DNS_CLASS_TOP)
 			abort();
 	}
 	if (tx->via == MDNS_VIA_LEGACY)

@@ -3,7 +3,8 @@
 # island with the proxy, the RA relay and `mdns { iface wlan0 iface eth0 }`.
 # Compression loops and forward pointers, counts and lengths that lie,
 # 9001-byte datagrams, opcode/rcode/port violations, off-link legacy queries
-# (avahi's CVE-2017-6519 shape) and the reflector's own packet looped back.
+# (avahi's CVE-2017-6519 shape), headers that break RFC 6762 §18, messages
+# too big for the link (§17) and the reflector's own packet looped back.
 # Each case checks: nothing from the gateway on either link (nor towards the
 # ISP router, where answers to a spoofed off-link source would go), the
 # reflector's drop counter and the codec's reason, no state or memory
@@ -89,6 +90,52 @@ md_case "a query from port 5353 to the gateway's unicast address" mdns_unicast d
 # forwarding it would make the reflector an amplifier aimed at that source.
 md_case "legacy unicast query from an off-link source (CVE-2017-6519)" mdns_offlink_unicast drops.offlink=1
 md_case "legacy multicast query from an off-link source" mdns_offlink_mcast drops.offlink=1
+
+# RFC 6762 §18 and §17 on what the gateway sends: the copies it puts on
+# the cluster link (captured on pi41, every frame from the gateway's MAC,
+# fragments included) judged by tests/lib/mdns_pcap.py.
+# down_mdns T0 T1 SPEC...: SPEC is KEY=N, KEY>=N or KEY<=N on its figures.
+down_mdns() {
+	local t0=$1 t1=$2 figs spec key op want v bad=""; shift 2
+	figs=$("$ISL_PY" "$ISL_LIB/mdns_pcap.py" "$(hcap_file down)" --since "$t0" --until "$t1" \
+		--name hdr.local --name hdrq.local) || { echo "mdns_pcap.py failed"; return 1; }
+	for spec in "$@"; do
+		[[ $spec =~ ^([^<>=]+)(>=|<=|=)([0-9]+)$ ]] || { echo "bad spec $spec"; return 1; }
+		key=${BASH_REMATCH[1]} op=${BASH_REMATCH[2]} want=${BASH_REMATCH[3]}
+		v=$(awk -v k="$key" '$1 == k {print $2}' <<<"$figs")
+		case $op in
+		=) [ "${v:-x}" = "$want" ] ;;
+		">=") [ "${v:-0}" -ge "$want" ] ;;
+		"<=") [ "${v:-999999}" -le "$want" ] ;;
+		esac || bad+=" $key=${v:-none} (want $op$want)"
+	done
+	local seen
+	seen=$(awk '$2 != 0 {printf "%s%s %s", s, $1, $2; s = ", "}' <<<"$figs")
+	[ -z "$bad" ] && { echo "on eth0: ${seen:-nothing}"; return 0; }
+	echo "on eth0:$bad [all: $seen]"
+	return 1
+}
+hdr_response_copy() { down_mdns "$1" "$2" packets=1 name:hdr.local=1 bad_header=0 flush=0 fragments=0; }
+hdr_query_copy() { down_mdns "$1" "$2" packets=1 name:hdrq.local=1 bad_header=0 fragments=0; }
+no_fragments() { down_mdns "$1" "$2" packets=0 fragments=0; }
+split_copies() { down_mdns "$1" "$2" 'packets>=5' records=6 fragments=0 'max_ip<=1500' bad_header=0 flush=0; }
+hcase "a response with ID 0x1234, TC, RD, RA, Z and no AA: reflected with ID 0, QR and AA only, no cache-flush" \
+	expect=mdns.rx=1 expect=mdns.tx=1 expect=mdns.reflected=1 expect=mdns.flush_cleared=1 \
+	"$UDP_UP" "$UDP_ISP" check=hdr_response_copy legit=legit_mdns -- up mdns_hdr_response
+hcase "a query with ID 0x4321, AA and RD: reflected with ID 0 and no flag set" \
+	expect=mdns.rx=1 expect=mdns.tx=1 expect=mdns.reflected=1 \
+	"$UDP_UP" "$UDP_ISP" check=hdr_query_copy legit=legit_mdns -- up mdns_hdr_query
+hcase "a 9000-byte IPv6 datagram of one record: nothing sent, nothing fragmented (RFC 6762 §17)" \
+	expect=mdns.rx=1 expect=mdns.tx=0 expect=mdns.reflected=0 expect=mdns.drops.too_big=1 \
+	expect=mdns.records_too_big=1 "$UDP_DOWN" "$UDP_UP" "$UDP_ISP" \
+	check=no_fragments legit=legit_mdns -- up mdns_big_record
+hcase "a 9001-byte IPv6 datagram (over the 9000-byte ceiling with its headers)" \
+	expect=mdns.rx=1 expect=mdns.tx=0 expect=mdns.drops.too_big=1 expect=mdns.drops.malformed=0 \
+	expect=mdns.records_too_big=0 "$UDP_DOWN" "$UDP_UP" "$UDP_ISP" \
+	check=no_fragments legit=legit_mdns -- up mdns_over_9000
+hcase "a 6 kB response of six records: reflected as whole responses within the MTU, no fragment" \
+	expect=mdns.rx=1 expect=mdns.reflected=1 expect=mdns.split=1 \
+	"$UDP_UP" "$UDP_ISP" check=split_copies legit=legit_mdns -- up mdns_big_split
 
 # The reflector's own copy, caught on pi41 and sent back from there with the
 # gateway's MAC and link-local source (switch learning off on pi41's port

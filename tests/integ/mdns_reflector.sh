@@ -6,6 +6,7 @@
 #     to the hosts' global addresses; services browse across;
 #   - no link-local record crosses (a link-local-only host stays local);
 #   - legacy unicast queries are answered by unicast with the asker's ID;
+#   - what the gateway sends has no cache-flush bit and RFC 6762 §18 headers;
 #   - the gateway's own avahi keeps its per-link records;
 #   - many probe/announce cycles: no host renames itself; a real name
 #     clash across the island is still detected (probes cross);
@@ -153,6 +154,12 @@ check "no QU question from the gateway on either link" "laptop: $(fig "$LAPTOP_S
 	test "$(fig "$LAPTOP_SEEN" qu)$(fig "$CLUSTER_SEEN" qu)" = 00
 check "nothing the gateway sent was malformed" "" \
 	test "$(fig "$LAPTOP_SEEN" malformed)$(fig "$CLUSTER_SEEN" malformed)" = 00
+check "no record from the gateway carries the cache-flush bit (RFC 6762 §10.2)" \
+	"laptop's link $(fig "$LAPTOP_SEEN" flush) of $(fig "$LAPTOP_SEEN" records), cluster $(fig "$CLUSTER_SEEN" flush) of $(fig "$CLUSTER_SEEN" records)" \
+	test "$(fig "$LAPTOP_SEEN" flush)$(fig "$CLUSTER_SEEN" flush)" = 00 -a "$(fig "$LAPTOP_SEEN" records)" -gt 0
+check "every multicast message from the gateway has an RFC 6762 §18 header" \
+	"bad: laptop's link $(fig "$LAPTOP_SEEN" bad_header), cluster $(fig "$CLUSTER_SEEN" bad_header)" \
+	test "$(fig "$LAPTOP_SEEN" bad_header)$(fig "$CLUSTER_SEEN" bad_header)" = 00
 check "islandctl mdns counts filtered (link-local) records" "$(mdns_json gw | jq -c .mdns.counters.records_filtered)" \
 	test "$(mdns_json gw | jq .mdns.counters.records_filtered)" -gt 0
 

@@ -468,6 +468,35 @@ def mdns_rcode(p):
         struct.pack("!HHIH", 28, 0x8001, 120, 16) + a16("2001:db8::1")
 
 
+def mdns_hdr_response(p):
+    """A response with ID 0x1234, TC, RD, RA and Z set and AA clear; its
+    AAAA record has the cache-flush bit (RFC 6762 §18, §10.2)."""
+    return dns_header(qd=0, an=1, flags=0x8000 | 0x0200 | 0x0100 | 0x0080 | 0x0040,
+                      ident=0x1234) + dns_name("hdr.local") + \
+        struct.pack("!HHIH", 28, 0x8001, 120, 16) + a16("2001:db8:abc:123::77")
+
+
+def mdns_hdr_query(p):
+    """A query with ID 0x4321 and AA and RD set."""
+    return dns_header(flags=0x0400 | 0x0100, ident=0x4321) + dns_name("hdrq.local") + Q_AAAA_IN
+
+
+def txt_response(records, size, prefix):
+    """A response of `records` TXT records of `size` bytes of rdata each."""
+    out = dns_header(qd=0, an=records, flags=0x8400)
+    for i in range(records):
+        out += dns_name("%s%d._http._tcp.local" % (prefix, i)) + \
+            struct.pack("!HHIH", 16, 0x8001, 4500, size) + b"\x01z" * (size // 2) + b"z" * (size % 2)
+    return out
+
+
+def mdns_dns_bytes(total, prefix):
+    """One TXT record making the DNS message exactly `total` bytes."""
+    head = dns_header(qd=0, an=1, flags=0x8400) + dns_name(prefix + "._http._tcp.local")
+    room = total - len(head) - 10
+    return head + struct.pack("!HHIH", 16, 0x8001, 120, room) + b"\x01z" * (room // 2) + b"z" * (room % 2)
+
+
 def mdns_query(name, ident=0):
     return dns_header(ident=ident) + dns_name(name) + Q_AAAA_IN
 
@@ -501,6 +530,16 @@ MDNS_SHAPES = {
     "mdns_short": (mdns_short, "mcast"),
     "mdns_9001": (mdns_9001, "mcast"),
     "mdns_opcode": (mdns_opcode, "mcast"),
+    "mdns_hdr_response": (mdns_hdr_response, "mcast"),
+    "mdns_hdr_query": (mdns_hdr_query, "mcast"),
+    # an IPv6 datagram of exactly 9000 bytes (RFC 6762 §17's ceiling), one
+    # record: it cannot leave on a 1500-byte link in one piece
+    "mdns_big_record": (lambda p: mdns_dns_bytes(9000 - 48, "big"), "mcast"),
+    # one byte more: a 9001-byte datagram, over the ceiling on the way in
+    "mdns_over_9000": (lambda p: mdns_dns_bytes(9000 - 48 + 1, "over"), "mcast"),
+    # six 1000-byte TXT records (6 kB, fragmented on the way in): must
+    # leave as several whole responses
+    "mdns_big_split": (lambda p: txt_response(6, 1000, "s"), "mcast"),
     "mdns_rcode": (mdns_rcode, "mcast"),
     # a response from port 4000, not 5353 (RFC 6762 §6)
     "mdns_response_port": (lambda p: mdns_response("port.local"), "mcast-sport4000"),

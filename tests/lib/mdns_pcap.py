@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Read a pcap of mDNS traffic and report what crossed.
 
-    mdns_pcap.py FILE [--from ADDR]... [--name NAME]...
+    mdns_pcap.py FILE [--from ADDR]... [--name NAME]... [--addr ADDR]...
+                      [--since EPOCH] [--until EPOCH]
 
 Prints one "key value" line per figure:
     packets N            mDNS packets (UDP 5353) from the --from sources
@@ -9,16 +10,29 @@ Prints one "key value" line per figure:
     qu N                 questions with the QU bit among them
     probes N             queries with an authority section among them
     name:NAME N          packets among them with a question or record for NAME
+    addr:ADDR N          packets among them with an A/AAAA record for ADDR
+    records N            records (answer, authority, additional) among them
+    flush N              records with the cache-flush bit among them
+    bad_header N         packets whose header breaks RFC 6762 §18 for a
+                         multicast message: a response not ID 0 with exactly
+                         QR and AA, a query not ID 0 with at most TC (legacy
+                         messages, from or to a port other than 5353, are
+                         left out)
+    fragments N          IP fragments from the sources (any protocol: a
+                         fragment after the first has no UDP header)
+    max_ip N             the largest IP datagram among the mDNS packets
     malformed N          packets scapy could not decode as DNS
-With no --from, every packet counts.
+With no --from, every packet counts; --since/--until keep packets captured
+in that window (epoch seconds).
 """
 import argparse
 import ipaddress
 import logging
+import struct
 import sys
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import DNS, IP, IPv6, UDP, rdpcap  # noqa: E402
+from scapy.all import DNS, IP, IPv6, UDP, IPv6ExtHdrFragment, rdpcap  # noqa: E402
 
 
 def as_list(dns, section):
@@ -42,19 +56,37 @@ def name_of(rr):
     return n.rstrip(".").lower()
 
 
+def header_ok(payload, sport, dport):
+    """RFC 6762 §18 for multicast messages: True when fine or not judged."""
+    if len(payload) < 4 or sport != 5353 or dport != 5353:
+        return True
+    ident, flags = struct.unpack("!HH", payload[:4])
+    if flags & 0x8000:
+        return ident == 0 and flags == 0x8400
+    return ident == 0 and (flags & ~0x0200) == 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("pcap")
     ap.add_argument("--from", dest="srcs", action="append", default=[])
     ap.add_argument("--name", action="append", default=[])
+    ap.add_argument("--addr", action="append", default=[])
+    ap.add_argument("--since", type=float, default=None)
+    ap.add_argument("--until", type=float, default=None)
     a = ap.parse_args()
     srcs = {str(ipaddress.ip_address(s.split("%")[0])) for s in a.srcs}
     names = [n.rstrip(".").lower() for n in a.name]
-    c = {"packets": 0, "linklocal": 0, "qu": 0, "probes": 0, "malformed": 0}
+    addrs = [ipaddress.ip_address(x) for x in a.addr]
+    c = {"packets": 0, "linklocal": 0, "qu": 0, "probes": 0, "records": 0, "flush": 0,
+         "bad_header": 0, "fragments": 0, "max_ip": 0, "malformed": 0}
     for n in names:
         c["name:" + n] = 0
+    for x in addrs:
+        c["addr:%s" % x] = 0
     for p in rdpcap(a.pcap):
-        if UDP not in p or 5353 not in (p[UDP].sport, p[UDP].dport):
+        t = float(p.time)
+        if (a.since is not None and t < a.since) or (a.until is not None and t > a.until):
             continue
         ip = p[IP] if IP in p else (p[IPv6] if IPv6 in p else None)
         if ip is None:
@@ -62,9 +94,19 @@ def main():
         src = str(ipaddress.ip_address(ip.src))
         if srcs and src not in srcs:
             continue
+        if IPv6ExtHdrFragment in p or (IP in p and (p[IP].flags.MF or p[IP].frag)):
+            c["fragments"] += 1
+            continue
+        if UDP not in p or 5353 not in (p[UDP].sport, p[UDP].dport):
+            continue
         c["packets"] += 1
+        size = ip.len if IP in p else 40 + ip.plen
+        c["max_ip"] = max(c["max_ip"], size)
+        payload = bytes(p[UDP].payload)
+        if not header_ok(payload, p[UDP].sport, p[UDP].dport):
+            c["bad_header"] += 1
         try:
-            dns = DNS(bytes(p[UDP].payload))
+            dns = DNS(payload)
         except Exception:
             c["malformed"] += 1
             continue
@@ -74,15 +116,23 @@ def main():
             c["qu"] += 1
         if dns.qr == 0 and dns.nscount > 0:
             c["probes"] += 1
+        c["records"] += len(rrs)
+        found = set()
         for rr in rrs:
-            t = getattr(rr, "type", 0)
-            if t in (1, 28):
+            if getattr(rr, "rclass", 0) & 0x8000:
+                c["flush"] += 1
+            rtype = getattr(rr, "type", 0)
+            if rtype in (1, 28):
                 try:
                     addr = ipaddress.ip_address(rr.rdata)
                 except ValueError:
                     continue
                 if addr.is_link_local:
                     c["linklocal"] += 1
+                found.add(addr)
+        for x in addrs:
+            if x in found:
+                c["addr:%s" % x] += 1
         seen = {name_of(x) for x in qd + rrs}
         for n in names:
             if n in seen:

@@ -196,6 +196,72 @@ static void test_build_round_trip(void **state)
 	assert_true(memmem(out2, u, ref.b, ref.n) != NULL);
 }
 
+/* dns_build_part: a message cut at record boundaries. Each part is a
+ * complete message (header counts are the records written, names
+ * compressed only against that part), and together the parts carry every
+ * kept record once, in order. */
+static void test_build_part(void **state)
+{
+	struct wire w;
+	build_ssh_response(&w);
+	assert_int_equal(dns_parse(w.b, w.n, &m1), DNS_OK);
+	size_t whole = dns_build(&m1, NULL, true, out1, sizeof(out1));
+	assert_true(whole > 0);
+
+	/* room for everything: the same bytes as dns_build */
+	unsigned next = 99;
+	assert_int_equal(dns_build_part(&m1, NULL, true, 0, out2, sizeof(out2), &next), whole);
+	assert_int_equal(next, m1.n_rr);
+	assert_memory_equal(out1, out2, whole);
+
+	/* one byte short: the last record moves to the next part */
+	size_t n = dns_build_part(&m1, NULL, true, 0, out2, whole - 1, &next);
+	assert_int_equal(next, m1.n_rr - 1);
+	assert_true(n > DNS_HEADER_LEN && n < whole);
+	assert_int_equal(dns_parse(out2, n, &m2), DNS_OK);
+	assert_int_equal(m2.n_rr, m1.n_rr - 1);
+	assert_int_equal(m2.id, m1.id);
+	assert_int_equal(m2.flags, m1.flags);
+	/* ... and dns_build refuses what does not fit whole */
+	assert_int_equal(dns_build(&m1, NULL, true, out2, whole - 1), 0);
+
+	/* small parts: every record exactly once, in order, each part parses */
+	unsigned from = 0, seen = 0, parts = 0;
+	while (from < m1.n_rr) {
+		n = dns_build_part(&m1, NULL, true, from, out2, 120, &next);
+		assert_true(n > DNS_HEADER_LEN);
+		assert_true(n <= 120);
+		assert_int_equal(dns_parse(out2, n, &m2), DNS_OK);
+		assert_int_equal(m2.n_rr, next - from);
+		for (unsigned i = 0; i < m2.n_rr; i++)
+			assert_true(dns_rr_equal(&m2.rr[i], &m1.rr[from + i]));
+		seen += m2.n_rr;
+		from = next;
+		parts++;
+	}
+	assert_int_equal(seen, m1.n_rr);
+	assert_true(parts > 1);
+
+	/* a record bigger than the room: header only, next points at it */
+	n = dns_build_part(&m1, NULL, true, 0, out2, DNS_HEADER_LEN + 4, &next);
+	assert_int_equal(n, DNS_HEADER_LEN);
+	assert_int_equal(next, 0);
+	assert_int_equal(dns_parse(out2, n, &m2), DNS_OK);
+	assert_int_equal(m2.n_rr, 0);
+	/* no room for a header at all */
+	assert_int_equal(dns_build_part(&m1, NULL, true, 0, out2, DNS_HEADER_LEN - 1, &next), 0);
+
+	/* records not kept are skipped, not counted, and never end a part */
+	bool keep[DNS_MAX_RECORDS];
+	for (unsigned i = 0; i < m1.n_rr; i++)
+		keep[i] = i % 2 == 0;
+	n = dns_build_part(&m1, keep, true, 1, out2, sizeof(out2), &next);
+	assert_int_equal(next, m1.n_rr);
+	assert_int_equal(dns_parse(out2, n, &m2), DNS_OK);
+	assert_int_equal(m2.n_rr, (m1.n_rr - 1) / 2);
+	assert_true(dns_rr_equal(&m2.rr[0], &m1.rr[2]));
+}
+
 /* The compressor's exact output for a small case: second owner is a pure
  * pointer, the PTR target is "pi-41" + pointer to the first owner. */
 static void test_build_compression_bytes(void **state)
@@ -634,6 +700,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_compressed_response),
 		cmocka_unit_test(test_build_round_trip),
+		cmocka_unit_test(test_build_part),
 		cmocka_unit_test(test_build_compression_bytes),
 		cmocka_unit_test(test_every_typed_layout),
 		cmocka_unit_test(test_rdata_compression_policy),

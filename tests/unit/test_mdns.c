@@ -706,6 +706,304 @@ static void test_probe_reflected_not_returned(void **state)
 		assert_int_equal(F.sent[i].tx.ifindex, WLAN);
 }
 
+/* RFC 6762 §8.2: the laptop probes a name pi-41 probed 0.6 s earlier on
+ * the other link. Its probe proposes other records: it is not our copy of
+ * pi-41's probe coming back and must reach pi-41, or neither host can
+ * break the tie. Our own copy coming back is still an echo. */
+static void test_competing_probe_reflected(void **state)
+{
+	start();
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "pi-41.local", DNS_TYPE_ANY, 0x8001, 0);
+	pm_addr(DNS_SEC_AUTHORITY, "pi-41.local", "2001:db8:abc:123:41::1", 120);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 1);
+	assert_int_equal(F.sent[0].tx.ifindex, WLAN);
+	struct sent_pkt ours = F.sent[0];
+
+	F.now += 600;
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "pi-41.local", DNS_TYPE_ANY, 0x8001, 0);
+	pm_addr(DNS_SEC_AUTHORITY, "pi-41.local", "2001:db8:abc:123::50", 120);
+	feed_from(WLAN, "fe80::50");
+	assert_int_equal(F.n_sent, 2);
+	assert_int_equal(F.sent[1].tx.ifindex, ETH);
+	const struct dns_msg *m = sent_msg(1);
+	assert_int_equal(m->count[DNS_SEC_QUESTION], 1);
+	assert_int_equal(m->count[DNS_SEC_AUTHORITY], 1);
+	assert_true(has_addr(m, "2001:db8:abc:123::50"));
+	assert_int_equal(drops(MDNS_DROP_ECHO), 0);
+
+	/* our copy of pi-41's probe looped back onto wlan0: an echo */
+	F.now += 5;
+	struct mdns_rx rx = rx_from(WLAN, "fe80::31", MDNS_PORT);
+	mdns_engine_input(E, &rx, ours.pkt, ours.len);
+	/* the same probe rebuilt by another reflector, records reordered */
+	F.now += 5;
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "pi-41.local", DNS_TYPE_ANY, 1, 0);
+	pm_addr(DNS_SEC_AUTHORITY, "pi-41.local", "2001:db8:abc:123:41::1", 119);
+	feed_from(WLAN, "fe80::77");
+	assert_int_equal(F.n_sent, 2);
+	assert_int_equal(drops(MDNS_DROP_ECHO), 2);
+
+	/* pi-41's second probe, 250 ms after its first, still crosses */
+	F.now = 10000 + 250;
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "pi-41.local", DNS_TYPE_ANY, 0x8001, 0);
+	pm_addr(DNS_SEC_AUTHORITY, "pi-41.local", "2001:db8:abc:123:41::1", 120);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 3);
+	assert_int_equal(F.sent[2].tx.ifindex, WLAN);
+}
+
+/* RFC 6762 §7.1: the laptop asks for _ipp._tcp with the answer it knows;
+ * pi-41 asks the same question right after without it. pi-41's query
+ * is another query: it must reach the printer's link. */
+static void test_known_answer_query_other_host(void **state)
+{
+	start();
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "_ipp._tcp.local", DNS_TYPE_PTR, 1, 0);
+	pm_ptr(DNS_SEC_ANSWER, "_ipp._tcp.local", "printer._ipp._tcp.local");
+	feed_from(WLAN, "fe80::50");
+	assert_int_equal(F.n_sent, 1);
+	assert_int_equal(F.sent[0].tx.ifindex, ETH);
+	struct sent_pkt ours = F.sent[0];
+
+	F.now += 100;
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "_ipp._tcp.local", DNS_TYPE_PTR, 1, 0);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 2);
+	assert_int_equal(F.sent[1].tx.ifindex, WLAN);
+	const struct dns_msg *m = sent_msg(1);
+	assert_int_equal(m->n_rr, 1);
+	assert_int_equal(drops(MDNS_DROP_ECHO), 0);
+
+	/* the laptop's query as we put it on eth0, heard again there */
+	F.now += 5;
+	struct mdns_rx rx = rx_from(ETH, "fe80::1", MDNS_PORT);
+	mdns_engine_input(E, &rx, ours.pkt, ours.len);
+	assert_int_equal(F.n_sent, 2);
+	assert_int_equal(drops(MDNS_DROP_ECHO), 1);
+	/* and pi-41's, as we put it on wlan0 */
+	rx = rx_from(WLAN, "fe80::31", MDNS_PORT);
+	mdns_engine_input(E, &rx, F.sent[1].pkt, F.sent[1].len);
+	assert_int_equal(F.n_sent, 2);
+	assert_int_equal(drops(MDNS_DROP_ECHO), 2);
+}
+
+/* RFC 6762 §10.2: a reflected record is not authoritative on the other
+ * link; the cache-flush bit would flush that link's own records. */
+static void test_cache_flush_cleared(void **state)
+{
+	start();
+	pm_reset(0, 0x8400);
+	pm_addr(DNS_SEC_ANSWER, "pi-41.local", "2001:db8:abc:123:41::1", 120);
+	pm_srv(DNS_SEC_ANSWER, "pi-41._ssh._tcp.local", 22, "pi-41.local");
+	pm_ptr(DNS_SEC_ANSWER, "_ssh._tcp.local", "pi-41._ssh._tcp.local");
+	pm_addr(DNS_SEC_ADDITIONAL, "pi-41.local", "10.0.40.41", 120);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 1);
+	const struct dns_msg *m = sent_msg(0);
+	assert_int_equal(m->n_rr, 4);
+	for (unsigned i = 0; i < m->n_rr; i++)
+		assert_int_equal(m->rr[i].class, DNS_CLASS_IN);
+	assert_int_equal(mdns_engine_counters(E)->flush_cleared, 3);
+}
+
+/* RFC 6762 §18: whatever the header said, a reflected multicast response
+ * has ID 0, QR and AA, no TC, RD, RA, Z, AD or CD; a query ID 0 and TC
+ * only when its sender set it. */
+static void test_header_fields(void **state)
+{
+	start();
+	pm_reset(0x1234, 0x8000 | 0x0200 | 0x0100 | 0x0080 | 0x0040 | 0x0020 | 0x0010);
+	pm_addr(DNS_SEC_ANSWER, "pi-41.local", "2001:db8:abc:123:41::1", 120);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 1);
+	const struct dns_msg *m = sent_msg(0);
+	assert_int_equal(m->id, 0);
+	assert_int_equal(m->flags, DNS_FLAG_QR | DNS_FLAG_AA);
+
+	pm_reset(0x4321, 0x0400 | 0x0200 | 0x0100);   /* AA, TC, RD on a query */
+	pm_add(DNS_SEC_QUESTION, "_ipp._tcp.local", DNS_TYPE_PTR, 1, 0);
+	pm_ptr(DNS_SEC_ANSWER, "_ipp._tcp.local", "a._ipp._tcp.local");
+	feed_from(WLAN, "fe80::50");
+	assert_int_equal(F.n_sent, 2);
+	m = sent_msg(1);
+	assert_int_equal(m->id, 0);
+	assert_int_equal(m->flags, DNS_FLAG_TC);
+
+	pm_reset(0x4322, 0x0100);
+	pm_add(DNS_SEC_QUESTION, "b.local", DNS_TYPE_A, 1, 0);
+	feed_from(WLAN, "fe80::50");
+	assert_int_equal(F.n_sent, 3);
+	m = sent_msg(2);
+	assert_int_equal(m->id, 0);
+	assert_int_equal(m->flags, 0);
+}
+
+static void link_mtu(int ifindex, const char *name, uint32_t mtu)
+{
+	struct nl_link l = { .ifindex = ifindex, .flags = IFF_UP | IFF_RUNNING, .mtu = mtu };
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	mdns_engine_on_link(E, &l, false);
+}
+
+static uint8_t BIG_TXT[4000];
+
+static struct dns_rr *pm_big_txt(int sec, const char *name, uint16_t len)
+{
+	struct dns_rr *rr = pm_add(sec, name, DNS_TYPE_TXT, 0x8001, 4500);
+	memset(BIG_TXT, 'x', sizeof(BIG_TXT));
+	rr->rdata = BIG_TXT;
+	rr->rdlen = len;
+	return rr;
+}
+
+/* RFC 6762 §17: nothing leaves as IP fragments. eth0 is a jumbo link
+ * (MTU 9000), wlan0 1500. */
+static void test_copies_fit_the_mtu(void **state)
+{
+	start();
+	link_mtu(ETH, "eth0", 9000);
+	link_mtu(WLAN, "wlan0", 1500);
+
+	/* a 6-record 6 kB response: several complete responses, each
+	 * within 1500 - 40 - 8 bytes, every record once */
+	pm_reset(0, 0x8400);
+	char name[32];
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "t%d._http._tcp.local", i);
+		pm_big_txt(DNS_SEC_ANSWER, name, 1000);
+	}
+	feed_from(ETH, "fe80::41");
+	assert_true(F.n_sent >= 5);
+	unsigned records = 0;
+	for (size_t i = 0; i < F.n_sent; i++) {
+		assert_int_equal(F.sent[i].tx.ifindex, WLAN);
+		assert_true(F.sent[i].len <= 1500 - 48);
+		const struct dns_msg *m = sent_msg(i);
+		assert_int_equal(m->flags, DNS_FLAG_QR | DNS_FLAG_AA);
+		records += m->n_rr;
+	}
+	assert_int_equal(records, 6);
+	assert_int_equal(mdns_engine_counters(E)->split, 1);
+	assert_int_equal(mdns_engine_counters(E)->tx, F.n_sent);
+
+	/* over IPv4 the bound is 1500 - 20 - 8 */
+	F.n_sent = 0;
+	F.now += 10;
+	pm_reset(0, 0x8400);
+	pm_big_txt(DNS_SEC_ANSWER, "v4._http._tcp.local", 1472 - 12 - 35);
+	feed_from(ETH, "10.0.40.41");
+	assert_int_equal(F.n_sent, 1);
+	assert_true(F.sent[0].len > 1500 - 48);
+	assert_true(F.sent[0].len <= 1500 - 28);
+
+	/* a record that alone exceeds the MTU is left out and counted; the
+	 * rest goes */
+	F.n_sent = 0;
+	F.now += 10;
+	pm_reset(0, 0x8400);
+	pm_big_txt(DNS_SEC_ANSWER, "huge._http._tcp.local", 3000);
+	pm_addr(DNS_SEC_ANSWER, "pi-41.local", "2001:db8:abc:123:41::1", 120);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 1);
+	assert_int_equal(sent_msg(0)->n_rr, 1);
+	assert_true(has_addr(sent_msg(0), "2001:db8:abc:123:41::1"));
+	assert_int_equal(mdns_engine_counters(E)->records_too_big, 1);
+	/* alone, it is a drop */
+	F.n_sent = 0;
+	F.now += 10;
+	pm_reset(0, 0x8400);
+	pm_big_txt(DNS_SEC_ANSWER, "huge2._http._tcp.local", 3000);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 0);
+	assert_int_equal(drops(MDNS_DROP_TOO_BIG), 1);
+
+	/* a query's known answers continue in further packets, TC set on
+	 * all but the last (§7.2); the question goes in the first */
+	F.n_sent = 0;
+	F.now += 10;
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "_http._tcp.local", DNS_TYPE_PTR, 1, 0);
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "k%d._http._tcp.local", i);
+		pm_big_txt(DNS_SEC_ANSWER, name, 700);
+	}
+	feed_from(ETH, "fe80::41");
+	assert_true(F.n_sent >= 3);
+	for (size_t i = 0; i < F.n_sent; i++) {
+		const struct dns_msg *m = sent_msg(i);
+		assert_true(F.sent[i].len <= 1500 - 48);
+		assert_int_equal(m->count[DNS_SEC_QUESTION], i == 0 ? 1 : 0);
+		assert_int_equal(m->flags, i + 1 < F.n_sent ? DNS_FLAG_TC : 0);
+	}
+
+	/* a probe that does not fit is not cut: its records are one set */
+	F.n_sent = 0;
+	F.now += 10;
+	pm_reset(0, 0);
+	pm_add(DNS_SEC_QUESTION, "pi-41.local", DNS_TYPE_ANY, 1, 0);
+	pm_big_txt(DNS_SEC_AUTHORITY, "pi-41.local", 800);
+	pm_big_txt(DNS_SEC_AUTHORITY, "pi-41.local", 801);
+	feed_from(ETH, "fe80::41");
+	assert_int_equal(F.n_sent, 0);
+	assert_int_equal(drops(MDNS_DROP_TOO_BIG), 2);
+
+	/* received: an IPv6 datagram may carry 9000 - 48 bytes of DNS, no more */
+	pm_reset(0, 0x8400);
+	pm_big_txt(DNS_SEC_ANSWER, "in._http._tcp.local", 3000);
+	struct mdns_rx rx = rx_from(ETH, "fe80::41", MDNS_PORT);
+	size_t n = pm_wire(true);
+	memset(WIRE + n, 0, 9000 - 48 + 1 - n);
+	mdns_engine_input(E, &rx, WIRE, 9000 - 48 + 1);
+	assert_int_equal(drops(MDNS_DROP_TOO_BIG), 3);
+	assert_int_equal(drops(MDNS_DROP_MALFORMED), 0);
+	mdns_engine_input(E, &rx, WIRE, 9000 - 48);
+	assert_int_equal(drops(MDNS_DROP_TOO_BIG), 3);
+	assert_int_equal(drops(MDNS_DROP_MALFORMED), 1);   /* got past the size check */
+}
+
+/* A legacy answer too big for the asker's link: cut at a record boundary,
+ * TC set (§18.5), the asker's ID and RD, AA. */
+static void test_legacy_answer_truncated(void **state)
+{
+	start();
+	link_mtu(ETH, "eth0", 9000);
+	link_mtu(WLAN, "wlan0", 1500);
+	pm_reset(0x2222, 0x0100);
+	pm_add(DNS_SEC_QUESTION, "_http._tcp.local", DNS_TYPE_PTR, 1, 0);
+	struct mdns_rx rx = rx_from(WLAN, "192.168.1.50", 40000);
+	feed(E, &rx);
+	assert_int_equal(F.n_sent, 1);
+	const struct dns_msg *m = sent_msg(0);
+	assert_int_equal(m->flags, 0);
+	uint16_t mapped = m->id;
+
+	pm_reset(mapped, 0x8400);
+	pm_add(DNS_SEC_QUESTION, "_http._tcp.local", DNS_TYPE_PTR, 1, 0);
+	char name[32];
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "t%d._http._tcp.local", i);
+		pm_big_txt(DNS_SEC_ANSWER, name, 1000);
+	}
+	rx = rx_from(ETH, "10.0.40.41", MDNS_PORT);
+	rx.via = MDNS_VIA_LEGACY;
+	rx.dst_mcast = false;
+	feed(E, &rx);
+	assert_int_equal(F.n_sent, 2);
+	assert_true(F.sent[1].len <= 1500 - 28);
+	m = sent_msg(1);
+	assert_int_equal(m->id, 0x2222);
+	assert_int_equal(m->flags, DNS_FLAG_QR | DNS_FLAG_AA | DNS_FLAG_TC | DNS_FLAG_RD);
+	assert_int_equal(m->count[DNS_SEC_QUESTION], 1);
+	assert_int_equal(m->count[DNS_SEC_ANSWER], 1);
+}
+
 static void test_rate_limit(void **state)
 {
 	CONF.rate_limit = 10;
@@ -1223,6 +1521,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_reflectors_do_not_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_via_other_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_reflected_not_returned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_competing_probe_reflected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_known_answer_query_other_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_flush_cleared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copies_fit_the_mtu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_answer_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_unicast_mapping, setup, teardown),
