@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -615,10 +616,39 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
 	ndp_known_add(&e->known, n->ifindex, &n->addr);
 }
 
+/* One of our /128s was deleted, by an operator, a script or another
+ * daemon: while its session is valid the route is ours to keep, so it goes
+ * back (we clear `routed` before deleting one ourselves, so our own
+ * removals never come back here). */
+static void route_restore(struct ndp_engine *e, const struct nl_route *r)
+{
+	if (r->plen != 128 || r->table != RT_TABLE_MAIN)
+		return;
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
+		if (!s || !s->routed || s->down_ifindex != r->oif || !iface_usable(e, s->down_ifindex))
+			continue;
+		int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+		char a[INET6_ADDRSTRLEN];
+		if (rc < 0) {
+			e->c.route_errors++;
+			s->routed = false; /* the next confirmation tries again */
+			log_warn("route %s/128 was deleted and cannot be restored: %s", addr_str(&s->target, a),
+			         strerror(-rc));
+			continue;
+		}
+		e->c.route_restored++;
+		ndp_event(e, "route %s/128 was deleted by someone else: restored", addr_str(&s->target, a));
+	}
+}
+
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted)
 {
-	if (r->protocol == ISLANDD_RTPROT)
+	if (r->protocol == ISLANDD_RTPROT) {
+		if (deleted)
+			route_restore(e, r);
 		return; /* our own /128s */
+	}
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		struct ndp_session *s = &e->sessions.pool[i];
 		if (!s->in_use || s->state == NDP_LEARNED)

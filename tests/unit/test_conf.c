@@ -641,7 +641,7 @@ static void test_errors(void **state)
 		/* bad numbers */
 		{ "route-ttl 3O000", 1, 11, "'3O000' is not a number" },
 		{ "route-ttl +5", 1, 11, "not a number" },
-		{ "address-ttl 4294967296", 1, 13, "is too large" },
+		{ "address-ttl 4294967296", 1, 13, "number '4294967296' is out of range 0..86400000" },
 		{ "address-ttl 86400001", 1, 13, "86400001 is out of range 0..86400000" },
 		{ "proxy e { timeout 0 }", 1, 19, "0 is out of range 1..3600000" },
 		{ "proxy e { ttl 0 }", 1, 15, "0 is out of range 1..86400000" },
