@@ -460,10 +460,20 @@ static void dump_status(struct runtime *rt, struct ctl_out *o)
 
 static void dump_stats(struct runtime *rt, struct ctl_out *o)
 {
-	if (o->json)
-		ctl_printf(o, "{\"counters\":{\"rx_packets\":%llu", (unsigned long long)rt->rx_packets);
-	else
+	const struct ctl_server_stats *cs = ctl_server_stats(rt->ctl);
+	if (o->json) {
+		ctl_printf(o, "{\"counters\":{\"ctl_accepted\":%llu,\"ctl_evicted\":%llu,\"ctl_expired\":%llu,"
+		           "\"ctl_refused\":%llu,\"rx_packets\":%llu",
+		           (unsigned long long)cs->accepted, (unsigned long long)cs->evicted,
+		           (unsigned long long)cs->expired, (unsigned long long)cs->refused,
+		           (unsigned long long)rt->rx_packets);
+	} else {
+		ctl_printf(o, "control socket:\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n",
+		           "ctl_accepted", (unsigned long long)cs->accepted, "ctl_evicted",
+		           (unsigned long long)cs->evicted, "ctl_expired", (unsigned long long)cs->expired,
+		           "ctl_refused", (unsigned long long)cs->refused);
 		ctl_printf(o, "packets:\n  %-22s %llu\n", "rx_packets", (unsigned long long)rt->rx_packets);
+	}
 	for (int i = 1; i < ND_DROP__MAX; i++) {
 		if (o->json)
 			ctl_printf(o, ",\"drop_%s\":%llu", nd_drop_name((enum nd_drop)i), (unsigned long long)rt->drops[i]);

@@ -298,12 +298,12 @@ static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 
 /* The target did not answer: forget the session, remember the target in the
  * dead cache for `deadtime`. */
-static void session_die(struct ndp_engine *e, struct ndp_session *s)
+static void session_die_because(struct ndp_engine *e, struct ndp_session *s, const char *why)
 {
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
 	if (s->state == NDP_VALID || s->state == NDP_RENEWING) {
 		char a[INET6_ADDRSTRLEN];
-		ndp_event(e, "target %s lost on %s (no answer downstream)", addr_str(&s->target, a), p->conf->iface);
+		ndp_event(e, "target %s lost on %s (%s)", addr_str(&s->target, a), p->conf->iface, why);
 		e->c.target_lost++;
 	}
 	/* the kernel may keep a STALE entry for a host that left; our probe
@@ -311,6 +311,11 @@ static void session_die(struct ndp_engine *e, struct ndp_session *s)
 	ndp_known_del(&e->known, s->down_ifindex, &s->target);
 	ndp_dead_add(&e->dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
 	session_delete(e, s);
+}
+
+static void session_die(struct ndp_engine *e, struct ndp_session *s)
+{
+	session_die_because(e, s, "no answer downstream");
 }
 
 static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const struct in6_addr *via)
@@ -686,8 +691,22 @@ static void resolve_names(struct ndp_engine *e)
 void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted)
 {
 	resolve_names(e);
-	if (!deleted && (l->flags & IFF_UP))
+	if (!deleted && (l->flags & IFF_UP)) {
+		/* renamed while up: an iface rule naming the old name no longer
+		 * reaches its targets there */
+		for (uint32_t i = 0; i < e->sessions.touched; i++) {
+			struct ndp_session *s = &e->sessions.pool[i];
+			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != l->ifindex)
+				continue;
+			const struct ndp_rule_rt *r = &e->proxies[s->proxy_idx].rules[s->rule_idx];
+			if (r->conf->method != RULE_IFACE || r->down_ifindex == l->ifindex)
+				continue;
+			char why[2 * IF_NAMESIZE + 32];
+			snprintf(why, sizeof(why), "downstream %s was renamed %s", r->conf->iface, l->name);
+			session_die_because(e, s, why);
+		}
 		return;
+	}
 	/* an interface went down or away: targets behind it are no longer known */
 	ndp_known_flush_ifindex(&e->known, l->ifindex);
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
@@ -699,7 +718,9 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 			}
 			if (deleted)
 				s->routed = false; /* the kernel removed the route with the link */
-			session_die(e, s);
+			char why[IF_NAMESIZE + 32];
+			snprintf(why, sizeof(why), "downstream %s %s", l->name, deleted ? "was removed" : "went down");
+			session_die_because(e, s, why);
 		}
 	}
 }
