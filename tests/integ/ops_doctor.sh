@@ -11,7 +11,13 @@ BUILD=${BUILD:-build}
 ISLANDD="$ISL_REPO/$BUILD/islandd"
 [ -x "$ISLANDD" ] || die "$ISLANDD not built (make)"
 need_cmd jq
-jqe() { jq -e "$@" >/dev/null 2>&1; }
+# json_doc FILTER [ARGS...] <<<TEXT: TEXT is exactly one JSON document and
+# FILTER holds for it (jq 1.6 -e alone passes an empty input)
+json_doc() {
+	local in
+	in=$(cat)
+	[ -n "$in" ] && [ "$(jq -s length <<<"$in" 2>/dev/null)" = 1 ] && jq -e "$@" >/dev/null 2>&1 <<<"$in"
+}
 netns_init
 ns_add gw up h
 veth gw wan0 up eth0
@@ -339,7 +345,7 @@ if wait_for 10 "$ISLANDCTL" -S "$ISL_RUN/doctor.sock" status; then
 	check islandctl_doctor_running_conf "rc $RC: $OUT" \
 		eval '[ "$RC" -eq 0 ] && grep -qF "$ISL_RUN/running.conf: no problems found" <<<"$OUT"'
 	OUT=$(nsexec gw "$ISLANDCTL" -S "$ISL_RUN/doctor.sock" doctor --json 2>/dev/null); RC=$?
-	check islandctl_doctor_json "rc $RC: $OUT" jqe --arg p "$ISL_RUN/running.conf" '.config == $p and .ok == true' <<<"$OUT"
+	check islandctl_doctor_json "rc $RC: $OUT" json_doc --arg p "$ISL_RUN/running.conf" '.config == $p and .ok == true' <<<"$OUT"
 	# a missing interface is logged at load and at reload, not only shown in status
 	cp "$ISL_RUN/missing_down.conf" "$ISL_RUN/running.conf"
 	"$ISLANDCTL" -S "$ISL_RUN/doctor.sock" reload >/dev/null 2>&1
@@ -364,7 +370,7 @@ bad_conf_ok() { [ "$RC" -eq 1 ] && grep -q "bad.conf:2:" <<<"$OUT"; }
 check doctor_bad_conf "a broken file must exit 1 with file:line: $OUT" bad_conf_ok
 OUT=$(nsexec gw "$ISLANDD" check -c "$ISL_RUN/bad.conf" --json 2>/dev/null); RC=$?
 check doctor_bad_conf_json "--json: one JSON document with the error, rc 1: rc $RC: $OUT" \
-	eval '[ "$RC" -eq 1 ] && jqe ".ok == false and (.error | test(\"bad.conf:2:\"))" <<<"$OUT"'
+	eval '[ "$RC" -eq 1 ] && json_doc ".ok == false and (.error | test(\"bad.conf:2:\"))" <<<"$OUT"'
 nsexec gw "$ISLANDD" check --no-such-option >/dev/null 2>&1
 check doctor_usage_exit2 "an unknown option must exit 2" test $? -eq 2
 

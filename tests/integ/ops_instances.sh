@@ -19,6 +19,13 @@ set -u
 need_root instances
 need_cmd jq
 need_islandd
+# json_doc FILTER [ARGS...] <<<TEXT: TEXT is exactly one JSON document and
+# FILTER holds for it (jq 1.6 -e alone passes an empty input)
+json_doc() {
+	local in
+	in=$(cat)
+	[ -n "$in" ] && [ "$(jq -s length <<<"$in" 2>/dev/null)" = 1 ] && jq -e "$@" >/dev/null 2>&1 <<<"$in"
+}
 netns_init
 island000_build
 CONF=$(island000_conf)
@@ -85,7 +92,7 @@ OUT=$(nsexec gw "$ISLANDD" check -c "$(islandd_conf gw)" 2>&1)
 check "islandd check reports two instances" "$OUT" grep -q "problem: 2 islandd instances run in this network namespace" <<<"$OUT"
 OUT=$(nsexec gw "$ISLANDD" check -c "$(islandd_conf gw)" --json 2>/dev/null)
 check "islandd check --json reports them too" "$OUT" \
-	jqe '.ok == false and any(.problems[]; .problem | test("2 islandd instances"))' <<<"$OUT"
+	json_doc '.ok == false and any(.problems[]; .problem | test("2 islandd instances"))' <<<"$OUT"
 kill -TERM "$OTHER"
 wait "$OTHER"; rc=$?
 check "the other instance exits 0 on SIGTERM" "rc $rc" test "$rc" -eq 0
@@ -160,11 +167,11 @@ OUT=$("$ISLANDCTL" -S "$ISL_RUN/hangup.sock" status 2>&1); rc=$?
 check "a daemon that hangs up: status 1 (not 141), saying why it gave up" "rc $rc: $OUT" \
 	eval '[ "$rc" -eq 1 ] && grep -q "gave up after 5 attempts" <<<"$OUT"'
 OUT=$("$ISLANDCTL" -S "$ISL_RUN/hangup.sock" --json status 2>/dev/null); rc=$?
-check "... with --json the error is one JSON document" "rc $rc: $OUT" jqe '.error | test("gave up")' <<<"$OUT"
+check "... with --json the error is one JSON document" "rc $rc: $OUT" json_doc '.error | test("gave up")' <<<"$OUT"
 kill "$HANG" 2>/dev/null; wait "$HANG" 2>/dev/null
 OUT=$("$ISLANDCTL" -S "$ISL_RUN/nothing.sock" --json status 2>/dev/null); rc=$?
 check "no daemon at all, --json: one JSON document, status 1" "rc $rc: $OUT" \
-	eval '[ "$rc" -eq 1 ] && jqe ".error | test(\"cannot reach\")" <<<"$OUT"'
+	eval '[ "$rc" -eq 1 ] && json_doc ".error | test(\"cannot reach\")" <<<"$OUT"'
 
 OUT=$(nsexec gw "$ISL_PY" - "$(islandd_sock gw)" <<'PY'
 import socket, sys
