@@ -392,9 +392,9 @@ static void dump_status(struct runtime *rt, struct ctl_out *o)
 	} else {
 		char ups[16];
 		ctl_fmt_duration(ups, sizeof(ups), (long long)up);
-		ctl_printf(o, "islandd %s, pid %ld, up %s, config %s (%llu reloads, %llu failed)\n",
-		           ISLANDD_VERSION, (long)getpid(), ups, rt->conf_path,
-		           (unsigned long long)rt->reloads, (unsigned long long)rt->reload_failures);
+		ctl_printf(o, "islandd %s, pid %ld, up %s, config %s (%llu %s, %llu failed)\n",
+		           ISLANDD_VERSION, (long)getpid(), ups, rt->conf_path, (unsigned long long)rt->reloads,
+		           plural(rt->reloads, "reload", "reloads"), (unsigned long long)rt->reload_failures);
 		ctl_printf(o, "sessions: %u\n\n%-10s %-6s %-7s %-44s %-8s %s\n", rt->ndp ? ndp_engine_session_count(rt->ndp) : 0,
 		           "PROXY", "STATE", "ROUTER", "RULE", "METHOD", "IFACE");
 	}
@@ -883,7 +883,7 @@ void runtime_free(struct runtime *rt)
 		unsigned n = ndp_engine_counters(rt->ndp)->route_added - ndp_engine_counters(rt->ndp)->route_removed;
 		ndp_engine_free(rt->ndp);
 		if (n)
-			log_info("removed %u routes", n);
+			log_info("removed %u %s", n, plural(n, "route", "routes"));
 	}
 	ctl_server_free(rt->ctl);
 	if (rt->loop)

@@ -93,6 +93,14 @@ check "islandd check reports two instances" "$OUT" grep -q "problem: 2 islandd i
 OUT=$(nsexec gw "$ISLANDD" check -c "$(islandd_conf gw)" --json 2>/dev/null)
 check "islandd check --json reports them too" "$OUT" \
 	json_doc '.ok == false and any(.problems[]; .problem | test("2 islandd instances"))' <<<"$OUT"
+# a reload that would take the first's interface fails, and the other keeps running
+cp "$ISL_RUN/other.conf" "$ISL_RUN/other.conf.orig"
+sed -i 's/proxy other0/proxy wlan0/' "$ISL_RUN/other.conf"
+OUT=$("$ISLANDCTL" -S "$ISL_RUN/other.sock" reload 2>&1); rc=$?
+check "a reload onto the first's interface fails, naming pid $FIRST" "rc $rc: $OUT" \
+	eval '[ "$rc" -eq 1 ] && grep -q "pid $FIRST.*interface wlan0" <<<"$OUT"'
+mv "$ISL_RUN/other.conf.orig" "$ISL_RUN/other.conf"
+check "pi41's route survived the refused reload" "routes: $(routes73 gw)" has_route73 gw "$PI41_ADDR"
 kill -TERM "$OTHER"
 wait "$OTHER"; rc=$?
 check "the other instance exits 0 on SIGTERM" "rc $rc" test "$rc" -eq 0
