@@ -88,24 +88,33 @@ static int claim_iface(struct instance *in, const char *ifname, const char *role
 }
 
 /* The interfaces whose routes and answers one instance must own alone: a
- * proxy's, an RA relay's, an advertiser's. (mDNS reflectors on the same
- * links only duplicate packets, which they already detect.) */
+ * proxy's, an RA relay's, an advertiser's. (A rule's downstream may serve
+ * several proxies; mDNS reflectors on the same links only duplicate
+ * packets, which they already detect.) */
+static bool owned_role(const char *role)
+{
+	return strcmp(role, "rule downstream") != 0 && strcmp(role, "mdns") != 0;
+}
+
+struct claim_walk {
+	struct instance *in;
+	char *why;
+	size_t cap;
+	bool failed;
+};
+
+static void claim_one(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
+{
+	struct claim_walk *w = ctx;
+	if (!w->failed && owned_role(role) && claim_iface(w->in, ifname, role, w->why, w->cap) < 0)
+		w->failed = true;
+}
+
 static bool conf_ifaces_each(struct instance *in, const struct conf *conf, char *why, size_t cap)
 {
-	for (size_t i = 0; i < conf->n_proxies; i++)
-		if (claim_iface(in, conf->proxies[i].iface, "proxy", why, cap) < 0)
-			return false;
-	for (size_t i = 0; i < conf->n_relays; i++) {
-		if (claim_iface(in, conf->relays[i].upstream, "ra-relay upstream", why, cap) < 0)
-			return false;
-		for (size_t d = 0; d < conf->relays[i].n_downstream; d++)
-			if (claim_iface(in, conf->relays[i].downstream[d], "ra-relay downstream", why, cap) < 0)
-				return false;
-	}
-	for (size_t i = 0; i < conf->n_ras; i++)
-		if (claim_iface(in, conf->ras[i].iface, "ra", why, cap) < 0)
-			return false;
-	return true;
+	struct claim_walk w = { in, why, cap, false };
+	conf_foreach_iface(conf, claim_one, &w);
+	return !w.failed;
 }
 
 int instance_claim(struct instance *in, const struct conf *conf, const char *sock_path,
@@ -141,22 +150,22 @@ int instance_claim_more(struct instance *in, const struct conf *conf, char *why,
 	return -1;
 }
 
+struct names_walk {
+	const char *ifname;
+	bool found;
+};
+
+static void name_one(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
+{
+	struct names_walk *w = ctx;
+	w->found |= owned_role(role) && strcmp(ifname, w->ifname) == 0;
+}
+
 static bool conf_names(const struct conf *conf, const char *ifname)
 {
-	for (size_t i = 0; i < conf->n_proxies; i++)
-		if (strcmp(conf->proxies[i].iface, ifname) == 0)
-			return true;
-	for (size_t i = 0; i < conf->n_relays; i++) {
-		if (strcmp(conf->relays[i].upstream, ifname) == 0)
-			return true;
-		for (size_t d = 0; d < conf->relays[i].n_downstream; d++)
-			if (strcmp(conf->relays[i].downstream[d], ifname) == 0)
-				return true;
-	}
-	for (size_t i = 0; i < conf->n_ras; i++)
-		if (strcmp(conf->ras[i].iface, ifname) == 0)
-			return true;
-	return false;
+	struct names_walk w = { ifname, false };
+	conf_foreach_iface(conf, name_one, &w);
+	return w.found;
 }
 
 void instance_release_unused(struct instance *in, const struct conf *conf,
