@@ -81,13 +81,28 @@ static int check_config(const char *path, int verbose)
 	return 0;
 }
 
+/* path made absolute against the current directory; NULL when it cannot be */
+static char *absolute_path(const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	size_t len = strlen(cwd) + 1 + strlen(path) + 1;
+	char *abs = malloc(len);
+	if (abs)
+		snprintf(abs, len, "%s/%s", cwd, path);
+	free(cwd);
+	return abs;
+}
+
 /* The caller of `islandd -d` waits here: the daemon's errors arrive as text
  * on the pipe, then a NUL and its start-up status. EOF without one means it
  * died before it could say. */
 static int wait_for_daemon(int fd)
 {
 	char buf[4096];
-	bool marked = false;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -95,11 +110,8 @@ static int wait_for_daemon(int fd)
 		if (n <= 0)
 			break;
 		char *nul = memchr(buf, '\0', (size_t)n);
-		size_t text = nul ? (size_t)(nul - buf) : (size_t)n;
-		if (!marked && text)
-			fwrite(buf, 1, text, stderr);
-		if (nul && !marked) {
-			marked = true;
+		fwrite(buf, 1, nul ? (size_t)(nul - buf) : (size_t)n, stderr);
+		if (nul) {
 			if (nul + 1 < buf + n)
 				return (unsigned char)nul[1];
 			/* the status byte comes in the next read */
@@ -222,8 +234,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* reloads happen after the chdir("/") of -d: keep an absolute path */
-	char *abs_conf = realpath(conf_path, NULL);
+	/* reloads happen after the chdir("/") of -d: keep an absolute path
+	 * (not realpath: a symlink repointed later must be followed on reload) */
+	char *abs_conf = absolute_path(conf_path);
 	int report = -1;
 	if (daemon_mode && (report = daemonize()) < 0) {
 		fprintf(stderr, "islandd: cannot daemonize: %s\n", strerror(-report));

@@ -819,7 +819,8 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	} else {
 		int removed = nl_route_flush(rt->nl, route_is_leftover, rt);
 		if (removed > 0)
-			log_info("removed %d %s left by an earlier instance", removed, plural((size_t)removed, "route", "routes"));
+			log_info("removed %d %s left by an earlier instance", removed,
+			         plural((size_t)removed, "route", "routes"));
 	}
 	ndp_engine_prime(rt->ndp);
 	if (conf_has_ra(conf)) {
@@ -849,7 +850,8 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		goto fail;
 	}
 	log_info("islandd %s running: %zu %s, %s, %s", ISLANDD_VERSION, conf->n_proxies,
-	         plural(conf->n_proxies, "proxy", "proxies"), rt->mdns ? "mdns reflector on" : "no mdns", rt->ra ? "router advertisements on" : "no ra");
+	         plural(conf->n_proxies, "proxy", "proxies"), rt->mdns ? "mdns reflector on" : "no mdns",
+	         rt->ra ? "router advertisements on" : "no ra");
 	return rt;
 fail:
 	runtime_free(rt);
