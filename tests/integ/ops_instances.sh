@@ -177,6 +177,24 @@ check "a daemon that hangs up: status 1 (not 141), saying why it gave up" "rc $r
 OUT=$("$ISLANDCTL" -S "$ISL_RUN/hangup.sock" --json status 2>/dev/null); rc=$?
 check "... with --json the error is one JSON document" "rc $rc: $OUT" json_doc '.error | test("gave up")' <<<"$OUT"
 kill "$HANG" 2>/dev/null; wait "$HANG" 2>/dev/null
+# a busy daemon that drops the first two connections: the third attempt gets through
+"$ISL_PY" - "$ISL_RUN/busy.sock" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(8)
+for i in range(3):
+    c, _ = s.accept()
+    if i == 2:
+        c.recv(256); c.sendall(b"islandd (busy test)\n")
+    c.close()
+PY
+BUSY=$!
+at_cleanup "kill $BUSY 2>/dev/null"
+wait_for 5 test -S "$ISL_RUN/busy.sock"
+OUT=$("$ISLANDCTL" -S "$ISL_RUN/busy.sock" status 2>&1); rc=$?
+check "a daemon that drops two connections: islandctl retries and gets the reply" "rc $rc: $OUT" \
+	eval '[ "$rc" -eq 0 ] && [ "$OUT" = "islandd (busy test)" ]'
+wait "$BUSY" 2>/dev/null
 OUT=$("$ISLANDCTL" -S "$ISL_RUN/nothing.sock" --json status 2>/dev/null); rc=$?
 check "no daemon at all, --json: one JSON document, status 1" "rc $rc: $OUT" \
 	eval '[ "$rc" -eq 1 ] && json_doc ".error | test(\"cannot reach\")" <<<"$OUT"'
