@@ -4,15 +4,18 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/islandd/islandd.sock"
+#define DEFAULT_CONF "/etc/islandd.conf"
 
 struct command {
 	const char *name;
@@ -30,6 +33,7 @@ static const struct command commands[] = {
 	{ "ra", "router advertisements: prefixes with remaining lifetimes, learned hosts", false },
 	{ "reload", "re-read the configuration (like SIGHUP); fails safe", false },
 	{ "doctor", "check the configuration against the live system (islandd check)", false },
+	{ "config", "the configuration file the daemon runs", false },
 };
 
 static void usage(FILE *out)
@@ -40,8 +44,12 @@ static void usage(FILE *out)
 	fprintf(out, "\noptions:\n"
 	             "  -S SOCKET   the daemon's control socket (default " DEFAULT_SOCKET ")\n"
 	             "  -j, --json  machine-readable output (one JSON object)\n"
-	             "  -c FILE     with doctor: the configuration to check\n"
+	             "  -c FILE     with doctor: the configuration to check (default: the one\n"
+	             "              the daemon runs, else " DEFAULT_CONF ")\n"
 	             "  -h, --help\n  -V, --version\n"
+	             "\nA busy daemon is asked again (5 attempts in 1.5 s); a reply must come\n"
+	             "within 10 s. With --json every output, errors included, is one JSON\n"
+	             "document on stdout.\n"
 	             "\nExit status: 0 on success, 1 when the daemon cannot be reached or\n"
 	             "refuses the command, 2 on a usage error.\n");
 }
@@ -62,42 +70,170 @@ static const struct command *command_lookup(const char *word)
 	return found;
 }
 
-static int ctl_call(const char *sock, const char *request)
+#define CTL_ATTEMPTS 5
+#define CTL_REPLY_TIMEOUT_S 10
+
+struct reply {
+	char *buf;
+	size_t len;
+};
+
+/* One connection: 0 and the whole reply in r, or -1 and why; *retry says
+ * whether another attempt may do better (a busy or restarting daemon). */
+static int ctl_try(const char *sock, const char *request, struct reply *r, char *why, size_t cap,
+                   bool *retry)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	*retry = false;
+	r->len = 0;
 	if (strlen(sock) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "islandctl: socket path too long: %s\n", sock);
-		return 1;
+		snprintf(why, cap, "socket path too long: %s", sock);
+		return -1;
 	}
 	strcpy(sun.sun_path, sock);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "islandctl: cannot reach islandd at %s: %s\n", sock, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return 1;
+	if (fd < 0) {
+		snprintf(why, cap, "socket: %s", strerror(errno));
+		return -1;
+	}
+	struct timeval tv = { .tv_sec = CTL_REPLY_TIMEOUT_S };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int err = errno;
+		/* a full backlog refuses (EAGAIN); a restart leaves a moment with
+		 * no listener (ECONNREFUSED) */
+		*retry = err == EAGAIN || err == ECONNREFUSED || err == EINTR;
+		snprintf(why, cap, "cannot reach islandd at %s: %s%s", sock, strerror(err),
+		         err == ENOENT || err == ECONNREFUSED ? " (is islandd running? -S names its socket)" : "");
+		close(fd);
+		return -1;
 	}
 	size_t len = strlen(request);
-	if (write(fd, request, len) != (ssize_t)len) {
-		fprintf(stderr, "islandctl: %s: %s\n", sock, strerror(errno));
+	/* MSG_NOSIGNAL: a daemon that closed on us is an error to report, not
+	 * a SIGPIPE to die of */
+	if (send(fd, request, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		int err = errno;
+		*retry = err == EPIPE || err == ECONNRESET;
+		snprintf(why, cap, "%s: sending the request: %s", sock, strerror(err));
 		close(fd);
-		return 1;
+		return -1;
 	}
-	char buf[65536];
-	ssize_t n;
-	bool error = false, first = true;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (first && (strncmp(buf, "error:", 6) == 0 || strncmp(buf, "{\"error\"", 8) == 0))
-			error = true;
-		first = false;
-		fwrite(buf, 1, (size_t)n, stdout);
+	size_t cap_buf = 0;
+	for (;;) {
+		if (cap_buf - r->len < 65536) {
+			size_t grown = cap_buf ? cap_buf * 2 : 65536;
+			char *b = grown <= CTL_OUT_MAX + 65536 ? realloc(r->buf, grown) : NULL;
+			if (!b) {
+				snprintf(why, cap, "%s: reply too large", sock);
+				close(fd);
+				return -1;
+			}
+			r->buf = b;
+			cap_buf = grown;
+		}
+		ssize_t n = recv(fd, r->buf + r->len, cap_buf - r->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+			if (err == EAGAIN)
+				snprintf(why, cap, "%s: no reply within %d s", sock, CTL_REPLY_TIMEOUT_S);
+			else
+				snprintf(why, cap, "%s: reading the reply: %s", sock, strerror(err));
+			*retry = r->len == 0 && err == ECONNRESET;
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		r->len += (size_t)n;
 	}
 	close(fd);
-	if (n < 0 || first) {
-		fprintf(stderr, "islandctl: %s: no reply\n", sock);
+	if (r->len == 0) {
+		/* closed without a word: the daemon dropped us (busy, restarting) */
+		snprintf(why, cap, "%s: islandd closed the connection without a reply", sock);
+		*retry = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Asks, retrying a busy daemon with a growing pause; 0 and the reply, or
+ * -1 with why saying what the last attempt met and how many were made. */
+static int ctl_ask(const char *sock, const char *request, struct reply *r, char *why, size_t cap)
+{
+	char last[300] = "";
+	bool retry = false;
+	int attempt;
+	for (attempt = 1; attempt <= CTL_ATTEMPTS; attempt++) {
+		if (ctl_try(sock, request, r, last, sizeof(last), &retry) == 0)
+			return 0;
+		if (!retry)
+			break;
+		if (attempt < CTL_ATTEMPTS)
+			usleep(100000u << (attempt - 1)); /* 0.1, 0.2, 0.4, 0.8 s */
+	}
+	if (retry)
+		snprintf(why, cap, "%s; gave up after %d attempts", last, CTL_ATTEMPTS);
+	else
+		snprintf(why, cap, "%s", last);
+	return -1;
+}
+
+/* Errors as one JSON document on stdout when JSON was asked for; always a
+ * line on stderr. */
+static void report_error(bool json, const char *why)
+{
+	fprintf(stderr, "islandctl: %s\n", why);
+	if (json) {
+		struct ctl_out o;
+		ctl_out_init(&o, true);
+		ctl_printf(&o, "{\"error\":");
+		ctl_json_str(&o, why);
+		ctl_printf(&o, "}\n");
+		if (o.buf)
+			fwrite(o.buf, 1, o.len, stdout);
+		ctl_out_free(&o);
+	}
+}
+
+static int ctl_call(const char *sock, const char *request, bool json)
+{
+	struct reply r = { 0 };
+	char why[400];
+	if (ctl_ask(sock, request, &r, why, sizeof(why)) < 0) {
+		free(r.buf);
+		report_error(json, why);
 		return 1;
 	}
+	bool error = (r.len >= 6 && strncmp(r.buf, "error:", 6) == 0) ||
+	             (r.len >= 8 && strncmp(r.buf, "{\"error\"", 8) == 0);
+	fwrite(r.buf, 1, r.len, stdout);
+	free(r.buf);
 	return error ? 1 : 0;
+}
+
+/* The configuration file the daemon at sock runs, or NULL and why. */
+static char *daemon_config_path(const char *sock, char *why, size_t cap)
+{
+	struct reply r = { 0 };
+	if (ctl_ask(sock, "config\n", &r, why, cap) < 0) {
+		free(r.buf);
+		return NULL;
+	}
+	if (r.len >= 6 && strncmp(r.buf, "error:", 6) == 0) {
+		snprintf(why, cap, "this islandd does not say which configuration it runs");
+		free(r.buf);
+		return NULL;
+	}
+	while (r.len > 0 && (r.buf[r.len - 1] == '\n' || r.buf[r.len - 1] == '\r'))
+		r.len--;
+	char *path = strndup(r.buf, r.len);
+	free(r.buf);
+	if (!path)
+		snprintf(why, cap, "out of memory");
+	return path;
 }
 
 int main(int argc, char **argv)
@@ -110,6 +246,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* a daemon that closes on us must not kill us silently (rc 141) */
+	signal(SIGPIPE, SIG_IGN);
 	int opt;
 	/* options may follow the command too: "islandctl sessions --json" */
 	while ((opt = getopt_long(argc, argv, "S:c:jhV", longopts, NULL)) != -1) {
@@ -127,17 +265,30 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const struct command *cmd = command_lookup(argv[optind]);
+	char why[400];
 	if (!cmd) {
-		fprintf(stderr, "islandctl: unknown or ambiguous command '%s'\n", argv[optind]);
-		usage(stderr);
+		snprintf(why, sizeof(why), "unknown or ambiguous command '%.64s'", argv[optind]);
+		report_error(json, why);
+		if (!json)
+			usage(stderr);
 		return 2;
 	}
 	if (optind + 1 != argc && !cmd->takes_arg) {
-		fprintf(stderr, "islandctl: %s takes no argument\n", cmd->name);
+		snprintf(why, sizeof(why), "%s takes no argument", cmd->name);
+		report_error(json, why);
 		return 2;
 	}
 	if (strcmp(cmd->name, "doctor") == 0) {
-		/* the doctor reads the config and the live system itself */
+		/* the doctor reads the config and the live system itself; the
+		 * config is the one the daemon runs, unless -c names another */
+		char *running = NULL;
+		if (!conf) {
+			running = daemon_config_path(sock, why, sizeof(why));
+			if (running)
+				conf = running;
+			else
+				fprintf(stderr, "islandctl: %s; checking %s\n", why, DEFAULT_CONF);
+		}
 		char *args[6] = { "islandd", "check", NULL, NULL, NULL, NULL };
 		int n = 2;
 		if (conf) {
@@ -158,10 +309,12 @@ int main(int argc, char **argv)
 				execv(self, args);
 			}
 		}
-		fprintf(stderr, "islandctl: cannot run islandd check: %s\n", strerror(errno));
+		snprintf(why, sizeof(why), "cannot run islandd check: %s", strerror(errno));
+		report_error(json, why);
+		free(running);
 		return 1;
 	}
 	char request[CTL_REQUEST_MAX];
 	snprintf(request, sizeof(request), "%s%s\n", cmd->name, json ? " json" : "");
-	return ctl_call(sock, request);
+	return ctl_call(sock, request, json);
 }

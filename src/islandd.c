@@ -5,6 +5,7 @@
 #include "ctl/ctl.h"
 #include "ctl/server.h"
 #include "daemon/ports.h"
+#include "daemon/privdrop.h"
 #include "daemon/runtime.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
@@ -34,22 +35,25 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: islandd [-c FILE] [-S SOCKET] [-p PIDFILE] [-u USER] [-d] [-t] [-v]\n"
-	        "       islandd check [-c FILE]\n"
+	        "       islandd check [-c FILE] [--json]\n"
 	        "\n"
 	        "NDP proxy, Router Advertisement relay/advertiser and mDNS reflector.\n"
 	        "\n"
 	        "  -c FILE     configuration (default " DEFAULT_CONF "; ndppd's syntax works)\n"
 	        "  -S SOCKET   control socket for islandctl (default " DEFAULT_SOCKET ")\n"
-	        "  -p PIDFILE  write the process id there\n"
+	        "  -p PIDFILE  write the process id there (an error when it cannot be written)\n"
 	        "  -u USER     after start-up run as USER with only CAP_NET_RAW and\n"
-	        "              CAP_NET_ADMIN (default: islandd, when that user exists)\n"
-	        "  -u USER     after start-up run as USER with only CAP_NET_RAW and\n"
-	        "              CAP_NET_ADMIN (default: islandd, when that user exists)\n"
-	        "  -d          daemonize and log to syslog (default: foreground, stderr)\n"
+	        "              CAP_NET_ADMIN (default: islandd, when that user exists;\n"
+	        "              a USER given here must exist)\n"
+	        "  -d          daemonize and log to syslog (default: foreground, stderr);\n"
+	        "              returns once the daemon runs, non-zero with the error if it cannot\n"
 	        "  -t          check the configuration and exit (-t -v prints it back)\n"
 	        "  -v          more detail (per-packet logs); repeat for more\n"
 	        "  -h, --help  this text\n"
 	        "  -V, --version\n"
+	        "\n"
+	        "check        check the configuration against the live system and print the\n"
+	        "             fix for each problem (--json: one JSON document)\n"
 	        "\n"
 	        "SIGHUP reloads the configuration (a bad one is reported and the old one\n"
 	        "keeps running); SIGTERM and SIGINT remove every route islandd installed.\n");
@@ -67,6 +71,8 @@ static int check_config(const char *path, int verbose)
 	}
 	for (size_t i = 0; i < conf->n_warnings; i++)
 		fprintf(stderr, "%s\n", conf->warnings[i]);
+	/* what the file alone cannot tell: names and prefixes on this system */
+	runtime_lint(conf, stderr);
 	if (verbose)
 		conf_print(conf, stdout);
 	else
@@ -75,25 +81,65 @@ static int check_config(const char *path, int verbose)
 	return 0;
 }
 
-static int write_pidfile(const char *path)
+/* path made absolute against the current directory; NULL when it cannot be */
+static char *absolute_path(const char *path)
 {
-	char buf[32];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	ssize_t w = write(fd, buf, (size_t)n);
-	close(fd);
-	return w == n ? 0 : -EIO;
+	if (path[0] == '/')
+		return strdup(path);
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	size_t len = strlen(cwd) + 1 + strlen(path) + 1;
+	char *abs = malloc(len);
+	if (abs)
+		snprintf(abs, len, "%s/%s", cwd, path);
+	free(cwd);
+	return abs;
 }
 
+/* The caller of `islandd -d` waits here: the daemon's errors arrive as text
+ * on the pipe, then a NUL and its start-up status. EOF without one means it
+ * died before it could say. */
+static int wait_for_daemon(int fd)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		char *nul = memchr(buf, '\0', (size_t)n);
+		fwrite(buf, 1, nul ? (size_t)(nul - buf) : (size_t)n, stderr);
+		if (nul) {
+			if (nul + 1 < buf + n)
+				return (unsigned char)nul[1];
+			/* the status byte comes in the next read */
+			n = read(fd, buf, 1);
+			return n == 1 ? (unsigned char)buf[0] : 1;
+		}
+	}
+	fprintf(stderr, "islandd: the daemon exited during start-up (see the system log)\n");
+	return 1;
+}
+
+/* Forks twice; the caller's process waits until the daemon reports (its
+ * start-up errors go to the caller's stderr meanwhile) and exits with the
+ * daemon's start-up status. Returns the report fd in the daemon, or -errno. */
 static int daemonize(void)
 {
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		_exit(wait_for_daemon(p[0]));
+	}
+	close(p[0]);
 	if (setsid() < 0)
 		return -errno;
 	pid = fork();
@@ -107,11 +153,30 @@ static int daemonize(void)
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
-		dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
-	return 0;
+	dup2(p[1], 2); /* until start-up is over, errors reach the caller */
+	log_stderr_too(true);
+	return p[1];
+}
+
+/* Tell the waiting caller (if any) how start-up went; stderr goes quiet. */
+static void report_startup(int fd, int status)
+{
+	if (fd < 0)
+		return;
+	unsigned char msg[2] = { 0, (unsigned char)status };
+	if (write(fd, msg, sizeof(msg)) < 0) {
+		/* the caller is gone: nothing to tell */
+	}
+	log_stderr_too(false);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 2);
+		close(null);
+	}
+	close(fd);
 }
 
 int main(int argc, char **argv)
@@ -159,24 +224,37 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", msg);
 		return 1;
 	}
-	if (daemon_mode && daemonize() < 0) {
-		fprintf(stderr, "islandd: cannot daemonize: %s\n", strerror(errno));
+	/* an explicit user that does not exist is a mistake, not a default */
+	if (user) {
+		int uerr = privdrop_user_exists(user);
+		if (uerr < 0) {
+			fprintf(stderr, "islandd: -u %s: %s\n", user,
+			        uerr == -ENOENT ? "no such user in /etc/passwd" : strerror(-uerr));
+			conf_free(conf);
+			return 2;
+		}
+	}
+	/* reloads happen after the chdir("/") of -d: keep an absolute path
+	 * (not realpath: a symlink repointed later must be followed on reload) */
+	char *abs_conf = absolute_path(conf_path);
+	int report = -1;
+	if (daemon_mode && (report = daemonize()) < 0) {
+		fprintf(stderr, "islandd: cannot daemonize: %s\n", strerror(-report));
+		free(abs_conf);
+		conf_free(conf);
 		return 1;
 	}
-	if (pidfile && write_pidfile(pidfile) < 0)
-		log_warn("cannot write pidfile %s", pidfile);
 
 	if (strcmp(sock_path, DEFAULT_SOCKET) == 0)
 		mkdir("/run/islandd", 0755); /* systemd's RuntimeDirectory= makes it; by hand we do */
-	struct runtime *rt = runtime_new(conf, conf_path, sock_path, user);
+	struct runtime *rt = runtime_new(conf, abs_conf ? abs_conf : conf_path, sock_path, pidfile, user);
+	free(abs_conf);
 	if (!rt) {
-		if (pidfile)
-			unlink(pidfile);
+		report_startup(report, 1);
 		return 1;
 	}
+	report_startup(report, 0);
 	int rc = runtime_run(rt);
 	runtime_free(rt);
-	if (pidfile)
-		unlink(pidfile);
 	return rc;
 }

@@ -153,4 +153,12 @@ void conf_error_format(const struct conf_error *err, char *buf, size_t cap);
 /* Print the tree back in canonical form (islandd -t -v). */
 void conf_print(const struct conf *conf, FILE *out);
 
+/* Every interface the configuration names, once per mention, with its role
+ * ("proxy", "rule downstream", "mdns", "ra-relay upstream", ...) and the
+ * position of the keyword that names it. */
+typedef void (*conf_iface_fn)(void *ctx, const char *ifname, const char *role, struct conf_pos pos);
+void conf_foreach_iface(const struct conf *conf, conf_iface_fn fn, void *ctx);
+/* Nothing to do: no proxy, mdns, ra-relay or ra block. */
+bool conf_is_empty(const struct conf *conf);
+
 #endif

@@ -309,6 +309,9 @@ int conf_parse(const char *text, size_t len, const char *filename,
 	conf_lex_init(&p.lex, text ? text : "", text ? len : 0);
 	if (conf_parse_block(&p, conf_kw_top, "at top level", &top, NULL) < 0)
 		goto fail;
+	if (conf_is_empty(c))
+		conf_warn(&p, start, "the configuration is empty (no proxy, mdns, ra-relay or ra block): "
+		                     "islandd would do nothing");
 	*out = c;
 	return 0;
 fail:
@@ -326,7 +329,9 @@ int conf_load(const char *path, struct conf **out, struct conf_error *err)
 	p.file = path;
 	p.err = err;
 
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO or a device must not hang the open; only a
+	 * regular file is read, where the flag changes nothing */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return conf_fail(&p, none, "cannot open: %s", strerror(errno));
 	char *buf = NULL;
@@ -337,7 +342,7 @@ int conf_load(const char *path, struct conf **out, struct conf_error *err)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		conf_fail(&p, none, "not a regular file");
+		conf_fail(&p, none, "not a regular file (a configuration is read from a file)");
 		goto out;
 	}
 	/* read to the end rather than trust st_size: the file may change */

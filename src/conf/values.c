@@ -32,8 +32,8 @@ int conf_val_u32(struct conf_parser *p, const struct conf_token *t, uint32_t min
 			                 conf_tokstr(t, tb, sizeof(tb)));
 		v = v * 10 + (uint64_t)(c - '0');
 		if (v > UINT32_MAX)
-			return conf_fail(p, t->pos, "number '%s' is too large",
-			                 conf_tokstr(t, tb, sizeof(tb)));
+			return conf_fail(p, t->pos, "number '%s' is out of range %u..%u",
+			                 conf_tokstr(t, tb, sizeof(tb)), min, max);
 	}
 	if (v < min || v > max)
 		return conf_fail(p, t->pos, "%llu is out of range %u..%u", (unsigned long long)v, min, max);

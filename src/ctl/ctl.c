@@ -106,8 +106,11 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_request *req)
 		return -1;
 	memcpy(copy, line, len);
 	copy[len] = '\0';
-	if (memchr(copy, '\0', len))
-		return -1;
+	/* one request per connection: a second line (pipelining) or any other
+	 * control byte is refused, so no error can echo it back raw */
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)copy[i] < 0x20 && copy[i] != ' ' && copy[i] != '\t') || copy[i] == 0x7f)
+			return -1;
 	char *save = NULL;
 	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (strcmp(w, "json") == 0) {

@@ -28,7 +28,8 @@ void ctl_json_str(struct ctl_out *o, const char *s);
 void ctl_fmt_duration(char *buf, size_t cap, long long ms);
 
 /* Request parsing: splits "sessions json" into the command word and flags.
- * Returns 0, or -1 when the line is empty, too long or has unknown words. */
+ * Returns 0, or -1 when the line is empty, too long, has too many words, or
+ * holds a control character (a second, pipelined line included). */
 struct ctl_request {
 	char command[32];
 	char arg[64];  /* optional argument, e.g. an interface name */

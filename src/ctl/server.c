@@ -1,6 +1,10 @@
 /* Control socket server. A bounded number of clients; each connection reads
  * one line (with a deadline), gets its reply rendered in one go, and is fed
- * with non-blocking writes until done. */
+ * with non-blocking writes until done.
+ *
+ * Idle connections cannot lock an operator out: the request line must come
+ * within CTL_REQUEST_DEADLINE_MS (islandctl sends it at once), and when
+ * every slot is taken a new connection evicts the oldest one still silent. */
 #include "ctl/server.h"
 #include "util/log.h"
 
@@ -14,8 +18,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define CTL_MAX_CLIENTS 16
-#define CTL_CLIENT_DEADLINE_MS 5000
+#define CTL_MAX_CLIENTS 32
+#define CTL_REQUEST_DEADLINE_MS 1000 /* accept to the end of the request line */
+#define CTL_REPLY_DEADLINE_MS 5000   /* for a slow reader to take its reply */
 
 struct ctl_client {
 	struct ctl_server *srv;
@@ -25,6 +30,7 @@ struct ctl_client {
 	struct ctl_out out;
 	size_t sent;
 	bool replying;
+	uint64_t seq;             /* accept order: the lowest silent one is evicted */
 	struct loop_timer deadline;
 };
 
@@ -34,6 +40,8 @@ struct ctl_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	ctl_handler handler;
 	void *ctx;
+	uint64_t next_seq;
+	struct ctl_server_stats stats;
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 };
 
@@ -50,7 +58,9 @@ static void client_close(struct ctl_client *c)
 
 static void client_expired(void *ctx)
 {
-	client_close(ctx);
+	struct ctl_client *c = ctx;
+	c->srv->stats.expired++;
+	client_close(c);
 }
 
 static void client_write(struct ctl_client *c)
@@ -72,7 +82,11 @@ static void client_reply(struct ctl_client *c)
 	struct ctl_request req;
 	ctl_out_init(&c->out, false);
 	if (ctl_parse_request(c->req, c->req_len, &req) < 0) {
-		ctl_printf(&c->out, "error: malformed request\n");
+		/* a client that asked for JSON gets its error as JSON too */
+		if (memmem(c->req, c->req_len, "json", 4))
+			ctl_printf(&c->out, "{\"error\":\"malformed request (one line: COMMAND [json])\"}\n");
+		else
+			ctl_printf(&c->out, "error: malformed request (one line: COMMAND [json])\n");
 	} else {
 		c->out.json = req.json;
 		if (c->srv->handler(c->srv->ctx, &req, &c->out) < 0) {
@@ -84,6 +98,7 @@ static void client_reply(struct ctl_client *c)
 		}
 	}
 	c->replying = true;
+	loop_timer_in(c->srv->loop, &c->deadline, CTL_REPLY_DEADLINE_MS, client_expired, c);
 	loop_mod_fd(c->srv->loop, c->fd, EPOLLOUT);
 	client_write(c);
 }
@@ -114,23 +129,39 @@ static void server_accept(void *ctx, int fd, uint32_t events)
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			return;
-		struct ctl_client *c = NULL;
-		for (size_t i = 0; i < CTL_MAX_CLIENTS && !c; i++)
-			if (s->clients[i].fd < 0)
-				c = &s->clients[i];
+		struct ctl_client *c = NULL, *silent = NULL;
+		for (size_t i = 0; i < CTL_MAX_CLIENTS && !c; i++) {
+			struct ctl_client *k = &s->clients[i];
+			if (k->fd < 0)
+				c = k;
+			else if (!k->replying && (!silent || k->seq < silent->seq))
+				silent = k;
+		}
+		if (!c && silent) {
+			/* the oldest connection that has not asked anything yet
+			 * makes room: an operator always gets in */
+			s->stats.evicted++;
+			client_close(silent);
+			c = silent;
+		}
 		if (!c) {
-			close(cfd); /* all slots busy: the client retries */
+			/* every slot is sending a reply: soon free again;
+			 * islandctl retries */
+			s->stats.refused++;
+			close(cfd);
 			continue;
 		}
 		memset(c, 0, sizeof(*c));
 		c->srv = s;
 		c->fd = cfd;
+		c->seq = ++s->next_seq;
+		s->stats.accepted++;
 		if (loop_add_fd(s->loop, cfd, EPOLLIN, client_event, c) < 0) {
 			close(cfd);
 			c->fd = -1;
 			continue;
 		}
-		loop_timer_in(s->loop, &c->deadline, CTL_CLIENT_DEADLINE_MS, client_expired, c);
+		loop_timer_in(s->loop, &c->deadline, CTL_REQUEST_DEADLINE_MS, client_expired, c);
 	}
 }
 
@@ -181,6 +212,11 @@ fail:;
 	free(s);
 	errno = saved;
 	return NULL;
+}
+
+const struct ctl_server_stats *ctl_server_stats(const struct ctl_server *s)
+{
+	return &s->stats;
 }
 
 void ctl_server_free(struct ctl_server *s)

@@ -2,6 +2,7 @@
  * live system and says, for each problem, what is wrong and the command
  * that fixes it. Exit status 0 = nothing wrong, 1 = problems, 2 = usage. */
 #include "daemon/runtime.h"
+#include "daemon/instance.h"
 #include "conf/conf.h"
 #include "net/netlink.h"
 #include "proto/nd.h"
@@ -17,9 +18,22 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define DOCTOR_MAX_ADDRS 256
+
+/* the global IPv6 prefixes configured on each interface */
+struct doctor_addrs {
+	size_t n;
+	struct {
+		int ifindex;
+		struct in6_addr addr;
+		uint8_t plen;
+	} a[DOCTOR_MAX_ADDRS];
+};
+
 struct doctor {
 	const struct conf *conf;
 	struct nl *nl;
+	struct doctor_addrs addrs;
 	unsigned problems;
 	bool json;
 	FILE *out;
@@ -41,6 +55,11 @@ static void json_puts(FILE *out, const char *s)
 
 static void problem(struct doctor *d, const char *what, const char *fix)
 {
+	if (!d->out) { /* islandd -t: one warning line each */
+		fprintf(stderr, "warning: %s\n", what);
+		d->problems++;
+		return;
+	}
 	if (d->json) {
 		fprintf(d->out, "%s{\"problem\":", d->problems ? "," : "");
 		json_puts(d->out, what);
@@ -115,6 +134,57 @@ static bool rule_routes_via(struct doctor *d, const struct conf_rule *r, const c
 	return rt.oif > 0 && rt.oif == (int)if_nametoindex(ifname);
 }
 
+static void collect_addr(void *ctx, const struct nl_addr *a, bool deleted)
+{
+	struct doctor_addrs *da = ctx;
+	if (deleted || a->family != AF_INET6 || IN6_IS_ADDR_LINKLOCAL(&a->addr) || da->n == DOCTOR_MAX_ADDRS)
+		return;
+	da->a[da->n].ifindex = a->ifindex;
+	da->a[da->n].addr = a->addr;
+	da->a[da->n].plen = a->plen;
+	da->n++;
+}
+
+static void prefix_mask(struct in6_addr *a, uint8_t plen)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+		if (bits < 8)
+			a->s6_addr[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+/* The link's own prefix inside a static rule: the proxy answers for the
+ * link's own hosts, their DAD probes included, so a new address there is
+ * reported a duplicate. */
+static void check_static_covers_link(struct doctor *d, const struct conf_proxy *p, const struct conf_rule *r)
+{
+	int idx = (int)if_nametoindex(p->iface);
+	if (!idx)
+		return;
+	for (size_t i = 0; i < d->addrs.n; i++) {
+		if (d->addrs.a[i].ifindex != idx || d->addrs.a[i].plen < r->plen ||
+		    !nd_prefix_match(&d->addrs.a[i].addr, &r->prefix, r->plen))
+			continue;
+		char rp[INET6_ADDRSTRLEN], lp[INET6_ADDRSTRLEN], what[512], fix[256];
+		struct in6_addr link = d->addrs.a[i].addr;
+		prefix_mask(&link, d->addrs.a[i].plen);
+		inet_ntop(AF_INET6, &r->prefix, rp, sizeof(rp));
+		inet_ntop(AF_INET6, &link, lp, sizeof(lp));
+		snprintf(what, sizeof(what),
+		         "static rule %s/%u (line %u) covers %s/%u, the prefix of proxy interface %s itself: "
+		         "islandd would answer for the hosts on %s, their duplicate address detection included, "
+		         "so their new addresses fail",
+		         rp, r->plen, r->pos.line, lp, d->addrs.a[i].plen, p->iface, p->iface);
+		snprintf(fix, sizeof(fix),
+		         "narrow the rule to the addresses behind the gateway (e.g. a /%u inside %s/%u), "
+		         "or use 'iface IF' instead of 'static'",
+		         d->addrs.a[i].plen < 124 ? d->addrs.a[i].plen + 4 : 128, lp, d->addrs.a[i].plen);
+		problem(d, what, fix);
+		return;
+	}
+}
+
 static void check_proxies(struct doctor *d)
 {
 	char what[512], fix[512], pfx[INET6_ADDRSTRLEN], pfx2[INET6_ADDRSTRLEN];
@@ -161,6 +231,8 @@ static void check_proxies(struct doctor *d)
 					problem(d, what, fix);
 				}
 			}
+			if (r->method == RULE_STATIC)
+				check_static_covers_link(d, p, r);
 			/* a later rule inside an earlier one never matches */
 			for (size_t rj = 0; rj < ri; rj++) {
 				const struct conf_rule *e = &p->rules[rj];
@@ -290,6 +362,63 @@ static void check_neighbours(struct doctor *d)
 		check_iface(d, c->ras[i].iface, "ra");
 }
 
+/* Instances prove they live by their claims (daemon/instance.h). */
+static void check_instances(struct doctor *d)
+{
+	pid_t pids[8];
+	size_t n = instance_others(pids, 8);
+	if (n < 2)
+		return;
+	char what[512], fix[256], list[160] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < n && i < 8 && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%ld", i ? ", " : "", (long)pids[i]);
+	snprintf(what, sizeof(what),
+	         "%zu islandd instances run in this network namespace (pids %s): while more than one runs, "
+	         "routes a crashed one leaves are not cleaned up, and their configurations must not overlap",
+	         n, list);
+	snprintf(fix, sizeof(fix), "keep one: kill %ld (islandctl -S SOCKET status shows which is which)",
+	         (long)pids[n > 8 ? 7 : n - 1]);
+	problem(d, what, fix);
+}
+
+static void lint_iface(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
+{
+	struct doctor *d = ctx;
+	if (if_nametoindex(ifname))
+		return;
+	char what[256];
+	snprintf(what, sizeof(what), "%s:%u:%u: interface %s (%s) does not exist now", d->conf->path, pos.line,
+	         pos.col, ifname, role);
+	problem(d, what, "");
+}
+
+static void addrs_load(struct doctor *d)
+{
+	struct nl_observer obs = { .ctx = &d->addrs, .addr = collect_addr };
+	if (nl_open(&d->nl, &obs) < 0) {
+		d->nl = NULL;
+		return;
+	}
+	if (nl_dump_all(d->nl) < 0)
+		d->addrs.n = 0;
+}
+
+int runtime_lint(const struct conf *conf, FILE *out)
+{
+	(void)out; /* warnings go to stderr, beside the parser's */
+	struct doctor d = { .conf = conf, .out = NULL };
+	addrs_load(&d);
+	conf_foreach_iface(conf, lint_iface, &d);
+	for (size_t pi = 0; pi < conf->n_proxies; pi++)
+		for (size_t ri = 0; ri < conf->proxies[pi].n_rules; ri++)
+			if (conf->proxies[pi].rules[ri].method == RULE_STATIC)
+				check_static_covers_link(&d, &conf->proxies[pi], &conf->proxies[pi].rules[ri]);
+	if (d.nl)
+		nl_close(d.nl);
+	return (int)d.problems;
+}
+
 int runtime_check_main(int argc, char **argv)
 {
 	const char *path = "/etc/islandd.conf";
@@ -318,19 +447,29 @@ int runtime_check_main(int argc, char **argv)
 	if (conf_load(path, &conf, &err) < 0) {
 		char msg[600];
 		conf_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
+		if (json) { /* one JSON document, errors included */
+			printf("{\"config\":");
+			json_puts(stdout, path);
+			printf(",\"error\":");
+			json_puts(stdout, msg);
+			printf(",\"problems\":[],\"ok\":false}\n");
+		} else {
+			fprintf(stderr, "%s\n", msg);
+		}
 		return 1;
 	}
 	struct doctor d = { .conf = conf, .json = json, .out = stdout };
-	struct nl_observer none = { 0 };
-	if (nl_open(&d.nl, &none) < 0)
-		d.nl = NULL;
+	addrs_load(&d);
 	if (json)
 	{
 		printf("{\"config\":");
 		json_puts(stdout, path);
 		printf(",\"problems\":[");
 	}
+	if (conf_is_empty(conf))
+		problem(&d, "the configuration is empty: islandd would do nothing",
+		        "add a proxy, mdns, ra-relay or ra block (see islandd.conf(5))");
+	check_instances(&d);
 	check_proxies(&d);
 	check_neighbours(&d);
 	if (json)

@@ -153,6 +153,16 @@ static int passwd_lookup(const char *user, struct passwd *pwbuf, char *buf, size
 	return *out || err == ENOENT ? 0 : err;
 }
 
+int privdrop_user_exists(const char *user)
+{
+	char buf[16384];
+	struct passwd pwbuf, *pw = NULL;
+	int err = passwd_lookup(user, &pwbuf, buf, sizeof(buf), &pw);
+	if (err)
+		return -err;
+	return pw ? 0 : -ENOENT;
+}
+
 int privdrop(const char *user)
 {
 	if (!user || !user[0])

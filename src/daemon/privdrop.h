@@ -24,4 +24,8 @@
  * Capabilities belong to threads: call it before any thread exists. */
 int privdrop(const char *user);
 
+/* An explicit -u USER must exist: 0, -ENOENT when /etc/passwd has no such
+ * user, or -errno when it cannot be read. Changes nothing. */
+int privdrop_user_exists(const char *user);
+
 #endif

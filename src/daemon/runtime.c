@@ -2,6 +2,7 @@
  * and reach every engine; ND packets from the packet sockets are parsed once
  * and dispatched; the engines' output goes through one batched send queue. */
 #include "daemon/runtime.h"
+#include "daemon/instance.h"
 #include "daemon/ports.h"
 #include "daemon/privdrop.h"
 #include "daemon/sdnotify.h"
@@ -20,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -44,6 +46,8 @@ struct runtime {
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
 	struct ctl_server *ctl;
+	struct instance claims;   /* proof of life for other instances */
+	char *pidfile;            /* written by us: removed at exit */
 	int sig_fd;
 	int exit_code;
 	struct loop_timer status_timer;
@@ -344,6 +348,11 @@ static void on_netlink(void *ctx, int fd, uint32_t events)
 	nl_process_events(rt->nl);
 }
 
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /* Routes a crashed instance with this configuration may have left: ours
  * (protocol 73), /128, inside a prefix of an autowire proxy rule or on a relay
  * downstream. Other instances' routes elsewhere are left alone. */
@@ -383,9 +392,9 @@ static void dump_status(struct runtime *rt, struct ctl_out *o)
 	} else {
 		char ups[16];
 		ctl_fmt_duration(ups, sizeof(ups), (long long)up);
-		ctl_printf(o, "islandd %s, pid %ld, up %s, config %s (%llu reloads, %llu failed)\n",
-		           ISLANDD_VERSION, (long)getpid(), ups, rt->conf_path,
-		           (unsigned long long)rt->reloads, (unsigned long long)rt->reload_failures);
+		ctl_printf(o, "islandd %s, pid %ld, up %s, config %s (%llu %s, %llu failed)\n",
+		           ISLANDD_VERSION, (long)getpid(), ups, rt->conf_path, (unsigned long long)rt->reloads,
+		           plural(rt->reloads, "reload", "reloads"), (unsigned long long)rt->reload_failures);
 		ctl_printf(o, "sessions: %u\n\n%-10s %-6s %-7s %-44s %-8s %s\n", rt->ndp ? ndp_engine_session_count(rt->ndp) : 0,
 		           "PROXY", "STATE", "ROUTER", "RULE", "METHOD", "IFACE");
 	}
@@ -451,10 +460,20 @@ static void dump_status(struct runtime *rt, struct ctl_out *o)
 
 static void dump_stats(struct runtime *rt, struct ctl_out *o)
 {
-	if (o->json)
-		ctl_printf(o, "{\"counters\":{\"rx_packets\":%llu", (unsigned long long)rt->rx_packets);
-	else
+	const struct ctl_server_stats *cs = ctl_server_stats(rt->ctl);
+	if (o->json) {
+		ctl_printf(o, "{\"counters\":{\"ctl_accepted\":%llu,\"ctl_evicted\":%llu,\"ctl_expired\":%llu,"
+		           "\"ctl_refused\":%llu,\"rx_packets\":%llu",
+		           (unsigned long long)cs->accepted, (unsigned long long)cs->evicted,
+		           (unsigned long long)cs->expired, (unsigned long long)cs->refused,
+		           (unsigned long long)rt->rx_packets);
+	} else {
+		ctl_printf(o, "control socket:\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n",
+		           "ctl_accepted", (unsigned long long)cs->accepted, "ctl_evicted",
+		           (unsigned long long)cs->evicted, "ctl_expired", (unsigned long long)cs->expired,
+		           "ctl_refused", (unsigned long long)cs->refused);
 		ctl_printf(o, "packets:\n  %-22s %llu\n", "rx_packets", (unsigned long long)rt->rx_packets);
+	}
 	for (int i = 1; i < ND_DROP__MAX; i++) {
 		if (o->json)
 			ctl_printf(o, ",\"drop_%s\":%llu", nd_drop_name((enum nd_drop)i), (unsigned long long)rt->drops[i]);
@@ -479,11 +498,12 @@ static void status_tick(void *ctx)
 {
 	struct runtime *rt = ctx;
 	const struct ndp_counters *c = rt->ndp ? ndp_engine_counters(rt->ndp) : NULL;
-	sdnotify_status("%u sessions, %llu NS answered, %llu routes; %zu proxies, mdns %s, ra %s",
+	sdnotify_status("%u sessions, %llu NS answered, %llu routes; %zu %s, mdns %s, ra %s",
 	                rt->ndp ? ndp_engine_session_count(rt->ndp) : 0u,
 	                c ? (unsigned long long)c->tx_na : 0ULL,
 	                c ? (unsigned long long)(c->route_added - c->route_removed) : 0ULL,
-	                rt->conf->n_proxies, rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
+	                rt->conf->n_proxies, plural(rt->conf->n_proxies, "proxy", "proxies"),
+	                rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
 	loop_timer_in(rt->loop, &rt->status_timer, 5000, status_tick, rt);
 }
 
@@ -508,6 +528,15 @@ static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *
 			ra_engine_dump(rt->ra, o);
 		else
 			ctl_printf(o, o->json ? "{\"ra\":null}\n" : "no ra or ra-relay block in the configuration\n");
+	} else if (strcmp(req->command, "config") == 0) {
+		/* what islandctl doctor checks: the file this daemon runs */
+		if (o->json) {
+			ctl_printf(o, "{\"config\":");
+			ctl_json_str(o, rt->conf_path);
+			ctl_printf(o, "}\n");
+		} else {
+			ctl_printf(o, "%s\n", rt->conf_path);
+		}
 	} else if (strcmp(req->command, "reload") == 0) {
 		uint64_t failures = rt->reload_failures;
 		reload(rt);
@@ -533,6 +562,46 @@ static bool conf_has_ra(const struct conf *c)
 	return c->n_ras > 0 || c->n_relays > 0;
 }
 
+struct missing_ctx {
+	struct runtime *rt;
+	const struct conf *conf;
+};
+
+static void warn_missing_iface(void *vctx, const char *ifname, const char *role, struct conf_pos pos)
+{
+	struct missing_ctx *m = vctx;
+	if (!iftable_by_name(m->rt->ifs, ifname))
+		log_warn("%s:%u:%u: interface %s (%s) does not exist now; islandd uses it when it appears",
+		         m->conf->path, pos.line, pos.col, ifname, role);
+}
+
+/* A typo in an interface name loads fine (interfaces may come later): say so
+ * at load and reload, not only in `islandctl status`. */
+static void warn_missing_ifaces(struct runtime *rt, const struct conf *conf)
+{
+	struct missing_ctx m = { rt, conf };
+	conf_foreach_iface(conf, warn_missing_iface, &m);
+}
+
+static void on_claim_probe(void *ctx, int fd, uint32_t events)
+{
+	instance_drain(fd);
+}
+
+static void claim_closing(void *ctx, int fd)
+{
+	struct runtime *rt = ctx;
+	loop_del_fd(rt->loop, fd);
+}
+
+/* Watch the claims taken from index `from` on, so probes are drained. */
+static void claims_watch(struct runtime *rt, size_t from)
+{
+	for (size_t i = from; i < rt->claims.n; i++)
+		if (loop_add_fd(rt->loop, rt->claims.fds[i], EPOLLIN, on_claim_probe, rt) < 0)
+			log_warn("cannot watch an instance claim: %s", strerror(errno));
+}
+
 static void reload_config(struct runtime *rt)
 {
 	struct conf *conf;
@@ -547,6 +616,18 @@ static void reload_config(struct runtime *rt)
 	}
 	for (size_t i = 0; i < conf->n_warnings; i++)
 		log_warn("%s", conf->warnings[i]);
+	/* interfaces the new configuration adds must not be another instance's */
+	char why[256];
+	size_t claimed = rt->claims.n;
+	if (instance_claim_more(&rt->claims, conf, why, sizeof(why)) < 0) {
+		log_err("reload failed, keeping the running configuration: %s", why);
+		snprintf(rt->reload_error, sizeof(rt->reload_error), "%s", why);
+		conf_free(conf);
+		rt->reload_failures++;
+		return;
+	}
+	claims_watch(rt, claimed);
+	warn_missing_ifaces(rt, conf);
 	struct ndp_ops nops;
 	struct ndp_engine *ndp = ndp_engine_new(rt->loop, conf, rt->ifs, ndp_ops_for(rt, &nops));
 	if (!ndp) {
@@ -582,6 +663,7 @@ static void reload_config(struct runtime *rt)
 			log_err("mdns reflector: %s", strerror(errno));
 	}
 	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
+	instance_release_unused(&rt->claims, conf, claim_closing, rt);
 	conf_free(rt->conf);
 	rt->conf = conf;
 	rt->reloads++;
@@ -589,9 +671,9 @@ static void reload_config(struct runtime *rt)
 	nl_dump_all(rt->nl);
 	ports_refresh(rt);
 	pkt_txq_flush(&rt->txq, rt->tx_fd);
-	log_info("configuration reloaded from %s: %zu proxies (were %zu), %u of %u sessions kept, mdns %s, ra %s",
-	         rt->conf_path, conf->n_proxies, old_proxies, kept, before, rt->mdns ? "on" : "off",
-	         rt->ra ? "on" : "off");
+	log_info("configuration reloaded from %s: %zu %s (were %zu), %u of %u sessions kept, mdns %s, ra %s",
+	         rt->conf_path, conf->n_proxies, plural(conf->n_proxies, "proxy", "proxies"), old_proxies, kept,
+	         before, rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
 }
 
 /* systemd sees the reload begin and end, whether it worked or not */
@@ -619,8 +701,22 @@ static void on_signal(void *ctx, int fd, uint32_t events)
 	}
 }
 
+static int write_pidfile(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	ssize_t w = write(fd, buf, (size_t)n);
+	int err = w < 0 ? errno : EIO;
+	if (close(fd) < 0 && w == n)
+		return -errno;
+	return w == n ? 0 : -err;
+}
+
 struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char *sock_path,
-                            const char *user)
+                            const char *pidfile, const char *user)
 {
 	struct runtime *rt = calloc(1, sizeof(*rt));
 	if (!rt) {
@@ -639,6 +735,26 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	ports_init(&rt->ports);
 	for (size_t i = 0; i < conf->n_warnings; i++)
 		log_warn("%s", conf->warnings[i]);
+	/* Before anything is touched: another live instance on these interfaces
+	 * or this socket means we are the mistake, not it. */
+	char why[256];
+	if (instance_claim(&rt->claims, conf, sock_path, why, sizeof(why)) < 0) {
+		log_err("%s: not starting", why);
+		goto fail;
+	}
+	if (pidfile) {
+		int err = write_pidfile(pidfile);
+		if (err < 0) {
+			log_err("cannot write pidfile %s: %s", pidfile, strerror(-err));
+			goto fail;
+		}
+		rt->pidfile = strdup(pidfile);
+		if (!rt->pidfile) {
+			unlink(pidfile);
+			log_err("out of memory");
+			goto fail;
+		}
+	}
 	rt->conf_path = strdup(conf_path);
 	rt->rx = malloc(sizeof(*rt->rx));
 	rt->loop = loop_new();
@@ -647,6 +763,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		log_err("out of memory");
 		goto fail;
 	}
+	claims_watch(rt, 0);
 	mem_prefault(rt->rx, sizeof(*rt->rx)); /* resident now, not when the first full batch arrives */
 
 	sigset_t mask;
@@ -692,9 +809,19 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		log_err("netlink dump: %s", strerror(-rc));
 		goto fail;
 	}
-	int removed = nl_route_flush(rt->nl, route_is_leftover, rt);
-	if (removed > 0)
-		log_info("removed %d routes left by an earlier instance", removed);
+	warn_missing_ifaces(rt, conf);
+	pid_t others[4];
+	size_t n_others = instance_others(others, 4);
+	if (n_others > 0) {
+		/* its routes look like leftovers of ours: leave every one alone */
+		log_info("another islandd (pid %ld) runs in this network namespace: routes of protocol %d "
+		         "are not cleaned up", (long)others[0], ISLANDD_RTPROT);
+	} else {
+		int removed = nl_route_flush(rt->nl, route_is_leftover, rt);
+		if (removed > 0)
+			log_info("removed %d %s left by an earlier instance", removed,
+			         plural((size_t)removed, "route", "routes"));
+	}
 	ndp_engine_prime(rt->ndp);
 	if (conf_has_ra(conf)) {
 		struct ra_ops rops;
@@ -722,8 +849,9 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		log_err("cannot drop privileges: %s", strerror(-rc));
 		goto fail;
 	}
-	log_info("islandd %s running: %zu proxies, %s, %s", ISLANDD_VERSION, conf->n_proxies,
-	         rt->mdns ? "mdns reflector on" : "no mdns", rt->ra ? "router advertisements on" : "no ra");
+	log_info("islandd %s running: %zu %s, %s, %s", ISLANDD_VERSION, conf->n_proxies,
+	         plural(conf->n_proxies, "proxy", "proxies"), rt->mdns ? "mdns reflector on" : "no mdns",
+	         rt->ra ? "router advertisements on" : "no ra");
 	return rt;
 fail:
 	runtime_free(rt);
@@ -757,9 +885,17 @@ void runtime_free(struct runtime *rt)
 		unsigned n = ndp_engine_counters(rt->ndp)->route_added - ndp_engine_counters(rt->ndp)->route_removed;
 		ndp_engine_free(rt->ndp);
 		if (n)
-			log_info("removed %u routes", n);
+			log_info("removed %u %s", n, plural(n, "route", "routes"));
 	}
 	ctl_server_free(rt->ctl);
+	if (rt->loop)
+		instance_release(&rt->claims, claim_closing, rt);
+	else
+		instance_release(&rt->claims, NULL, NULL);
+	if (rt->pidfile) {
+		unlink(rt->pidfile);
+		free(rt->pidfile);
+	}
 	ports_close_all(&rt->ports);
 	if (rt->nl)
 		nl_close(rt->nl);

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,12 +298,12 @@ static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 
 /* The target did not answer: forget the session, remember the target in the
  * dead cache for `deadtime`. */
-static void session_die(struct ndp_engine *e, struct ndp_session *s)
+static void session_die_because(struct ndp_engine *e, struct ndp_session *s, const char *why)
 {
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
 	if (s->state == NDP_VALID || s->state == NDP_RENEWING) {
 		char a[INET6_ADDRSTRLEN];
-		ndp_event(e, "target %s lost on %s (no answer downstream)", addr_str(&s->target, a), p->conf->iface);
+		ndp_event(e, "target %s lost on %s (%s)", addr_str(&s->target, a), p->conf->iface, why);
 		e->c.target_lost++;
 	}
 	/* the kernel may keep a STALE entry for a host that left; our probe
@@ -310,6 +311,11 @@ static void session_die(struct ndp_engine *e, struct ndp_session *s)
 	ndp_known_del(&e->known, s->down_ifindex, &s->target);
 	ndp_dead_add(&e->dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
 	session_delete(e, s);
+}
+
+static void session_die(struct ndp_engine *e, struct ndp_session *s)
+{
+	session_die_because(e, s, "no answer downstream");
 }
 
 static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const struct in6_addr *via)
@@ -615,10 +621,39 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
 	ndp_known_add(&e->known, n->ifindex, &n->addr);
 }
 
+/* One of our /128s was deleted, by an operator, a script or another
+ * daemon: while its session is valid the route is ours to keep, so it goes
+ * back (we clear `routed` before deleting one ourselves, so our own
+ * removals never come back here). */
+static void route_restore(struct ndp_engine *e, const struct nl_route *r)
+{
+	if (r->plen != 128 || r->table != RT_TABLE_MAIN)
+		return;
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
+		if (!s || !s->routed || s->down_ifindex != r->oif || !iface_usable(e, s->down_ifindex))
+			continue;
+		int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+		char a[INET6_ADDRSTRLEN];
+		if (rc < 0) {
+			e->c.route_errors++;
+			s->routed = false; /* the next confirmation tries again */
+			log_warn("route %s/128 was deleted and cannot be restored: %s", addr_str(&s->target, a),
+			         strerror(-rc));
+			continue;
+		}
+		e->c.route_restored++;
+		ndp_event(e, "route %s/128 was deleted by someone else: restored", addr_str(&s->target, a));
+	}
+}
+
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted)
 {
-	if (r->protocol == ISLANDD_RTPROT)
+	if (r->protocol == ISLANDD_RTPROT) {
+		if (deleted)
+			route_restore(e, r);
 		return; /* our own /128s */
+	}
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		struct ndp_session *s = &e->sessions.pool[i];
 		if (!s->in_use || s->state == NDP_LEARNED)
@@ -656,8 +691,22 @@ static void resolve_names(struct ndp_engine *e)
 void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted)
 {
 	resolve_names(e);
-	if (!deleted && (l->flags & IFF_UP))
+	if (!deleted && (l->flags & IFF_UP)) {
+		/* renamed while up: an iface rule naming the old name no longer
+		 * reaches its targets there */
+		for (uint32_t i = 0; i < e->sessions.touched; i++) {
+			struct ndp_session *s = &e->sessions.pool[i];
+			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != l->ifindex)
+				continue;
+			const struct ndp_rule_rt *r = &e->proxies[s->proxy_idx].rules[s->rule_idx];
+			if (r->conf->method != RULE_IFACE || r->down_ifindex == l->ifindex)
+				continue;
+			char why[2 * IF_NAMESIZE + 32];
+			snprintf(why, sizeof(why), "downstream %s was renamed %s", r->conf->iface, l->name);
+			session_die_because(e, s, why);
+		}
 		return;
+	}
 	/* an interface went down or away: targets behind it are no longer known */
 	ndp_known_flush_ifindex(&e->known, l->ifindex);
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
@@ -669,7 +718,9 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 			}
 			if (deleted)
 				s->routed = false; /* the kernel removed the route with the link */
-			session_die(e, s);
+			char why[IF_NAMESIZE + 32];
+			snprintf(why, sizeof(why), "downstream %s %s", l->name, deleted ? "was removed" : "went down");
+			session_die_because(e, s, why);
 		}
 	}
 }

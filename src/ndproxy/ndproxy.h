@@ -59,6 +59,7 @@ struct ndp_ops {
 	X(target_lost)        \
 	X(route_added)        \
 	X(route_removed)      \
+	X(route_restored)     /* our route deleted by someone else, put back */ \
 	X(route_errors)
 
 struct ndp_counters {
@@ -86,7 +87,8 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
  * autowired iface rules, so their routes return without waiting for the
  * upstream to ask (a restart while the upstream's caches are warm). */
 void ndp_engine_prime(struct ndp_engine *e);
-/* A route changed: auto-rule targets whose route now leads elsewhere are dropped. */
+/* A route changed: auto-rule targets whose route now leads elsewhere are
+ * dropped; one of our routes deleted while its session lives is re-added. */
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted);
 /* Interfaces appeared, vanished or changed: re-resolve names. */
 void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted);

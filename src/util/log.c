@@ -8,6 +8,7 @@
 #include <time.h>
 
 static bool log_to_syslog;
+static bool log_copy_stderr;
 static int log_verbosity;
 
 void log_init(const char *ident, bool use_syslog, int verbosity)
@@ -16,6 +17,11 @@ void log_init(const char *ident, bool use_syslog, int verbosity)
 	log_verbosity = verbosity;
 	if (use_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_stderr_too(bool on)
+{
+	log_copy_stderr = on;
 }
 
 bool log_debug_enabled(void)
@@ -32,6 +38,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	if (log_to_syslog) {
+		if (log_copy_stderr && lvl <= LOG_LVL_WARN) {
+			va_list copy;
+			va_copy(copy, ap);
+			char msg[1024];
+			vsnprintf(msg, sizeof(msg), fmt, copy);
+			va_end(copy);
+			fprintf(stderr, "islandd: %s%s\n", tag[lvl], msg);
+		}
 		vsyslog(prio[lvl], fmt, ap);
 	} else {
 		char msg[1024];

@@ -15,6 +15,9 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 #define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 bool log_debug_enabled(void);
+/* With syslog: also copy errors and warnings to stderr (a daemon's start-up,
+ * while its caller still reads stderr). */
+void log_stderr_too(bool on);
 
 /* A token bucket for one kind of message: allows `burst` messages, then one
  * per `interval_ms`. Returns true when the message may be logged; counts

@@ -31,7 +31,10 @@ deb_cleanup() {
 	if dpkg-query -W -f '${Status}' islandd 2>/dev/null | grep -q 'installed\|config-files\|half'; then
 		dpkg -P islandd >/dev/null 2>&1 || warn "dpkg -P islandd failed: remove it by hand"
 	fi
-	[ "$USER_BEFORE" = no ] && getent passwd islandd >/dev/null && userdel islandd 2>/dev/null
+	# -f: while the user exists, any islandd started on this host (other
+	# tests) drops to it, and a plain userdel refuses a user in use; left
+	# behind, it would make every later daemon run as islandd
+	[ "$USER_BEFORE" = no ] && getent passwd islandd >/dev/null && userdel -f islandd 2>/dev/null
 	[ "$GROUP_BEFORE" = no ] && getent group islandd >/dev/null && groupdel islandd 2>/dev/null
 	[ -z "${ISL_KEEP_RUN:-}" ] && rm -rf "$ISL_RUN"
 	return $rc

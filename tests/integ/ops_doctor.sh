@@ -10,6 +10,14 @@ need_root doctor
 BUILD=${BUILD:-build}
 ISLANDD="$ISL_REPO/$BUILD/islandd"
 [ -x "$ISLANDD" ] || die "$ISLANDD not built (make)"
+need_cmd jq
+# json_doc FILTER [ARGS...] <<<TEXT: TEXT is exactly one JSON document and
+# FILTER holds for it (jq 1.6 -e alone passes an empty input)
+json_doc() {
+	local in
+	in=$(cat)
+	[ -n "$in" ] && [ "$(jq -s length <<<"$in" 2>/dev/null)" = 1 ] && jq -e "$@" >/dev/null 2>&1 <<<"$in"
+}
 netns_init
 ns_add gw up h
 veth gw wan0 up eth0
@@ -290,11 +298,79 @@ else
 fi
 silent doctor_mdns_correct mdns
 
+# --- a static rule covering the proxy link's own prefix (issue 13 item 6) -----
+# it would answer the link's own hosts, their DAD included
+conf static_link <<'EOF2'
+proxy wan0 {
+	rule 2001:db8:1::/64 {
+		static
+	}
+}
+EOF2
+nsip gw addr add 2001:db8:1::1/64 dev wan0 nodad
+finds doctor_static_covers_link static_link \
+	"static rule 2001:db8:1::/64 (line 2) covers 2001:db8:1::/64, the prefix of proxy interface wan0 itself" \
+	"narrow the rule to the addresses behind the gateway (e.g. a /68 inside 2001:db8:1::/64), or use 'iface IF' instead of 'static'"
+OUT=$(nsexec gw "$ISLANDD" -t -c "$ISL_RUN/static_link.conf" 2>&1); RC=$?
+check doctor_t_static_covers_link "-t: rc $RC: $OUT" eval '[ "$RC" -eq 0 ] &&
+	grep -q "^warning: static rule 2001:db8:1::/64 (line 2) covers 2001:db8:1::/64, the prefix of proxy interface wan0 itself" <<<"$OUT"'
+# a static slice inside the link's prefix is the usual ndppd set-up
+silent doctor_static_slice_ok good
+nsip gw addr del 2001:db8:1::1/64 dev wan0
+silent doctor_static_no_link_prefix_ok static_link
+
+# --- -t says what the file alone cannot (item 6) -----------------------------
+OUT=$(nsexec gw "$ISLANDD" -t -c "$ISL_RUN/missing_down.conf" 2>&1); RC=$?
+check doctor_t_missing_iface "-t: rc $RC: $OUT" eval '[ "$RC" -eq 0 ] &&
+	grep -q "^warning: .*missing_down.conf:2:2: interface lan9 (rule downstream) does not exist now" <<<"$OUT"'
+: >"$ISL_RUN/empty.conf"
+OUT=$(nsexec gw "$ISLANDD" -t -c "$ISL_RUN/empty.conf" 2>&1); RC=$?
+check doctor_t_empty "-t on an empty file: rc $RC: $OUT" eval '[ "$RC" -eq 0 ] && grep -q "the configuration is empty" <<<"$OUT"'
+finds doctor_empty empty "the configuration is empty: islandd would do nothing"
+mkfifo "$ISL_RUN/fifo.conf"
+OUT=$(timeout 5 "$ISLANDD" -t -c "$ISL_RUN/fifo.conf" 2>&1); RC=$?
+check doctor_t_fifo "-t on a FIFO: rc $RC (124 = hung): $OUT" eval '[ "$RC" -eq 1 ] && grep -q "not a regular file" <<<"$OUT"'
+OUT=$("$ISLANDD" -h)
+check islandd_help "-h: $OUT" eval '[ "$(grep -c -- "^  -u USER" <<<"$OUT")" -eq 1 ] && grep -qF "islandd check [-c FILE] [--json]" <<<"$OUT"'
+
+# --- islandctl doctor checks what runs (item 4) ------------------------------
+ISLANDCTL="$ISL_REPO/$BUILD/islandctl"
+cp "$ISL_RUN/good.conf" "$ISL_RUN/running.conf"
+ip netns exec "$(nsn gw)" "$ISLANDD" -c "$ISL_RUN/running.conf" -S "$ISL_RUN/doctor.sock" \
+	</dev/null >"$ISL_KEEP/doctor-daemon.log" 2>&1 &
+DAEMON=$!
+at_cleanup "kill $DAEMON 2>/dev/null"
+if wait_for 10 "$ISLANDCTL" -S "$ISL_RUN/doctor.sock" status; then
+	OUT=$(nsexec gw "$ISLANDCTL" -S "$ISL_RUN/doctor.sock" doctor 2>&1); RC=$?
+	check islandctl_doctor_running_conf "rc $RC: $OUT" \
+		eval '[ "$RC" -eq 0 ] && grep -qF "$ISL_RUN/running.conf: no problems found" <<<"$OUT"'
+	OUT=$(nsexec gw "$ISLANDCTL" -S "$ISL_RUN/doctor.sock" doctor --json 2>/dev/null); RC=$?
+	check islandctl_doctor_json "rc $RC: $OUT" json_doc --arg p "$ISL_RUN/running.conf" '.config == $p and .ok == true' <<<"$OUT"
+	# a missing interface is logged at load and at reload, not only shown in status
+	cp "$ISL_RUN/missing_down.conf" "$ISL_RUN/running.conf"
+	"$ISLANDCTL" -S "$ISL_RUN/doctor.sock" reload >/dev/null 2>&1
+	check daemon_reload_warns_missing_iface "$(tail -n 5 "$ISL_KEEP/doctor-daemon.log")" \
+		grep -q "warning: $ISL_RUN/running.conf:2:2: interface lan9 (rule downstream) does not exist now" "$ISL_KEEP/doctor-daemon.log"
+	kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
+else
+	not_ok islandctl_doctor_running_conf "islandd did not start: $(tail -n 5 "$ISL_KEEP/doctor-daemon.log")"
+fi
+ip netns exec "$(nsn gw)" "$ISLANDD" -c "$ISL_RUN/missing_down.conf" -S "$ISL_RUN/doctor.sock" \
+	</dev/null >"$ISL_KEEP/doctor-daemon2.log" 2>&1 &
+DAEMON=$!
+wait_for 10 "$ISLANDCTL" -S "$ISL_RUN/doctor.sock" status
+check daemon_start_warns_missing_iface "$(tail -n 5 "$ISL_KEEP/doctor-daemon2.log")" \
+	grep -q "interface lan9 (rule downstream) does not exist now" "$ISL_KEEP/doctor-daemon2.log"
+kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
+
 # --- usage and bad configuration ----------------------------------------------
 printf 'proxy wan0 {\n\trule nonsense\n}\n' >"$ISL_RUN/bad.conf"
 doctor bad
 bad_conf_ok() { [ "$RC" -eq 1 ] && grep -q "bad.conf:2:" <<<"$OUT"; }
 check doctor_bad_conf "a broken file must exit 1 with file:line: $OUT" bad_conf_ok
+OUT=$(nsexec gw "$ISLANDD" check -c "$ISL_RUN/bad.conf" --json 2>/dev/null); RC=$?
+check doctor_bad_conf_json "--json: one JSON document with the error, rc 1: rc $RC: $OUT" \
+	eval '[ "$RC" -eq 1 ] && json_doc ".ok == false and (.error | test(\"bad.conf:2:\"))" <<<"$OUT"'
 nsexec gw "$ISLANDD" check --no-such-option >/dev/null 2>&1
 check doctor_usage_exit2 "an unknown option must exit 2" test $? -eq 2
 

@@ -78,6 +78,15 @@ now=$(/usr/bin/python3 -c 'import time; print(int(time.monotonic() * 1e6))')
 check sdnotify_monotonic_sane "MONOTONIC_USEC=$stamp, CLOCK_MONOTONIC now ${now}us" \
 	awk -v s="${stamp:-0}" -v n="$now" 'BEGIN { d = n - s; exit !(d > -5000000 && d < 5000000) }'
 
+# a start that fails (the socket is the running one's): no READY=1, status 1
+: >"$LOG"
+env NOTIFY_SOCKET="$SOCK" ip netns exec "$(nsn gw)" "$ISLANDD" -c "$ISL_RUN/islandd.conf" \
+	-S "$ISL_RUN/ctl.sock" >"$ISL_KEEP/sdnotify-second.log" 2>&1 </dev/null
+rc=$?
+sleep 0.2 # a datagram it might have sent is in the log by now
+check sdnotify_failed_start "a failed start: status $rc (want 1), notify: $(tr '\n' ' ' <"$LOG")" \
+	eval '[ "$rc" -eq 1 ] && ! said "^READY=1$"'
+
 kill -TERM "$daemon"
 check sdnotify_stopping "no STOPPING=1 on SIGTERM: $(tr '\n' ' ' <"$LOG")" wait_for 5 said '^STOPPING=1$'
 wait "$daemon"

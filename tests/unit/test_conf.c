@@ -641,7 +641,7 @@ static void test_errors(void **state)
 		/* bad numbers */
 		{ "route-ttl 3O000", 1, 11, "'3O000' is not a number" },
 		{ "route-ttl +5", 1, 11, "not a number" },
-		{ "address-ttl 4294967296", 1, 13, "is too large" },
+		{ "address-ttl 4294967296", 1, 13, "number '4294967296' is out of range 0..86400000" },
 		{ "address-ttl 86400001", 1, 13, "86400001 is out of range 0..86400000" },
 		{ "proxy e { timeout 0 }", 1, 19, "0 is out of range 1..3600000" },
 		{ "proxy e { ttl 0 }", 1, 15, "0 is out of range 1..86400000" },
@@ -1006,6 +1006,13 @@ static void test_round_trip_inline(void **state)
 
 /* ---- files and messages ---- */
 
+static void collect_iface(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
+{
+	char *seen = ctx;
+	size_t n = strlen(seen);
+	snprintf(seen + n, 512 - n, "%s=%s@%u ", ifname, role, pos.line);
+}
+
 static void test_load_and_format(void **state)
 {
 	struct conf *c = (struct conf *)0x1;
@@ -1028,10 +1035,45 @@ static void test_load_and_format(void **state)
 	conf_free(NULL);
 }
 
+/* Issue 13: a FIFO is refused at once (open() used to wait for a writer),
+ * an empty configuration warns, and interfaces are listed with their roles. */
+static void test_fifo_empty_and_ifaces(void **state)
+{
+	struct conf *c;
+	struct conf_error err;
+	char fifo[] = "/tmp/islandd-test-fifo-XXXXXX";
+	int fd = mkstemp(fifo);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(conf_load(fifo, &c, &err), -1);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	unlink(fifo);
+
+	assert_int_equal(conf_parse("# nothing\n", 10, "e.conf", &c, &err), 0);
+	assert_true(conf_is_empty(c));
+	assert_int_equal(c->n_warnings, 1);
+	assert_non_null(strstr(c->warnings[0], "e.conf:1:1: the configuration is empty"));
+	conf_free(c);
+
+	const char *text = "proxy wlan0 { rule 2001:db8::/64 { iface eth0 } }\n"
+	                   "mdns { iface wlan0\n iface eth0 }\nra-relay up0 { iface down0 }\n";
+	assert_int_equal(conf_parse(text, strlen(text), "i.conf", &c, &err), 0);
+	assert_false(conf_is_empty(c));
+	assert_int_equal(c->n_warnings, 0);
+	char seen[512] = "";
+	conf_foreach_iface(c, collect_iface, seen);
+	assert_string_equal(seen, "wlan0=proxy@1 eth0=rule downstream@1 wlan0=mdns@2 eth0=mdns@3 "
+	                          "up0=ra-relay upstream@4 down0=ra-relay downstream@4 ");
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_top_and_proxy),
+		cmocka_unit_test(test_fifo_empty_and_ifaces),
 		cmocka_unit_test(test_deadtime_follows_ttl),
 		cmocka_unit_test(test_defaults_mdns_relay_ra),
 		cmocka_unit_test(test_ra_defaults_follow_interval),

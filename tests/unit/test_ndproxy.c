@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <string.h>
+#include <linux/rtnetlink.h>
 
 #define UP_IF 2   /* wlan0: the proxy interface */
 #define DOWN_IF 3 /* eth0: the cluster */
@@ -540,6 +541,40 @@ static void auto_session_dropped_when_its_route_moves(void **state)
 	world_down(&w);
 }
 
+/* Issue 13: a /128 of ours deleted by someone else while its session is
+ * valid goes back at once, counted; other deletions change nothing. */
+static void deleted_route_of_a_live_session_is_restored(void **state)
+{
+	struct world w;
+	world_up(&w, ISLAND);
+	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.n_routes, 1);
+	struct nl_route r = { .dst = A("2001:db8:abc:123:41::1"), .plen = 128, .protocol = ISLANDD_RTPROT,
+	                      .table = RT_TABLE_MAIN, .oif = DOWN_IF };
+	ndp_engine_on_route(w.e, &r, false); /* our own add echoed: nothing */
+	assert_int_equal(fk.n_routes, 1);
+	ndp_engine_on_route(w.e, &r, true);
+	assert_int_equal(fk.n_routes, 2);
+	assert_true(fk.routes[1].add);
+	assert_addr(&fk.routes[1].target, "2001:db8:abc:123:41::1");
+	assert_int_equal(fk.routes[1].ifindex, DOWN_IF);
+	assert_int_equal(ndp_engine_counters(w.e)->route_restored, 1);
+	/* not ours: another target, another interface, another table */
+	struct nl_route other = r;
+	other.dst = A("2001:db8:abc:123:42::1");
+	ndp_engine_on_route(w.e, &other, true);
+	other = r;
+	other.oif = UP_IF;
+	ndp_engine_on_route(w.e, &other, true);
+	other = r;
+	other.table = 100;
+	ndp_engine_on_route(w.e, &other, true);
+	assert_int_equal(fk.n_routes, 2);
+	assert_int_equal(ndp_engine_counters(w.e)->route_restored, 1);
+	world_down(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +594,7 @@ int main(void)
 		cmocka_unit_test(auto_rule_follows_the_routing_table),
 		cmocka_unit_test(stale_kernel_entry_does_not_revive_a_host_that_left),
 		cmocka_unit_test(auto_session_dropped_when_its_route_moves),
+		cmocka_unit_test(deleted_route_of_a_live_session_is_restored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,28 @@
+/* Walks the interface names a configuration mentions: the daemon warns about
+ * missing ones at load and reload, `islandd -t` and the doctor check them. */
+#include "conf/conf.h"
+
+void conf_foreach_iface(const struct conf *c, conf_iface_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < c->n_proxies; i++) {
+		const struct conf_proxy *p = &c->proxies[i];
+		fn(ctx, p->iface, "proxy", p->pos);
+		for (size_t r = 0; r < p->n_rules; r++)
+			if (p->rules[r].method == RULE_IFACE)
+				fn(ctx, p->rules[r].iface, "rule downstream", p->rules[r].pos);
+	}
+	for (size_t i = 0; c->mdns && i < c->mdns->n_ifaces; i++)
+		fn(ctx, c->mdns->ifaces[i].name, "mdns", c->mdns->ifaces[i].pos);
+	for (size_t i = 0; i < c->n_relays; i++) {
+		fn(ctx, c->relays[i].upstream, "ra-relay upstream", c->relays[i].pos);
+		for (size_t d = 0; d < c->relays[i].n_downstream; d++)
+			fn(ctx, c->relays[i].downstream[d], "ra-relay downstream", c->relays[i].pos);
+	}
+	for (size_t i = 0; i < c->n_ras; i++)
+		fn(ctx, c->ras[i].iface, "ra", c->ras[i].pos);
+}
+
+bool conf_is_empty(const struct conf *c)
+{
+	return c->n_proxies == 0 && !c->mdns && c->n_relays == 0 && c->n_ras == 0;
+}
