@@ -1081,6 +1081,8 @@ static const char *state_name(uint8_t st)
 
 static const char *ifname_of(const struct ndp_engine *e, int ifindex, char *buf)
 {
+	if (ifindex == 0)
+		return "*"; /* relay discovery: probing every downstream */
 	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
 	if (ifc)
 		return ifc->name;
