@@ -8,7 +8,9 @@
 #    reachable from upstream once something solicits it;
 #  - a short random scan of the /64 against the relay: the real hosts stay
 #    answered, probes downstream stay within probe-rate, sessions and RSS
-#    do not grow.
+#    do not grow;
+#  - after another such restart, a unicast reachability NS and a DAD NS from
+#    upstream for unknown hosts are answered, as RFC 4861 wants them.
 set -u
 . "$(dirname "$0")/../lib/ra.sh"
 . "$(dirname "$0")/../lib/faults.sh"
@@ -60,6 +62,8 @@ check "gw routes h1 and h2 (proto $ISLANDD_RTPROTO)" "routes: $(routes73 gw)" \
 	eval 'has_route73 gw "$H1" && has_route73 gw "$H2"'
 check "relay_discovered counts both ($(counter gw relay_discovered))" "counters" \
 	test "$(counter gw relay_discovered)" -ge 2
+check "islandctl ra lists both as learned hosts again" "$(ra_hosts gw)" \
+	eval 'ra_hosts gw | grep -q "^$H1 eth0 learned" && ra_hosts gw | grep -q "^$H2 eth0 learned"'
 # The ISP router resolves the hosts afresh for the 'internet's replies.
 nsip isp -6 neigh flush all
 check "h1 reaches the 'internet' ($INET_ADDR)" "no echo reply" ping6_ok h1 "$INET_ADDR" 5
@@ -115,6 +119,36 @@ check "scan: sessions back to the live hosts within 5 s" "sessions: $(ctl gw ses
 		[ "$(ctl gw sessions --json | jq ".sessions | length")" -le 3 ]'
 check "scan: RSS flat ($RSS0 -> $RSS1 kB)" "grew" within_kb "$RSS0" "$RSS1" 512 5
 check "after the scan the laptop still reaches h1" "no echo reply" ping6_ok laptop "$H1" 5
+
+# --- the three kinds of solicitation, checked on the wire --------------------
+# Another restart with empty caches; then the ISP router's unicast
+# reachability probe for h1 and a DAD probe for h2's address from the Wi-Fi,
+# each the first solicitation islandd sees for that host.
+stop_islandd gw TERM 10
+for ns in gw isp laptop h1 h2; do nsip "$ns" -6 neigh flush all; done
+start_islandd gw "$CONF" || { not_ok "islandd restarts again" "see $(islandd_log gw)"; exit 1; }
+wait_for 15 eval '[ -n "$(ra_prefixes gw)" ]' || { not_ok "the relayed prefix is known again (2)" "$(ra_prefixes gw)"; exit 1; }
+check "after the second restart islandd has no session" "$(ctl gw sessions)" \
+	test "$(ctl gw sessions --json | jq '.sessions | length')" -eq 0
+GW_WLAN_MAC=$(mac_addr gw wlan0)
+GW_ETH_MAC=$(mac_addr gw eth0)
+capture_start h1 eth0 "$ISL_RUN/probe.pcap" 'icmp6 and ip6[40] == 135'
+# RFC 4861 §7.2.4: hop limit 255, code 0, a valid checksum, TLLA (the
+# gateway's MAC, where the traffic must go), O=0 for a proxy, R=1 (router).
+COMMON=(--check hlim=255 --check code=0 --check cksum=ok --check O=0 --check R=1
+	--check src="$GW_WLAN_LL" --check ether_src="$GW_WLAN_MAC" --check tlla="$GW_WLAN_MAC")
+check "unicast NS from the ISP router for unknown h1: NA with S=1 to the router" "see above" \
+	nd isp ns --iface br0 --target "$H1" --src 2001:db8:abc:123::1 --dst unicast --dst-mac "$GW_WLAN_MAC" \
+	--expect na --timeout 3 "${COMMON[@]}" --check S=1 --check dst=2001:db8:abc:123::1
+check "DAD NS from the Wi-Fi for unknown h2's address: defended, NA to ff02::1 with S=0" "see above" \
+	nd laptop ns --iface wlan0 --target "$H2" --src :: --expect na --timeout 3 \
+	"${COMMON[@]}" --check S=0 --check dst=ff02::1
+capture_stop
+PROBE=$(ns_pcap_fields "$ISL_RUN/probe.pcap" | grep "target=$H1 " | head -n 1)
+check "the probe for h1 on the island: from the gateway's link-local, with its MAC as SLLA" "probe: '$PROBE'" \
+	test "$PROBE" = "ether_src=$GW_ETH_MAC src=$GW_ETH_LL target=$H1 slla=$GW_ETH_MAC"
+check "h1 and h2 routed after these solicitations" "routes: $(routes73 gw)" \
+	eval 'has_route73 gw "$H1" && has_route73 gw "$H2"'
 
 finish_islandd gw
 test_status
