@@ -758,6 +758,7 @@ void runtime_free(struct runtime *rt)
 		ra_engine_shutdown(rt->ra);
 		pkt_txq_flush(&rt->txq, rt->tx_fd);
 		ra_engine_free(rt->ra);
+		rt->ra = NULL; /* the NDP engine asks it for relay links */
 	}
 	if (rt->mdns)
 		mdns_reflector_free(rt->mdns);
