@@ -94,12 +94,17 @@ PID=$(islandd_pid gw)
 SECS=5
 RSS0=$(proc_rss_kb "$PID")
 TXNS0=$(counter gw tx_ns)
+capture_start gw eth0 "$ISL_RUN/scan.pcap" 'icmp6 and ip6[40] == 135'
 L=$(ndload laptop -i wlan0 --prefix "$RA_PREFIX" --random --rate 2000 --duration "$SECS" \
 	--real "$H1,$H2" --real-rate 100 --linger 300)
 TXNS1=$(counter gw tx_ns)
 RSS1=$(proc_rss_kb "$PID")
+capture_stop
+# NS seen on the island, the most in one second (whole-second buckets)
+WIRE=$(pcap_count "$ISL_RUN/scan.pcap")
+WIRE_MAX=$(pcap_times "$ISL_RUN/scan.pcap" | awk '{ c[int($1)]++ } END { for (k in c) if (c[k] > m) m = c[k]; print m + 0 }')
 note "scan: $L"
-note "scan: tx_ns $TXNS0 -> $TXNS1, probe_budget $(counter gw probe_budget), sessions_full $(counter gw sessions_full), RSS $RSS0 -> $RSS1 kB"
+note "scan: tx_ns $TXNS0 -> $TXNS1, on the wire $WIRE (max $WIRE_MAX/s), probe_budget $(counter gw probe_budget), sessions_full $(counter gw sessions_full), RSS $RSS0 -> $RSS1 kB"
 check "scan: the laptop sent the scan ($(kv sent "$L") NS)" "$L" test "$(kv sent "$L")" -ge $((SECS * 1500))
 # The ASan daemon on a shared 2-core host: a late answer counts as lost for
 # ndload (the next NS for the host went out 20 ms later), so allow 1 %; the
@@ -112,6 +117,8 @@ PROBES=$((TXNS1 - TXNS0))
 # probe-rate 100/s: at most 100 a second plus the burst, over the scan and its linger
 check "scan: probes downstream within the budget ($PROBES in ${SECS}.3 s)" "tx_ns $TXNS0 -> $TXNS1" \
 	test "$PROBES" -le $(( (SECS + 1) * 100 + 10 ))
+check "scan: on the island at most 100 NS in any second ($WIRE in all, at most $WIRE_MAX in one second)" \
+	"$WIRE NS, $WIRE_MAX in one second" test "$WIRE_MAX" -le 100 -a "$WIRE" -gt 0
 check "scan: no answer for a target that never answered ($(kv answered "$L") answered)" "$L" \
 	test "$(kv answered "$L")" -eq 0
 check "scan: sessions back to the live hosts within 5 s" "sessions: $(ctl gw sessions --json | jq '.sessions | length')" \
