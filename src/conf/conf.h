@@ -25,6 +25,13 @@ enum conf_rule_method {
 	RULE_AUTO,   /* like IFACE, interface from the kernel routing table */
 };
 
+/* The source address of proxy answers (NA): RFC 4861 §7.2.4 leaves it to
+ * the sender; some providers' routers accept only the target itself. */
+enum conf_answer_from {
+	CONF_ANSWER_FROM_LINK_LOCAL, /* default: the interface's link-local address */
+	CONF_ANSWER_FROM_TARGET,     /* the solicited target address */
+};
+
 struct conf_rule {
 	struct in6_addr prefix; /* host bits cleared */
 	uint8_t plen;           /* 128 when the rule names one address */
@@ -47,6 +54,7 @@ struct conf_proxy {
 	/* islandd extensions */
 	uint32_t max_sessions;  /* default 4096 */
 	uint32_t probe_rate;    /* NS per second sent per downstream interface, default 100 */
+	enum conf_answer_from answer_from; /* default link-local */
 	size_t n_rules;
 	struct conf_rule *rules;
 	struct conf_pos pos;
@@ -81,6 +89,7 @@ struct conf_ra_relay {
 	size_t n_downstream;
 	char (*downstream)[IF_NAMESIZE];
 	bool learn_hosts;        /* default yes: /128 routes + proxy answers for hosts behind */
+	enum conf_answer_from answer_from; /* of those answers, default link-local */
 	struct conf_pos pos;
 };
 

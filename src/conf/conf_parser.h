@@ -138,6 +138,10 @@ int conf_kw_u32(struct conf_parser *p, const struct conf_token *kw, uint32_t min
 int conf_kw_bool(struct conf_parser *p, const struct conf_token *kw, bool ndppd_kw, bool *out);
 int conf_kw_ifname(struct conf_parser *p, const struct conf_token *kw, struct conf_token *name,
                    char out[IF_NAMESIZE]);
+/* `answer-from link-local | target` (proxy and ra-relay blocks). */
+int conf_kw_answer_from(struct conf_parser *p, const struct conf_token *kw,
+                        enum conf_answer_from *out);
+const char *conf_answer_from_name(enum conf_answer_from a);
 
 /* Printable prefix "addr/len". */
 void conf_format_prefix(const struct in6_addr *a, uint8_t plen, char *buf, size_t cap);

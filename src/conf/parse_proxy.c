@@ -19,7 +19,7 @@
 
 enum {
 	P_ROUTER, P_TIMEOUT, P_TTL, P_DEADTIME, P_AUTOWIRE, P_KEEPALIVE, P_RETRIES,
-	P_PROMISCUOUS, P_MAX_SESSIONS, P_PROBE_RATE, P_COUNT
+	P_PROMISCUOUS, P_MAX_SESSIONS, P_PROBE_RATE, P_ANSWER_FROM, P_COUNT
 };
 
 struct proxy_ctx {
@@ -116,6 +116,16 @@ static int kw_probe_rate(struct conf_parser *p, void *c, const struct conf_token
 {
 	struct proxy_ctx *ctx = c;
 	return proxy_u32(p, ctx, kw, P_PROBE_RATE, 1, 100000, &ctx->pr->probe_rate, false);
+}
+
+static int kw_answer_from(struct conf_parser *p, void *c, const struct conf_token *kw)
+{
+	struct proxy_ctx *ctx = c;
+	enum conf_answer_from v;
+	if (conf_kw_answer_from(p, kw, &v) < 0 || conf_once(p, &ctx->seen[P_ANSWER_FROM], kw, false) < 0)
+		return -1;
+	ctx->pr->answer_from = v;
+	return 0;
 }
 
 /* ---- rule block: static | auto | iface IF, autovia ---- */
@@ -230,6 +240,7 @@ const struct conf_keyword conf_kw_proxy[] = {
 	{ "promiscuous", kw_promiscuous },
 	{ "max-sessions", kw_max_sessions },
 	{ "probe-rate", kw_probe_rate },
+	{ "answer-from", kw_answer_from },
 	{ "rule", kw_rule },
 	{ NULL, NULL },
 };

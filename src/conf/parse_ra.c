@@ -1,6 +1,7 @@
 /* Router advertisement blocks:
  *
- *   ra-relay UPSTREAM { iface DOWN1; iface DOWN2; learn-hosts yes }
+ *   ra-relay UPSTREAM { iface DOWN1; iface DOWN2; learn-hosts yes;
+ *                       answer-from link-local|target }
  *   ra IFACE { prefix P/LEN { on-link; autonomous; valid-lifetime;
  *              preferred-lifetime }; rdnss A...; dnssl N...; rdnss-lifetime;
  *              dnssl-lifetime; mtu; interval [MIN] MAX; router-lifetime;
@@ -23,7 +24,7 @@
 
 struct relay_ctx {
 	struct conf_ra_relay *r;
-	struct conf_pos learn;
+	struct conf_pos learn, answer_from;
 };
 
 static int kw_relay_iface(struct conf_parser *p, void *c, const struct conf_token *kw)
@@ -58,9 +59,20 @@ static int kw_learn_hosts(struct conf_parser *p, void *c, const struct conf_toke
 	return 0;
 }
 
+static int kw_relay_answer_from(struct conf_parser *p, void *c, const struct conf_token *kw)
+{
+	struct relay_ctx *ctx = c;
+	enum conf_answer_from v;
+	if (conf_kw_answer_from(p, kw, &v) < 0 || conf_once(p, &ctx->answer_from, kw, false) < 0)
+		return -1;
+	ctx->r->answer_from = v;
+	return 0;
+}
+
 const struct conf_keyword conf_kw_relay[] = {
 	{ "iface", kw_relay_iface },
 	{ "learn-hosts", kw_learn_hosts },
+	{ "answer-from", kw_relay_answer_from },
 	{ NULL, NULL },
 };
 

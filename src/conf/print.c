@@ -54,6 +54,7 @@ static void print_proxy(FILE *out, const struct conf_proxy *pr)
 	fprintf(out, "\tpromiscuous %s\n", yesno(pr->promiscuous));
 	fprintf(out, "\tmax-sessions %u\n", pr->max_sessions);
 	fprintf(out, "\tprobe-rate %u\n", pr->probe_rate);
+	fprintf(out, "\tanswer-from %s\n", conf_answer_from_name(pr->answer_from));
 	for (size_t i = 0; i < pr->n_rules; i++)
 		print_rule(out, &pr->rules[i]);
 	fprintf(out, "}\n");
@@ -114,6 +115,7 @@ static void print_relay(FILE *out, const struct conf_ra_relay *r)
 {
 	fprintf(out, "\nra-relay %s {\n", r->upstream);
 	fprintf(out, "\tlearn-hosts %s\n", yesno(r->learn_hosts));
+	fprintf(out, "\tanswer-from %s\n", conf_answer_from_name(r->answer_from));
 	for (size_t i = 0; i < r->n_downstream; i++)
 		fprintf(out, "\tiface %s\n", r->downstream[i]);
 	fprintf(out, "}\n");

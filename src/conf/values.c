@@ -234,3 +234,25 @@ void conf_format_prefix(const struct in6_addr *a, uint8_t plen, char *buf, size_
 		snprintf(s, sizeof(s), "::");
 	snprintf(buf, cap, "%s/%u", s, (unsigned)plen);
 }
+
+static const char *const answer_from_names[] = { "link-local", "target" };
+
+const char *conf_answer_from_name(enum conf_answer_from a)
+{
+	return (unsigned)a < sizeof(answer_from_names) / sizeof(answer_from_names[0]) ? answer_from_names[a] : "?";
+}
+
+int conf_kw_answer_from(struct conf_parser *p, const struct conf_token *kw, enum conf_answer_from *out)
+{
+	struct conf_token v;
+	char tb[64];
+	if (conf_arg(p, kw, &v) < 0)
+		return -1;
+	for (unsigned i = 0; i < sizeof(answer_from_names) / sizeof(answer_from_names[0]); i++) {
+		if (tok_is(&v, answer_from_names[i])) {
+			*out = (enum conf_answer_from)i;
+			return 0;
+		}
+	}
+	return conf_fail(p, v.pos, "'%s' is not link-local or target", conf_tokstr(&v, tb, sizeof(tb)));
+}

@@ -149,11 +149,19 @@ static void op_ra_host(void *ctx, int upstream_ifindex, int downstream_ifindex,
 	ndp_engine_learned_host(rt->ndp, upstream_ifindex, downstream_ifindex, addr, gone);
 }
 
+static unsigned op_relay_links(void *ctx, int upstream_ifindex, const struct in6_addr *target,
+                               int *ifindexes, unsigned max)
+{
+	struct runtime *rt = ctx;
+	return rt->ra ? ra_engine_relay_links(rt->ra, upstream_ifindex, target, ifindexes, max) : 0;
+}
+
 static const struct ndp_ops *ndp_ops_for(struct runtime *rt, struct ndp_ops *ops)
 {
 	*ops = (struct ndp_ops){ .ctx = rt, .send_na = op_send_na, .send_ns = op_send_ns,
 	                         .route_add = op_route_add, .route_del = op_route_del,
-	                         .route_oif = op_route_oif, .now_ms = op_now_ms };
+	                         .route_oif = op_route_oif, .now_ms = op_now_ms,
+	                         .relay_links = op_relay_links };
 	return ops;
 }
 
@@ -878,6 +886,7 @@ void runtime_free(struct runtime *rt)
 		ra_engine_shutdown(rt->ra);
 		pkt_txq_flush(&rt->txq, rt->tx_fd);
 		ra_engine_free(rt->ra);
+		rt->ra = NULL; /* the NDP engine asks it for relay links */
 	}
 	if (rt->mdns)
 		mdns_reflector_free(rt->mdns);

@@ -30,6 +30,10 @@
 #define NDP_DEAD_CAP 4096   /* dead targets remembered: as many as sessions, at most this */
 /* RFC 4861 RetransTimer: a target is never probed twice within a second. */
 #define NDP_MIN_PROBE_GAP_MS 1050 /* with a margin for timer and capture jitter */
+/* Sessions of on-demand relay discovery have no rule: the relay's
+ * downstream links stand in for an iface rule's one interface. */
+#define NDP_RULE_RELAY UINT16_MAX
+#define NDP_RELAY_LINKS_MAX 32 /* CONF_MAX_DOWNSTREAM */
 
 struct ndp_rule_rt {
 	const struct conf_rule *conf;
@@ -85,6 +89,7 @@ struct ndp_engine {
 	} while (0)
 
 static void session_timer(void *ctx);
+static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry);
 
 static uint64_t now_ms(struct ndp_engine *e)
 {
@@ -100,6 +105,14 @@ static const struct iface *iface_usable(struct ndp_engine *e, int ifindex)
 {
 	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
 	return ifc && ifc->up ? ifc : NULL;
+}
+
+/* The rule a session was made for; NULL for learned hosts and relay discovery. */
+static const struct conf_rule *session_rule(const struct ndp_engine *e, const struct ndp_session *s)
+{
+	if (s->state == NDP_LEARNED || s->rule_idx == NDP_RULE_RELAY)
+		return NULL;
+	return e->proxies[s->proxy_idx].rules[s->rule_idx].conf;
 }
 
 /* A burst of a tenth of the rate, refilled at the rest: whatever the load,
@@ -149,7 +162,10 @@ static void send_na(struct ndp_engine *e, const struct ndp_proxy_rt *p, const st
 	}
 	struct nd_lladdr tlla = { .len = ifc->lladdr_len };
 	memcpy(tlla.addr, ifc->lladdr, ifc->lladdr_len <= ND_LLADDR_MAX ? ifc->lladdr_len : 0);
-	e->ops.send_na(e->ops.ctx, p->ifindex, l2, ifc->lladdr_len ? halen : 0, &ifc->ll, dst,
+	/* answer-from target: some providers' routers drop NAs for a global
+	 * target from a link-local source (ndppd issues #64, #71) */
+	const struct in6_addr *src = p->conf->answer_from == CONF_ANSWER_FROM_TARGET ? target : &ifc->ll;
+	e->ops.send_na(e->ops.ctx, p->ifindex, l2, ifc->lladdr_len ? halen : 0, src, dst,
 	               target, flags, &tlla);
 }
 
@@ -197,13 +213,14 @@ static void remember_solicitor(struct ndp_session *s, const struct ndp_solicitor
 static void route_install(struct ndp_engine *e, struct ndp_session *s)
 {
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	if (!p->conf->autowire || s->routed)
+	/* hosts found behind a relay are routed like the hosts it learns */
+	if ((!p->conf->autowire && s->rule_idx != NDP_RULE_RELAY) || s->routed)
 		return;
 	/* an auto rule found the interface in the routing table: a /128 there
 	 * adds nothing unless it goes via the target's router (autovia), and it
 	 * would hide later changes of the real route from our look-ups */
-	const struct conf_rule *rule = p->rules[s->rule_idx].conf;
-	if (rule->method == RULE_AUTO && !s->has_via)
+	const struct conf_rule *rule = session_rule(e, s);
+	if (rule && rule->method == RULE_AUTO && !s->has_via)
 		return;
 	int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
 	if (rc < 0) {
@@ -266,8 +283,19 @@ static void session_delete(struct ndp_engine *e, struct ndp_session *s)
 	ndp_sessions_remove(&e->sessions, s);
 }
 
+/* One multicast NS for target on down, from its link-local address. */
+static void probe_send(struct ndp_engine *e, const struct iface *down, const struct in6_addr *target)
+{
+	struct nd_lladdr slla = { .len = down->lladdr_len };
+	memcpy(slla.addr, down->lladdr, down->lladdr_len <= ND_LLADDR_MAX ? down->lladdr_len : 0);
+	e->ops.send_ns(e->ops.ctx, down->ifindex, &down->ll, target, &slla);
+	e->c.tx_ns++;
+}
+
 static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 {
+	if (s->rule_idx == NDP_RULE_RELAY && s->down_ifindex == 0)
+		return relay_probe(e, s, is_retry); /* not found yet: every downstream */
 	const struct iface *down = iface_usable(e, s->down_ifindex);
 	if (!down) {
 		e->c.iface_down++;
@@ -288,11 +316,8 @@ static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 			e->c.probe_budget++;
 		return false;
 	}
-	struct nd_lladdr slla = { .len = down->lladdr_len };
-	memcpy(slla.addr, down->lladdr, down->lladdr_len <= ND_LLADDR_MAX ? down->lladdr_len : 0);
-	e->ops.send_ns(e->ops.ctx, s->down_ifindex, &down->ll, &s->target, &slla);
+	probe_send(e, down, &s->target);
 	s->probed_ms = now_ms(e);
-	e->c.tx_ns++;
 	return true;
 }
 
@@ -328,9 +353,11 @@ static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const s
 		ndp_event(e, "target %s confirmed behind %s, answered on %s", addr_str(&s->target, a),
 		          d ? d->name : "?", p->conf->iface);
 		e->c.target_confirmed++;
+		if (s->rule_idx == NDP_RULE_RELAY)
+			e->c.relay_discovered++;
 	}
-	const struct conf_rule *rule = p->rules[s->rule_idx].conf;
-	if (rule->autovia && via && IN6_IS_ADDR_LINKLOCAL(via) && !s->routed) {
+	const struct conf_rule *rule = session_rule(e, s);
+	if (rule && rule->autovia && via && IN6_IS_ADDR_LINKLOCAL(via) && !s->routed) {
 		s->via = *via;
 		s->has_via = true;
 	}
@@ -417,6 +444,111 @@ static int rule_downstream(struct ndp_engine *e, struct ndp_proxy_rt *p, struct 
 		return -1;
 	}
 	return oif;
+}
+
+/* ---- relay discovery ---------------------------------------------------- */
+
+static unsigned relay_links(struct ndp_engine *e, const struct ndp_proxy_rt *p,
+                            const struct in6_addr *target, int links[NDP_RELAY_LINKS_MAX])
+{
+	if (!e->ops.relay_links || p->ifindex <= 0)
+		return 0;
+	unsigned n = e->ops.relay_links(e->ops.ctx, p->ifindex, target, links, NDP_RELAY_LINKS_MAX);
+	return n < NDP_RELAY_LINKS_MAX ? n : NDP_RELAY_LINKS_MAX;
+}
+
+/* A probe for a relay target not found yet: one NS on each downstream of
+ * the relay, each paid from that link's own budget (new-probe reserve kept). */
+static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
+{
+	int links[NDP_RELAY_LINKS_MAX];
+	unsigned n = relay_links(e, &e->proxies[s->proxy_idx], &s->target, links);
+	bool sent = false, refused = false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct iface *down = iface_usable(e, links[i]);
+		if (!down || !down->has_ll)
+			continue;
+		struct token_bucket *tb = budget_for(e, links[i]);
+		if (!tb || !token_bucket_take(tb, now_ms(e), budget_reserve(tb))) {
+			refused = true;
+			continue;
+		}
+		probe_send(e, down, &s->target);
+		sent = true;
+	}
+	if (sent)
+		s->probed_ms = now_ms(e);
+	else if (refused && is_retry)
+		e->c.probe_retry_budget++;
+	else if (refused)
+		e->c.probe_budget++;
+	else
+		e->c.iface_down++;
+	return sent;
+}
+
+/* An NA on ifindex for a relay target not found yet: bind the session to
+ * that link if it is one of the relay's downstreams. */
+static bool relay_adopt(struct ndp_engine *e, struct ndp_session *s, int ifindex)
+{
+	if (s->rule_idx != NDP_RULE_RELAY || s->down_ifindex != 0)
+		return false;
+	int links[NDP_RELAY_LINKS_MAX];
+	unsigned n = relay_links(e, &e->proxies[s->proxy_idx], &s->target, links);
+	for (unsigned i = 0; i < n; i++) {
+		if (links[i] == ifindex) {
+			s->down_ifindex = ifindex;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* No rule matched. If a relay learning hosts relays target's prefix from
+ * this proxy's interface, look for target behind the relay's downstreams as
+ * an iface rule would: the kernel's word, else a budgeted probe, under the
+ * session cap; the dead cache was consulted by the caller. A host that was
+ * there before islandd started, or does no DAD, is found on the first
+ * solicitation for it. False when no relay covers target. */
+static bool relay_solicit(struct ndp_engine *e, uint16_t pi, const struct in6_addr *target,
+                          const struct ndp_solicitor *who)
+{
+	struct ndp_proxy_rt *p = &e->proxies[pi];
+	int links[NDP_RELAY_LINKS_MAX];
+	unsigned n = relay_links(e, p, target, links);
+	if (!n)
+		return false;
+	struct ndp_session *s;
+	bool budget = false;
+	for (unsigned i = 0; i < n; i++) {
+		if (ndp_known_has(&e->known, links[i], target)) {
+			s = session_new(e, pi, NDP_RULE_RELAY, target, links[i]);
+			if (s)
+				session_confirm(e, s, NULL);
+			answer(e, p, target, who);
+			return true;
+		}
+		struct token_bucket *tb = budget_for(e, links[i]);
+		budget |= tb && token_bucket_available(tb, now_ms(e), budget_reserve(tb));
+	}
+	/* check the budget before allocating, so a refused probe leaves no state */
+	if (!budget) {
+		e->c.probe_budget++;
+		return true;
+	}
+	s = session_new(e, pi, NDP_RULE_RELAY, target, 0);
+	if (!s)
+		return true;
+	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+	remember_solicitor(s, who);
+	if (!probe(e, s, false)) {
+		ndp_dead_add(&e->dead, pi, target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
+		session_delete(e, s);
+		return true;
+	}
+	e->c.relay_probed++;
+	session_arm(e, s, probe_wait_ms(p, s));
+	return true;
 }
 
 static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m,
@@ -521,6 +653,8 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 		session_arm(e, s, probe_wait_ms(p, s));
 		return;
 	}
+	if (relay_solicit(e, pi, &m->target, &who))
+		return;
 	e->c.ns_no_rule++;
 }
 
@@ -529,7 +663,7 @@ static void on_advert(struct ndp_engine *e, int ifindex, const struct nd_msg *m)
 	bool matched = false;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &m->target);
-		if (!s || s->down_ifindex != ifindex || s->state == NDP_LEARNED)
+		if (!s || s->state == NDP_LEARNED || (s->down_ifindex != ifindex && !relay_adopt(e, s, ifindex)))
 			continue;
 		matched = true;
 		session_confirm(e, s, &m->src);
@@ -658,9 +792,8 @@ void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool de
 		struct ndp_session *s = &e->sessions.pool[i];
 		if (!s->in_use || s->state == NDP_LEARNED)
 			continue;
-		const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-		if (p->rules[s->rule_idx].conf->method != RULE_AUTO ||
-		    !nd_prefix_match(&s->target, &r->dst, r->plen))
+		const struct conf_rule *rule = session_rule(e, s);
+		if (!rule || rule->method != RULE_AUTO || !nd_prefix_match(&s->target, &r->dst, r->plen))
 			continue;
 		int oif = e->ops.route_oif(e->ops.ctx, &s->target);
 		if (oif == s->down_ifindex)
@@ -809,6 +942,8 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex, int dow
 		s->down_ifindex = downstream_ifindex;
 		s->confirmed_ms = now_ms(e);
 		s->expires_ms = 0;
+		/* learned while our probe was out (the relay saw the answer too) */
+		answer_pending(e, s);
 		if (!s->routed) {
 			int rc = e->ops.route_add(e->ops.ctx, addr, downstream_ifindex, NULL);
 			if (rc == 0) {
@@ -854,7 +989,8 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 		struct conf_proxy *ip = &e->implicit[e->n_implicit++];
 		*ip = (struct conf_proxy){ .router = true, .timeout_ms = 500, .ttl_ms = 30000,
 		                           .deadtime_ms = 30000, .keepalive = true, .retries = 3,
-		                           .max_sessions = 4096, .probe_rate = 100, .pos = r->pos };
+		                           .max_sessions = 4096, .probe_rate = 100,
+		                           .answer_from = r->answer_from, .pos = r->pos };
 		snprintf(ip->iface, sizeof(ip->iface), "%s", r->upstream);
 		e->proxies[e->n_proxies++].conf = ip;
 	}
@@ -906,7 +1042,7 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 		if (!s->in_use || s->state == NDP_PROBING)
 			continue;
 		const struct ndp_proxy_rt *op = &old->proxies[s->proxy_idx];
-		const struct conf_rule *orule = s->state == NDP_LEARNED ? NULL : op->rules[s->rule_idx].conf;
+		const struct conf_rule *orule = session_rule(old, s);
 		for (size_t pi = 0; pi < e->n_proxies; pi++) {
 			struct ndp_proxy_rt *p = &e->proxies[pi];
 			if (strcmp(p->conf->iface, op->conf->iface) != 0)
@@ -919,11 +1055,13 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 				if (ri == p->conf->n_rules || !same_downstream(p->rules[ri].conf, orule))
 					break;
 			}
+			if (s->rule_idx == NDP_RULE_RELAY)
+				ri = NDP_RULE_RELAY;
 			struct ndp_session *n = session_new(e, (uint16_t)pi, (uint16_t)ri, &s->target, s->down_ifindex);
 			if (!n)
 				break;
 			n->state = s->state;
-			n->routed = s->routed && p->conf->autowire == op->conf->autowire;
+			n->routed = s->routed && (p->conf->autowire == op->conf->autowire || ri == NDP_RULE_RELAY);
 			n->has_via = s->has_via;
 			n->via = s->via;
 			n->confirmed_ms = s->confirmed_ms;
@@ -994,6 +1132,8 @@ static const char *state_name(uint8_t st)
 
 static const char *ifname_of(const struct ndp_engine *e, int ifindex, char *buf)
 {
+	if (ifindex == 0)
+		return "*"; /* relay discovery: probing every downstream */
 	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
 	if (ifc)
 		return ifc->name;

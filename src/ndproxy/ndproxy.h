@@ -35,6 +35,12 @@ struct ndp_ops {
 	/* auto rules: the interface the kernel routes target through, or <= 0. */
 	int (*route_oif)(void *ctx, const struct in6_addr *target);
 	uint64_t (*now_ms)(void *ctx);
+	/* RA relay, on-demand discovery: when target lies in a prefix relayed
+	 * from upstream_ifindex by a relay that learns hosts, the downstream
+	 * links to look for it on (up to max ifindexes, each > 0); else 0.
+	 * May be NULL (no relay). */
+	unsigned (*relay_links)(void *ctx, int upstream_ifindex, const struct in6_addr *target,
+	                        int *ifindexes, unsigned max);
 };
 
 /* Counters; names are islandctl's JSON keys. */
@@ -60,7 +66,9 @@ struct ndp_ops {
 	X(route_added)        \
 	X(route_removed)      \
 	X(route_restored)     /* our route deleted by someone else, put back */ \
-	X(route_errors)
+	X(route_errors)       \
+	X(relay_probed)       /* relayed-prefix target unknown: probed on the relay's downstreams */ \
+	X(relay_discovered)   /* ... and found there: answered and routed */
 
 struct ndp_counters {
 #define NDP_COUNTER_FIELD(name) uint64_t name;

@@ -105,6 +105,12 @@ void ra_engine_on_neigh(struct ra_engine *e, const struct nl_neigh *n, bool dele
  * groups we have not joined). */
 bool ra_engine_wants_iface(const struct ra_engine *e, const char *ifname, bool *allmulti);
 
+/* On-demand discovery (the NDP proxy asks): when addr lies in a live prefix
+ * relayed from upstream_ifindex by a relay that learns hosts, the ifindexes
+ * of its downstreams present in the kernel (at most max); else 0. */
+unsigned ra_engine_relay_links(const struct ra_engine *e, int upstream_ifindex,
+                               const struct in6_addr *addr, int *ifindexes, unsigned max);
+
 /* `islandctl ra [--json]`: relayed/advertised prefixes with remaining
  * lifetimes, routers, hosts learned behind each downstream, counters. */
 void ra_engine_dump(struct ra_engine *e, struct ctl_out *o);

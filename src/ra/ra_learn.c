@@ -448,3 +448,22 @@ void ra_learn_take_over(struct ra_relay *r, struct ra_relay *old)
 		ra_hosts_remove(&old->hosts, h);
 	}
 }
+
+unsigned ra_engine_relay_links(const struct ra_engine *e, int upstream_ifindex,
+                               const struct in6_addr *addr, int *ifindexes, unsigned max)
+{
+	if (upstream_ifindex <= 0 || addr_linklocal(addr))
+		return 0;
+	for (size_t i = 0; i < e->n_relays; i++) {
+		const struct ra_relay *r = e->relays[i];
+		if (r->up->ifindex != upstream_ifindex || !r->learn_hosts ||
+		    !ra_upstream_prefix_of(&r->st, addr, true))
+			continue;
+		unsigned n = 0;
+		for (unsigned k = 0; k < r->n_down && n < max; k++)
+			if (r->down[k]->ifindex > 0)
+				ifindexes[n++] = r->down[k]->ifindex;
+		return n;
+	}
+	return 0;
+}

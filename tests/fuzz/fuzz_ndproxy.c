@@ -47,17 +47,28 @@ static int f_route_del(void *c, const struct in6_addr *t, int i, const struct in
 }
 static int f_route_oif(void *c, const struct in6_addr *t) { return t->s6_addr[15] & 3; }
 static uint64_t f_now(void *c) { return fake_clock; }
+/* A relay on if1 relays 2001:db8:2::/64 to if2 and if3 (the RA engine's answer). */
+static unsigned f_relay_links(void *c, int up, const struct in6_addr *t, int *links, unsigned max)
+{
+	static const uint8_t relayed[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0 };
+	if (up != 1 || memcmp(t, relayed, 8) != 0 || max < 2)
+		return 0;
+	links[0] = 2;
+	links[1] = 3;
+	return 2;
+}
 
 static const struct ndp_ops ops = { .send_na = f_send_na, .send_ns = f_send_ns,
 	                            .route_add = f_route_add, .route_del = f_route_del,
-	                            .route_oif = f_route_oif, .now_ms = f_now };
+	                            .route_oif = f_route_oif, .now_ms = f_now,
+	                            .relay_links = f_relay_links };
 
 static const char config[] =
 	"proxy if1 { autowire yes\n max-sessions 64\n probe-rate 1000\n"
 	"  rule 2001:db8:0:0:40::/76 { iface if2 }\n"
 	"  rule 2001:db8::/64 { auto }\n"
 	"  rule 2001:db8:1::/64 { static }\n}\n"
-	"proxy if2 { router no\n max-sessions 64\n rule ::/0 { iface if3 } }\n";
+	"proxy if2 { router no\n max-sessions 64\n answer-from target\n rule ::/0 { iface if3 } }\n";
 
 static void add_iface(struct iftable *ifs, int idx, const char *name)
 {

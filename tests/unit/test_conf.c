@@ -130,6 +130,7 @@ static void assert_conf_equal(const struct conf *a, const struct conf *b)
 		assert_int_equal(x->promiscuous, y->promiscuous);
 		assert_int_equal(x->max_sessions, y->max_sessions);
 		assert_int_equal(x->probe_rate, y->probe_rate);
+		assert_int_equal(x->answer_from, y->answer_from);
 		assert_int_equal(x->n_rules, y->n_rules);
 		for (size_t j = 0; j < x->n_rules; j++) {
 			const struct conf_rule *r = &x->rules[j], *s = &y->rules[j];
@@ -169,6 +170,7 @@ static void assert_conf_equal(const struct conf *a, const struct conf *b)
 		const struct conf_ra_relay *x = &a->relays[i], *y = &b->relays[i];
 		assert_string_equal(x->upstream, y->upstream);
 		assert_int_equal(x->learn_hosts, y->learn_hosts);
+		assert_int_equal(x->answer_from, y->answer_from);
 		assert_int_equal(x->n_downstream, y->n_downstream);
 		for (size_t j = 0; j < x->n_downstream; j++)
 			assert_string_equal(x->downstream[j], y->downstream[j]);
@@ -1069,6 +1071,43 @@ static void test_fifo_empty_and_ifaces(void **state)
 	conf_free(c);
 }
 
+/* `answer-from link-local | target` in proxy and ra-relay blocks: default,
+ * both values, errors at the value, repeats refused, printed and read back. */
+static void test_answer_from(void **state)
+{
+	struct conf *c = parse_ok("proxy eth0 { rule ::1 { static } }\n"
+	                          "proxy eth1 {\n answer-from target\n rule ::2 { static }\n}\n"
+	                          "proxy eth2 { answer-from LINK-LOCAL; rule ::3 { static } }\n"
+	                          "ra-relay wlan0 { iface eth3 }\n"
+	                          "ra-relay wlan1 { iface eth4; answer-from target }\n");
+	assert_int_equal(c->proxies[0].answer_from, CONF_ANSWER_FROM_LINK_LOCAL);
+	assert_int_equal(c->proxies[1].answer_from, CONF_ANSWER_FROM_TARGET);
+	assert_int_equal(c->proxies[2].answer_from, CONF_ANSWER_FROM_LINK_LOCAL);
+	assert_int_equal(c->relays[0].answer_from, CONF_ANSWER_FROM_LINK_LOCAL);
+	assert_int_equal(c->relays[1].answer_from, CONF_ANSWER_FROM_TARGET);
+	assert_int_equal(c->n_warnings, 0);
+	char *text = print_to_string(c);
+	assert_non_null(strstr(text, "proxy eth1 {\n\trouter yes"));
+	assert_non_null(strstr(text, "\tanswer-from target\n"));
+	assert_non_null(strstr(text, "\tanswer-from link-local\n"));
+	struct conf *back = parse_ok(text);
+	assert_conf_equal(c, back);
+	char *again = print_to_string(back);
+	assert_string_equal(text, again);
+	free(again);
+	free(text);
+	conf_free(back);
+	conf_free(c);
+
+	parse_err("proxy e {\n answer-from global\n}", 2, 14, "'global' is not link-local or target");
+	parse_err("proxy e { answer-from }", 1, 11, "'answer-from' needs a value");
+	parse_err("proxy e { answer-from target; answer-from target }", 1, 31, "answer-from");
+	parse_err("proxy e { rule ::1 { answer-from target } }", 1, 22, "'answer-from'");
+	parse_err("ra-relay w { iface e; answer-from ll }", 1, 35, "'ll' is not link-local or target");
+	parse_err("ra-relay w { iface e; answer-from target\n answer-from link-local }", 2, 2, "answer-from");
+	parse_err("answer-from target", 1, 1, "'answer-from'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1079,6 +1118,7 @@ int main(void)
 		cmocka_unit_test(test_ra_defaults_follow_interval),
 		cmocka_unit_test(test_every_keyword),
 		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_answer_from),
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_separators_and_quotes),
 		cmocka_unit_test(test_input_not_nul_terminated),

@@ -575,6 +575,190 @@ static void deleted_route_of_a_live_session_is_restored(void **state)
 	world_down(&w);
 }
 
+/* ---- relay discovery (issue 12 item 1) and answer-from (item 3) ---- */
+
+#define DOWN2_IF 4 /* eth1: a second relay downstream */
+
+/* The RA engine's part, faked: 2001:db8::/64 is relayed from wlan0 to eth0 and eth1. */
+static unsigned fake_relay_links(void *ctx, int up, const struct in6_addr *t, int *links, unsigned max)
+{
+	struct in6_addr p = A("2001:db8::");
+	if (up != UP_IF || memcmp(t, &p, 8) != 0 || max < 2)
+		return 0;
+	links[0] = DOWN_IF;
+	links[1] = DOWN2_IF;
+	return 2;
+}
+
+static void relay_world_up(struct world *w, const char *text)
+{
+	static struct ndp_ops relay_ops;
+	relay_ops = ops;
+	relay_ops.relay_links = fake_relay_links;
+	memset(&fk, 0, sizeof(fk));
+	fk.now = 1000000;
+	struct conf_error err;
+	if (conf_parse(text, strlen(text), "test.conf", &w->conf, &err) < 0)
+		fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+	w->loop = loop_new();
+	w->ifs = iftable_new(16);
+	add_iface(w->ifs, UP_IF, "wlan0", "fe80::1", 1);
+	add_iface(w->ifs, DOWN_IF, "eth0", "fe80::2", 2);
+	add_iface(w->ifs, DOWN2_IF, "eth1", "fe80::3", 3);
+	w->e = ndp_engine_new(w->loop, w->conf, w->ifs, &relay_ops);
+	assert_non_null(w->e);
+}
+
+static void relay_unknown_host_is_probed_everywhere_answered_and_routed(void **state)
+{
+	struct world w;
+	relay_world_up(&w, "ra-relay wlan0 { iface eth0; iface eth1 }\n");
+	solicit(&w, "fe80::99", "2001:db8::5");
+	/* not known: one probe on each downstream, nothing answered yet */
+	assert_int_equal(fk.n_ns, 2);
+	assert_int_equal(fk.ns[0].ifindex, DOWN_IF);
+	assert_addr(&fk.ns[0].src, "fe80::2");
+	assert_int_equal(fk.ns[1].ifindex, DOWN2_IF);
+	assert_addr(&fk.ns[1].src, "fe80::3");
+	assert_addr(&fk.ns[1].target, "2001:db8::5");
+	assert_int_equal(fk.n_na, 0);
+	assert_int_equal(ndp_engine_counters(w.e)->relay_probed, 1);
+	/* an NA heard upstream proves nothing about the downstreams */
+	advertise(&w, UP_IF, "fe80::55", "2001:db8::5");
+	assert_int_equal(fk.n_na, 0);
+	/* the host answers behind eth1: the waiting solicitor is answered, the host routed there */
+	advertise(&w, DOWN2_IF, "fe80::41", "2001:db8::5");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.na[0].ifindex, UP_IF);
+	assert_addr(&fk.na[0].src, "fe80::1");
+	assert_addr(&fk.na[0].dst, "fe80::99");
+	assert_int_equal(fk.na[0].flags, ND_NA_FLAG_ROUTER | ND_NA_FLAG_SOLICITED);
+	assert_int_equal(fk.n_routes, 1);
+	assert_true(fk.routes[0].add);
+	assert_int_equal(fk.routes[0].ifindex, DOWN2_IF);
+	assert_addr(&fk.routes[0].target, "2001:db8::5");
+	assert_int_equal(ndp_engine_counters(w.e)->relay_discovered, 1);
+	/* from now on answered at once, no probe */
+	solicit(&w, "fe80::98", "2001:db8::5");
+	assert_int_equal(fk.n_na, 2);
+	assert_int_equal(fk.n_ns, 2);
+	/* DAD from upstream for it: defended, to all-nodes */
+	solicit(&w, "::", "2001:db8::5");
+	assert_int_equal(fk.n_na, 3);
+	assert_addr(&fk.na[2].dst, "ff02::1");
+	/* outside the relayed prefix: no rule, no probe */
+	solicit(&w, "fe80::99", "2001:db9::5");
+	assert_int_equal(fk.n_ns, 2);
+	assert_int_equal(ndp_engine_counters(w.e)->ns_no_rule, 1);
+	/* freeing the engine removes the route */
+	ndp_engine_free(w.e);
+	w.e = NULL;
+	assert_int_equal(fk.n_routes, 2);
+	assert_false(fk.routes[1].add);
+	iftable_free(w.ifs);
+	loop_free(w.loop);
+	conf_free(w.conf);
+}
+
+static void relay_host_known_to_the_kernel_is_answered_without_probe(void **state)
+{
+	struct world w;
+	relay_world_up(&w, "ra-relay wlan0 { iface eth0; iface eth1 }\n");
+	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8::42"), .state = 0x02 /* REACHABLE */ };
+	ndp_engine_on_neigh(w.e, &n, false);
+	solicit(&w, "fe80::99", "2001:db8::42");
+	assert_int_equal(fk.n_ns, 0);
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.n_routes, 1);
+	assert_int_equal(fk.routes[0].ifindex, DOWN_IF);
+	world_down(&w);
+}
+
+static void relay_host_learned_while_probed_answers_the_waiting(void **state)
+{
+	struct world w;
+	relay_world_up(&w, "ra-relay wlan0 { iface eth0; iface eth1 }\n");
+	solicit(&w, "fe80::99", "2001:db8::6");
+	assert_int_equal(fk.n_ns, 2);
+	/* the relay saw the host's answer first (its engine runs after ours
+	 * for NAs, but a DAD probe or a kernel event can come first) */
+	struct in6_addr h = A("2001:db8::6");
+	ndp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, false);
+	assert_int_equal(fk.n_na, 1);
+	assert_addr(&fk.na[0].dst, "fe80::99");
+	assert_int_equal(fk.n_routes, 1);
+	world_down(&w);
+}
+
+static void relay_scan_is_budgeted_per_link_and_leaves_no_state(void **state)
+{
+	struct world w;
+	relay_world_up(&w, "ra-relay wlan0 { iface eth0; iface eth1 }\n");
+	struct in6_addr h = A("2001:db8::77");
+	ndp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, false);
+	char t[64];
+	for (int i = 0; i < 10000; i++) {
+		snprintf(t, sizeof(t), "2001:db8::1:%x", i);
+		solicit(&w, "fe80::99", t);
+	}
+	/* the implicit proxy's probe-rate is 100/s: each link's burst, no more */
+	unsigned per_link[8] = { 0 };
+	for (unsigned i = 0; i < fk.n_ns && i < 4096; i++)
+		per_link[fk.ns[i].ifindex & 7]++;
+	assert_in_range(per_link[DOWN_IF], 1, 100);
+	assert_in_range(per_link[DOWN2_IF], 1, 100);
+	/* a session per probed target, one for the learned host; the rest refused */
+	unsigned probed = (unsigned)ndp_engine_counters(w.e)->relay_probed;
+	assert_int_equal(ndp_engine_session_count(w.e), probed + 1);
+	assert_int_equal(ndp_engine_counters(w.e)->probe_budget, 10000 - probed);
+	/* the learned host is answered in the middle of it */
+	solicit(&w, "fe80::99", "2001:db8::77");
+	assert_int_equal(fk.n_na, 1);
+	world_down(&w);
+}
+
+static void relay_unanswered_target_goes_dead(void **state)
+{
+	struct world w;
+	relay_world_up(&w, "ra-relay wlan0 { iface eth0; iface eth1 }\n");
+	solicit(&w, "fe80::99", "2001:db8::9");
+	assert_int_equal(fk.n_ns, 2);
+	/* the implicit proxy: 3 retries a second apart, then dead */
+	struct loop_timer stop = { 0 };
+	loop_timer_in(w.loop, &stop, 3800, stop_loop, w.loop);
+	loop_run(w.loop);
+	assert_int_equal(fk.n_ns, 8);
+	assert_int_equal(fk.n_na, 0);
+	assert_int_equal(fk.n_routes, 0);
+	assert_int_equal(ndp_engine_session_count(w.e), 0);
+	/* within the hold: silent, no probe */
+	solicit(&w, "fe80::99", "2001:db8::9");
+	assert_int_equal(fk.n_ns, 8);
+	assert_int_equal(ndp_engine_counters(w.e)->ns_dead_target, 1);
+	world_down(&w);
+}
+
+static void answer_from_target_sends_from_the_target(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 { answer-from target\n rule 2001:db8::/64 { static } }\n");
+	solicit(&w, "fe80::99", "2001:db8::5");
+	solicit(&w, "::", "2001:db8::6");
+	assert_int_equal(fk.n_na, 2);
+	assert_addr(&fk.na[0].src, "2001:db8::5");
+	assert_addr(&fk.na[0].dst, "fe80::99");
+	assert_addr(&fk.na[1].src, "2001:db8::6");
+	assert_addr(&fk.na[1].dst, "ff02::1");
+	world_down(&w);
+	/* an ra-relay's setting reaches the answers for its hosts */
+	relay_world_up(&w, "ra-relay wlan0 { iface eth0; answer-from target }\n");
+	solicit(&w, "fe80::99", "2001:db8::7");
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::7");
+	assert_int_equal(fk.n_na, 1);
+	assert_addr(&fk.na[0].src, "2001:db8::7");
+	world_down(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +779,12 @@ int main(void)
 		cmocka_unit_test(stale_kernel_entry_does_not_revive_a_host_that_left),
 		cmocka_unit_test(auto_session_dropped_when_its_route_moves),
 		cmocka_unit_test(deleted_route_of_a_live_session_is_restored),
+		cmocka_unit_test(relay_unknown_host_is_probed_everywhere_answered_and_routed),
+		cmocka_unit_test(relay_host_known_to_the_kernel_is_answered_without_probe),
+		cmocka_unit_test(relay_host_learned_while_probed_answers_the_waiting),
+		cmocka_unit_test(relay_scan_is_budgeted_per_link_and_leaves_no_state),
+		cmocka_unit_test(relay_unanswered_target_goes_dead),
+		cmocka_unit_test(answer_from_target_sends_from_the_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
