@@ -108,11 +108,11 @@ struct conf_ra {
 	struct conf_ra_prefix *prefixes;
 	size_t n_rdnss;
 	struct in6_addr *rdnss;
-	uint32_t rdnss_lifetime;          /* default: max interval, what radvd 2.19 sends
-	                                   * (its manual says 2x); 0xffffffff = infinity */
+	uint32_t rdnss_lifetime;          /* default: 3 * max interval (RFC 8106 §5.1);
+	                                   * 0xffffffff = infinity */
 	size_t n_dnssl;
 	char (*dnssl)[256];
-	uint32_t dnssl_lifetime;          /* default: max interval, as radvd sends */
+	uint32_t dnssl_lifetime;          /* default: 3 * max interval (RFC 8106 §5.1) */
 	uint32_t mtu;                     /* 0 = not advertised (default) */
 	uint32_t min_interval_s, max_interval_s; /* default 198, 600 (radvd) */
 	uint32_t router_lifetime_s;       /* default 3 * max interval = 1800 */

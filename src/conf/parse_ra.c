@@ -404,6 +404,14 @@ const struct conf_keyword conf_kw_ra[] = {
 	{ NULL, NULL },
 };
 
+/* RFC 8106 §5.1: RDNSS and DNSSL lifetimes SHOULD by default be at least
+ * 3 * MaxRtrAdvInterval, so that hosts keep their servers when one or two
+ * RAs are lost (radvd 2.19 sends 1x: a single lost RA expires them). */
+static uint32_t rdnss_default_lifetime(uint32_t max_interval_s)
+{
+	return 3 * max_interval_s;
+}
+
 /* Defaults that follow MaxRtrAdvInterval, then the checks across keywords. */
 static int ra_finish(struct conf_parser *p, struct ra_ctx *ctx)
 {
@@ -424,12 +432,12 @@ static int ra_finish(struct conf_parser *p, struct ra_ctx *ctx)
 		return conf_fail(p, ctx->router_lt_val, "router-lifetime %u is shorter than the maximum "
 		                 "interval %u (RFC 4861: 0 or Max..9000)", ra->router_lifetime_s, max);
 	if (!ctx->seen[RA_RDNSS_LT].line)
-		ra->rdnss_lifetime = max; /* what radvd 2.19 sends, captured on the wire */
+		ra->rdnss_lifetime = rdnss_default_lifetime(max);
 	else if (ra->rdnss_lifetime && ra->rdnss_lifetime < max)
 		return conf_fail(p, ctx->rdnss_lt_val, "rdnss-lifetime %u is shorter than the maximum "
 		                 "interval %u (0 or at least the interval)", ra->rdnss_lifetime, max);
 	if (!ctx->seen[RA_DNSSL_LT].line)
-		ra->dnssl_lifetime = max;
+		ra->dnssl_lifetime = rdnss_default_lifetime(max);
 	else if (ra->dnssl_lifetime && ra->dnssl_lifetime < max)
 		return conf_fail(p, ctx->dnssl_lt_val, "dnssl-lifetime %u is shorter than the maximum "
 		                 "interval %u (0 or at least the interval)", ra->dnssl_lifetime, max);

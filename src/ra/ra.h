@@ -46,6 +46,7 @@ struct ra_ops {
 	X(rx_ra_upstream)       /* ... on a relay upstream, and used */ \
 	X(ra_from_self)         /* our own RA heard back (a loop): ignored */ \
 	X(ra_not_upstream)      /* RA heard on a downstream or advertised link: never relayed */ \
+	X(ra_proxy_flag)        /* upstream RA with the Proxy flag: another relay's (RFC 4389), ignored */ \
 	X(routers_over_cap)     /* RA from a 65th router: ignored */ \
 	X(prefixes_over_cap)    /* prefix past 16 per link: ignored */ \
 	X(routes_over_cap)      /* route past 16 per link: ignored */ \
@@ -54,6 +55,7 @@ struct ra_ops {
 	X(prefixes_withdrawn)   /* upstream prefix gone or changed: sent with lifetime 0 */ \
 	X(rx_rs)                /* RS received where we advertise */ \
 	X(rs_ignored)           /* RS where we have nothing to advertise */ \
+	X(tx_rs)                /* RS sent upstream: relay started, reloaded, upstream back */ \
 	X(tx_ra)                /* RAs sent */ \
 	X(tx_ra_final)          /* RAs with router lifetime 0 sent at shutdown */ \
 	X(tx_errors)            /* ops->send failed */ \

@@ -94,6 +94,8 @@ void ra_advert_build(const struct ra_advert *a, bool final, struct ra_build *b)
 	            pref_bits(c->preference);
 	uint32_t lifetime = c->router_lifetime_s > UINT16_MAX ? UINT16_MAX : c->router_lifetime_s;
 	ra->router_lifetime = final ? 0 : (uint16_t)lifetime;
+	if (ra->router_lifetime == 0) /* RFC 4191 §2.2: no default router, preference 00 */
+		ra->flags &= (uint8_t)~ND_RA_PREF_MASK;
 	ra->mtu = c->mtu;
 
 	for (size_t i = 0; i < c->n_prefixes && ra->n_prefixes < ND_RA_MAX_PREFIXES; i++) {

@@ -16,6 +16,9 @@
 static const struct in6_addr all_nodes = {
 	.s6_addr = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 },
 };
+static const struct in6_addr all_routers = {
+	.s6_addr = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 },
+};
 
 static void if_rearm(struct ra_if *ifc);
 static void on_relay_timer(void *ctx);
@@ -259,6 +262,60 @@ static void on_relay_timer(void *ctx)
 		loop_timer_cancel(e->loop, &r->maint);
 }
 
+/* --- asking the upstream: Router Solicitations ---------------------------
+ *
+ * A relay that starts, switches into relay mode or sees its upstream come
+ * back asks the routers there at once instead of waiting up to
+ * MaxRtrAdvInterval (600 s with radvd's defaults) for their next RA. It
+ * solicits as a host does (RFC 4861 §6.3.7): the first RS after a random
+ * 0..MAX_RTR_SOLICITATION_DELAY, at most MAX_RTR_SOLICITATIONS of them
+ * RTR_SOLICITATION_INTERVAL apart, none after an RA with a non-zero router
+ * lifetime. The source is our link-local address with an SLLA option, or
+ * the unspecified address without one while the link-local is tentative. */
+
+static void on_rs_timer(void *ctx)
+{
+	struct ra_relay *r = ctx;
+	struct ra_engine *e = r->e;
+	struct ra_if *up = r->up;
+	const struct iface *k = if_kernel(up);
+	if (e->shut || !r->rs_left || !k)
+		return;
+	struct in6_addr src = IN6ADDR_ANY_INIT;
+	struct nd_lladdr ll = { .len = 0 };
+	if (k->has_ll) {
+		src = k->ll;
+		ll.len = k->lladdr_len <= ND_LLADDR_MAX ? k->lladdr_len : 0;
+		memcpy(ll.addr, k->lladdr, ll.len);
+	}
+	uint8_t pkt[ND_PACKET_MAX];
+	size_t len = nd_build_rs(pkt, sizeof(pkt), &src, ll.len ? &ll : NULL);
+	if (len) {
+		ra_if_send(up, &all_routers, NULL, pkt, len);
+		e->cnt.tx_rs++;
+	} else {
+		e->cnt.build_errors++;
+	}
+	if (--r->rs_left)
+		loop_timer_at(e->loop, &r->rs_timer, ra_now(e) + RA_RTR_SOLICITATION_INTERVAL_MS, on_rs_timer, r);
+}
+
+static void relay_solicit(struct ra_relay *r)
+{
+	struct ra_engine *e = r->e;
+	if (e->shut)
+		return;
+	r->rs_left = RA_MAX_RTR_SOLICITATIONS;
+	uint32_t delay = ra_random(e) % (RA_MAX_RTR_SOLICITATION_DELAY_MS + 1);
+	loop_timer_at(e->loop, &r->rs_timer, ra_now(e) + delay, on_rs_timer, r);
+}
+
+static void relay_solicit_stop(struct ra_relay *r)
+{
+	r->rs_left = 0;
+	loop_timer_cancel(r->e->loop, &r->rs_timer);
+}
+
 static void relay_on_ra(struct ra_relay *r, const struct nd_msg *m, const struct pkt_in *pin)
 {
 	struct ra_engine *e = r->e;
@@ -286,6 +343,8 @@ static void relay_on_ra(struct ra_relay *r, const struct nd_msg *m, const struct
 	 * initial burst so it is repeated. */
 	ra_relay_changed(r, res.changed);
 	relay_arm_at(r, ra_upstream_next_expiry(&r->st, now));
+	if (m->ra.router_lifetime > 0)
+		relay_solicit_stop(r); /* a default router answered (RFC 4861 §6.3.7) */
 }
 
 /* --- building from the config -------------------------------------------- */
@@ -307,6 +366,7 @@ static void setup_free(struct ra_engine *e, struct ra_setup *s)
 	}
 	for (size_t i = 0; i < s->n_relays; i++) {
 		loop_timer_cancel(e->loop, &s->relays[i]->maint);
+		loop_timer_cancel(e->loop, &s->relays[i]->rs_timer);
 		ra_hosts_free(&s->relays[i]->hosts);
 		free(s->relays[i]->down);
 		free(s->relays[i]);
@@ -455,6 +515,12 @@ static void if_sync(struct ra_if *ifc)
 			ra_learn_upstream_moved(r, old);
 		if (!up && ra_upstream_routers_lost(&r->st, ra_now(e)))
 			ra_relay_changed(r, true); /* hosts stop routing through us */
+		/* Up now and not before, or another link of that name: ask. */
+		if (up && (!ifc->up || idx != old))
+			relay_solicit(r);
+		else if (!up && ifc->up)
+			relay_solicit_stop(r);
+		ifc->up = up;
 		return;
 	}
 	if_update(ifc);
@@ -506,10 +572,15 @@ static void take_over(struct ra_engine *e, struct ra_setup *n, struct ra_setup *
 			continue;
 		struct ra_relay *o = oup->relay;
 		r->up->ifindex = oup->ifindex;
+		r->up->up = oup->up; /* the same relay: no new solicitation */
 		r->st = o->st;
 		memcpy(r->dad, o->dad, sizeof(r->dad));
 		r->dad_budget = o->dad_budget;
 		r->content = o->content;
+		if (o->rs_left && loop_timer_armed(&o->rs_timer)) { /* solicitations under way go on */
+			r->rs_left = o->rs_left;
+			loop_timer_at(e->loop, &r->rs_timer, o->rs_timer.when_ms, on_rs_timer, r);
+		}
 		for (unsigned k = 0; k < r->n_down; k++) {
 			struct ra_if *od = if_by_name(old->ifaces, old->n_ifaces, r->down[k]->name);
 			if (od && od->role == RA_ROLE_DOWNSTREAM && od->relay == o)
@@ -542,7 +613,6 @@ static void take_over(struct ra_engine *e, struct ra_setup *n, struct ra_setup *
 	}
 	for (size_t i = 0; i < old->n_relays; i++)
 		ra_learn_forget_link(old->relays[i], -1); /* what take_over did not move */
-	(void)e;
 }
 
 int ra_engine_reload(struct ra_engine *e, const struct conf *conf)
@@ -589,6 +659,12 @@ void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m, c
 		if (ifc->role != RA_ROLE_UPSTREAM) {
 			/* Another router on a link we advertise on: never relayed. */
 			e->cnt.ra_not_upstream++;
+			return;
+		}
+		if (m->ra.flags & ND_RA_FLAG_PROXY) {
+			/* Another relay's RA (RFC 4389 §4.1.3.3): relaying it, or
+			 * taking that relay as our router, makes a loop. */
+			e->cnt.ra_proxy_flag++;
 			return;
 		}
 		relay_on_ra(ifc->relay, m, pin);
@@ -677,8 +753,10 @@ void ra_engine_shutdown(struct ra_engine *e)
 		ra_sched_stop(&e->ifaces[i]->sched);
 		loop_timer_cancel(e->loop, &e->ifaces[i]->timer);
 	}
-	for (size_t i = 0; i < e->n_relays; i++)
+	for (size_t i = 0; i < e->n_relays; i++) {
 		loop_timer_cancel(e->loop, &e->relays[i]->maint);
+		relay_solicit_stop(e->relays[i]);
+	}
 }
 
 void ra_engine_free(struct ra_engine *e)

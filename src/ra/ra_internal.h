@@ -23,6 +23,10 @@
 #define RA_MAX_FINAL_RTR_ADVERTISEMENTS       3u
 #define RA_MIN_DELAY_BETWEEN_RAS_MS           3000u
 #define RA_MAX_RA_DELAY_TIME_MS               500u
+/* RFC 4861 §10, host constants: a relay solicits its upstream as a host does. */
+#define RA_MAX_RTR_SOLICITATION_DELAY_MS      1000u
+#define RA_RTR_SOLICITATION_INTERVAL_MS       4000u
+#define RA_MAX_RTR_SOLICITATIONS              3u
 
 /* Relay intervals: radvd's defaults (MaxRtrAdvInterval 600, Min 0.33 * Max). */
 #define RA_RELAY_MIN_INTERVAL_MS 198000u
@@ -93,6 +97,7 @@ struct ra_if {
 	struct ra_advert *adv;    /* advert; or a downstream's own `ra` block */
 	uint16_t down_idx;        /* downstream: index in relay->down */
 	int ifindex;              /* 0 = not in the kernel (as far as we know) */
+	bool up;                  /* upstream: up at the last sync (RS when it comes up) */
 	struct ra_sched sched;    /* downstream, advert */
 	struct loop_timer timer;
 	uint32_t n_hosts;         /* downstream: entries in the host table */
@@ -286,6 +291,8 @@ struct ra_relay {
 	struct token_bucket dad_budget;
 	struct loop_timer maint;
 	bool content;           /* st had something to relay at the last check */
+	uint8_t rs_left;        /* Router Solicitations still to send upstream */
+	struct loop_timer rs_timer;
 };
 
 /* --- the engine ---------------------------------------------------------- */

@@ -596,6 +596,8 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 		ra->retrans_timer = p->retrans_timer;
 		uint32_t left = ra_remaining_s(p->lifetime_end, now);
 		ra->router_lifetime = final ? 0 : (uint16_t)(left > UINT16_MAX ? UINT16_MAX : left);
+		if (ra->router_lifetime == 0) /* RFC 4191 §2.2: no default router, preference 00 */
+			ra->flags &= (uint8_t)~ND_RA_PREF_MASK;
 	}
 	ra->flags |= ND_RA_FLAG_PROXY; /* RFC 4389 §4.1.3.3 */
 	ra->mtu = relayed_mtu(u, p, link_mtu);

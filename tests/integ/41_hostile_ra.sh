@@ -2,7 +2,8 @@
 # Hostile router advertisements and solicitations against the RA relay
 # (issue 7 §2), on the seed-000 island with the proxy, `ra-relay wlan0
 # { iface eth0 }` and the mDNS reflector on. Malformed RAs upstream (radvd
-# CVE-2011-3601..3605 shapes among them), an RA heard downstream, dnsmasq's
+# CVE-2011-3601..3605 shapes among them), another relay's RA (Proxy flag,
+# issue 11), an RA heard downstream, dnsmasq's
 # CVE-2017-14492 RS truncated and whole, the daemon's own RA looped back and
 # an RS flood. Each case checks: no RA from the gateway on either link while
 # it runs, the drop counter named after the reason, no router/prefix/host or
@@ -147,6 +148,12 @@ ra_case "RA upstream with an RDNSS option of length 2" drop_opt_bad ra_rdnss_len
 ra_case "RA upstream with a DNSSL name ending in a compression pointer" drop_opt_bad ra_dnssl_pointer 2001:db8:bad:7::
 ra_case "RA upstream with a DNSSL label past the option (CVE-2011-3602 shape)" drop_opt_bad ra_dnssl_overrun 2001:db8:bad:8::
 ra_case "RA upstream whose last option claims 2040 bytes" drop_opt_overrun ra_overlong_opt 2001:db8:bad:9::
+
+# Another relay on the Wi-Fi (RFC 4389 §4.1.3.3): a well-formed RA with the
+# Proxy flag is counted and never taken as an upstream router's.
+hcase "well-formed RA upstream with the Proxy flag (another relay's) is not relayed" \
+	expect=ra.ra_proxy_flag=1 expect=ra.rx_ra=1 expect=ra.rx_ra_upstream=0 expect=ra.tx_ra=0 \
+	"$RA_DOWN" "$RA_UP" pre=ra_quiet window=0.5 legit=legit_rs -- up_ra ra_proxy_flag 2001:db8:bad:10::
 
 # A router on the cluster link: its RA is counted and never relayed.
 hcase "well-formed RA heard downstream (from pi41) is not relayed" \

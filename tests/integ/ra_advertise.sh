@@ -4,6 +4,9 @@
 # islandd sends is byte for byte what radvd sends for the same settings (the
 # ICMPv6 message, checksum included: same interface, same source address),
 # for the periodic RA and the final RAs at shutdown (islandd sends three).
+# Two deliberate differences (issue 11): the final RAs carry preference 00
+# (RFC 4191 §2.2; radvd keeps its preference), and the RDNSS/DNSSL lifetimes
+# default to 3 x MaxRtrAdvInterval (RFC 8106 §5.1; radvd 2.19 sends 1 x).
 set -u
 . "$(dirname "$0")/../lib/ra.sh"
 need_root ra_advertise
@@ -37,6 +40,19 @@ capture_ras() {
 periodic() { awk 'substr($0, 13, 4) != "0000" {print; exit}' "$1"; }
 finals() { awk 'substr($0, 13, 4) == "0000"' "$1"; }
 
+# unpref: RA hex lines with the router preference bits cleared and the
+# checksum zeroed; pref_bits: the preference field (0 medium, 1 high, 3 low).
+unpref() {
+	local h
+	while read -r h; do
+		printf '%s0000%s%02x%s\n' "${h:0:4}" "${h:8:2}" $(( 16#${h:10:2} & 0xe7 )) "${h:12}"
+	done
+}
+pref_bits() {
+	local h
+	while read -r h; do echo $(( (16#${h:10:2} >> 3) & 3 )); done
+}
+
 compare() {
 	local what=$1 isl radvd
 	isl=$(periodic "$ISL_RUN/isl-$what.hex")
@@ -48,15 +64,21 @@ compare() {
 #   islandd: ${isl:-none}
 #   radvd:   ${radvd:-none}"
 	fi
-	isl=$(finals "$ISL_RUN/isl-$what.hex" | sort -u)
-	radvd=$(finals "$ISL_RUN/radvd-$what.hex" | sort -u)
+	# radvd keeps its preference in the final RAs; RFC 4191 §2.2 wants 00
+	# with router lifetime 0, so those bits (and the checksum) differ.
+	isl=$(finals "$ISL_RUN/isl-$what.hex" | unpref | sort -u)
+	radvd=$(finals "$ISL_RUN/radvd-$what.hex" | unpref | sort -u)
 	if [ -n "$isl" ] && [ "$isl" = "$radvd" ]; then
-		ok "$what: islandd's final RA is radvd's, byte for byte"
+		ok "$what: islandd's final RA is radvd's, byte for byte but the preference"
 	else
-		not_ok "$what: islandd's final RA is radvd's, byte for byte" "
+		not_ok "$what: islandd's final RA is radvd's, byte for byte but the preference" "
 #   islandd: ${isl:-none}
 #   radvd:   ${radvd:-none}"
 	fi
+	local prefs
+	prefs=$(finals "$ISL_RUN/isl-$what.hex" | pref_bits | sort -u | tr '\n' ' ')
+	check "$what: islandd's final RAs have preference 00 (RFC 4191 §2.2; radvd's: $(finals "$ISL_RUN/radvd-$what.hex" | pref_bits | sort -u | tr '\n' ' '))" \
+		"preference bits $prefs" test "$prefs" = "0 "
 	local n
 	n=$(finals "$ISL_RUN/isl-$what.hex" | wc -l)
 	check "$what: islandd sends 3 final RAs with router lifetime 0" "$n" test "$n" -eq 3
@@ -133,12 +155,27 @@ ISL_DEFAULTS="ra eth0 {
 	rdnss fd2f::53
 	dnssl lab.example
 }"
+# RFC 8106 §5.1: islandd's RDNSS/DNSSL lifetimes default to 3 x
+# MaxRtrAdvInterval (1800 s); radvd 2.19 sends 1 x (600 s) unless told.
 RADVD_DEFAULTS="	prefix fd2f::/64 { };
-	RDNSS fd2f::53 { };
-	DNSSL lab.example { };"
+	RDNSS fd2f::53 { AdvRDNSSLifetime 1800; };
+	DNSSL lab.example { AdvDNSSLLifetime 1800; };"
 capture_ras isl-defaults "start_islandd rtr \"\$ISL_DEFAULTS\"" "stop_islandd rtr TERM 10"
 radvd_conf "$RADVD_DEFAULTS"
 capture_ras radvd-defaults radvd_up "ra_radvd_stop rtr"
 compare defaults
+# RDNSS (type 25) and DNSSL (type 31) lifetimes in islandd's periodic RA.
+opt_lifetimes() {
+	local h=$1 off=32 t l
+	while [ $off -lt ${#h} ]; do
+		t=$(( 16#${h:off:2} )) l=$(( 16#${h:off+2:2} ))
+		[ "$l" -eq 0 ] && break
+		[ "$t" -eq 25 ] || [ "$t" -eq 31 ] && printf '%s=%d ' "$t" $(( 16#${h:off+8:8} ))
+		off=$(( off + l * 16 ))
+	done
+}
+LT=$(opt_lifetimes "$(periodic "$ISL_RUN/isl-defaults.hex")")
+check "defaults: RDNSS and DNSSL lifetimes 3 x MaxRtrAdvInterval on the wire (RFC 8106 §5.1): $LT" \
+	"$LT" test "$LT" = "25=1800 31=1800 "
 check "no sanitizer report in the daemon log (second run)" "see $(islandd_log rtr)" sanitizer_clean rtr
 test_status

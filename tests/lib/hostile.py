@@ -148,8 +148,8 @@ def dnssl_raw(names_wire, lifetime=600):
     return struct.pack("!BBHI", 31, 1 + len(body) // 8, 0, lifetime) + body
 
 
-def ra_body(opts, code=0, lifetime=1800):
-    return icmp6(ND_RA, code, struct.pack("!BBHII", 64, 0, lifetime, 0, 0) + opts)
+def ra_body(opts, code=0, lifetime=1800, flags=0):
+    return icmp6(ND_RA, code, struct.pack("!BBHII", 64, flags, lifetime, 0, 0) + opts)
 
 
 def rs_body(opts=b""):
@@ -303,6 +303,13 @@ def shape_ra_good(p):
     if p.get("rdnss", "yes") != "no":
         opts += rdnss([p["prefix"] + "53"])
     return [ra_frame(p, ra_body(opts, lifetime=int(p.get("lifetime", "1800"))))]
+
+
+def shape_ra_proxy_flag(p):
+    """A well-formed RA with the Proxy flag (RFC 4389): another relay's,
+    preference high, as the first relay of two on the same links sends it."""
+    opts = opt_slla(p["mac"]) + pio(p["prefix"]) + rdnss([p["prefix"] + "53"])
+    return [ra_frame(p, ra_body(opts, flags=0x04 | 0x08))]
 
 
 def shape_ra_hlim254(p):

@@ -23,8 +23,9 @@ RA_NEW_PREFIX_STR=2001:db8:abc:456:
 RA_RDNSS=2001:db8:abc:123::53
 RA_DNSSL=lab.example
 
-# ra_radvd_start NS IF PREFIX [EXTRA_LINES]: radvd with a short interval,
-# the prefix on-link and autonomous, an RDNSS and a DNSSL.
+# ra_radvd_start NS IF PREFIX [EXTRA_LINES]: radvd with a short interval
+# (RA_RADVD_MIN..RA_RADVD_MAX, default 3..10 s), the prefix on-link and
+# autonomous, an RDNSS and a DNSSL.
 ra_radvd_start() {
 	local ns=$1 iface=$2 prefix=$3 extra=${4:-} conf pid
 	conf="$ISL_RUN/radvd-$ns.conf"
@@ -32,8 +33,8 @@ ra_radvd_start() {
 	cat >"$conf" <<-EOF
 	interface $iface {
 		AdvSendAdvert on;
-		MinRtrAdvInterval 3;
-		MaxRtrAdvInterval 10;
+		MinRtrAdvInterval ${RA_RADVD_MIN:-3};
+		MaxRtrAdvInterval ${RA_RADVD_MAX:-10};
 		prefix $prefix {
 			AdvOnLink on;
 			AdvAutonomous on;

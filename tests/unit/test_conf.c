@@ -348,8 +348,7 @@ static void test_defaults_mdns_relay_ra(void **state)
 	assert_string_equal(c->relays[0].downstream[0], "eth0");
 
 	/* radvd 2.19 radvd.conf(5): MaxRtrAdvInterval 600, Min 0.33 * Max,
-	 * AdvDefaultLifetime 3 * Max, AdvRDNSSLifetime and AdvDNSSLLifetime
-	 * Max as radvd 2.19 sends them (its manual says 2 * Max), AdvValidLifetime 86400, AdvPreferredLifetime 14400,
+	 * AdvDefaultLifetime 3 * Max, AdvValidLifetime 86400, AdvPreferredLifetime 14400,
 	 * AdvOnLink and AdvAutonomous on, AdvLinkMTU 0, preference medium. */
 	assert_int_equal(c->n_ras, 1);
 	const struct conf_ra *ra = &c->ras[0];
@@ -357,8 +356,9 @@ static void test_defaults_mdns_relay_ra(void **state)
 	assert_int_equal(ra->max_interval_s, 600);
 	assert_int_equal(ra->min_interval_s, 198);
 	assert_int_equal(ra->router_lifetime_s, 1800);
-	assert_int_equal(ra->rdnss_lifetime, 600);
-	assert_int_equal(ra->dnssl_lifetime, 600);
+	/* RFC 8106 §5.1: RDNSS/DNSSL lifetimes at least 3 * Max (radvd 2.19 sends 1x) */
+	assert_int_equal(ra->rdnss_lifetime, 1800);
+	assert_int_equal(ra->dnssl_lifetime, 1800);
 	assert_int_equal(ra->mtu, 0);
 	assert_int_equal(ra->preference, 0);
 	assert_false(ra->managed);
@@ -383,13 +383,16 @@ static void test_ra_defaults_follow_interval(void **state)
 	assert_int_equal(c->ras[0].max_interval_s, 100);
 	assert_int_equal(c->ras[0].min_interval_s, 33);
 	assert_int_equal(c->ras[0].router_lifetime_s, 300);
-	assert_int_equal(c->ras[0].rdnss_lifetime, 100);
-	assert_int_equal(c->ras[0].dnssl_lifetime, 100);
+	assert_int_equal(c->ras[0].rdnss_lifetime, 300);
+	assert_int_equal(c->ras[0].dnssl_lifetime, 300);
 	/* 0.33 * 4 is below RFC 4861's floor of 3 */
 	assert_int_equal(c->ras[1].min_interval_s, 3);
 	assert_int_equal(c->ras[1].router_lifetime_s, 12);
 	assert_int_equal(c->ras[2].min_interval_s, 594);
 	assert_int_equal(c->ras[2].router_lifetime_s, 5400);
+	assert_int_equal(c->ras[2].rdnss_lifetime, 5400);
+	assert_int_equal(c->ras[2].dnssl_lifetime, 5400);
+	assert_int_equal(c->ras[1].rdnss_lifetime, 12);
 	assert_int_equal(c->ras[3].min_interval_s, 3);
 	assert_int_equal(c->ras[3].max_interval_s, 4);
 	conf_free(c);

@@ -386,7 +386,144 @@ static void test_own_ra_ignored(void **state)
 	send_ra_from(e, IF_WLAN0, "fe80::3", &ra, eth0_mac);
 	assert_int_equal(ra_engine_counters(e)->ra_from_self, 1);
 	run_for(5000);
-	assert_int_equal(n_tx, 0);
+	assert_int_equal(tx_count(0, IF_ETH0, ND_TYPE_RA) + tx_count(0, IF_TUN0, ND_TYPE_RA), 0);
+	ra_engine_free(e);
+}
+
+/* RFC 4389 §4.1.3.3: an RA with the Proxy flag is another relay's. Taking it
+ * as our upstream makes two relays on the same links advertise each other. */
+static void test_proxy_flag_ra_ignored(void **state)
+{
+	struct ra_engine *e = relay_engine(true);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	ra.flags |= ND_RA_FLAG_PROXY;
+	static const uint8_t relay2_mac[6] = { 0x02, 0xdd, 0, 0, 0, 2 };
+	send_ra_from(e, IF_WLAN0, "fe80::d2", &ra, relay2_mac);
+	assert_int_equal(ra_engine_counters(e)->ra_proxy_flag, 1);
+	assert_int_equal(ra_engine_counters(e)->rx_ra_upstream, 0);
+	run_for(30000);
+	assert_int_equal(tx_count(0, IF_ETH0, ND_TYPE_RA) + tx_count(0, IF_TUN0, ND_TYPE_RA), 0);
+	/* the real router is still relayed, and alone */
+	ra.flags &= (uint8_t)~ND_RA_FLAG_PROXY;
+	int i = relay_once(e, &ra, IF_ETH0);
+	assert_true(i >= 0);
+	send_ra_from(e, IF_WLAN0, "fe80::d2", &(struct nd_ra){ .flags = ND_RA_FLAG_PROXY, .router_lifetime = 1800 },
+	             relay2_mac);
+	assert_int_equal(ra_engine_counters(e)->ra_proxy_flag, 2);
+	assert_int_equal(ra_engine_counters(e)->rx_ra_upstream, 1);
+	ra_engine_free(e);
+}
+
+/* The RS a relay sends upstream at index i: RFC 4861 §4.1 and §6.3.7. */
+static void assert_rs(unsigned i, int ifindex, bool from_ll)
+{
+	assert_int_equal(txs[i].ifindex, ifindex);
+	struct nd_msg m = tx_msg(i); /* nd_parse: hop limit 255, code 0, checksum */
+	assert_int_equal(m.type, ND_TYPE_RS);
+	assert_int_equal(m.hop_limit, 255);
+	struct in6_addr all_routers = addr6("ff02::2"), ll = addr6("fe80::2"), any = addr6("::");
+	assert_memory_equal(&m.dst, &all_routers, 16);
+	static const uint8_t mac[6] = { 0x33, 0x33, 0, 0, 0, 2 }, wlan0_mac[6] = { 0x02, 0, 0, 0, 0, IF_WLAN0 };
+	assert_int_equal(txs[i].halen, 6);
+	assert_memory_equal(txs[i].l2, mac, 6);
+	if (from_ll) {
+		assert_memory_equal(&m.src, &ll, 16);
+		assert_int_equal(m.slla.len, 6); /* SHOULD when the source is not :: */
+		assert_memory_equal(m.slla.addr, wlan0_mac, 6);
+	} else {
+		assert_memory_equal(&m.src, &any, 16);
+		assert_int_equal(m.slla.len, 0); /* MUST NOT from :: */
+	}
+}
+
+/* Issue 12: a relay that starts asks its upstream at once: the first RS
+ * within MAX_RTR_SOLICITATION_DELAY, then up to 3 in all, 4 s apart. */
+static void test_rs_at_start(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	uint64_t t0 = fake_now;
+	run_for(1000);
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 1);
+	int i = tx_find(0, IF_WLAN0, ND_TYPE_RS);
+	assert_true(txs[i].at - t0 <= 1000);
+	assert_rs((unsigned)i, IF_WLAN0, true);
+	run_for(20000);
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 3); /* MAX_RTR_SOLICITATIONS */
+	uint64_t prev = 0;
+	for (unsigned k = 0; k < n_tx; k++)
+		if (txs[k].ifindex == IF_WLAN0 && tx_type(k) == ND_TYPE_RS) {
+			if (prev)
+				assert_int_equal(txs[k].at - prev, 4000); /* RTR_SOLICITATION_INTERVAL */
+			prev = txs[k].at;
+		}
+	assert_int_equal(tx_count(0, IF_ETH0, ND_TYPE_RS) + tx_count(0, IF_TUN0, ND_TYPE_RS), 0);
+	assert_int_equal(ra_engine_counters(e)->tx_rs, 3);
+	ra_engine_free(e);
+}
+
+/* An answer with a router lifetime stops the solicitations; a link that
+ * comes back (down/up, or deleted and re-created) is asked again. */
+static void test_rs_answered_and_link_back(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	run_for(1000);
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 1);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(60000);
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 1);
+
+	struct nl_link l = { .ifindex = IF_WLAN0, .flags = 0, .mtu = 1500, .lladdr_len = 6,
+	                     .lladdr = { 0x02, 0, 0, 0, 0, IF_WLAN0 } };
+	snprintf(l.name, sizeof(l.name), "wlan0");
+	iftable_on_link(ifs, &l, false);
+	ra_engine_on_link(e, &l, false);
+	run_for(10000);
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 1); /* nothing while down */
+	unsigned before = n_tx;
+	l.flags = IFF_UP | IFF_RUNNING;
+	iftable_on_link(ifs, &l, false);
+	ra_engine_on_link(e, &l, false);
+	run_for(1000);
+	assert_int_equal(tx_count(before, IF_WLAN0, ND_TYPE_RS), 1);
+	assert_rs((unsigned)tx_find(before, IF_WLAN0, ND_TYPE_RS), IF_WLAN0, true);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(60000);
+	assert_int_equal(tx_count(before, IF_WLAN0, ND_TYPE_RS), 1);
+
+	/* re-created under another index, its link-local still tentative: from :: */
+	before = n_tx;
+	iftable_on_link(ifs, &l, true);
+	ra_engine_on_link(e, &l, true);
+	l.ifindex = 9;
+	iftable_on_link(ifs, &l, false);
+	ra_engine_on_link(e, &l, false);
+	run_for(1000);
+	assert_int_equal(tx_count(before, 9, ND_TYPE_RS), 1);
+	assert_rs((unsigned)tx_find(before, 9, ND_TYPE_RS), 9, false);
+	ra_engine_free(e);
+}
+
+/* Reloading into relay mode asks at once; a reload that keeps the relay
+ * does not ask again. */
+static void test_rs_on_reload(void **state)
+{
+	harness_reset();
+	static struct conf empty;
+	memset(&empty, 0, sizeof(empty));
+	struct ra_engine *e = ra_engine_new(NULL, &empty, ifs, &fake_ops);
+	assert_non_null(e);
+	run_for(5000);
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 0);
+	assert_int_equal(ra_engine_reload(e, relay_config("wlan0", "eth0", NULL, false)), 0);
+	run_for(1000);
+	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 1);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	unsigned before = n_tx;
+	assert_int_equal(ra_engine_reload(e, relay_config("wlan0", "eth0", "tun0", false)), 0);
+	run_for(20000);
+	assert_int_equal(tx_count(before, IF_WLAN0, ND_TYPE_RS), 0);
 	ra_engine_free(e);
 }
 
@@ -406,6 +543,7 @@ static void test_upstream_down_router_lifetime_zero(void **state)
 	assert_true(i >= 0);
 	struct nd_msg m = tx_msg((unsigned)i);
 	assert_int_equal(m.ra.router_lifetime, 0);
+	assert_int_equal(m.ra.flags & ND_RA_PREF_MASK, 0); /* RFC 4191 §2.2 */
 	ra_engine_free(e);
 }
 
@@ -422,6 +560,7 @@ static void test_relay_shutdown(void **state)
 	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
 	struct nd_msg m = tx_msg((unsigned)i);
 	assert_int_equal(m.ra.router_lifetime, 0);
+	assert_int_equal(m.ra.flags & ND_RA_PREF_MASK, 0); /* RFC 4191 §2.2: was high */
 	assert_true(ra_has_prefix(&m, "2001:db8:1::", NULL, NULL, NULL));
 	unsigned after = n_tx;
 	run_for(3600000);
@@ -525,6 +664,10 @@ int main(void)
 		cmocka_unit_test(test_prefix_cap),
 		cmocka_unit_test(test_ra_downstream_never_relayed),
 		cmocka_unit_test(test_own_ra_ignored),
+		cmocka_unit_test(test_proxy_flag_ra_ignored),
+		cmocka_unit_test(test_rs_at_start),
+		cmocka_unit_test(test_rs_answered_and_link_back),
+		cmocka_unit_test(test_rs_on_reload),
 		cmocka_unit_test(test_upstream_down_router_lifetime_zero),
 		cmocka_unit_test(test_relay_shutdown),
 		cmocka_unit_test(test_relay_plus_ula),
