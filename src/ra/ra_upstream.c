@@ -1,15 +1,14 @@
 /* What the routers on a relay's upstream link said, aged, and the RA the
  * relay re-originates from it on each downstream.
  *
- * Each item (prefix, route, DNS server, search list) remembers which routers
- * announce it and when it ends. A router's RA that carries items of a kind
- * replaces that router's set of that kind: an item it no longer announces,
- * and that no other router announces, is withdrawn, i.e. sent downstream
- * with lifetime 0 for a while (a prefix: for the two hours hosts keep it,
- * RFC 4862 §5.5.3 e), then forgotten. That is how "radvd restarted with a
- * new prefix" reaches hosts within one RA. An RA without items of a kind
- * leaves that kind alone: RFC 4861 lets a router spread its information
- * over several RAs. Nothing here allocates; every table has a fixed size. */
+ * Each item (prefix, route, DNS server, search list, NAT64 prefix) lives by
+ * its own lifetime, as hosts treat each option on its own (RFC 4861 §6.3.4,
+ * RFC 8106 §5.1): an item missing from one RA stays, because a router may
+ * spread its options over several RAs (RFC 4861 §6.2.3). An item is
+ * withdrawn, i.e. sent downstream with lifetime 0 for a while and then
+ * forgotten, only when a router announces it with lifetime 0 (a prefix: for
+ * the two hours hosts keep it, RFC 4862 §5.5.3 e) or when its lifetime runs
+ * out. Nothing here allocates; every table has a fixed size. */
 #include <string.h>
 
 #include "ra/ra_internal.h"
@@ -45,6 +44,7 @@ static void life_set(struct ra_life *l, uint32_t valid, uint32_t preferred, uint
 	l->pref_end = ra_end_of(preferred < valid ? preferred : valid, now);
 	l->routers |= bit;
 	l->withdrawn = false;
+	l->ran_out = false;
 	l->withdrawn_end = 0;
 }
 
@@ -55,18 +55,6 @@ static void life_withdraw(struct ra_life *l, uint64_t hold_ms, uint64_t now)
 	l->routers = 0;
 	l->withdrawn_end = l->valid_end < end ? l->valid_end : end;
 	l->since_ms = now;
-}
-
-/* The router stopped announcing an item: withdraw it when nobody does. */
-static bool life_drop_router(struct ra_life *l, uint64_t bit, uint64_t hold_ms, uint64_t now)
-{
-	if (l->withdrawn || !(l->routers & bit))
-		return false;
-	l->routers &= ~bit;
-	if (l->routers)
-		return false;
-	life_withdraw(l, hold_ms, now);
-	return true;
 }
 
 /* Explicit lifetime 0 from a router. */
@@ -81,9 +69,22 @@ static bool life_zeroed(struct ra_life *l, uint64_t bit, uint64_t hold_ms, uint6
 	return true;
 }
 
-static bool life_expired(const struct ra_life *l, uint64_t now)
+/* Ageing one item: a live one whose lifetime ran out is sent with 0 for
+ * RA_EXPIRED_HOLD_MS (*changed: tell the hosts); returns true when a
+ * withdrawn one is done and the entry can go. */
+static bool life_age(struct ra_life *l, uint64_t now, bool *changed)
 {
-	return l->withdrawn ? l->withdrawn_end <= now : l->valid_end <= now;
+	if (l->withdrawn)
+		return l->withdrawn_end <= now;
+	if (l->valid_end > now)
+		return false;
+	l->withdrawn = true;
+	l->ran_out = true;
+	l->routers = 0;
+	l->withdrawn_end = now + RA_EXPIRED_HOLD_MS;
+	l->since_ms = now;
+	*changed = true;
+	return false;
 }
 
 static uint64_t life_next(const struct ra_life *l)
@@ -157,6 +158,15 @@ static int dnssl_find(const struct ra_upstream *u, const uint8_t *names, size_t 
 	return -1;
 }
 
+static int pref64_find(const struct ra_upstream *u, const struct nd_pref64 *x)
+{
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used && u->pref64[i].plen == x->plen &&
+		    memcmp(u->pref64[i].prefix, x->prefix, sizeof(x->prefix)) == 0)
+			return i;
+	return -1;
+}
+
 /* --- merging one RA ------------------------------------------------------ */
 
 static uint8_t ra_pref(uint8_t flags)
@@ -180,22 +190,21 @@ static void merge_header(struct ra_router *rt, const struct nd_msg *m, const str
 	rt->mtu = ra->mtu;
 	rt->lifetime = ra->router_lifetime;
 	rt->lifetime_end = now + (uint64_t)ra->router_lifetime * 1000u;
+	rt->is_default = ra->router_lifetime > 0;
 	rt->heard_ms = now;
 	rt->n_ra++;
 	if (ll && ll->len)
 		rt->ll = *ll;
 }
 
-static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                            uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_PREFIXES] = { false };
 	for (unsigned i = 0; i < ra->n_prefixes; i++) {
 		const struct nd_prefix_info *pi = &ra->prefixes[i];
 		int idx = prefix_find(u, &pi->prefix, pi->plen);
 		if (pi->valid_lifetime == 0) {
 			if (idx >= 0) {
-				seen[idx] = true;
 				if (life_zeroed(&u->prefixes[idx].life, bit, RA_WITHDRAW_HOLD_MS, now)) {
 					res->withdrawn++;
 					res->changed = true;
@@ -225,29 +234,17 @@ static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64
 		}
 		p->flags = pi->flags;
 		life_set(&p->life, pi->valid_lifetime, pi->preferred_lifetime, bit, now);
-		seen[idx] = true;
-	}
-	if (ra->n_prefixes == 0 || !complete)
-		return;
-	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
-		if (u->prefixes[i].used && !seen[i] &&
-		    life_drop_router(&u->prefixes[i].life, bit, RA_WITHDRAW_HOLD_MS, now)) {
-			res->withdrawn++;
-			res->changed = true;
-		}
 	}
 }
 
-static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                          uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_ROUTES] = { false };
 	for (unsigned i = 0; i < ra->n_routes; i++) {
 		const struct nd_route_info *ri = &ra->routes[i];
 		int idx = route_find(u, &ri->prefix, ri->plen);
 		if (ri->lifetime == 0) {
 			if (idx >= 0) {
-				seen[idx] = true;
 				if (life_zeroed(&u->routes[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
 					res->changed = true;
 			}
@@ -273,25 +270,17 @@ static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t
 			res->changed = true;
 		r->pref = ri->pref;
 		life_set(&r->life, ri->lifetime, ri->lifetime, bit, now);
-		seen[idx] = true;
 	}
-	if (ra->n_routes == 0 || !complete)
-		return;
-	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used && !seen[i] &&
-		    life_drop_router(&u->routes[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-			res->changed = true;
 }
 
-static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                         uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_RDNSS] = { false };
 	for (unsigned i = 0; i < ra->n_rdnss; i++) {
 		int idx = rdnss_find(u, &ra->rdnss[i]);
-		if (ra->rdnss_lifetime == 0) {
+		uint32_t lifetime = ra->rdnss_lifetime[i]; /* its own option's (RFC 8106 §5.1) */
+		if (lifetime == 0) {
 			if (idx >= 0) {
-				seen[idx] = true;
 				if (life_zeroed(&u->rdnss[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
 					res->changed = true;
 			}
@@ -312,15 +301,8 @@ static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
 		}
 		if (u->rdnss[idx].life.withdrawn)
 			res->changed = true;
-		life_set(&u->rdnss[idx].life, ra->rdnss_lifetime, ra->rdnss_lifetime, bit, now);
-		seen[idx] = true;
+		life_set(&u->rdnss[idx].life, lifetime, lifetime, bit, now);
 	}
-	if (ra->n_rdnss == 0 || !complete)
-		return;
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && !seen[i] &&
-		    life_drop_router(&u->rdnss[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-			res->changed = true;
 }
 
 /* The names of a DNSSL body (lifetime, names, zero padding), with exactly
@@ -349,10 +331,9 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                         uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_DNSSL] = { false };
 	for (unsigned i = 0; i < ra->n_dnssl; i++) {
 		const uint8_t *names = NULL;
 		size_t n = dnssl_names(ra->dnssl[i].body, ra->dnssl[i].len, &names);
@@ -364,7 +345,6 @@ static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
 		int idx = dnssl_find(u, names, n);
 		if (lifetime == 0) {
 			if (idx >= 0) {
-				seen[idx] = true;
 				if (life_zeroed(&u->dnssl[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
 					res->changed = true;
 			}
@@ -387,14 +367,59 @@ static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
 		if (u->dnssl[idx].life.withdrawn)
 			res->changed = true;
 		life_set(&u->dnssl[idx].life, lifetime, lifetime, bit, now);
-		seen[idx] = true;
 	}
-	if (ra->n_dnssl == 0 || !complete)
-		return;
-	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used && !seen[i] &&
-		    life_drop_router(&u->dnssl[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+}
+
+static void merge_pref64(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, uint64_t now,
+                         struct ra_merge_result *res)
+{
+	for (unsigned i = 0; i < ra->n_pref64; i++) {
+		const struct nd_pref64 *x = &ra->pref64[i];
+		int idx = pref64_find(u, x);
+		if (x->lifetime == 0) { /* RFC 8781 §4: stop using it */
+			if (idx >= 0 && life_zeroed(&u->pref64[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+				res->changed = true;
+			continue;
+		}
+		if (idx < 0) {
+			ALLOC_SLOT(u->pref64, RA_MAX_PREF64, idx);
+			if (idx < 0) {
+				res->pref64_over_cap++;
+				continue;
+			}
+			struct ra_pref64 *p = &u->pref64[idx];
+			memset(p, 0, sizeof(*p));
+			p->used = true;
+			p->plen = x->plen;
+			memcpy(p->prefix, x->prefix, sizeof(p->prefix));
+			p->life.since_ms = now;
 			res->changed = true;
+		}
+		if (u->pref64[idx].life.withdrawn)
+			res->changed = true;
+		life_set(&u->pref64[idx].life, x->lifetime, x->lifetime, bit, now);
+	}
+}
+
+/* The captive-portal URI: the last one heard replaces any other. */
+static void merge_capport(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, uint64_t now,
+                          struct ra_merge_result *res)
+{
+	if (ra->capport_len == 0 || ra->capport_len > sizeof(u->capport.uri))
+		return;
+	struct ra_capport *c = &u->capport;
+	if (!c->used || c->len != ra->capport_len || memcmp(c->uri, ra->capport, c->len) != 0 ||
+	    c->life.withdrawn) {
+		memset(c, 0, sizeof(*c));
+		c->used = true;
+		c->len = ra->capport_len;
+		memcpy(c->uri, ra->capport, c->len);
+		c->life.since_ms = now;
+		res->changed = true;
+	}
+	uint32_t life = ra->router_lifetime > RA_CAPPORT_MIN_LIFE_S ? ra->router_lifetime : RA_CAPPORT_MIN_LIFE_S;
+	c->life.routers = 0; /* one URI per link, whoever said it */
+	life_set(&c->life, life, life, bit, now);
 }
 
 void ra_upstream_merge(struct ra_upstream *u, const struct nd_msg *m, const struct nd_lladdr *ll,
@@ -416,15 +441,15 @@ void ra_upstream_merge(struct ra_upstream *u, const struct nd_msg *m, const stru
 	}
 	merge_header(&u->routers[ri], m, ll, now, res);
 	u->last_ra_ms = now;
+	u->link_lost = false; /* a router heard: the link is back */
 
-	/* Options past the parser's caps were not stored: the RA's list is
-	 * then incomplete, and missing items must not count as withdrawn. */
-	bool complete = m->ra.n_over_cap == 0;
 	uint64_t bit = 1ull << ri;
-	merge_prefixes(u, &m->ra, bit, complete, now, res);
-	merge_routes(u, &m->ra, bit, complete, now, res);
-	merge_rdnss(u, &m->ra, bit, complete, now, res);
-	merge_dnssl(u, &m->ra, bit, complete, now, res);
+	merge_prefixes(u, &m->ra, bit, now, res);
+	merge_routes(u, &m->ra, bit, now, res);
+	merge_rdnss(u, &m->ra, bit, now, res);
+	merge_dnssl(u, &m->ra, bit, now, res);
+	merge_pref64(u, &m->ra, bit, now, res);
+	merge_capport(u, &m->ra, bit, now, res);
 }
 
 /* --- ageing -------------------------------------------------------------- */
@@ -444,31 +469,51 @@ static uint64_t router_refs(const struct ra_upstream *u)
 	for (int i = 0; i < RA_MAX_DNSSL; i++)
 		if (u->dnssl[i].used)
 			refs |= u->dnssl[i].life.routers;
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used)
+			refs |= u->pref64[i].life.routers;
+	if (u->capport.used)
+		refs |= u->capport.life.routers;
 	return refs;
 }
 
 bool ra_upstream_expire(struct ra_upstream *u, uint64_t now, bool *changed)
 {
 	bool prefix_gone = false;
-	for (int i = 0; i < RA_MAX_PREFIXES; i++)
-		if (u->prefixes[i].used && life_expired(&u->prefixes[i].life, now)) {
-			u->prefixes[i].used = false;
+	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
+		struct ra_prefix *p = &u->prefixes[i];
+		bool ran_out = p->life.ran_out;
+		if (p->used && life_age(&p->life, now, changed)) {
+			p->used = false;
 			prefix_gone = true;
 		}
+		if (p->used && p->life.ran_out && !ran_out)
+			prefix_gone = true; /* the hosts' addresses in it are gone */
+	}
 	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used && life_expired(&u->routes[i].life, now))
+		if (u->routes[i].used && life_age(&u->routes[i].life, now, changed))
 			u->routes[i].used = false;
 	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && life_expired(&u->rdnss[i].life, now))
+		if (u->rdnss[i].used && life_age(&u->rdnss[i].life, now, changed))
 			u->rdnss[i].used = false;
 	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used && life_expired(&u->dnssl[i].life, now))
+		if (u->dnssl[i].used && life_age(&u->dnssl[i].life, now, changed))
 			u->dnssl[i].used = false;
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used && life_age(&u->pref64[i].life, now, changed))
+			u->pref64[i].used = false;
+	if (u->capport.used && life_age(&u->capport.life, now, changed))
+		u->capport.used = false;
 	/* A router is forgotten once it is no default router and nothing it
-	 * announced is left. */
+	 * announced is left; its default lifetime running out is news too
+	 * (the relayed router lifetime changes). */
 	uint64_t refs = router_refs(u);
 	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
 		struct ra_router *rt = &u->routers[i];
+		if (rt->used && rt->is_default && rt->lifetime_end <= now) {
+			rt->is_default = false;
+			*changed = true;
+		}
 		if (rt->used && rt->lifetime_end <= now && !(refs & (1ull << i))) {
 			rt->used = false;
 			*changed = true;
@@ -493,11 +538,16 @@ uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now)
 	for (int i = 0; i < RA_MAX_DNSSL; i++)
 		if (u->dnssl[i].used)
 			CONSIDER(life_next(&u->dnssl[i].life));
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used)
+			CONSIDER(life_next(&u->pref64[i].life));
+	if (u->capport.used)
+		CONSIDER(life_next(&u->capport.life));
 	/* Routers whose lifetime already ended wait for their last item. */
 	uint64_t refs = router_refs(u);
 	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
 		const struct ra_router *rt = &u->routers[i];
-		if (rt->used && (rt->lifetime_end > now || !(refs & (1ull << i))))
+		if (rt->used && (rt->lifetime_end > now || rt->is_default || !(refs & (1ull << i))))
 			CONSIDER(rt->lifetime_end);
 	}
 #undef CONSIDER
@@ -506,7 +556,8 @@ uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now)
 
 bool ra_upstream_routers_lost(struct ra_upstream *u, uint64_t now)
 {
-	bool changed = false;
+	bool changed = !u->link_lost;
+	u->link_lost = true; /* no fallback router lifetime until a router is heard again */
 	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
 		struct ra_router *rt = &u->routers[i];
 		if (rt->used && rt->lifetime_end > now) {
@@ -530,7 +581,8 @@ const struct ra_prefix *ra_upstream_prefix_of(const struct ra_upstream *u, const
 {
 	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
 		const struct ra_prefix *p = &u->prefixes[i];
-		if (p->used && (!live_only || !p->life.withdrawn) && nd_prefix_match(addr, &p->prefix, p->plen))
+		if (p->used && !p->life.ran_out && (!live_only || !p->life.withdrawn) &&
+		    nd_prefix_match(addr, &p->prefix, p->plen))
 			return p;
 	}
 	return NULL;
@@ -583,6 +635,41 @@ static uint32_t relayed_mtu(const struct ra_upstream *u, const struct ra_router 
 	return mtu < MIN_IPV6_MTU ? 0 : mtu;
 }
 
+/* No upstream router is a default router (a WAN outage: RFC 7084 routers
+ * say lifetime 0), but the upstream link is up and its prefixes alive.
+ * The hosts behind us have no on-link route to that link (L is cleared),
+ * so relaying lifetime 0 would leave them no route to its hosts at all.
+ * We stay their router instead, at low preference (RFC 4191 §2.2) and for
+ * no longer than the longest prefix lives, and add a Route Information
+ * Option per prefix for hosts that take them (RFC 4191 §3; Linux only with
+ * accept_ra_rt_info_max_plen raised, hence the router lifetime). */
+static void advertise_fallback(const struct ra_upstream *u, uint64_t now, struct nd_ra *ra)
+{
+	uint32_t longest = 0;
+	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
+		const struct ra_prefix *src = &u->prefixes[i];
+		if (!src->used || !life_live(&src->life, now))
+			continue;
+		uint32_t left = ra_remaining_s(src->life.valid_end, now);
+		if (left > longest)
+			longest = left;
+		bool listed = false;
+		for (unsigned k = 0; k < ra->n_routes && !listed; k++)
+			listed = ra->routes[k].plen == src->plen && memcmp(&ra->routes[k].prefix, &src->prefix, 16) == 0;
+		if (listed || ra->n_routes >= ND_RA_MAX_ROUTES)
+			continue;
+		struct nd_route_info *ri = &ra->routes[ra->n_routes++];
+		ri->prefix = src->prefix;
+		ri->plen = src->plen;
+		ri->pref = 0; /* medium */
+		ri->lifetime = left;
+	}
+	if (longest == 0)
+		return;
+	ra->router_lifetime = (uint16_t)(longest < RA_FALLBACK_LIFETIME_S ? longest : RA_FALLBACK_LIFETIME_S);
+	ra->flags = (uint8_t)((ra->flags & ~ND_RA_PREF_MASK) | ND_RA_PREF_LOW);
+}
+
 void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_mtu, bool final,
                        struct ra_build *b)
 {
@@ -624,23 +711,25 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 		ri->pref = src->pref;
 		ri->lifetime = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
 	}
-	/* One RDNSS option, one lifetime: the longest of the live servers. A
-	 * withdrawn server is left to expire at the hosts, unless none is live:
-	 * then the withdrawn ones go out with lifetime 0. */
-	uint32_t longest = 0;
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && life_live(&u->rdnss[i].life, now)) {
-			ra->rdnss[ra->n_rdnss++] = u->rdnss[i].addr;
-			uint32_t left = ra_remaining_s(u->rdnss[i].life.valid_end, now);
-			if (left > longest)
-				longest = left;
-		}
-	ra->rdnss_lifetime = longest;
-	if (ra->n_rdnss == 0) {
-		for (int i = 0; i < RA_MAX_RDNSS; i++)
-			if (u->rdnss[i].used && u->rdnss[i].life.withdrawn)
-				ra->rdnss[ra->n_rdnss++] = u->rdnss[i].addr;
-		ra->rdnss_lifetime = 0;
+	/* Each server with its own remaining lifetime, a withdrawn one with 0
+	 * (RFC 8106 §5.1), those of equal lifetime next to each other so that
+	 * nd_build_ra puts them in one option. */
+	uint32_t dns_left[RA_MAX_RDNSS];
+	bool listed[RA_MAX_RDNSS] = { false };
+	for (int i = 0; i < RA_MAX_RDNSS; i++) {
+		const struct ra_rdnss *src = &u->rdnss[i];
+		listed[i] = !src->used || (!src->life.withdrawn && src->life.valid_end <= now);
+		dns_left[i] = listed[i] || src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+	}
+	for (int i = 0; i < RA_MAX_RDNSS; i++) {
+		if (listed[i])
+			continue;
+		for (int k = i; k < RA_MAX_RDNSS; k++)
+			if (!listed[k] && dns_left[k] == dns_left[i]) {
+				listed[k] = true;
+				ra->rdnss_lifetime[ra->n_rdnss] = dns_left[k];
+				ra->rdnss[ra->n_rdnss++] = u->rdnss[k].addr;
+			}
 	}
 	for (int i = 0; i < RA_MAX_DNSSL; i++) {
 		const struct ra_dnssl *src = &u->dnssl[i];
@@ -654,4 +743,20 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 		ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + src->len);
 		ra->n_dnssl++;
 	}
+	for (int i = 0; i < RA_MAX_PREF64; i++) {
+		const struct ra_pref64 *src = &u->pref64[i];
+		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+			continue;
+		struct nd_pref64 *x = &ra->pref64[ra->n_pref64++];
+		uint32_t left = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+		x->lifetime = (uint16_t)(left > UINT16_MAX ? UINT16_MAX : left);
+		x->plen = src->plen;
+		memcpy(x->prefix, src->prefix, sizeof(x->prefix));
+	}
+	if (u->capport.used && life_live(&u->capport.life, now)) {
+		ra->capport = u->capport.uri;
+		ra->capport_len = u->capport.len;
+	}
+	if (!final && !u->link_lost && !(p && p->lifetime_end > now))
+		advertise_fallback(u, now, ra);
 }
