@@ -154,8 +154,9 @@ struct nd_msg {
  * §6.1, §7.1 and RFC 6980. Returns ND_OK and fills *out, or the drop reason
  * (then *out holds partial garbage). Each message type keeps only the options
  * RFC 4861 lists for it (NS: SLLA, nonce; NA: TLLA; RS: SLLA; RA: SLLA, MTU,
- * PIO, RIO, RDNSS, DNSSL, PREF64, captive portal; redirect: TLLA); the first SLLA/TLLA/MTU/nonce wins;
- * other options are length-checked and skipped. PIO and RIO prefixes are
+ * PIO, RIO, RDNSS, DNSSL, PREF64, captive portal; redirect: TLLA); the first
+ * SLLA/TLLA/MTU/nonce/captive portal wins; other options are length-checked
+ * and skipped. PIO and RIO prefixes are
  * stored with the bits past plen cleared. */
 enum nd_drop nd_parse(const uint8_t *pkt, size_t len, struct nd_msg *out);
 
@@ -184,8 +185,10 @@ size_t nd_build_rs(uint8_t *buf, size_t cap, const struct in6_addr *src,
  * (captured from radvd 2.19): PIO, RIO, RDNSS, DNSSL, MTU, SLLA; PREF64 and
  * the captive portal go before MTU.
  * No MTU option when ra->mtu is 0; one RDNSS option per run of addresses
- * with the same lifetime, in the order given; RIOs use the shortest length their plen allows; a PREF64
- * lifetime is rounded up to 8 s units; the captive-portal URI is NUL-padded. */
+ * with the same lifetime, in the order given; RIOs use the shortest length
+ * their plen allows; a PREF64 lifetime is rounded up to 8 s units (at most
+ * 65528 s) and its plen must be one RFC 8781 lists; the captive-portal URI
+ * (at most ND_CAPPORT_MAX bytes) is NUL-padded. */
 size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct in6_addr *dst, const struct nd_ra *ra,
                    const struct nd_lladdr *slla);

@@ -13,7 +13,7 @@
 
 #include "ra/ra_internal.h"
 
-#define ITEM_WITHDRAW_HOLD_MS 60000u /* routes, DNS: hosts drop them at lifetime 0 */
+#define ITEM_WITHDRAW_HOLD_MS 60000u /* routes, DNS, NAT64: hosts drop them at lifetime 0 */
 #define MIN_IPV6_MTU 1280u
 
 uint64_t ra_end_of(uint32_t lifetime_s, uint64_t now)
