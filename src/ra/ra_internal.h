@@ -35,7 +35,7 @@
 #define RA_MAX_RDNSS     ND_RA_MAX_RDNSS
 #define RA_MAX_DNSSL     ND_RA_MAX_DNSSL
 #define RA_MAX_PREF64    ND_RA_MAX_PREF64
-#define RA_DNSSL_NAMES_MAX 256 /* encoded names of one DNSSL option we keep */
+#define RA_DNSSL_NAMES_MAX 256 /* a domain name (255 at most), and what one relayed option holds */
 
 #define RA_HOSTS_PER_DOWNSTREAM 1024u
 #define RA_DAD_PENDING_MAX      64
@@ -157,10 +157,10 @@ struct ra_rdnss {
 	struct ra_life life;
 };
 
-struct ra_dnssl {
+struct ra_dnssl { /* one search domain */
 	bool used;
 	uint16_t len;
-	uint8_t names[RA_DNSSL_NAMES_MAX]; /* encoded, zero padding stripped */
+	uint8_t names[RA_DNSSL_NAMES_MAX]; /* the encoded name, its zero included */
 	struct ra_life life;
 };
 

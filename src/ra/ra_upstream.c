@@ -305,17 +305,19 @@ static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
 	}
 }
 
-/* The names of a DNSSL body (lifetime, names, zero padding), with exactly
- * one terminating zero: padding differs between senders, names do not. */
-static size_t dnssl_names(const uint8_t *body, size_t len, const uint8_t **names)
+/* The next encoded domain name in a DNSSL body at *off (nd_opt.c checked
+ * the names): its length with the terminating zero, 0 at the padding. */
+static size_t dnssl_next_name(const uint8_t *body, size_t len, size_t *off)
 {
-	if (len <= 4)
+	size_t start = *off, i = start;
+	if (i >= len || body[i] == 0)
 		return 0;
-	*names = body + 4;
-	size_t n = len - 4;
-	while (n > 0 && (*names)[n - 1] == 0)
-		n--;
-	return n ? n + 1 : 0;
+	while (i < len && body[i] != 0)
+		i += 1u + body[i];
+	if (i >= len)
+		return 0;
+	*off = i + 1;
+	return *off - start;
 }
 
 static uint32_t get32(const uint8_t *p)
@@ -331,42 +333,52 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+static void merge_domain(struct ra_upstream *u, const uint8_t *name, size_t n, uint32_t lifetime,
+                         uint64_t bit, uint64_t now, struct ra_merge_result *res)
+{
+	if (n > RA_DNSSL_NAMES_MAX) {
+		res->dnssl_over_cap++;
+		return;
+	}
+	int idx = dnssl_find(u, name, n);
+	if (lifetime == 0) {
+		if (idx >= 0 && life_zeroed(&u->dnssl[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+			res->changed = true;
+		return;
+	}
+	if (idx < 0) {
+		ALLOC_SLOT(u->dnssl, RA_MAX_DNSSL, idx);
+		if (idx < 0) {
+			res->dnssl_over_cap++;
+			return;
+		}
+		struct ra_dnssl *d = &u->dnssl[idx];
+		memset(d, 0, sizeof(*d));
+		d->used = true;
+		d->len = (uint16_t)n;
+		memcpy(d->names, name, n);
+		d->life.since_ms = now;
+		res->changed = true;
+	}
+	if (u->dnssl[idx].life.withdrawn)
+		res->changed = true;
+	life_set(&u->dnssl[idx].life, lifetime, lifetime, bit, now);
+}
+
+/* Each search domain lives by the lifetime of the option it came in
+ * (RFC 8106 §5.2), like a DNS server: a domain can be withdrawn, or
+ * refreshed, by an option that lists other domains with it or not. */
 static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                         uint64_t now, struct ra_merge_result *res)
 {
 	for (unsigned i = 0; i < ra->n_dnssl; i++) {
-		const uint8_t *names = NULL;
-		size_t n = dnssl_names(ra->dnssl[i].body, ra->dnssl[i].len, &names);
-		if (n == 0 || n > RA_DNSSL_NAMES_MAX) {
-			res->dnssl_over_cap++;
+		const uint8_t *body = ra->dnssl[i].body;
+		size_t len = ra->dnssl[i].len, off = 4, n;
+		if (len < 4)
 			continue;
-		}
-		uint32_t lifetime = get32(ra->dnssl[i].body);
-		int idx = dnssl_find(u, names, n);
-		if (lifetime == 0) {
-			if (idx >= 0) {
-				if (life_zeroed(&u->dnssl[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-					res->changed = true;
-			}
-			continue;
-		}
-		if (idx < 0) {
-			ALLOC_SLOT(u->dnssl, RA_MAX_DNSSL, idx);
-			if (idx < 0) {
-				res->dnssl_over_cap++;
-				continue;
-			}
-			struct ra_dnssl *d = &u->dnssl[idx];
-			memset(d, 0, sizeof(*d));
-			d->used = true;
-			d->len = (uint16_t)n;
-			memcpy(d->names, names, n);
-			d->life.since_ms = now;
-			res->changed = true;
-		}
-		if (u->dnssl[idx].life.withdrawn)
-			res->changed = true;
-		life_set(&u->dnssl[idx].life, lifetime, lifetime, bit, now);
+		uint32_t lifetime = get32(body);
+		for (const uint8_t *name = body + off; (n = dnssl_next_name(body, len, &off)) > 0; name = body + off)
+			merge_domain(u, name, n, lifetime, bit, now, res);
 	}
 }
 
@@ -731,16 +743,31 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 				ra->rdnss[ra->n_rdnss++] = u->rdnss[k].addr;
 			}
 	}
+	/* Search domains the same way: one option per lifetime, as long as
+	 * the names fit one scratch slot. */
+	uint32_t dom_left[RA_MAX_DNSSL];
+	bool dom_listed[RA_MAX_DNSSL];
 	for (int i = 0; i < RA_MAX_DNSSL; i++) {
 		const struct ra_dnssl *src = &u->dnssl[i];
-		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+		dom_listed[i] = !src->used || (!src->life.withdrawn && src->life.valid_end <= now);
+		dom_left[i] = dom_listed[i] || src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+	}
+	for (int i = 0; i < RA_MAX_DNSSL; i++) {
+		if (dom_listed[i])
 			continue;
 		uint8_t *body = b->dnssl + (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
-		uint32_t left = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
-		put32(body, left);
-		memcpy(body + 4, src->names, src->len);
+		size_t used = 4;
+		put32(body, dom_left[i]);
+		for (int k = i; k < RA_MAX_DNSSL; k++) {
+			const struct ra_dnssl *src = &u->dnssl[k];
+			if (dom_listed[k] || dom_left[k] != dom_left[i] || used + src->len > 4 + RA_DNSSL_NAMES_MAX)
+				continue;
+			dom_listed[k] = true;
+			memcpy(body + used, src->names, src->len);
+			used += src->len;
+		}
 		ra->dnssl[ra->n_dnssl].body = body;
-		ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + src->len);
+		ra->dnssl[ra->n_dnssl].len = (uint16_t)used;
 		ra->n_dnssl++;
 	}
 	for (int i = 0; i < RA_MAX_PREF64; i++) {

@@ -607,6 +607,57 @@ static void test_rdnss_own_lifetimes(void **state)
 	ra_engine_free(e);
 }
 
+/* The lifetime the relayed RA m gives search domain name (encoded), or -1. */
+static long dnssl_lifetime_of(const struct nd_msg *m, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < m->ra.n_dnssl; i++) {
+		const uint8_t *b = m->ra.dnssl[i].body;
+		size_t len = m->ra.dnssl[i].len;
+		for (size_t off = 4; off + n <= len && b[off]; ) {
+			if (memcmp(b + off, name, n) == 0)
+				return (long)((uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+			while (off < len && b[off])
+				off += 1u + b[off];
+			off++;
+		}
+	}
+	return -1;
+}
+
+/* RFC 8106 §5.2: each search domain keeps its own option's lifetime; one
+ * withdrawn with 0 in an option of its own goes, the other stays. */
+static void test_dnssl_domains_own_lifetimes(void **state)
+{
+	static const char a[] = "\x01" "a" "\x07" "example", b[] = "\x01" "b" "\x07" "example";
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	static const uint8_t both[] = { 0, 0, 0x02, 0x58, 1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
+	                                1, 'b', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 0 };
+	ra.n_dnssl = 1;
+	ra.dnssl[0].body = both;
+	ra.dnssl[0].len = sizeof(both);
+	int i = relay_once(e, &ra, IF_ETH0);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_dnssl, 1); /* one lifetime: one option */
+	assert_int_equal(dnssl_lifetime_of(&m, a, sizeof(a)), 600);
+	assert_int_equal(dnssl_lifetime_of(&m, b, sizeof(b)), 600);
+
+	run_for(5000);
+	static const uint8_t a_gone[] = { 0, 0, 0, 0, 1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0 };
+	struct nd_ra ra2 = upstream_ra("2001:db8:1::", 1800);
+	ra2.n_dnssl = 1;
+	ra2.dnssl[0].body = a_gone;
+	ra2.dnssl[0].len = sizeof(a_gone);
+	i = relay_once(e, &ra2, IF_ETH0);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_dnssl, 2);
+	assert_int_equal(dnssl_lifetime_of(&m, a, sizeof(a)), 0);
+	assert_int_equal(dnssl_lifetime_of(&m, b, sizeof(b)), 595);
+	ra_engine_free(e);
+}
+
 /* RFC 8781 PREF64 and RFC 8910 captive portal are relayed. */
 static void test_pref64_capport_relayed(void **state)
 {
@@ -736,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_relay_shutdown),
 		cmocka_unit_test(test_relay_plus_ula),
 		cmocka_unit_test(test_rdnss_own_lifetimes),
+		cmocka_unit_test(test_dnssl_domains_own_lifetimes),
 		cmocka_unit_test(test_pref64_capport_relayed),
 		cmocka_unit_test(test_upstream_lifetime_zero_keeps_island_routed),
 		cmocka_unit_test(test_dump),
