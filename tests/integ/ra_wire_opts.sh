@@ -9,7 +9,7 @@
 #      lifetime 0 withdraws (and h1's address in it is deprecated then only);
 #   3. RDNSS (RFC 8106 §5.1): each server relayed with its own lifetime,
 #      one option per lifetime; a server withdrawn with 0 is relayed with 0,
-#      one whose lifetime ran out too;
+#      one whose lifetime ran out too; search domains the same way;
 #   4. PREF64 (RFC 8781) and captive portal (RFC 8910) relayed; a PREF64 of
 #      length 3 or PLC 7 is not (ignored, counted);
 #   6. the upstream router says router lifetime 0 (a WAN outage): the relay
@@ -95,9 +95,12 @@ check "h1's address in P2 is not deprecated ($(addr_flags h1 eth0 "$H1_P2"))" "f
 	eval '[[ "$(addr_flags h1 eth0 "$H1_P2")" != *deprecated* ]]'
 check "prefixes_withdrawn stays 0" "$(ra_counter gw prefixes_withdrawn)" test "$(ra_counter gw prefixes_withdrawn)" = 0
 
-# An explicit lifetime 0 withdraws: P2 relayed with 0/0, h1's address deprecated.
-if L=$(step 3 "pio=$P2,0,0"); then
+# An explicit lifetime 0 withdraws: P2 relayed with 0/0, h1's address
+# deprecated; a search domain withdrawn alone goes, the others stay.
+if L=$(step 3 "pio=$P2,0,0" "dnssl=0,step1.example"); then
 	check "P2 announced with lifetime 0 is relayed with 0 0 ($(pio_of "$P2" "$L"))" "$L" test "$(pio_of "$P2" "$L")" = "0 0"
+	check "step1.example withdrawn with 0 is relayed with 0, step2.example keeps its lifetime" "$L" \
+		eval 'grep -qE "dnssl=0,(step[0-9]\.example,)*step1\.example" <<<"$L" && grep -qE "dnssl=59[0-9],(step[0-9]\.example,)*step2\.example" <<<"$L"'
 else
 	not_ok "the withdrawal of P2 is relayed" "$L"
 fi
