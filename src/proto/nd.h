@@ -27,6 +27,7 @@
 #define ND_RA_FLAG_OTHER   0x40
 #define ND_RA_FLAG_PROXY   0x04 /* RFC 4389 */
 #define ND_RA_PREF_MASK    0x18 /* RFC 4191 default router preference */
+#define ND_RA_PREF_LOW     0x18
 
 #define ND_PIO_FLAG_ONLINK 0x80
 #define ND_PIO_FLAG_AUTO   0x40
@@ -37,6 +38,8 @@
 #define ND_RA_MAX_ROUTES   16
 #define ND_RA_MAX_RDNSS    8  /* addresses, across all RDNSS options */
 #define ND_RA_MAX_DNSSL    8  /* DNSSL options carried (as raw option bodies) */
+#define ND_RA_MAX_PREF64   4  /* RFC 8781 NAT64 prefixes */
+#define ND_CAPPORT_MAX     512 /* RFC 8910 captive-portal URI, bytes */
 #define ND_PACKET_MAX   1500
 
 /* Why a packet was not accepted. Every value has a counter in the daemon, so
@@ -91,6 +94,12 @@ struct nd_route_info { /* RFC 4191 */
 	struct in6_addr prefix;
 };
 
+struct nd_pref64 { /* RFC 8781 */
+	uint8_t plen;      /* 96, 64, 56, 48, 40 or 32 */
+	uint16_t lifetime; /* seconds, a multiple of 8 (at most 65528) */
+	uint8_t prefix[12]; /* the highest 96 bits, bits past plen zero */
+};
+
 struct nd_ra {
 	uint8_t cur_hop_limit;
 	uint8_t flags;           /* M, O, proxy, preference bits as on the wire */
@@ -101,18 +110,28 @@ struct nd_ra {
 	struct nd_prefix_info prefixes[ND_RA_MAX_PREFIXES];
 	uint8_t n_routes;
 	struct nd_route_info routes[ND_RA_MAX_ROUTES];
-	uint32_t rdnss_lifetime; /* lifetime of the first RDNSS option */
+	/* Each address with the lifetime of the option it came in (RFC 8106
+	 * §5.1); the builder writes one option per run of equal lifetimes. */
 	uint8_t n_rdnss;
 	struct in6_addr rdnss[ND_RA_MAX_RDNSS];
+	uint32_t rdnss_lifetime[ND_RA_MAX_RDNSS];
 	/* DNSSL: raw option bodies (lifetime + encoded names), validated as
 	 * well-formed DNS names; pointers into the parsed packet. */
 	uint8_t n_dnssl;
 	struct { const uint8_t *body; uint16_t len; } dnssl[ND_RA_MAX_DNSSL];
+	uint8_t n_pref64;
+	struct nd_pref64 pref64[ND_RA_MAX_PREF64];
+	/* RFC 8910 captive-portal URI without its NUL padding (the first
+	 * option wins); capport_len 0 = none. Points into the parsed packet. */
+	const uint8_t *capport;
+	uint16_t capport_len;
 	/* Parser only (builders ignore them), saturating: */
 	uint8_t n_over_cap;  /* PIOs, RIOs, RDNSS addresses, DNSSLs past the caps above */
-	uint8_t n_ignored;   /* PIOs/RIOs the RFCs say to ignore: preferred > valid or
-	                      * link-local prefix (RFC 4862 §5.5.3, 4861 §6.3.4), reserved
-	                      * route preference (RFC 4191 §2.3) */
+	uint8_t n_ignored;   /* options the RFCs say to ignore: PIO with preferred > valid
+	                      * or a link-local prefix (RFC 4862 §5.5.3, 4861 §6.3.4), RIO
+	                      * with the reserved preference (RFC 4191 §2.3), PREF64 of
+	                      * length != 2 or a reserved PLC (RFC 8781 §4); also a
+	                      * captive-portal option that is no printable URI */
 };
 
 /* A parsed ND message. Pointers refer into the packet buffer. */
@@ -135,8 +154,9 @@ struct nd_msg {
  * §6.1, §7.1 and RFC 6980. Returns ND_OK and fills *out, or the drop reason
  * (then *out holds partial garbage). Each message type keeps only the options
  * RFC 4861 lists for it (NS: SLLA, nonce; NA: TLLA; RS: SLLA; RA: SLLA, MTU,
- * PIO, RIO, RDNSS, DNSSL; redirect: TLLA); the first SLLA/TLLA/MTU/nonce wins;
- * other options are length-checked and skipped. PIO and RIO prefixes are
+ * PIO, RIO, RDNSS, DNSSL, PREF64, captive portal; redirect: TLLA); the first
+ * SLLA/TLLA/MTU/nonce/captive portal wins; other options are length-checked
+ * and skipped. PIO and RIO prefixes are
  * stored with the bits past plen cleared. */
 enum nd_drop nd_parse(const uint8_t *pkt, size_t len, struct nd_msg *out);
 
@@ -160,11 +180,15 @@ size_t nd_build_ns(uint8_t *buf, size_t cap, const struct in6_addr *src,
 /* RS goes to ff02::2 (all routers). */
 size_t nd_build_rs(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct nd_lladdr *slla);
-/* RA with options from ra (prefixes, routes, RDNSS, DNSSL bodies, MTU) plus
- * SLLA when given. Option order matches radvd's (captured from radvd 2.19):
- * PIO, RIO, RDNSS, DNSSL, MTU, SLLA.
- * No MTU option when ra->mtu is 0; one RDNSS option with every address and
- * ra->rdnss_lifetime; RIOs use the shortest length their plen allows. */
+/* RA with options from ra (prefixes, routes, RDNSS, DNSSL bodies, PREF64,
+ * captive portal, MTU) plus SLLA when given. Option order matches radvd's
+ * (captured from radvd 2.19): PIO, RIO, RDNSS, DNSSL, MTU, SLLA; PREF64 and
+ * the captive portal go before MTU.
+ * No MTU option when ra->mtu is 0; one RDNSS option per run of addresses
+ * with the same lifetime, in the order given; RIOs use the shortest length
+ * their plen allows; a PREF64 lifetime is rounded up to 8 s units (at most
+ * 65528 s) and its plen must be one RFC 8781 lists; the captive-portal URI
+ * (at most ND_CAPPORT_MAX bytes) is NUL-padded. */
 size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
                    const struct in6_addr *dst, const struct nd_ra *ra,
                    const struct nd_lladdr *slla);

@@ -140,6 +140,24 @@ static size_t dnssl_opt_len(size_t body_len)
 	return padded_opt_len(2 + body_len); /* 2 reserved bytes, then the body */
 }
 
+/* Does an RDNSS option start at address i? One option per run of
+ * addresses with the same lifetime, so the order of the servers (their
+ * preference, RFC 8106 §5.1) stays as given. */
+static bool rdnss_group_first(const struct nd_ra *ra, unsigned i)
+{
+	return i == 0 || ra->rdnss_lifetime[i] != ra->rdnss_lifetime[i - 1];
+}
+
+/* RFC 8781 §4: the Prefix Length Code of plen, or -1. */
+static int pref64_plc(uint8_t plen)
+{
+	static const uint8_t plens[] = { 96, 64, 56, 48, 40, 32 };
+	for (int i = 0; i < (int)sizeof(plens); i++)
+		if (plens[i] == plen)
+			return i;
+	return -1;
+}
+
 /* Size of the RA's ICMPv6 message, or 0 when ra cannot be encoded. */
 static size_t ra_icmp_len(const struct nd_ra *ra, const struct nd_lladdr *slla)
 {
@@ -160,14 +178,24 @@ static size_t ra_icmp_len(const struct nd_ra *ra, const struct nd_lladdr *slla)
 			return 0;
 		len += rio_len(ra->routes[i].plen);
 	}
-	if (ra->n_rdnss)
-		len += 8 + 16u * ra->n_rdnss;
+	for (unsigned i = 0; i < ra->n_rdnss; i++)
+		len += (rdnss_group_first(ra, i) ? 8u : 0u) + 16u;
 	for (unsigned i = 0; i < ra->n_dnssl; i++) {
 		size_t n = ra->dnssl[i].len;
 		if ((n && !ra->dnssl[i].body) || dnssl_opt_len(n) / 8 > UINT8_MAX)
 			return 0;
 		len += dnssl_opt_len(n);
 	}
+	if (ra->n_pref64 > ND_RA_MAX_PREF64 || ra->capport_len > ND_CAPPORT_MAX ||
+	    (ra->capport_len && !ra->capport))
+		return 0;
+	for (unsigned i = 0; i < ra->n_pref64; i++) {
+		if (pref64_plc(ra->pref64[i].plen) < 0)
+			return 0;
+		len += ND_OPT_PREF64_LEN;
+	}
+	if (ra->capport_len)
+		len += padded_opt_len(ra->capport_len);
 	return len;
 }
 
@@ -200,15 +228,34 @@ static uint8_t *put_rio(uint8_t *p, const struct nd_route_info *ri)
 	return p + olen;
 }
 
-static uint8_t *put_rdnss(uint8_t *p, const struct nd_ra *ra)
+/* One RDNSS option: the run of addresses from first on with its lifetime. */
+static uint8_t *put_rdnss(uint8_t *p, const struct nd_ra *ra, unsigned first)
 {
+	uint32_t lifetime = ra->rdnss_lifetime[first];
+	unsigned n = 0;
+	for (unsigned i = first; i < ra->n_rdnss && ra->rdnss_lifetime[i] == lifetime; i++)
+		memcpy(p + 8 + 16u * n++, &ra->rdnss[i], 16);
 	p[0] = ND_OPT_RDNSS;
-	p[1] = (uint8_t)(1 + 2 * ra->n_rdnss);
+	p[1] = (uint8_t)(1 + 2 * n);
 	p[2] = 0;
 	p[3] = 0;
-	nd_put32(p + 4, ra->rdnss_lifetime);
-	memcpy(p + 8, ra->rdnss, 16u * ra->n_rdnss);
-	return p + 8 + 16u * ra->n_rdnss;
+	nd_put32(p + 4, lifetime);
+	return p + 8 + 16u * n;
+}
+
+static uint8_t *put_pref64(uint8_t *p, const struct nd_pref64 *x)
+{
+	uint32_t scaled = (x->lifetime + 7u) / 8u; /* never shorter than asked */
+	if (scaled > ND_PREF64_SCALED_MAX)
+		scaled = ND_PREF64_SCALED_MAX;
+	struct in6_addr a = { 0 };
+	memcpy(&a, x->prefix, 12);
+	nd_prefix_mask(&a, x->plen);
+	p[0] = ND_OPT_PREF64;
+	p[1] = ND_OPT_PREF64_LEN / 8;
+	nd_put16(p + 2, (uint16_t)(scaled << 3 | (unsigned)pref64_plc(x->plen)));
+	memcpy(p + 4, &a, 12);
+	return p + ND_OPT_PREF64_LEN;
 }
 
 static uint8_t *put_dnssl(uint8_t *p, const uint8_t *body, size_t n)
@@ -236,16 +283,22 @@ size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
 	nd_put32(icmp + 8, ra->reachable_time);
 	nd_put32(icmp + 12, ra->retrans_timer);
 
-	/* radvd's order, as captured from radvd 2.19: PIO, RIO, RDNSS, DNSSL, MTU, SLLA */
+	/* radvd's order, as captured from radvd 2.19: PIO, RIO, RDNSS, DNSSL, MTU,
+	 * SLLA; PREF64 and captive portal before MTU */
 	uint8_t *p = icmp + ND_RA_LEN;
 	for (unsigned i = 0; i < ra->n_prefixes; i++)
 		p = put_pio(p, &ra->prefixes[i]);
 	for (unsigned i = 0; i < ra->n_routes; i++)
 		p = put_rio(p, &ra->routes[i]);
-	if (ra->n_rdnss)
-		p = put_rdnss(p, ra);
+	for (unsigned i = 0; i < ra->n_rdnss; i++)
+		if (rdnss_group_first(ra, i))
+			p = put_rdnss(p, ra, i);
 	for (unsigned i = 0; i < ra->n_dnssl; i++)
 		p = put_dnssl(p, ra->dnssl[i].body, ra->dnssl[i].len);
+	for (unsigned i = 0; i < ra->n_pref64; i++)
+		p = put_pref64(p, &ra->pref64[i]);
+	if (ra->capport_len)
+		p = put_padded_opt(p, ND_OPT_CAPPORT, ra->capport, ra->capport_len);
 	if (ra->mtu) {
 		memset(p, 0, ND_OPT_MTU_LEN);
 		p[0] = ND_OPT_MTU;

@@ -1,5 +1,6 @@
 /* Neighbor Discovery options: walk, bound and validate them, keep the ones
- * the message type uses (RFC 4861 §4.6, 4191 §2.3, 8106 §5, 3971 §5.3.2).
+ * the message type uses (RFC 4861 §4.6, 4191 §2.3, 8106 §5, 3971 §5.3.2,
+ * 8781 §4, 8910 §2.3).
  * Every read is checked against the option length, which is checked against
  * what is left of the message first: the shapes behind radvd's
  * CVE-2011-3601..3605 and dnsmasq's CVE-2017-14492 end here as drops. */
@@ -106,15 +107,14 @@ static enum nd_drop opt_rdnss(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 	uint8_t words = opt[1];
 	if (words < 3 || (words & 1) == 0)
 		return ND_DROP_OPT_BAD;
-	/* Every option stores at least one address, so n_rdnss == 0 means this
-	 * is the first RDNSS option. */
-	if (ra->n_rdnss == 0)
-		ra->rdnss_lifetime = nd_get32(opt + 4);
+	/* RFC 8106 §5.1: the lifetime belongs to the addresses of this option. */
+	uint32_t lifetime = nd_get32(opt + 4);
 	for (size_t off = 8; off < olen; off += 16) {
 		if (ra->n_rdnss >= ND_RA_MAX_RDNSS) {
 			count_sat(&ra->n_over_cap);
 			continue;
 		}
+		ra->rdnss_lifetime[ra->n_rdnss] = lifetime;
 		memcpy(&ra->rdnss[ra->n_rdnss++], opt + off, 16);
 	}
 	return ND_OK;
@@ -166,6 +166,54 @@ static enum nd_drop opt_dnssl(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 	return ND_OK;
 }
 
+/* RFC 8781 §4: a length other than 2 or a PLC past 5 makes the receiver
+ * ignore the option (not the RA). Bits past the prefix length are cleared. */
+static enum nd_drop opt_pref64(const uint8_t *opt, size_t olen, struct nd_ra *ra)
+{
+	static const uint8_t plen_of_plc[] = { 96, 64, 56, 48, 40, 32 };
+	uint16_t field = nd_get16(opt + 2);
+	unsigned plc = field & 7u;
+	if (olen != ND_OPT_PREF64_LEN || plc >= sizeof(plen_of_plc)) {
+		count_sat(&ra->n_ignored);
+		return ND_OK;
+	}
+	if (ra->n_pref64 >= ND_RA_MAX_PREF64) {
+		count_sat(&ra->n_over_cap);
+		return ND_OK;
+	}
+	struct nd_pref64 *p = &ra->pref64[ra->n_pref64++];
+	p->plen = plen_of_plc[plc];
+	p->lifetime = (uint16_t)((field >> 3) * 8u);
+	struct in6_addr a = { 0 };
+	memcpy(&a, opt + 4, 12);
+	nd_prefix_mask(&a, p->plen);
+	memcpy(p->prefix, &a, 12);
+	return ND_OK;
+}
+
+/* RFC 8910 §2.3: a URI, NUL-padded to the option length. Kept only when it
+ * is printable ASCII (RFC 3986 allows nothing else) without NUL inside and
+ * at most ND_CAPPORT_MAX bytes; otherwise ignored, like a malformed URI. */
+static enum nd_drop opt_capport(const uint8_t *opt, size_t olen, struct nd_ra *ra)
+{
+	const uint8_t *uri = opt + 2;
+	size_t n = olen - 2;
+	while (n > 0 && uri[n - 1] == 0)
+		n--;
+	bool printable = n > 0 && n <= ND_CAPPORT_MAX;
+	for (size_t i = 0; i < n && printable; i++)
+		printable = uri[i] > 0x20 && uri[i] < 0x7f;
+	if (!printable) {
+		count_sat(&ra->n_ignored);
+		return ND_OK;
+	}
+	if (ra->capport_len == 0) {
+		ra->capport = uri;
+		ra->capport_len = (uint16_t)n;
+	}
+	return ND_OK;
+}
+
 /* Options a message type does not use are skipped unvalidated: RFC 4861 §4.6
  * says receivers silently ignore them. */
 static enum nd_drop opt_store(const uint8_t *opt, size_t olen, struct nd_msg *out)
@@ -191,6 +239,8 @@ static enum nd_drop opt_store(const uint8_t *opt, size_t olen, struct nd_msg *ou
 	case ND_OPT_RIO:   return opt_rio(opt, olen, &out->ra);
 	case ND_OPT_RDNSS: return opt_rdnss(opt, olen, &out->ra);
 	case ND_OPT_DNSSL: return opt_dnssl(opt, olen, &out->ra);
+	case ND_OPT_PREF64: return opt_pref64(opt, olen, &out->ra);
+	case ND_OPT_CAPPORT: return opt_capport(opt, olen, &out->ra);
 	default:           return ND_OK;
 	}
 }

@@ -30,9 +30,13 @@
 #define ND_OPT_RIO       24 /* RFC 4191 */
 #define ND_OPT_RDNSS     25 /* RFC 8106 */
 #define ND_OPT_DNSSL     31 /* RFC 8106 */
+#define ND_OPT_CAPPORT   37 /* RFC 8910 */
+#define ND_OPT_PREF64    38 /* RFC 8781 */
 
 #define ND_OPT_PIO_LEN   32
 #define ND_OPT_MTU_LEN   8
+#define ND_OPT_PREF64_LEN 16
+#define ND_PREF64_SCALED_MAX 0x1fff /* 13 bits of 8 s units */
 #define ND_NONCE_MAX     (6 * 8 - 2) /* sizeof nd_msg.nonce */
 
 static inline uint16_t nd_get16(const uint8_t *p)

@@ -52,6 +52,8 @@ struct ra_ops {
 	X(routes_over_cap)      /* route past 16 per link: ignored */ \
 	X(rdnss_over_cap)       /* RDNSS address past the cap: ignored */ \
 	X(dnssl_over_cap)       /* DNSSL option past the cap or too long: ignored */ \
+	X(pref64_over_cap)      /* NAT64 prefix past the cap per link: ignored */ \
+	X(ra_options_ignored)   /* upstream RA options the RFCs say to ignore (nd.h: n_ignored) */ \
 	X(prefixes_withdrawn)   /* upstream prefix gone or changed: sent with lifetime 0 */ \
 	X(rx_rs)                /* RS received where we advertise */ \
 	X(rs_ignored)           /* RS where we have nothing to advertise */ \

@@ -107,9 +107,10 @@ void ra_advert_build(const struct ra_advert *a, bool final, struct ra_build *b)
 		pi->valid_lifetime = p->valid_lifetime;
 		pi->preferred_lifetime = p->preferred_lifetime;
 	}
-	for (size_t i = 0; i < c->n_rdnss && ra->n_rdnss < ND_RA_MAX_RDNSS; i++)
+	for (size_t i = 0; i < c->n_rdnss && ra->n_rdnss < ND_RA_MAX_RDNSS; i++) {
+		ra->rdnss_lifetime[ra->n_rdnss] = final ? 0 : c->rdnss_lifetime;
 		ra->rdnss[ra->n_rdnss++] = c->rdnss[i];
-	ra->rdnss_lifetime = final ? 0 : c->rdnss_lifetime;
+	}
 
 	if (a->dnssl_len) {
 		uint8_t *body = b->dnssl;
@@ -127,7 +128,7 @@ void ra_advert_build(const struct ra_advert *a, bool final, struct ra_build *b)
 
 /* A relay downstream with its own `ra` block: the relayed RA b (header and
  * upstream items) plus the block's prefixes, DNS servers and search list.
- * RDNSS has one lifetime per option: the longer of the two applies. */
+ * Each DNS server keeps its own lifetime (RFC 8106 §5.1). */
 void ra_advert_merge(const struct ra_advert *a, bool final, struct ra_build *b)
 {
 	const struct conf_ra *c = &a->conf;
@@ -150,8 +151,7 @@ void ra_advert_merge(const struct ra_advert *a, bool final, struct ra_build *b)
 			dup = memcmp(&ra->rdnss[k], &c->rdnss[i], 16) == 0;
 		if (dup || ra->n_rdnss >= ND_RA_MAX_RDNSS)
 			continue;
-		if (ra->n_rdnss == 0 || rdnss_lifetime > ra->rdnss_lifetime)
-			ra->rdnss_lifetime = rdnss_lifetime;
+		ra->rdnss_lifetime[ra->n_rdnss] = rdnss_lifetime;
 		ra->rdnss[ra->n_rdnss++] = c->rdnss[i];
 	}
 	/* The block's search list after the relayed ones, if the scratch has room. */

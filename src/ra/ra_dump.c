@@ -35,6 +35,20 @@ static void fmt_addr(const struct in6_addr *a, char *buf)
 	inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
 
+static void fmt_pref64(const struct ra_pref64 *x, char *buf)
+{
+	struct in6_addr a = { 0 };
+	memcpy(&a, x->prefix, sizeof(x->prefix));
+	fmt_addr(&a, buf);
+}
+
+/* The URI as text (the parser kept printable ASCII only). */
+static void fmt_capport(const struct ra_capport *c, char *buf)
+{
+	memcpy(buf, c->uri, c->len);
+	buf[c->len] = 0;
+}
+
 static void fmt_ll(const struct nd_lladdr *ll, char *buf, size_t cap)
 {
 	size_t n = 0;
@@ -163,6 +177,20 @@ static void text_relay(struct ctl_out *o, const struct ra_relay *r, uint64_t now
 		each_name(x->names, x->len, name_text, o);
 		fmt_life(x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now), v, sizeof(v));
 		ctl_printf(o, ": lifetime %s%s\n", v, x->life.withdrawn ? ", withdrawn" : "");
+	}
+	for (int i = 0; i < RA_MAX_PREF64; i++) {
+		const struct ra_pref64 *x = &u->pref64[i];
+		if (!x->used)
+			continue;
+		fmt_pref64(x, a);
+		fmt_life(x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now), v, sizeof(v));
+		ctl_printf(o, "  pref64 %s/%u: lifetime %s%s\n", a, x->plen, v, x->life.withdrawn ? ", withdrawn" : "");
+	}
+	if (u->capport.used && !u->capport.life.withdrawn) {
+		char uri[ND_CAPPORT_MAX + 1];
+		fmt_capport(&u->capport, uri);
+		fmt_life(ra_remaining_s(u->capport.life.valid_end, now), v, sizeof(v));
+		ctl_printf(o, "  captive-portal %s: for %s\n", uri, v);
 	}
 	for (unsigned k = 0; k < r->n_down; k++) {
 		const struct ra_if *d = r->down[k];
@@ -304,7 +332,27 @@ static void json_relay(struct ctl_out *o, const struct ra_relay *r, uint64_t now
 		           x->life.withdrawn ? "true" : "false");
 		first = false;
 	}
-	ctl_printf(o, "],\"downstreams\":[");
+	ctl_printf(o, "],\"pref64\":[");
+	first = true;
+	for (int i = 0; i < RA_MAX_PREF64; i++) {
+		const struct ra_pref64 *x = &u->pref64[i];
+		if (!x->used)
+			continue;
+		fmt_pref64(x, a);
+		ctl_printf(o, "%s{\"prefix\":\"%s/%u\",\"lifetime_s\":%u,\"withdrawn\":%s}", first ? "" : ",", a,
+		           x->plen, x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now),
+		           x->life.withdrawn ? "true" : "false");
+		first = false;
+	}
+	ctl_printf(o, "],\"captive_portal\":");
+	if (u->capport.used && !u->capport.life.withdrawn) {
+		char uri[ND_CAPPORT_MAX + 1];
+		fmt_capport(&u->capport, uri);
+		ctl_json_str(o, uri);
+	} else {
+		ctl_printf(o, "null");
+	}
+	ctl_printf(o, ",\"downstreams\":[");
 	for (unsigned k = 0; k < r->n_down; k++) {
 		const struct ra_if *d = r->down[k];
 		ctl_printf(o, "%s{", k ? "," : "");

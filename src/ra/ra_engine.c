@@ -336,6 +336,8 @@ static void relay_on_ra(struct ra_relay *r, const struct nd_msg *m, const struct
 	e->cnt.routes_over_cap += res.routes_over_cap;
 	e->cnt.rdnss_over_cap += res.rdnss_over_cap;
 	e->cnt.dnssl_over_cap += res.dnssl_over_cap;
+	e->cnt.pref64_over_cap += res.pref64_over_cap;
+	e->cnt.ra_options_ignored += m->ra.n_ignored;
 	e->cnt.prefixes_withdrawn += res.withdrawn;
 	/* Every upstream RA is relayed (no more often than the schedule's
 	 * MIN_DELAY_BETWEEN_RAS allows), so hosts see the upstream's lifetimes

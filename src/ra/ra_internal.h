@@ -38,7 +38,8 @@
 #define RA_MAX_ROUTES    16
 #define RA_MAX_RDNSS     ND_RA_MAX_RDNSS
 #define RA_MAX_DNSSL     ND_RA_MAX_DNSSL
-#define RA_DNSSL_NAMES_MAX 256 /* encoded names of one DNSSL option we keep */
+#define RA_MAX_PREF64    ND_RA_MAX_PREF64
+#define RA_DNSSL_NAMES_MAX 256 /* a domain name (255 at most), and what one relayed option holds */
 
 #define RA_HOSTS_PER_DOWNSTREAM 1024u
 #define RA_DAD_PENDING_MAX      64
@@ -48,6 +49,16 @@
 #define RA_PROBE_INTERVAL_MS    1000u  /* host probes after the kernel dropped the neighbour */
 #define RA_PROBES               3u
 #define RA_WITHDRAW_HOLD_MS     (2u * 3600u * 1000u) /* RFC 4862 §5.5.3 e: hosts keep 2 h */
+#define RA_EXPIRED_HOLD_MS      10000u /* an item whose lifetime ran out: sent with 0 this long */
+/* No upstream default router but relayed prefixes alive (RFC 7084 routers
+ * say lifetime 0 in a WAN outage): the relay advertises itself with this
+ * router lifetime at low preference (RFC 4861 §6.2.1's AdvDefaultLifetime
+ * default for MaxRtrAdvInterval 600) and a Route Information Option per
+ * prefix, so the hosts keep a route to the upstream link. */
+#define RA_FALLBACK_LIFETIME_S  1800u
+/* A captive-portal URI has no lifetime of its own (RFC 8910): relayed for
+ * the announcing RA's router lifetime, at least this long after it was heard. */
+#define RA_CAPPORT_MIN_LIFE_S   1800u
 
 #define RA_LIFETIME_INFINITE    0xffffffffu
 #define RA_END_NEVER            UINT64_MAX
@@ -116,6 +127,7 @@ struct ra_router {
 	uint32_t reachable_time, retrans_timer, mtu;
 	uint64_t heard_ms, lifetime_end;
 	uint64_t n_ra;
+	bool is_default;             /* lifetime_end not yet seen passing */
 };
 
 /* A prefix, route, DNS server or search list: when it ends, which routers
@@ -125,6 +137,7 @@ struct ra_life {
 	uint64_t valid_end, pref_end; /* RA_END_NEVER = infinite */
 	uint64_t routers;             /* bit i = routers[i] announces it */
 	bool withdrawn;
+	bool ran_out;                 /* withdrawn because its lifetime ended */
 	uint64_t withdrawn_end;
 	uint64_t since_ms;
 };
@@ -149,10 +162,24 @@ struct ra_rdnss {
 	struct ra_life life;
 };
 
-struct ra_dnssl {
+struct ra_dnssl { /* one search domain */
 	bool used;
 	uint16_t len;
-	uint8_t names[RA_DNSSL_NAMES_MAX]; /* encoded, zero padding stripped */
+	uint8_t names[RA_DNSSL_NAMES_MAX]; /* the encoded name, its zero included */
+	struct ra_life life;
+};
+
+struct ra_pref64 { /* RFC 8781 */
+	bool used;
+	uint8_t plen;
+	uint8_t prefix[12];
+	struct ra_life life;
+};
+
+struct ra_capport { /* RFC 8910: one URI per link, the last one heard */
+	bool used;
+	uint16_t len;
+	uint8_t uri[ND_CAPPORT_MAX];
 	struct ra_life life;
 };
 
@@ -162,11 +189,15 @@ struct ra_upstream {
 	struct ra_route routes[RA_MAX_ROUTES];
 	struct ra_rdnss rdnss[RA_MAX_RDNSS];
 	struct ra_dnssl dnssl[RA_MAX_DNSSL];
+	struct ra_pref64 pref64[RA_MAX_PREF64];
+	struct ra_capport capport;
 	uint64_t last_ra_ms;
+	bool link_lost;               /* upstream went down; cleared by the next RA */
 };
 
 /* Scratch for building one RA: nd_ra's DNSSL bodies point in here (a
- * relay's up to 8 options, or an advertised link's one long option). */
+ * relay's up to 8 options, or an advertised link's one long option); its
+ * captive-portal URI points into the upstream state. */
 #define RA_DNSSL_BUF (RA_MAX_DNSSL * (4 + RA_DNSSL_NAMES_MAX))
 struct ra_build {
 	struct nd_ra ra;
@@ -177,14 +208,15 @@ struct ra_merge_result {
 	bool changed;     /* something hosts must learn about at once */
 	bool ignored;     /* a 65th router */
 	unsigned withdrawn;
-	unsigned prefixes_over_cap, routes_over_cap, rdnss_over_cap, dnssl_over_cap;
+	unsigned prefixes_over_cap, routes_over_cap, rdnss_over_cap, dnssl_over_cap, pref64_over_cap;
 };
 
 /* Merge one RA from src into u. */
 void ra_upstream_merge(struct ra_upstream *u, const struct nd_msg *m, const struct nd_lladdr *ll,
                        uint64_t now, struct ra_merge_result *res);
-/* Drop what has expired; returns true when a prefix entry was removed (hosts
- * inside it are gone) and sets *changed when downstream RAs must tell. */
+/* Drop what has expired; returns true when a prefix ran out or its entry
+ * was removed (hosts inside it are gone) and sets *changed when downstream
+ * RAs must tell. */
 bool ra_upstream_expire(struct ra_upstream *u, uint64_t now, bool *changed);
 /* The earliest time something in u expires, or RA_END_NEVER. */
 uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now);
@@ -192,7 +224,8 @@ uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now);
 bool ra_upstream_routers_lost(struct ra_upstream *u, uint64_t now);
 /* Anything worth relaying? (a router heard whose information is alive) */
 bool ra_upstream_has_content(const struct ra_upstream *u);
-/* The prefix entry (live, or also withdrawn) containing addr, or NULL. */
+/* The prefix entry (live, or also withdrawn but not run out) containing
+ * addr, or NULL. */
 const struct ra_prefix *ra_upstream_prefix_of(const struct ra_upstream *u, const struct in6_addr *addr,
                                               bool live_only);
 /* The relayed RA for a downstream with link MTU link_mtu (0 = unknown):

@@ -1,20 +1,19 @@
 /* What the routers on a relay's upstream link said, aged, and the RA the
  * relay re-originates from it on each downstream.
  *
- * Each item (prefix, route, DNS server, search list) remembers which routers
- * announce it and when it ends. A router's RA that carries items of a kind
- * replaces that router's set of that kind: an item it no longer announces,
- * and that no other router announces, is withdrawn, i.e. sent downstream
- * with lifetime 0 for a while (a prefix: for the two hours hosts keep it,
- * RFC 4862 §5.5.3 e), then forgotten. That is how "radvd restarted with a
- * new prefix" reaches hosts within one RA. An RA without items of a kind
- * leaves that kind alone: RFC 4861 lets a router spread its information
- * over several RAs. Nothing here allocates; every table has a fixed size. */
+ * Each item (prefix, route, DNS server, search list, NAT64 prefix) lives by
+ * its own lifetime, as hosts treat each option on its own (RFC 4861 §6.3.4,
+ * RFC 8106 §5.1): an item missing from one RA stays, because a router may
+ * spread its options over several RAs (RFC 4861 §6.2.3). An item is
+ * withdrawn, i.e. sent downstream with lifetime 0 for a while and then
+ * forgotten, only when a router announces it with lifetime 0 (a prefix: for
+ * the two hours hosts keep it, RFC 4862 §5.5.3 e) or when its lifetime runs
+ * out. Nothing here allocates; every table has a fixed size. */
 #include <string.h>
 
 #include "ra/ra_internal.h"
 
-#define ITEM_WITHDRAW_HOLD_MS 60000u /* routes, DNS: hosts drop them at lifetime 0 */
+#define ITEM_WITHDRAW_HOLD_MS 60000u /* routes, DNS, NAT64: hosts drop them at lifetime 0 */
 #define MIN_IPV6_MTU 1280u
 
 uint64_t ra_end_of(uint32_t lifetime_s, uint64_t now)
@@ -45,6 +44,7 @@ static void life_set(struct ra_life *l, uint32_t valid, uint32_t preferred, uint
 	l->pref_end = ra_end_of(preferred < valid ? preferred : valid, now);
 	l->routers |= bit;
 	l->withdrawn = false;
+	l->ran_out = false;
 	l->withdrawn_end = 0;
 }
 
@@ -55,18 +55,6 @@ static void life_withdraw(struct ra_life *l, uint64_t hold_ms, uint64_t now)
 	l->routers = 0;
 	l->withdrawn_end = l->valid_end < end ? l->valid_end : end;
 	l->since_ms = now;
-}
-
-/* The router stopped announcing an item: withdraw it when nobody does. */
-static bool life_drop_router(struct ra_life *l, uint64_t bit, uint64_t hold_ms, uint64_t now)
-{
-	if (l->withdrawn || !(l->routers & bit))
-		return false;
-	l->routers &= ~bit;
-	if (l->routers)
-		return false;
-	life_withdraw(l, hold_ms, now);
-	return true;
 }
 
 /* Explicit lifetime 0 from a router. */
@@ -81,9 +69,22 @@ static bool life_zeroed(struct ra_life *l, uint64_t bit, uint64_t hold_ms, uint6
 	return true;
 }
 
-static bool life_expired(const struct ra_life *l, uint64_t now)
+/* Ageing one item: a live one whose lifetime ran out is sent with 0 for
+ * RA_EXPIRED_HOLD_MS (*changed: tell the hosts); returns true when a
+ * withdrawn one is done and the entry can go. */
+static bool life_age(struct ra_life *l, uint64_t now, bool *changed)
 {
-	return l->withdrawn ? l->withdrawn_end <= now : l->valid_end <= now;
+	if (l->withdrawn)
+		return l->withdrawn_end <= now;
+	if (l->valid_end > now)
+		return false;
+	l->withdrawn = true;
+	l->ran_out = true;
+	l->routers = 0;
+	l->withdrawn_end = now + RA_EXPIRED_HOLD_MS;
+	l->since_ms = now;
+	*changed = true;
+	return false;
 }
 
 static uint64_t life_next(const struct ra_life *l)
@@ -157,6 +158,15 @@ static int dnssl_find(const struct ra_upstream *u, const uint8_t *names, size_t 
 	return -1;
 }
 
+static int pref64_find(const struct ra_upstream *u, const struct nd_pref64 *x)
+{
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used && u->pref64[i].plen == x->plen &&
+		    memcmp(u->pref64[i].prefix, x->prefix, sizeof(x->prefix)) == 0)
+			return i;
+	return -1;
+}
+
 /* --- merging one RA ------------------------------------------------------ */
 
 static uint8_t ra_pref(uint8_t flags)
@@ -180,22 +190,21 @@ static void merge_header(struct ra_router *rt, const struct nd_msg *m, const str
 	rt->mtu = ra->mtu;
 	rt->lifetime = ra->router_lifetime;
 	rt->lifetime_end = now + (uint64_t)ra->router_lifetime * 1000u;
+	rt->is_default = ra->router_lifetime > 0;
 	rt->heard_ms = now;
 	rt->n_ra++;
 	if (ll && ll->len)
 		rt->ll = *ll;
 }
 
-static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                            uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_PREFIXES] = { false };
 	for (unsigned i = 0; i < ra->n_prefixes; i++) {
 		const struct nd_prefix_info *pi = &ra->prefixes[i];
 		int idx = prefix_find(u, &pi->prefix, pi->plen);
 		if (pi->valid_lifetime == 0) {
 			if (idx >= 0) {
-				seen[idx] = true;
 				if (life_zeroed(&u->prefixes[idx].life, bit, RA_WITHDRAW_HOLD_MS, now)) {
 					res->withdrawn++;
 					res->changed = true;
@@ -225,29 +234,17 @@ static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64
 		}
 		p->flags = pi->flags;
 		life_set(&p->life, pi->valid_lifetime, pi->preferred_lifetime, bit, now);
-		seen[idx] = true;
-	}
-	if (ra->n_prefixes == 0 || !complete)
-		return;
-	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
-		if (u->prefixes[i].used && !seen[i] &&
-		    life_drop_router(&u->prefixes[i].life, bit, RA_WITHDRAW_HOLD_MS, now)) {
-			res->withdrawn++;
-			res->changed = true;
-		}
 	}
 }
 
-static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                          uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_ROUTES] = { false };
 	for (unsigned i = 0; i < ra->n_routes; i++) {
 		const struct nd_route_info *ri = &ra->routes[i];
 		int idx = route_find(u, &ri->prefix, ri->plen);
 		if (ri->lifetime == 0) {
 			if (idx >= 0) {
-				seen[idx] = true;
 				if (life_zeroed(&u->routes[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
 					res->changed = true;
 			}
@@ -273,25 +270,17 @@ static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t
 			res->changed = true;
 		r->pref = ri->pref;
 		life_set(&r->life, ri->lifetime, ri->lifetime, bit, now);
-		seen[idx] = true;
 	}
-	if (ra->n_routes == 0 || !complete)
-		return;
-	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used && !seen[i] &&
-		    life_drop_router(&u->routes[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-			res->changed = true;
 }
 
-static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                         uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_RDNSS] = { false };
 	for (unsigned i = 0; i < ra->n_rdnss; i++) {
 		int idx = rdnss_find(u, &ra->rdnss[i]);
-		if (ra->rdnss_lifetime == 0) {
+		uint32_t lifetime = ra->rdnss_lifetime[i]; /* its own option's (RFC 8106 §5.1) */
+		if (lifetime == 0) {
 			if (idx >= 0) {
-				seen[idx] = true;
 				if (life_zeroed(&u->rdnss[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
 					res->changed = true;
 			}
@@ -312,28 +301,23 @@ static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
 		}
 		if (u->rdnss[idx].life.withdrawn)
 			res->changed = true;
-		life_set(&u->rdnss[idx].life, ra->rdnss_lifetime, ra->rdnss_lifetime, bit, now);
-		seen[idx] = true;
+		life_set(&u->rdnss[idx].life, lifetime, lifetime, bit, now);
 	}
-	if (ra->n_rdnss == 0 || !complete)
-		return;
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && !seen[i] &&
-		    life_drop_router(&u->rdnss[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-			res->changed = true;
 }
 
-/* The names of a DNSSL body (lifetime, names, zero padding), with exactly
- * one terminating zero: padding differs between senders, names do not. */
-static size_t dnssl_names(const uint8_t *body, size_t len, const uint8_t **names)
+/* The next encoded domain name in a DNSSL body at *off (nd_opt.c checked
+ * the names): its length with the terminating zero, 0 at the padding. */
+static size_t dnssl_next_name(const uint8_t *body, size_t len, size_t *off)
 {
-	if (len <= 4)
+	size_t start = *off, i = start;
+	if (i >= len || body[i] == 0)
 		return 0;
-	*names = body + 4;
-	size_t n = len - 4;
-	while (n > 0 && (*names)[n - 1] == 0)
-		n--;
-	return n ? n + 1 : 0;
+	while (i < len && body[i] != 0)
+		i += 1u + body[i];
+	if (i >= len)
+		return 0;
+	*off = i + 1;
+	return *off - start;
 }
 
 static uint32_t get32(const uint8_t *p)
@@ -349,52 +333,105 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, bool complete,
+static void merge_domain(struct ra_upstream *u, const uint8_t *name, size_t n, uint32_t lifetime,
+                         uint64_t bit, uint64_t now, struct ra_merge_result *res)
+{
+	if (n > RA_DNSSL_NAMES_MAX) {
+		res->dnssl_over_cap++;
+		return;
+	}
+	int idx = dnssl_find(u, name, n);
+	if (lifetime == 0) {
+		if (idx >= 0 && life_zeroed(&u->dnssl[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+			res->changed = true;
+		return;
+	}
+	if (idx < 0) {
+		ALLOC_SLOT(u->dnssl, RA_MAX_DNSSL, idx);
+		if (idx < 0) {
+			res->dnssl_over_cap++;
+			return;
+		}
+		struct ra_dnssl *d = &u->dnssl[idx];
+		memset(d, 0, sizeof(*d));
+		d->used = true;
+		d->len = (uint16_t)n;
+		memcpy(d->names, name, n);
+		d->life.since_ms = now;
+		res->changed = true;
+	}
+	if (u->dnssl[idx].life.withdrawn)
+		res->changed = true;
+	life_set(&u->dnssl[idx].life, lifetime, lifetime, bit, now);
+}
+
+/* Each search domain lives by the lifetime of the option it came in
+ * (RFC 8106 §5.2), like a DNS server: a domain can be withdrawn, or
+ * refreshed, by an option that lists other domains with it or not. */
+static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit,
                         uint64_t now, struct ra_merge_result *res)
 {
-	bool seen[RA_MAX_DNSSL] = { false };
 	for (unsigned i = 0; i < ra->n_dnssl; i++) {
-		const uint8_t *names = NULL;
-		size_t n = dnssl_names(ra->dnssl[i].body, ra->dnssl[i].len, &names);
-		if (n == 0 || n > RA_DNSSL_NAMES_MAX) {
-			res->dnssl_over_cap++;
+		const uint8_t *body = ra->dnssl[i].body;
+		size_t len = ra->dnssl[i].len, off = 4, n;
+		if (len < 4)
 			continue;
-		}
-		uint32_t lifetime = get32(ra->dnssl[i].body);
-		int idx = dnssl_find(u, names, n);
-		if (lifetime == 0) {
-			if (idx >= 0) {
-				seen[idx] = true;
-				if (life_zeroed(&u->dnssl[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-					res->changed = true;
-			}
+		uint32_t lifetime = get32(body);
+		for (const uint8_t *name = body + off; (n = dnssl_next_name(body, len, &off)) > 0; name = body + off)
+			merge_domain(u, name, n, lifetime, bit, now, res);
+	}
+}
+
+static void merge_pref64(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, uint64_t now,
+                         struct ra_merge_result *res)
+{
+	for (unsigned i = 0; i < ra->n_pref64; i++) {
+		const struct nd_pref64 *x = &ra->pref64[i];
+		int idx = pref64_find(u, x);
+		if (x->lifetime == 0) { /* RFC 8781 §4: stop using it */
+			if (idx >= 0 && life_zeroed(&u->pref64[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
+				res->changed = true;
 			continue;
 		}
 		if (idx < 0) {
-			ALLOC_SLOT(u->dnssl, RA_MAX_DNSSL, idx);
+			ALLOC_SLOT(u->pref64, RA_MAX_PREF64, idx);
 			if (idx < 0) {
-				res->dnssl_over_cap++;
+				res->pref64_over_cap++;
 				continue;
 			}
-			struct ra_dnssl *d = &u->dnssl[idx];
-			memset(d, 0, sizeof(*d));
-			d->used = true;
-			d->len = (uint16_t)n;
-			memcpy(d->names, names, n);
-			d->life.since_ms = now;
+			struct ra_pref64 *p = &u->pref64[idx];
+			memset(p, 0, sizeof(*p));
+			p->used = true;
+			p->plen = x->plen;
+			memcpy(p->prefix, x->prefix, sizeof(p->prefix));
+			p->life.since_ms = now;
 			res->changed = true;
 		}
-		if (u->dnssl[idx].life.withdrawn)
+		if (u->pref64[idx].life.withdrawn)
 			res->changed = true;
-		life_set(&u->dnssl[idx].life, lifetime, lifetime, bit, now);
-		seen[idx] = true;
+		life_set(&u->pref64[idx].life, x->lifetime, x->lifetime, bit, now);
 	}
-	if (ra->n_dnssl == 0 || !complete)
+}
+
+/* The captive-portal URI: the last one heard replaces any other. */
+static void merge_capport(struct ra_upstream *u, const struct nd_ra *ra, uint64_t bit, uint64_t now,
+                          struct ra_merge_result *res)
+{
+	if (ra->capport_len == 0 || ra->capport_len > sizeof(u->capport.uri))
 		return;
-	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used && !seen[i] &&
-		    life_drop_router(&u->dnssl[i].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-			res->changed = true;
+	struct ra_capport *c = &u->capport;
+	if (!c->used || c->len != ra->capport_len || memcmp(c->uri, ra->capport, c->len) != 0 ||
+	    c->life.withdrawn) {
+		memset(c, 0, sizeof(*c));
+		c->used = true;
+		c->len = ra->capport_len;
+		memcpy(c->uri, ra->capport, c->len);
+		c->life.since_ms = now;
+		res->changed = true;
+	}
+	uint32_t life = ra->router_lifetime > RA_CAPPORT_MIN_LIFE_S ? ra->router_lifetime : RA_CAPPORT_MIN_LIFE_S;
+	c->life.routers = 0; /* one URI per link, whoever said it */
+	life_set(&c->life, life, life, bit, now);
 }
 
 void ra_upstream_merge(struct ra_upstream *u, const struct nd_msg *m, const struct nd_lladdr *ll,
@@ -416,15 +453,15 @@ void ra_upstream_merge(struct ra_upstream *u, const struct nd_msg *m, const stru
 	}
 	merge_header(&u->routers[ri], m, ll, now, res);
 	u->last_ra_ms = now;
+	u->link_lost = false; /* a router heard: the link is back */
 
-	/* Options past the parser's caps were not stored: the RA's list is
-	 * then incomplete, and missing items must not count as withdrawn. */
-	bool complete = m->ra.n_over_cap == 0;
 	uint64_t bit = 1ull << ri;
-	merge_prefixes(u, &m->ra, bit, complete, now, res);
-	merge_routes(u, &m->ra, bit, complete, now, res);
-	merge_rdnss(u, &m->ra, bit, complete, now, res);
-	merge_dnssl(u, &m->ra, bit, complete, now, res);
+	merge_prefixes(u, &m->ra, bit, now, res);
+	merge_routes(u, &m->ra, bit, now, res);
+	merge_rdnss(u, &m->ra, bit, now, res);
+	merge_dnssl(u, &m->ra, bit, now, res);
+	merge_pref64(u, &m->ra, bit, now, res);
+	merge_capport(u, &m->ra, bit, now, res);
 }
 
 /* --- ageing -------------------------------------------------------------- */
@@ -444,31 +481,51 @@ static uint64_t router_refs(const struct ra_upstream *u)
 	for (int i = 0; i < RA_MAX_DNSSL; i++)
 		if (u->dnssl[i].used)
 			refs |= u->dnssl[i].life.routers;
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used)
+			refs |= u->pref64[i].life.routers;
+	if (u->capport.used)
+		refs |= u->capport.life.routers;
 	return refs;
 }
 
 bool ra_upstream_expire(struct ra_upstream *u, uint64_t now, bool *changed)
 {
 	bool prefix_gone = false;
-	for (int i = 0; i < RA_MAX_PREFIXES; i++)
-		if (u->prefixes[i].used && life_expired(&u->prefixes[i].life, now)) {
-			u->prefixes[i].used = false;
+	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
+		struct ra_prefix *p = &u->prefixes[i];
+		bool ran_out = p->life.ran_out;
+		if (p->used && life_age(&p->life, now, changed)) {
+			p->used = false;
 			prefix_gone = true;
 		}
+		if (p->used && p->life.ran_out && !ran_out)
+			prefix_gone = true; /* the hosts' addresses in it are gone */
+	}
 	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used && life_expired(&u->routes[i].life, now))
+		if (u->routes[i].used && life_age(&u->routes[i].life, now, changed))
 			u->routes[i].used = false;
 	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && life_expired(&u->rdnss[i].life, now))
+		if (u->rdnss[i].used && life_age(&u->rdnss[i].life, now, changed))
 			u->rdnss[i].used = false;
 	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used && life_expired(&u->dnssl[i].life, now))
+		if (u->dnssl[i].used && life_age(&u->dnssl[i].life, now, changed))
 			u->dnssl[i].used = false;
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used && life_age(&u->pref64[i].life, now, changed))
+			u->pref64[i].used = false;
+	if (u->capport.used && life_age(&u->capport.life, now, changed))
+		u->capport.used = false;
 	/* A router is forgotten once it is no default router and nothing it
-	 * announced is left. */
+	 * announced is left; its default lifetime running out is news too
+	 * (the relayed router lifetime changes). */
 	uint64_t refs = router_refs(u);
 	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
 		struct ra_router *rt = &u->routers[i];
+		if (rt->used && rt->is_default && rt->lifetime_end <= now) {
+			rt->is_default = false;
+			*changed = true;
+		}
 		if (rt->used && rt->lifetime_end <= now && !(refs & (1ull << i))) {
 			rt->used = false;
 			*changed = true;
@@ -493,11 +550,16 @@ uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now)
 	for (int i = 0; i < RA_MAX_DNSSL; i++)
 		if (u->dnssl[i].used)
 			CONSIDER(life_next(&u->dnssl[i].life));
+	for (int i = 0; i < RA_MAX_PREF64; i++)
+		if (u->pref64[i].used)
+			CONSIDER(life_next(&u->pref64[i].life));
+	if (u->capport.used)
+		CONSIDER(life_next(&u->capport.life));
 	/* Routers whose lifetime already ended wait for their last item. */
 	uint64_t refs = router_refs(u);
 	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
 		const struct ra_router *rt = &u->routers[i];
-		if (rt->used && (rt->lifetime_end > now || !(refs & (1ull << i))))
+		if (rt->used && (rt->lifetime_end > now || rt->is_default || !(refs & (1ull << i))))
 			CONSIDER(rt->lifetime_end);
 	}
 #undef CONSIDER
@@ -506,7 +568,8 @@ uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now)
 
 bool ra_upstream_routers_lost(struct ra_upstream *u, uint64_t now)
 {
-	bool changed = false;
+	bool changed = !u->link_lost;
+	u->link_lost = true; /* no fallback router lifetime until a router is heard again */
 	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
 		struct ra_router *rt = &u->routers[i];
 		if (rt->used && rt->lifetime_end > now) {
@@ -530,7 +593,8 @@ const struct ra_prefix *ra_upstream_prefix_of(const struct ra_upstream *u, const
 {
 	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
 		const struct ra_prefix *p = &u->prefixes[i];
-		if (p->used && (!live_only || !p->life.withdrawn) && nd_prefix_match(addr, &p->prefix, p->plen))
+		if (p->used && !p->life.ran_out && (!live_only || !p->life.withdrawn) &&
+		    nd_prefix_match(addr, &p->prefix, p->plen))
 			return p;
 	}
 	return NULL;
@@ -583,6 +647,41 @@ static uint32_t relayed_mtu(const struct ra_upstream *u, const struct ra_router 
 	return mtu < MIN_IPV6_MTU ? 0 : mtu;
 }
 
+/* No upstream router is a default router (a WAN outage: RFC 7084 routers
+ * say lifetime 0), but the upstream link is up and its prefixes alive.
+ * The hosts behind us have no on-link route to that link (L is cleared),
+ * so relaying lifetime 0 would leave them no route to its hosts at all.
+ * We stay their router instead, at low preference (RFC 4191 §2.2) and for
+ * no longer than the longest prefix lives, and add a Route Information
+ * Option per prefix for hosts that take them (RFC 4191 §3; Linux only with
+ * accept_ra_rt_info_max_plen raised, hence the router lifetime). */
+static void advertise_fallback(const struct ra_upstream *u, uint64_t now, struct nd_ra *ra)
+{
+	uint32_t longest = 0;
+	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
+		const struct ra_prefix *src = &u->prefixes[i];
+		if (!src->used || !life_live(&src->life, now))
+			continue;
+		uint32_t left = ra_remaining_s(src->life.valid_end, now);
+		if (left > longest)
+			longest = left;
+		bool listed = false;
+		for (unsigned k = 0; k < ra->n_routes && !listed; k++)
+			listed = ra->routes[k].plen == src->plen && memcmp(&ra->routes[k].prefix, &src->prefix, 16) == 0;
+		if (listed || ra->n_routes >= ND_RA_MAX_ROUTES)
+			continue;
+		struct nd_route_info *ri = &ra->routes[ra->n_routes++];
+		ri->prefix = src->prefix;
+		ri->plen = src->plen;
+		ri->pref = 0; /* medium */
+		ri->lifetime = left;
+	}
+	if (longest == 0)
+		return;
+	ra->router_lifetime = (uint16_t)(longest < RA_FALLBACK_LIFETIME_S ? longest : RA_FALLBACK_LIFETIME_S);
+	ra->flags = (uint8_t)((ra->flags & ~ND_RA_PREF_MASK) | ND_RA_PREF_LOW);
+}
+
 void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_mtu, bool final,
                        struct ra_build *b)
 {
@@ -626,34 +725,67 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 		ri->pref = src->pref;
 		ri->lifetime = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
 	}
-	/* One RDNSS option, one lifetime: the longest of the live servers. A
-	 * withdrawn server is left to expire at the hosts, unless none is live:
-	 * then the withdrawn ones go out with lifetime 0. */
-	uint32_t longest = 0;
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && life_live(&u->rdnss[i].life, now)) {
-			ra->rdnss[ra->n_rdnss++] = u->rdnss[i].addr;
-			uint32_t left = ra_remaining_s(u->rdnss[i].life.valid_end, now);
-			if (left > longest)
-				longest = left;
-		}
-	ra->rdnss_lifetime = longest;
-	if (ra->n_rdnss == 0) {
-		for (int i = 0; i < RA_MAX_RDNSS; i++)
-			if (u->rdnss[i].used && u->rdnss[i].life.withdrawn)
-				ra->rdnss[ra->n_rdnss++] = u->rdnss[i].addr;
-		ra->rdnss_lifetime = 0;
+	/* Each server with its own remaining lifetime, a withdrawn one with 0
+	 * (RFC 8106 §5.1), those of equal lifetime next to each other so that
+	 * nd_build_ra puts them in one option. */
+	uint32_t dns_left[RA_MAX_RDNSS];
+	bool listed[RA_MAX_RDNSS] = { false };
+	for (int i = 0; i < RA_MAX_RDNSS; i++) {
+		const struct ra_rdnss *src = &u->rdnss[i];
+		listed[i] = !src->used || (!src->life.withdrawn && src->life.valid_end <= now);
+		dns_left[i] = listed[i] || src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
 	}
+	for (int i = 0; i < RA_MAX_RDNSS; i++) {
+		if (listed[i])
+			continue;
+		for (int k = i; k < RA_MAX_RDNSS; k++)
+			if (!listed[k] && dns_left[k] == dns_left[i]) {
+				listed[k] = true;
+				ra->rdnss_lifetime[ra->n_rdnss] = dns_left[k];
+				ra->rdnss[ra->n_rdnss++] = u->rdnss[k].addr;
+			}
+	}
+	/* Search domains the same way: one option per lifetime, as long as
+	 * the names fit one scratch slot. */
+	uint32_t dom_left[RA_MAX_DNSSL];
+	bool dom_listed[RA_MAX_DNSSL];
 	for (int i = 0; i < RA_MAX_DNSSL; i++) {
 		const struct ra_dnssl *src = &u->dnssl[i];
-		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+		dom_listed[i] = !src->used || (!src->life.withdrawn && src->life.valid_end <= now);
+		dom_left[i] = dom_listed[i] || src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+	}
+	for (int i = 0; i < RA_MAX_DNSSL; i++) {
+		if (dom_listed[i])
 			continue;
 		uint8_t *body = b->dnssl + (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
-		uint32_t left = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
-		put32(body, left);
-		memcpy(body + 4, src->names, src->len);
+		size_t used = 4;
+		put32(body, dom_left[i]);
+		for (int k = i; k < RA_MAX_DNSSL; k++) {
+			const struct ra_dnssl *src = &u->dnssl[k];
+			if (dom_listed[k] || dom_left[k] != dom_left[i] || used + src->len > 4 + RA_DNSSL_NAMES_MAX)
+				continue;
+			dom_listed[k] = true;
+			memcpy(body + used, src->names, src->len);
+			used += src->len;
+		}
 		ra->dnssl[ra->n_dnssl].body = body;
-		ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + src->len);
+		ra->dnssl[ra->n_dnssl].len = (uint16_t)used;
 		ra->n_dnssl++;
 	}
+	for (int i = 0; i < RA_MAX_PREF64; i++) {
+		const struct ra_pref64 *src = &u->pref64[i];
+		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+			continue;
+		struct nd_pref64 *x = &ra->pref64[ra->n_pref64++];
+		uint32_t left = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+		x->lifetime = (uint16_t)(left > UINT16_MAX ? UINT16_MAX : left);
+		x->plen = src->plen;
+		memcpy(x->prefix, src->prefix, sizeof(x->prefix));
+	}
+	if (u->capport.used && life_live(&u->capport.life, now)) {
+		ra->capport = u->capport.uri;
+		ra->capport_len = u->capport.len;
+	}
+	if (!final && !u->link_lost && !(p && p->lifetime_end > now))
+		advertise_fallback(u, now, ra);
 }

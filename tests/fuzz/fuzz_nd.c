@@ -54,10 +54,18 @@ static bool ra_eq(const struct nd_ra *a, const struct nd_ra *b)
 		    !addr_eq(&x->prefix, &y->prefix))
 			return false;
 	}
-	if (a->n_rdnss && a->rdnss_lifetime != b->rdnss_lifetime)
+	if (memcmp(a->rdnss_lifetime, b->rdnss_lifetime, a->n_rdnss * sizeof(a->rdnss_lifetime[0])) != 0)
 		return false;
 	if (memcmp(a->rdnss, b->rdnss, a->n_rdnss * sizeof(a->rdnss[0])) != 0)
 		return false;
+	if (a->n_pref64 != b->n_pref64 || a->capport_len != b->capport_len ||
+	    (a->capport_len && memcmp(a->capport, b->capport, a->capport_len) != 0))
+		return false;
+	for (unsigned i = 0; i < a->n_pref64; i++) {
+		const struct nd_pref64 *x = &a->pref64[i], *y = &b->pref64[i];
+		if (x->plen != y->plen || x->lifetime != y->lifetime || memcmp(x->prefix, y->prefix, 12) != 0)
+			return false;
+	}
 	for (unsigned i = 0; i < a->n_dnssl; i++) {
 		if (a->dnssl[i].len != b->dnssl[i].len ||
 		    memcmp(a->dnssl[i].body, b->dnssl[i].body, a->dnssl[i].len) != 0)

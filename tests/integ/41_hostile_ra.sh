@@ -217,6 +217,67 @@ hcase "RS flood for 4 s (atk6-flood_rs6)" \
 	expect=ra.rx_rs'>=1000' "$RA_UP" pre=ra_quiet window=0.6 rss=512 \
 	check=rs_flood_check legit=legit_rs_late -- flood_rs
 
+# --- Issue 11: options as routers really send them --------------------------
+# The stand-in router (isp br0, router lifetime 9000 s as above) sends RAs
+# built by tests/lib/ra_opts.py. What the relay then holds is read from
+# islandctl; the wire is checked field by field in ra_wire_opts.sh.
+RAPY=$ISL_LIB/ra_opts.py
+up_opts() { nsexec isp "$ISL_PY" "$RAPY" send br0 lifetime=9000 "$@"; }
+STAND_IN_PFX=2001:db8:abc:123::/64
+# rjq FILTER: jq over the relay's state (relays[0]).
+rjq() { hctl ra --json 2>/dev/null | jq -r ".relays[0] | $1"; }
+# state_only KEY... : the state keys named may differ, no other.
+state_only() {
+	local d allowed=$1
+	d=$(hstate_diff "$2" "$3")
+	[ -z "$(tr ',' '\n' <<<"$d" | sed 's/^ *//' | grep . | grep -vE "^($allowed) ")" ] || { echo "state changed: $d"; return 1; }
+	echo "state: ${d:-unchanged}"
+}
+grew_prefixes() { state_only "state.ra_prefixes" "$@"; }
+grew_rdnss() { state_only "state.ra_rdnss" "$@"; }
+# split_kept: the stand-in's prefix still live after an RA that lacks it.
+split_kept() {
+	local v
+	v=$(rjq ".prefixes[] | select(.prefix == \"$STAND_IN_PFX\") | \"\(.valid_s) \(.withdrawn)\"")
+	echo "$STAND_IN_PFX: valid/withdrawn $v"
+	[[ $v =~ ^[1-9][0-9]*\ false$ ]]
+}
+hcase "RA upstream without the router's prefix (RFC 4861 §6.2.3: options spread over RAs) withdraws nothing" \
+	expect=ra.rx_ra_upstream=1 expect=ra.prefixes_withdrawn=0 state=grew_prefixes check=split_kept legit=legit_rs \
+	-- up_opts "pio=2001:db8:abc:124::/64,600,300"
+# rdnss_lives: "ADDR LIFETIME WITHDRAWN" of the relay's servers.
+rdnss_lives() { rjq '.rdnss[] | "\(.addr) \(.lifetime_s) \(.withdrawn)"'; }
+rdnss_own() {
+	local a b
+	a=$(rdnss_lives | awk '$1 == "2001:db8:abc:123::53" {print $2}')
+	b=$(rdnss_lives | awk '$1 == "2001:db8:abc:123::54" {print $2}')
+	echo "::53 ${a:-none} s, ::54 ${b:-none} s"
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt 590 ] && [ "$b" -le 10 ] && [ "$b" -gt 0 ]
+}
+hcase "RA upstream with two RDNSS options, 600 s and 10 s: each server keeps its own lifetime (RFC 8106 §5.1)" \
+	expect=ra.rx_ra_upstream=1 state=grew_rdnss check=rdnss_own legit=legit_rs \
+	-- up_opts "pio=$STAND_IN_PFX,86400,14400" "rdnss=600,2001:db8:abc:123::53" "rdnss=10,2001:db8:abc:123::54"
+rdnss_zeroed() {
+	local a
+	a=$(rdnss_lives | awk '$1 == "2001:db8:abc:123::53" {print $2, $3}')
+	echo "::53 now: ${a:-none}"
+	[ "$a" = "0 true" ]
+}
+hcase "RA upstream withdrawing one server with lifetime 0: that server alone is withdrawn" \
+	expect=ra.rx_ra_upstream=1 check=rdnss_zeroed legit=legit_rs \
+	-- up_opts "pio=$STAND_IN_PFX,86400,14400" "rdnss=0,2001:db8:abc:123::53"
+hcase "RA upstream with a PREF64 of length 3, one with PLC 7 and a captive portal that is no URI: ignored, counted" \
+	expect=ra.rx_ra_upstream=1 expect=ra.ra_options_ignored=3 expect=ra.pref64_over_cap=0 legit=legit_rs \
+	-- up_opts "pio=$STAND_IN_PFX,86400,14400" "pref64raw=3,0,75,64:ff9b::" "pref64raw=2,7,75,64:ff9b::" \
+	"capporthex=68747470733a2f2f6120622f"
+pref64_fill() {
+	up_opts "pref64=2001:db8:64:1::/96,60" "pref64=2001:db8:64:2::/96,60" "pref64=2001:db8:64:3::/96,60" \
+		"pref64=2001:db8:64:4::/96,60" >/dev/null
+	up_opts "pref64=2001:db8:64:5::/96,60" "pref64=2001:db8:64:6::/96,60"
+}
+hcase "RAs upstream with 6 NAT64 prefixes: 4 kept per link, the rest counted" \
+	expect=ra.rx_ra_upstream=2 expect=ra.pref64_over_cap=2 legit=legit_rs -- pref64_fill
+
 hostile_summary
 finish_islandd gw
 test_status

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Upstream renumbering through the RA relay: radvd restarted with a new
-# prefix reaches the hosts behind the gateway within one RA, the old prefix
-# sent with lifetime 0 so their old addresses are deprecated at once; the
-# hosts' new addresses are learned and reachable.
+# prefix and the old one announced with lifetime 0 (as a renumbering router
+# must: a prefix merely missing from an RA keeps its lifetime, RFC 4861
+# §6.2.3, see ra_wire_opts.sh) reaches the hosts behind the gateway within
+# one RA, their old addresses deprecated at once; the hosts' new addresses
+# are learned and reachable.
 set -u
 . "$(dirname "$0")/../lib/ra.sh"
 need_root ra_renumber
@@ -16,11 +18,12 @@ wait_slaac h1 eth0 "$RA_PREFIX_STR" 20 || { not_ok "h1 gets a SLAAC address" "no
 OLD=$(global_addr h1 eth0 "$RA_PREFIX_STR")
 note "h1 old address $OLD"
 
-# The ISP renumbers: radvd restarted with the new /64 (on-link at the ISP too).
+# The ISP renumbers: radvd restarted with the new /64 (on-link at the ISP
+# too), the old one announced with lifetime 0.
 nsip isp addr add 2001:db8:abc:456::1/64 dev br0
 ra_radvd_stop isp
 t0=$(now_ms)
-ra_radvd_start isp br0 "$RA_NEW_PREFIX"
+ra_radvd_start isp br0 "$RA_NEW_PREFIX" "prefix $RA_PREFIX { AdvValidLifetime 0; AdvPreferredLifetime 0; };"
 if wait_slaac h1 eth0 "$RA_NEW_PREFIX_STR" 20; then
 	ok "h1 gets an address in the new prefix ($(( $(now_ms) - t0 )) ms after radvd restarted)"
 else

@@ -297,7 +297,8 @@ static void test_scapy_ra(void **state)
 	assert_int_equal(ra->routes[0].lifetime, 3600);
 	assert_addr(&ra->routes[0].prefix, "2001:db8:2::");
 	assert_int_equal(ra->n_rdnss, 2);
-	assert_int_equal(ra->rdnss_lifetime, 600);
+	assert_int_equal(ra->rdnss_lifetime[0], 600);
+	assert_int_equal(ra->rdnss_lifetime[1], 600);
 	assert_addr(&ra->rdnss[0], "2001:db8::53");
 	assert_addr(&ra->rdnss[1], "2001:db8::54");
 	assert_int_equal(ra->n_dnssl, 1);
@@ -316,7 +317,7 @@ static void test_scapy_ra(void **state)
 		.prefixes[0] = { 64, 0xc0, 86400, 14400, A("2001:db8:1::") },
 		.n_routes = 1,
 		.routes[0] = { 48, 0x08, 3600, A("2001:db8:2::") },
-		.rdnss_lifetime = 600, .n_rdnss = 2,
+		.rdnss_lifetime = { 600, 600 }, .n_rdnss = 2,
 		.rdnss = { A("2001:db8::53"), A("2001:db8::54") },
 		.n_dnssl = 1, .dnssl[0] = { body, sizeof(body) },
 	};
@@ -412,9 +413,9 @@ static void fill_full_ra(struct nd_ra *r, uint8_t bodies[ND_RA_MAX_DNSSL][32])
 		for (int b = ri->plen; b < 128; b++)
 			ri->prefix.s6_addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
 	}
-	r->rdnss_lifetime = 300;
 	r->n_rdnss = ND_RA_MAX_RDNSS;
 	for (int i = 0; i < ND_RA_MAX_RDNSS; i++) {
+		r->rdnss_lifetime[i] = 300;
 		r->rdnss[i] = A("2001:db8::53");
 		r->rdnss[i].s6_addr[15] = (uint8_t)i;
 	}
@@ -465,7 +466,8 @@ static void test_roundtrip_ra_every_option(void **state)
 		assert_int_equal(p->routes[i].lifetime, r.routes[i].lifetime);
 		assert_memory_equal(&p->routes[i].prefix, &r.routes[i].prefix, 16);
 	}
-	assert_int_equal(p->rdnss_lifetime, 300);
+	for (int i = 0; i < r.n_rdnss; i++)
+		assert_int_equal(p->rdnss_lifetime[i], 300);
 	assert_int_equal(p->n_rdnss, r.n_rdnss);
 	assert_memory_equal(p->rdnss, r.rdnss, sizeof(r.rdnss));
 	assert_int_equal(p->n_dnssl, r.n_dnssl);
@@ -1128,7 +1130,8 @@ static void test_ra_caps(void **state)
 	assert_int_equal(m.ra.prefixes[ND_RA_MAX_PREFIXES - 1].prefix.s6_addr[5], ND_RA_MAX_PREFIXES - 1);
 	assert_int_equal(m.ra.n_rdnss, ND_RA_MAX_RDNSS);
 	assert_int_equal(m.ra.rdnss[7].s6_addr[0], 8);
-	assert_int_equal(m.ra.rdnss_lifetime, 42); /* the first option's */
+	for (int i = 0; i < ND_RA_MAX_RDNSS; i++) /* each its own option's */
+		assert_int_equal(m.ra.rdnss_lifetime[i], i < 5 ? 42 : 99);
 	assert_int_equal(m.ra.n_over_cap, 3 + 2);
 
 	/* DNSSL and RIO caps. */
@@ -1146,6 +1149,198 @@ static void test_ra_caps(void **state)
 	assert_int_equal(m.ra.n_dnssl, ND_RA_MAX_DNSSL);
 	assert_int_equal(m.ra.n_routes, ND_RA_MAX_ROUTES);
 	assert_int_equal(m.ra.n_over_cap, 3);
+}
+
+/* ------------------------------------------------------------------------
+ * Issue 11: RDNSS lifetimes per option (RFC 8106 §5.1), PREF64 (RFC 8781),
+ * captive portal (RFC 8910). */
+
+static size_t mk_rdnss(uint8_t *p, uint32_t lifetime, const char *const *addrs, unsigned n)
+{
+	memset(p, 0, 8 + 16 * n);
+	p[0] = 25;
+	p[1] = (uint8_t)(1 + 2 * n);
+	p[4] = (uint8_t)(lifetime >> 24);
+	p[5] = (uint8_t)(lifetime >> 16);
+	p[6] = (uint8_t)(lifetime >> 8);
+	p[7] = (uint8_t)lifetime;
+	for (unsigned i = 0; i < n; i++) {
+		struct in6_addr a = A(addrs[i]);
+		memcpy(p + 8 + 16 * i, &a, 16);
+	}
+	return 8 + 16 * n;
+}
+
+/* Two options, three servers: each address keeps its own option's lifetime,
+ * a withdrawn one (0) too; the builder writes them back as they came. */
+static void test_rdnss_lifetime_per_option(void **state)
+{
+	uint8_t buf[400], opts[200], out[400];
+	struct nd_msg m;
+	static const char *const first[] = { "2001:db8::53" };
+	static const char *const second[] = { "2001:db8::54", "2001:db8::55" };
+	size_t k = mk_rdnss(opts, 0, first, 1);
+	k += mk_rdnss(opts + k, 595, second, 2);
+	size_t n = mk_ra(buf, opts, k);
+	assert_drop(parse(buf, n, &m), ND_OK);
+	assert_int_equal(m.ra.n_rdnss, 3);
+	assert_int_equal(m.ra.rdnss_lifetime[0], 0);
+	assert_int_equal(m.ra.rdnss_lifetime[1], 595);
+	assert_int_equal(m.ra.rdnss_lifetime[2], 595);
+
+	/* Build: one option per run of equal lifetimes, byte for byte what came. */
+	struct in6_addr s = A("fe80::1"), d = A("ff02::1");
+	size_t b = nd_build_ra(out, sizeof(out), &s, &d, &m.ra, NULL);
+	assert_int_equal(b, n);
+	assert_memory_equal(out + 40 + 16, opts, k);
+
+	/* Three lifetimes, the middle one different: three options. */
+	struct nd_ra r = { .n_rdnss = 3, .rdnss = { A("2001:db8::1"), A("2001:db8::2"), A("2001:db8::3") },
+	                   .rdnss_lifetime = { 600, 10, 600 } };
+	b = nd_build_ra(out, sizeof(out), &s, &d, &r, NULL);
+	assert_int_equal(b, 40 + 16 + 3 * 24);
+	assert_int_equal(out[56], 25);
+	assert_int_equal(out[56 + 1], 3);
+	assert_int_equal(out[56 + 24 + 7], 10);
+	assert_drop(parse(out, b, &m), ND_OK);
+	assert_int_equal(m.ra.n_rdnss, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_memory_equal(&m.ra.rdnss[i], &r.rdnss[i], 16);
+		assert_int_equal(m.ra.rdnss_lifetime[i], r.rdnss_lifetime[i]);
+	}
+}
+
+static size_t mk_pref64(uint8_t *p, uint8_t len, uint16_t scaled, uint8_t plc, const char *prefix)
+{
+	memset(p, 0, (size_t)len * 8);
+	p[0] = 38;
+	p[1] = len;
+	uint16_t f = (uint16_t)(scaled << 3 | plc);
+	p[2] = (uint8_t)(f >> 8);
+	p[3] = (uint8_t)f;
+	struct in6_addr a = A(prefix);
+	memcpy(p + 4, &a, 12);
+	return (size_t)len * 8;
+}
+
+static void test_pref64(void **state)
+{
+	uint8_t buf[400], opts[200], out[400];
+	struct nd_msg m;
+	size_t k = mk_pref64(opts, 2, 225, 0, "64:ff9b::");         /* /96, 1800 s */
+	k += mk_pref64(opts + k, 2, 75, 5, "2001:db8:ffff:ffff::"); /* /32, 600 s: bits past 32 cleared */
+	k += mk_pref64(opts + k, 3, 75, 0, "64:ff9b::");            /* length 3: ignored */
+	k += mk_pref64(opts + k, 2, 75, 6, "64:ff9b::");            /* PLC 6: ignored */
+	size_t n = mk_ra(buf, opts, k);
+	assert_drop(parse(buf, n, &m), ND_OK);
+	assert_int_equal(m.ra.n_pref64, 2);
+	assert_int_equal(m.ra.n_ignored, 2);
+	assert_int_equal(m.ra.pref64[0].plen, 96);
+	assert_int_equal(m.ra.pref64[0].lifetime, 1800);
+	struct in6_addr wkp = A("64:ff9b::"), p32 = A("2001:db8::");
+	assert_memory_equal(m.ra.pref64[0].prefix, &wkp, 12);
+	assert_int_equal(m.ra.pref64[1].plen, 32);
+	assert_int_equal(m.ra.pref64[1].lifetime, 600);
+	assert_memory_equal(m.ra.pref64[1].prefix, &p32, 12);
+
+	/* Build: lifetimes rounded up to 8 s, capped at 8191 units, PLC from plen. */
+	struct in6_addr s = A("fe80::1"), d = A("ff02::1");
+	struct nd_ra r = { .n_pref64 = 3 };
+	r.pref64[0] = (struct nd_pref64){ .plen = 64, .lifetime = 601 };
+	memcpy(r.pref64[0].prefix, &wkp, 12);
+	r.pref64[1] = (struct nd_pref64){ .plen = 56, .lifetime = 65535 };
+	r.pref64[2] = (struct nd_pref64){ .plen = 40, .lifetime = 0 };
+	size_t b = nd_build_ra(out, sizeof(out), &s, &d, &r, NULL);
+	assert_int_equal(b, 40 + 16 + 3 * 16);
+	assert_int_equal(out[56], 38);
+	assert_int_equal(out[57], 2);
+	assert_int_equal((out[58] << 8 | out[59]), 76 << 3 | 1);
+	assert_int_equal((out[74] << 8 | out[75]), 8191 << 3 | 2);
+	assert_int_equal((out[90] << 8 | out[91]), 0 << 3 | 4);
+	assert_drop(parse(out, b, &m), ND_OK);
+	assert_int_equal(m.ra.n_pref64, 3);
+	assert_int_equal(m.ra.pref64[0].lifetime, 608);
+	assert_int_equal(m.ra.pref64[2].lifetime, 0);
+	/* No PLC for a length RFC 8781 does not list: not encodable. */
+	r.pref64[0].plen = 60;
+	assert_int_equal(nd_build_ra(out, sizeof(out), &s, &d, &r, NULL), 0);
+	/* More than the cap: counted, not stored. */
+	k = 0;
+	for (int i = 0; i < ND_RA_MAX_PREF64 + 1; i++)
+		k += mk_pref64(opts + k, 2, 75, 0, "64:ff9b::");
+	n = mk_ra(buf, opts, k);
+	assert_drop(parse(buf, n, &m), ND_OK);
+	assert_int_equal(m.ra.n_pref64, ND_RA_MAX_PREF64);
+	assert_int_equal(m.ra.n_over_cap, 1);
+}
+
+static size_t mk_capport(uint8_t *p, const char *uri, size_t pad_to)
+{
+	size_t n = strlen(uri);
+	size_t olen = pad_to ? pad_to : (2 + n + 7) / 8 * 8;
+	memset(p, 0, olen);
+	p[0] = 37;
+	p[1] = (uint8_t)(olen / 8);
+	memcpy(p + 2, uri, n);
+	return olen;
+}
+
+static void test_capport(void **state)
+{
+	static uint8_t buf[2400], opts[2200], out[2400];
+	struct nd_msg m;
+	static const char uri[] = "https://portal.example/api/v1";
+	size_t k = mk_capport(opts, uri, 0);
+	k += mk_capport(opts + k, "https://second.example/", 0); /* the first wins */
+	size_t n = mk_ra(buf, opts, k);
+	assert_drop(parse(buf, n, &m), ND_OK);
+	assert_int_equal(m.ra.capport_len, strlen(uri));
+	assert_memory_equal(m.ra.capport, uri, strlen(uri));
+	assert_int_equal(m.ra.n_ignored, 0);
+	/* Build: NUL-padded to 8, parsed back the same. (The parser's
+	 * pointers die with its copy of the packet: build from our own.) */
+	struct in6_addr s = A("fe80::1"), d = A("ff02::1");
+	struct nd_ra r = { .capport = (const uint8_t *)uri, .capport_len = (uint16_t)strlen(uri) };
+	size_t b = nd_build_ra(out, sizeof(out), &s, &d, &r, NULL);
+	assert_int_equal(b, 40 + 16 + 32);
+	assert_int_equal(out[56], 37);
+	assert_int_equal(out[57], 4);
+	assert_memory_equal(out + 58, uri, strlen(uri));
+	assert_int_equal(out[58 + strlen(uri)], 0);
+	assert_drop(parse(out, b, &m), ND_OK);
+	assert_int_equal(m.ra.capport_len, strlen(uri));
+
+	/* Not a URI: ignored and counted, the RA kept. */
+	static const char *const bad[] = { "", "https://a b/", "https://x/\x01", "https://\xc3\xa9.example/" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = mk_ra(buf, opts, mk_capport(opts, bad[i], 0));
+		assert_drop(parse(buf, n, &m), ND_OK);
+		assert_int_equal(m.ra.capport_len, 0);
+		assert_int_equal(m.ra.n_ignored, 1);
+	}
+	/* A NUL inside, then text: ignored. */
+	k = mk_capport(opts, "https://a/", 16);
+	opts[2 + 11] = 'x';
+	n = mk_ra(buf, opts, k);
+	assert_drop(parse(buf, n, &m), ND_OK);
+	assert_int_equal(m.ra.capport_len, 0);
+	/* Longer than ND_CAPPORT_MAX: ignored; exactly that long: kept. */
+	static char longuri[ND_CAPPORT_MAX + 2];
+	memset(longuri, 'a', sizeof(longuri) - 1);
+	memcpy(longuri, "https://", 8);
+	n = mk_ra(buf, opts, mk_capport(opts, longuri, 0));
+	assert_drop(parse(buf, n, &m), ND_OK);
+	assert_int_equal(m.ra.capport_len, 0);
+	longuri[ND_CAPPORT_MAX] = 0;
+	n = mk_ra(buf, opts, mk_capport(opts, longuri, 0));
+	assert_drop(parse(buf, n, &m), ND_OK);
+	assert_int_equal(m.ra.capport_len, ND_CAPPORT_MAX);
+	r.capport = (const uint8_t *)longuri;
+	r.capport_len = ND_CAPPORT_MAX;
+	b = nd_build_ra(out, sizeof(out), &s, &d, &r, NULL);
+	assert_int_equal(b, 40 + 16 + 520);
+	r.capport_len = ND_CAPPORT_MAX + 1;
+	assert_int_equal(nd_build_ra(out, sizeof(out), &s, &d, &r, NULL), 0);
 }
 
 static void test_duplicates_and_unknown(void **state)
@@ -1333,6 +1528,9 @@ int main(void)
 		cmocka_unit_test(test_cve_2017_14492),
 		cmocka_unit_test(test_ra_caps),
 		cmocka_unit_test(test_duplicates_and_unknown),
+		cmocka_unit_test(test_rdnss_lifetime_per_option),
+		cmocka_unit_test(test_pref64),
+		cmocka_unit_test(test_capport),
 		cmocka_unit_test(test_truncated_every_offset),
 		cmocka_unit_test(test_checksum_odd_length),
 		cmocka_unit_test(test_address_helpers),

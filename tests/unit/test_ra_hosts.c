@@ -232,7 +232,8 @@ static void test_withdrawn_prefix_keeps_hosts_two_hours(void **state)
 {
 	struct ra_engine *e = relay_with_prefix(86400);
 	neigh_event(e, IF_ETH0, HOST, NUD_REACHABLE, false);
-	struct nd_ra ra = upstream_ra("2001:db8:999::", 1800);
+	struct nd_ra ra = upstream_ra(PFX, 1800); /* withdrawn: valid lifetime 0 */
+	ra.prefixes[0].valid_lifetime = ra.prefixes[0].preferred_lifetime = 0;
 	send_ra_from(e, IF_WLAN0, "fe80::1", &ra, router_mac);
 	run_for(3600000);
 	assert_int_equal(host_events(HOST, true, 0), 0); /* deprecated address still works */

@@ -1,6 +1,7 @@
 /* RA relay mode: what is re-originated downstream, renumbering, RFC 4861
  * timing and rate limits, bounds, and RAs that must never be relayed. */
 #include "test_ra_harness.h"
+#include "ra/ra_internal.h" /* RA_EXPIRED_HOLD_MS, RA_FALLBACK_LIFETIME_S */
 
 static struct ra_engine *relay_engine(bool learn)
 {
@@ -30,7 +31,7 @@ static void test_relay_transforms(void **state)
 	ra.n_rdnss = 2;
 	ra.rdnss[0] = addr6("2001:db8:abc:123::53");
 	ra.rdnss[1] = addr6("2001:db8:abc:123::54");
-	ra.rdnss_lifetime = 600;
+	ra.rdnss_lifetime[0] = ra.rdnss_lifetime[1] = 600;
 	static const uint8_t dnssl[] = { 0, 0, 0x02, 0x58, 3, 'l', 'a', 'b', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0 };
 	ra.n_dnssl = 1;
 	ra.dnssl[0].body = dnssl;
@@ -69,7 +70,8 @@ static void test_relay_transforms(void **state)
 	assert_int_equal(m.ra.routes[0].lifetime, 1800);
 	assert_int_equal(m.ra.n_rdnss, 2);
 	assert_memory_equal(&m.ra.rdnss[1], &ra.rdnss[1], 16);
-	assert_int_equal(m.ra.rdnss_lifetime, 600);
+	assert_int_equal(m.ra.rdnss_lifetime[0], 600);
+	assert_int_equal(m.ra.rdnss_lifetime[1], 600);
 	assert_int_equal(m.ra.n_dnssl, 1);
 	assert_true(m.ra.dnssl[0].len >= sizeof(dnssl));
 	assert_memory_equal(m.ra.dnssl[0].body, dnssl, sizeof(dnssl));
@@ -111,6 +113,37 @@ static void test_lifetimes_age(void **state)
 	ra_engine_free(e);
 }
 
+/* RFC 4861 §6.2.3: a router may spread its prefixes over several RAs. A
+ * prefix missing from one RA keeps its own lifetime (issue 11 defect 2). */
+static void test_prefix_missing_from_one_ra_kept(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	ra.n_prefixes = 2;
+	ra.prefixes[1] = ra.prefixes[0];
+	ra.prefixes[1].prefix = addr6("2001:db8:2::");
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(20000);
+
+	/* the same router, P1 only */
+	unsigned before = n_tx;
+	struct nd_ra ra2 = upstream_ra("2001:db8:1::", 1800);
+	send_ra_from(e, IF_WLAN0, "fe80::1", &ra2, router_mac);
+	run_for(3500);
+	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid, pref;
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, &pref, NULL));
+	assert_int_equal(valid, 86400);
+	assert_true(ra_has_prefix(&m, "2001:db8:2::", &valid, &pref, NULL));
+	assert_true(valid >= 86400 - 24 && valid <= 86400 - 20); /* aged, not withdrawn */
+	assert_true(pref >= 14400 - 24 && pref <= 14400 - 20);
+	assert_int_equal(ra_engine_counters(e)->prefixes_withdrawn, 0);
+	ra_engine_free(e);
+}
+
+/* Renumbering reaches the hosts when the router says so: valid lifetime 0. */
 static void test_renumbering(void **state)
 {
 	struct ra_engine *e = relay_engine(false);
@@ -118,9 +151,12 @@ static void test_renumbering(void **state)
 	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
 	run_for(20000);
 
-	/* radvd restarted with a new prefix: same router, P2 only */
 	unsigned before = n_tx;
 	struct nd_ra ra2 = upstream_ra("2001:db8:2::", 1800);
+	ra2.n_prefixes = 2;
+	ra2.prefixes[1] = ra.prefixes[0];
+	ra2.prefixes[1].valid_lifetime = 0;
+	ra2.prefixes[1].preferred_lifetime = 0;
 	send_ra_from(e, IF_WLAN0, "fe80::1", &ra2, router_mac);
 	uint64_t t0 = fake_now;
 	run_for(3500);
@@ -143,21 +179,41 @@ static void test_renumbering(void **state)
 	struct nd_msg m2 = tx_msg((unsigned)k);
 	assert_true(ra_has_prefix(&m2, "2001:db8:1::", &valid, &pref, NULL));
 	assert_int_equal(valid, 0);
+	ra_engine_free(e);
+}
 
-	/* an explicit valid lifetime 0 upstream does the same */
-	struct nd_ra ra3 = upstream_ra("2001:db8:2::", 1800);
-	ra3.prefixes[0].valid_lifetime = 0;
-	ra3.prefixes[0].preferred_lifetime = 0;
-	run_for(10000);
-	before = n_tx;
-	send_ra_from(e, IF_WLAN0, "fe80::1", &ra3, router_mac);
-	run_for(3500);
-	i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+/* A prefix whose lifetime runs out is sent once more with lifetime 0, then
+ * forgotten. */
+static void test_expired_prefix_sent_with_zero(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	ra.n_prefixes = 2;
+	ra.prefixes[1] = ra.prefixes[0];
+	ra.prefixes[1].prefix = addr6("2001:db8:2::");
+	ra.prefixes[1].valid_lifetime = 20;
+	ra.prefixes[1].preferred_lifetime = 10;
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(19000);
+	unsigned before = n_tx;
+	run_for(4000); /* the lifetime ends at 20 s: an RA follows at once */
+	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
 	assert_true(i >= 0);
-	m = tx_msg((unsigned)i);
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid, pref;
 	assert_true(ra_has_prefix(&m, "2001:db8:2::", &valid, &pref, NULL));
 	assert_int_equal(valid, 0);
 	assert_int_equal(pref, 0);
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, NULL, NULL));
+	assert_true(valid > 86000);
+	run_for(RA_EXPIRED_HOLD_MS);
+	before = n_tx;
+	send_rs(e, IF_ETH0, "fe80::99");
+	run_for(4000);
+	i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_false(ra_has_prefix(&m, "2001:db8:2::", NULL, NULL, NULL));
 	ra_engine_free(e);
 }
 
@@ -239,7 +295,8 @@ static void test_rs_flood_rate_limited(void **state)
 static void test_unsolicited_timing(void **state)
 {
 	struct ra_engine *e = relay_engine(false);
-	struct nd_ra ra = upstream_ra("2001:db8:1::", 9000);
+	/* router lifetime past the 3 h: its end would be news sent at once */
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 65535);
 	ra.prefixes[0].valid_lifetime = 0xffffffffu;
 	ra.prefixes[0].preferred_lifetime = 0xffffffffu;
 	unsigned before = n_tx;
@@ -320,7 +377,8 @@ static void test_router_table_frees(void **state)
 		i--;
 	struct nd_msg m = tx_msg((unsigned)i);
 	assert_true(ra_has_prefix(&m, "2001:db8:77::", NULL, NULL, NULL));
-	assert_false(ra_has_prefix(&m, "2001:db8:1::", NULL, NULL, NULL));
+	uint32_t valid = 1; /* ran out at 20 s: absent, or still sent with 0 */
+	assert_true(!ra_has_prefix(&m, "2001:db8:1::", &valid, NULL, NULL) || valid == 0);
 	assert_int_equal(m.ra.router_lifetime, 1800);
 	ra_engine_free(e);
 }
@@ -607,7 +665,7 @@ static void test_relay_plus_ula(void **state)
 	struct nd_ra ra = upstream_ra("2001:db8:abc:123::", 1500);
 	ra.n_rdnss = 1;
 	ra.rdnss[0] = addr6("2001:db8:abc:123::53");
-	ra.rdnss_lifetime = 600;
+	ra.rdnss_lifetime[0] = 600;
 	run_for(5000);
 	int j = relay_once(e, &ra, IF_ETH0);
 	assert_true(j >= 0);
@@ -618,13 +676,211 @@ static void test_relay_plus_ula(void **state)
 	assert_int_equal(flags, ND_PIO_FLAG_ONLINK | ND_PIO_FLAG_AUTO);
 	assert_int_equal(m.ra.router_lifetime, 1500); /* the relayed header */
 	assert_int_equal(m.ra.flags & ND_RA_FLAG_PROXY, ND_RA_FLAG_PROXY);
+	/* each server with its own lifetime: two RDNSS options */
 	assert_int_equal(m.ra.n_rdnss, 2);
-	assert_int_equal(m.ra.rdnss_lifetime, 1200);
+	struct in6_addr up_dns = addr6("2001:db8:abc:123::53");
+	for (unsigned k = 0; k < 2; k++)
+		assert_int_equal(m.ra.rdnss_lifetime[k], memcmp(&m.ra.rdnss[k], &up_dns, 16) == 0 ? 600 : 1200);
 	/* shutdown: three final RAs, as for any `ra` block */
 	unsigned before = n_tx;
 	ra_engine_shutdown(e);
 	assert_int_equal(tx_count(before, IF_ETH0, ND_TYPE_RA), 3);
 	assert_int_equal(tx_msg(before).ra.router_lifetime, 0);
+	ra_engine_free(e);
+}
+
+/* The lifetime the last relayed RA on eth0 gives RDNSS server addr, or -1. */
+static long rdnss_lifetime_of(const struct nd_msg *m, const char *addr)
+{
+	struct in6_addr a = addr6(addr);
+	for (unsigned i = 0; i < m->ra.n_rdnss; i++)
+		if (memcmp(&m->ra.rdnss[i], &a, 16) == 0)
+			return m->ra.rdnss_lifetime[i];
+	return -1;
+}
+
+/* RFC 8106 §5.1: each server keeps its own option's lifetime; a server
+ * announced with 0 is relayed with 0; one missing from an RA stays. */
+static void test_rdnss_own_lifetimes(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	ra.n_rdnss = 3;
+	ra.rdnss[0] = addr6("2001:db8:1::53");
+	ra.rdnss[1] = addr6("2001:db8:1::54");
+	ra.rdnss[2] = addr6("2001:db8:1::55");
+	ra.rdnss_lifetime[0] = 600;
+	ra.rdnss_lifetime[1] = 10;
+	ra.rdnss_lifetime[2] = 600;
+	int i = relay_once(e, &ra, IF_ETH0);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(rdnss_lifetime_of(&m, "2001:db8:1::53"), 600);
+	assert_int_equal(rdnss_lifetime_of(&m, "2001:db8:1::54"), 10);
+	assert_int_equal(rdnss_lifetime_of(&m, "2001:db8:1::55"), 600);
+
+	/* ::53 withdrawn; ::55 not in this RA; ::54 refreshed */
+	run_for(5000);
+	struct nd_ra ra2 = upstream_ra("2001:db8:1::", 1800);
+	ra2.n_rdnss = 2;
+	ra2.rdnss[0] = addr6("2001:db8:1::53");
+	ra2.rdnss_lifetime[0] = 0;
+	ra2.rdnss[1] = addr6("2001:db8:1::54");
+	ra2.rdnss_lifetime[1] = 10;
+	i = relay_once(e, &ra2, IF_ETH0);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_int_equal(rdnss_lifetime_of(&m, "2001:db8:1::53"), 0);
+	assert_int_equal(rdnss_lifetime_of(&m, "2001:db8:1::54"), 10);
+	assert_int_equal(rdnss_lifetime_of(&m, "2001:db8:1::55"), 595);
+
+	/* ::54 runs out 10 s later: sent with 0, the others as they were */
+	unsigned before = n_tx;
+	run_for(12000);
+	i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_int_equal(rdnss_lifetime_of(&m, "2001:db8:1::54"), 0);
+	long left = rdnss_lifetime_of(&m, "2001:db8:1::55");
+	assert_true(left >= 580 && left <= 590);
+	ra_engine_free(e);
+}
+
+/* The lifetime the relayed RA m gives search domain name (encoded), or -1. */
+static long dnssl_lifetime_of(const struct nd_msg *m, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < m->ra.n_dnssl; i++) {
+		const uint8_t *b = m->ra.dnssl[i].body;
+		size_t len = m->ra.dnssl[i].len;
+		for (size_t off = 4; off + n <= len && b[off]; ) {
+			if (memcmp(b + off, name, n) == 0)
+				return (long)((uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+			while (off < len && b[off])
+				off += 1u + b[off];
+			off++;
+		}
+	}
+	return -1;
+}
+
+/* RFC 8106 §5.2: each search domain keeps its own option's lifetime; one
+ * withdrawn with 0 in an option of its own goes, the other stays. */
+static void test_dnssl_domains_own_lifetimes(void **state)
+{
+	static const char a[] = "\x01" "a" "\x07" "example", b[] = "\x01" "b" "\x07" "example";
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	static const uint8_t both[] = { 0, 0, 0x02, 0x58, 1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
+	                                1, 'b', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 0 };
+	ra.n_dnssl = 1;
+	ra.dnssl[0].body = both;
+	ra.dnssl[0].len = sizeof(both);
+	int i = relay_once(e, &ra, IF_ETH0);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_dnssl, 1); /* one lifetime: one option */
+	assert_int_equal(dnssl_lifetime_of(&m, a, sizeof(a)), 600);
+	assert_int_equal(dnssl_lifetime_of(&m, b, sizeof(b)), 600);
+
+	run_for(5000);
+	static const uint8_t a_gone[] = { 0, 0, 0, 0, 1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0 };
+	struct nd_ra ra2 = upstream_ra("2001:db8:1::", 1800);
+	ra2.n_dnssl = 1;
+	ra2.dnssl[0].body = a_gone;
+	ra2.dnssl[0].len = sizeof(a_gone);
+	i = relay_once(e, &ra2, IF_ETH0);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_dnssl, 2);
+	assert_int_equal(dnssl_lifetime_of(&m, a, sizeof(a)), 0);
+	assert_int_equal(dnssl_lifetime_of(&m, b, sizeof(b)), 595);
+	ra_engine_free(e);
+}
+
+/* RFC 8781 PREF64 and RFC 8910 captive portal are relayed. */
+static void test_pref64_capport_relayed(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	ra.n_pref64 = 2;
+	struct in6_addr wkp = addr6("64:ff9b::"), other = addr6("2001:db8:64::");
+	ra.pref64[0] = (struct nd_pref64){ .plen = 96, .lifetime = 1800 };
+	memcpy(ra.pref64[0].prefix, &wkp, 12);
+	ra.pref64[1] = (struct nd_pref64){ .plen = 48, .lifetime = 600 };
+	memcpy(ra.pref64[1].prefix, &other, 12);
+	static const char uri[] = "https://portal.example/api";
+	ra.capport = (const uint8_t *)uri;
+	ra.capport_len = sizeof(uri) - 1;
+	int i = relay_once(e, &ra, IF_ETH0);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_pref64, 2);
+	assert_int_equal(m.ra.pref64[0].plen, 96);
+	assert_int_equal(m.ra.pref64[0].lifetime, 1800);
+	assert_memory_equal(m.ra.pref64[0].prefix, &wkp, 12);
+	assert_int_equal(m.ra.pref64[1].plen, 48);
+	assert_int_equal(m.ra.pref64[1].lifetime, 600);
+	assert_int_equal(m.ra.capport_len, sizeof(uri) - 1);
+	assert_memory_equal(m.ra.capport, uri, sizeof(uri) - 1);
+
+	/* the NAT64 prefix withdrawn with lifetime 0 is relayed with 0; an RA
+	 * without the options leaves the others alone */
+	run_for(20000);
+	struct nd_ra ra2 = upstream_ra("2001:db8:1::", 1800);
+	ra2.n_pref64 = 1;
+	ra2.pref64[0] = (struct nd_pref64){ .plen = 96, .lifetime = 0 };
+	memcpy(ra2.pref64[0].prefix, &wkp, 12);
+	i = relay_once(e, &ra2, IF_ETH0);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.n_pref64, 2);
+	for (unsigned k = 0; k < 2; k++)
+		if (m.ra.pref64[k].plen == 96)
+			assert_int_equal(m.ra.pref64[k].lifetime, 0);
+		else
+			assert_int_equal(m.ra.pref64[k].lifetime, 584); /* 580 s left, in 8 s units */
+	assert_int_equal(m.ra.capport_len, sizeof(uri) - 1);
+	ra_engine_free(e);
+}
+
+/* Issue 11 defect 6: the upstream router says router lifetime 0 (a WAN
+ * outage). The hosts must keep a route to the upstream /64: the relay
+ * advertises itself at low preference, with a RIO for the prefix. */
+static void test_upstream_lifetime_zero_keeps_island_routed(void **state)
+{
+	struct ra_engine *e = relay_engine(false);
+	struct nd_ra ra = upstream_ra("2001:db8:1::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(20000);
+	struct nd_ra ra0 = upstream_ra("2001:db8:1::", 0);
+	int i = relay_once(e, &ra0, IF_ETH0);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.router_lifetime, RA_FALLBACK_LIFETIME_S);
+	assert_int_equal(m.ra.flags & ND_RA_PREF_MASK, ND_RA_PREF_LOW);
+	assert_int_equal(m.ra.flags & ND_RA_FLAG_PROXY, ND_RA_FLAG_PROXY);
+	assert_int_equal(m.ra.n_routes, 1);
+	struct in6_addr p = addr6("2001:db8:1::");
+	assert_memory_equal(&m.ra.routes[0].prefix, &p, 16);
+	assert_int_equal(m.ra.routes[0].plen, 64);
+	assert_int_equal(m.ra.routes[0].lifetime, 86400);
+	uint8_t flags;
+	assert_true(ra_has_prefix(&m, "2001:db8:1::", NULL, NULL, &flags));
+	assert_int_equal(flags, ND_PIO_FLAG_AUTO);
+	/* the router back: its own lifetime and preference, no RIO */
+	run_for(5000);
+	i = relay_once(e, &ra, IF_ETH0);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.router_lifetime, 1800);
+	assert_int_equal(m.ra.flags & ND_RA_PREF_MASK, 0x08);
+	assert_int_equal(m.ra.n_routes, 0);
+	/* shutdown still says 0 */
+	unsigned before = n_tx;
+	ra_engine_shutdown(e);
+	i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_int_equal(tx_msg((unsigned)i).ra.router_lifetime, 0);
 	ra_engine_free(e);
 }
 
@@ -654,7 +910,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relay_transforms),
 		cmocka_unit_test(test_lifetimes_age),
+		cmocka_unit_test(test_prefix_missing_from_one_ra_kept),
 		cmocka_unit_test(test_renumbering),
+		cmocka_unit_test(test_expired_prefix_sent_with_zero),
 		cmocka_unit_test(test_no_prefix_ra_keeps_prefix),
 		cmocka_unit_test(test_rs_answer_timing),
 		cmocka_unit_test(test_rs_flood_rate_limited),
@@ -671,6 +929,10 @@ int main(void)
 		cmocka_unit_test(test_upstream_down_router_lifetime_zero),
 		cmocka_unit_test(test_relay_shutdown),
 		cmocka_unit_test(test_relay_plus_ula),
+		cmocka_unit_test(test_rdnss_own_lifetimes),
+		cmocka_unit_test(test_dnssl_domains_own_lifetimes),
+		cmocka_unit_test(test_pref64_capport_relayed),
+		cmocka_unit_test(test_upstream_lifetime_zero_keeps_island_routed),
 		cmocka_unit_test(test_dump),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
