@@ -12,6 +12,7 @@
 #include "conf/conf.h"
 #include "net/netlink.h"
 #include "net/packet.h"
+#include "proto/mld.h"
 #include "proto/nd.h"
 #include "util/loop.h"
 
@@ -35,6 +36,14 @@ struct ndp_ops {
 	/* auto rules: the interface the kernel routes target through, or <= 0. */
 	int (*route_oif)(void *ctx, const struct in6_addr *target);
 	uint64_t (*now_ms)(void *ctx);
+	/* Solicited-node memberships on a proxy interface (optional: NULL in
+	 * tests that do not look at them). join returns a slot for leave, or
+	 * -errno. */
+	int (*mcast_join)(void *ctx, int ifindex, const struct in6_addr *group);
+	void (*mcast_leave)(void *ctx, int slot, int ifindex, const struct in6_addr *group);
+	/* Send a whole IPv6 packet (MLD query, MRD advertisement) on ifindex. */
+	void (*send_pkt)(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
+	                 const uint8_t *pkt, size_t len);
 };
 
 /* Counters; names are islandctl's JSON keys. */
@@ -59,7 +68,16 @@ struct ndp_ops {
 	X(target_lost)        \
 	X(route_added)        \
 	X(route_removed)      \
-	X(route_errors)
+	X(route_errors)       \
+	X(groups_joined)      /* solicited-node groups joined on a proxy interface */ \
+	X(groups_left)        \
+	X(group_errors)       /* the kernel refused a join */ \
+	X(groups_full)        /* a group not joined: the table is full */ \
+	X(groups_budget)      /* a group heard downstream ignored: too many new ones a second */ \
+	X(mld_reports)        /* MLD reports and dones heard on a downstream interface */ \
+	X(mld_dropped)        /* malformed MLD (no Router Alert, hop limit, source, checksum) */ \
+	X(mld_queries_sent)   /* MLDv2 queries sent downstream */ \
+	X(mrd_adverts_sent)   /* RFC 4286 router advertisements sent downstream */
 
 struct ndp_counters {
 #define NDP_COUNTER_FIELD(name) uint64_t name;
@@ -95,6 +113,11 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
  * one unsolicited NA (override set, to all-nodes) per target answered there,
  * so neighbours stop sending to the old address (RFC 4861 §7.2.6). */
 void ndp_engine_lladdr_changed(struct ndp_engine *e, int ifindex);
+
+/* An MLD message (or one dropped as malformed: why != MLD_OK) on ifindex:
+ * reports of solicited-node groups on a downstream link are mirrored on
+ * the proxy interface; other routers' queries defer ours. */
+void ndp_engine_on_mld(struct ndp_engine *e, int ifindex, const struct mld_msg *m, enum mld_drop why);
 
 /* Which packets the engine needs from interface `name`: bit n of *types =
  * ICMPv6 type 128+n. */
