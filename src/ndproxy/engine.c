@@ -227,6 +227,7 @@ static void remember_solicitor(struct ndp_session *s, const struct ndp_solicitor
 #define MRD_INITIAL_GAP_MS 2000       /* RFC 4286 §3.2: three at start, at most 2 s apart */
 #define NDP_GROUP_SWEEP_MS 1000
 #define NDP_NEW_GROUPS_PER_S 100
+#define NDP_NEIGH_VOUCH_MS 30000      /* the kernel's base reachable time */
 
 static uint32_t low24_of(const struct in6_addr *a)
 {
@@ -433,10 +434,12 @@ static void downstream_group(struct ndp_engine *e, int ifindex, uint32_t low24, 
 	}
 }
 
-/* A kernel neighbour alive downstream: a host that spoke. */
+/* A kernel neighbour just confirmed reachable downstream: a host that
+ * spoke. Vouches for a while only: a STALE entry may outlive its host. */
 static void neighbour_group(struct ndp_engine *e, const struct nl_neigh *n)
 {
-	if (IN6_IS_ADDR_LINKLOCAL(&n->addr) || IN6_IS_ADDR_MULTICAST(&n->addr))
+	if (!(n->state & (NUD_REACHABLE | NUD_PERMANENT)) || IN6_IS_ADDR_LINKLOCAL(&n->addr) ||
+	    IN6_IS_ADDR_MULTICAST(&n->addr))
 		return;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_proxy_rt *p = &e->proxies[pi];
@@ -449,7 +452,7 @@ static void neighbour_group(struct ndp_engine *e, const struct nl_neigh *n)
 			/* the first matching rule decides, as for a solicitation */
 			if ((r->conf->method == RULE_IFACE && r->down_ifindex == n->ifindex) ||
 			    r->conf->method == RULE_AUTO)
-				group_heard(e, (uint16_t)pi, low24_of(&n->addr), now_ms(e) + MLD_LISTENER_MS);
+				group_heard(e, (uint16_t)pi, low24_of(&n->addr), now_ms(e) + NDP_NEIGH_VOUCH_MS);
 			break;
 		}
 	}

@@ -110,12 +110,49 @@ veth() {
 		die "veth $1:$2 <-> $3:$4 failed"
 }
 
-# bridge_add NS BR: a dumb switch: no STP delay, no multicast snooping
-# (every solicitation reaches every port, as on a Wi-Fi AP or cheap switch).
+# bridge_add NS BR: a switch or Wi-Fi access point as they ship: no STP
+# delay, MLD snooping with a querier (MLDv2, RFC 3810 defaults). Multicast
+# then reaches only the ports whose hosts reported the group, and ports
+# behind which a multicast router was seen (its queries, or RFC 4286
+# advertisements); a solicitation for a host nobody answers for reaches no
+# one. ff02::1 (RAs, unsolicited NAs) still reaches every port: Linux never
+# snoops all-nodes. mcast_flood stays on for that reason: it only matters
+# while no querier is known (then the bridge floods like a dumb one), and
+# turning it off would also cut all-nodes off those ports.
+# Snooping applies once the bridge has a querier and has heard the hosts'
+# reports: wait for a state (bridge_mdb_has), not for time.
+# The querier needs a source address: the bridge gets its link-local one
+# only once it has carrier, so a stub port (a veth pair with nobody behind it) gives it one at once, and the
+# querier is switched on after it: its first query then leaves with that
+# address and snooping applies a query response interval (1 s here, 10 s
+# in RFC 3810's defaults; hosts answer within it) later, instead of after
+# the second startup query 31 s on.
 bridge_add() {
+	nsip "$1" link add "$2" type bridge stp_state 0 forward_delay 0 \
+		mcast_snooping 1 mcast_querier 0 mcast_mld_version 2 mcast_query_response_interval 100 ||
+		die "bridge $1:$2 failed"
+	nsip "$1" link add "$2-q" type veth peer name "$2-qp" && nsip "$1" link set "$2-q" master "$2" &&
+		nsip "$1" link set "$2-qp" up && nsip "$1" link set "$2-q" up ||
+		die "bridge $1:$2: stub port failed"
+	nsip "$1" link set "$2" up
+	wait_for 5 test -n "$(ll_addr "$1" "$2")" || die "bridge $1:$2 has no link-local address"
+	nsip "$1" link set "$2" type bridge mcast_querier 1
+}
+
+# bridge_add_dumb NS BR: a dumb hub-like switch without snooping: every
+# multicast frame reaches every port (for suites whose senders must reach
+# every port with frames to groups nobody joined).
+bridge_add_dumb() {
 	nsip "$1" link add "$2" type bridge stp_state 0 forward_delay 0 mcast_snooping 0 ||
 		die "bridge $1:$2 failed"
 	nsip "$1" link set "$2" up
+}
+
+# bridge_mdb_has NS BR PORT GROUP: the bridge forwards GROUP to PORT (an
+# entry its snooping learned from that port's reports).
+bridge_mdb_has() {
+	nsexec "$1" bridge mdb show dev "$2" 2>/dev/null |
+		awk -v p="$3" -v g="$4" '$4 == p && $6 == g {f = 1} END {exit !f}'
 }
 
 # bridge_port NS BR IF: enslave IF to BR and bring it up.
