@@ -14,7 +14,7 @@ need_ndload
 netns_init
 # the load is NS for a static /80 nobody is behind: too many addresses to
 # join their groups, so a snooping access point would never forward them
-ISL_WIFI_BRIDGE=dumb island000_build
+ISL_BRIDGE=dumb island000_build
 
 RATE=5000 SECS=3
 start_islandd gw "$(proxy_island_conf)" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }

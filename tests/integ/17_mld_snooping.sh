@@ -82,7 +82,8 @@ nd laptop ns --iface wlan0 --target "$PI41_ADDR" --expect na --timeout 2 >/dev/n
 wait_for 3 sh -c "tcpdump -r '$wpcap' -n 2>/dev/null | grep -q 'who has $PI41_ADDR'"
 kill "$tdw"; wait "$tdw" 2>/dev/null
 seen=$(tcpdump -r "$wpcap" -n 2>/dev/null)
-check "NS to an unjoined group (…:50::77) does not reach the gateway's port" "$seen" \
+check "NS to an unjoined group (…:50::77) does not reach the gateway's port" \
+	"$seen; mdb: $(nsexec isp bridge -d mdb show dev br0 | tr '\n' ';'); gw: $(nsip gw -6 maddr show dev wlan0 | tr '\n' ';')" \
 	test "$(grep -c 'who has 2001:db8:abc:123:50::77' <<<"$seen")" = 0
 check "NS to pi41's group does" "$seen" grep -q "who has $PI41_ADDR" <<<"$seen"
 

@@ -16,7 +16,7 @@ need_ndload
 netns_init
 # the load is NS for a static /80 nobody is behind: too many addresses to
 # join their groups, so a snooping access point would never forward them
-ISL_WIFI_BRIDGE=dumb island000_build
+ISL_BRIDGE=dumb island000_build
 RELOADS=${RELOADS:-100}
 EXTRA=2001:db8:abc:123:60::1
 

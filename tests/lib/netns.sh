@@ -148,6 +148,11 @@ bridge_add_dumb() {
 	nsip "$1" link set "$2" up
 }
 
+# topo_bridge_add NS BR: bridge_add, or bridge_add_dumb when ISL_BRIDGE=dumb.
+topo_bridge_add() {
+	if [ "${ISL_BRIDGE:-}" = dumb ]; then bridge_add_dumb "$@"; else bridge_add "$@"; fi
+}
+
 # bridge_mdb_has NS BR PORT GROUP: the bridge forwards GROUP to PORT (an
 # entry its snooping learned from that port's reports).
 bridge_mdb_has() {
@@ -272,17 +277,18 @@ INET_ADDR=2001:db8:ffff::1
 GW_ULA=fd2f::1
 
 #
-# ISL_WIFI_BRIDGE=dumb builds the Wi-Fi side without MLD snooping, for the
-# load suites whose targets are a static /80 with nobody behind it: its
-# addresses are too many to join their solicited-node groups, so behind a
-# snooping access point their solicitations would never reach the gateway
-# (as on a real one: see islandd(8), MEMBERSHIPS). They measure load, not
-# snooping.
+# ISL_BRIDGE=dumb builds every switch of the topology without MLD snooping
+# (bridge_add_dumb; ra_island_build too), for suites that need flooding:
+# the load suites, whose targets are a static /80 with nobody behind it (too
+# many addresses to join their solicited-node groups, so a snooping access
+# point would never forward their solicitations, as on a real one: see
+# islandd(8), MEMBERSHIPS), and the hostile ones (malformed frames, which a
+# snooping Linux bridge parses and drops, and groups nobody joined).
 island000_build() {
 	ns_add isp inet laptop gw sw pi41 pi42
 
 	# ISP router: the upstream /64 on a bridge, plus an 'internet' behind it.
-	if [ "${ISL_WIFI_BRIDGE:-}" = dumb ]; then bridge_add_dumb isp br0; else bridge_add isp br0; fi
+	topo_bridge_add isp br0
 	nsip isp addr add 2001:db8:abc:123::1/64 dev br0
 	veth isp eth1 inet eth0
 	if_up isp eth1
@@ -303,7 +309,7 @@ island000_build() {
 	if_up gw wlan0
 
 	# The cluster LAN behind the gateway's eth0.
-	bridge_add sw br0
+	topo_bridge_add sw br0
 	veth gw eth0 sw p-gw
 	veth pi41 eth0 sw p-pi41
 	veth pi42 eth0 sw p-pi42
