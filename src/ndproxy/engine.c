@@ -85,6 +85,7 @@ struct ndp_engine {
 	uint32_t probe_rate;       /* per downstream interface: the lowest configured */
 	struct ndp_groups groups;
 	struct loop_timer groups_timer;   /* expires groups heard downstream */
+	uint64_t groups_sweep_ms;         /* when it fires (ops clock) */
 	struct token_bucket new_groups;   /* groups heard downstream, new ones a second */
 	struct ndp_mld_link mld_links[NDP_MAX_MLD_LINKS];
 	size_t n_mld_links;
@@ -225,7 +226,7 @@ static void remember_solicitor(struct ndp_session *s, const struct ndp_solicitor
 #define MLD_RESPONSE_MS 10000         /* §9.3 */
 #define MRD_INTERVAL_S 20             /* RFC 4286 §3.1: MRD advertisement interval */
 #define MRD_INITIAL_GAP_MS 2000       /* RFC 4286 §3.2: three at start, at most 2 s apart */
-#define NDP_GROUP_SWEEP_MS 1000
+#define NDP_GROUP_SWEEP_MIN_MS 100
 #define NDP_NEW_GROUPS_PER_S 100
 #define NDP_NEIGH_VOUCH_MS 30000      /* the kernel's base reachable time */
 
@@ -298,24 +299,37 @@ static void group_unref(struct ndp_engine *e, uint16_t pi, const struct in6_addr
 	group_sync(e, g);
 }
 
+static void groups_sweep(void *ctx);
+
+/* The sweep runs when the earliest heard group may expire, not on a tick. */
+static void groups_sweep_at(struct ndp_engine *e, uint64_t when)
+{
+	if (loop_timer_armed(&e->groups_timer) && e->groups_sweep_ms <= when)
+		return;
+	uint64_t now = now_ms(e);
+	uint64_t delay = when > now + NDP_GROUP_SWEEP_MIN_MS ? when - now : NDP_GROUP_SWEEP_MIN_MS;
+	e->groups_sweep_ms = now + delay;
+	loop_timer_in(e->loop, &e->groups_timer, delay, groups_sweep, e);
+}
+
 static void groups_sweep(void *ctx)
 {
 	struct ndp_engine *e = ctx;
-	uint64_t now = now_ms(e);
-	bool pending = false;
+	uint64_t now = now_ms(e), next = UINT64_MAX;
 	for (uint32_t i = 0; i < e->groups.touched; i++) {
 		struct ndp_group *g = &e->groups.pool[i];
 		if (!g->in_use || !g->heard_until_ms)
 			continue;
 		if (g->heard_until_ms > now) {
-			pending = true;
+			if (g->heard_until_ms < next)
+				next = g->heard_until_ms;
 			continue;
 		}
 		g->heard_until_ms = 0;
 		group_sync(e, g);
 	}
-	if (pending)
-		loop_timer_in(e->loop, &e->groups_timer, NDP_GROUP_SWEEP_MS, groups_sweep, e);
+	if (next != UINT64_MAX)
+		groups_sweep_at(e, next);
 }
 
 /* A listener or neighbour downstream vouches for the group until `until`. */
@@ -338,8 +352,7 @@ static void group_heard(struct ndp_engine *e, uint16_t pi, uint32_t low24, uint6
 	if (until > g->heard_until_ms)
 		g->heard_until_ms = until;
 	group_sync(e, g);
-	if (!loop_timer_armed(&e->groups_timer))
-		loop_timer_in(e->loop, &e->groups_timer, NDP_GROUP_SWEEP_MS, groups_sweep, e);
+	groups_sweep_at(e, g->heard_until_ms);
 }
 
 /* Static rules small enough to list their targets hold their groups for
@@ -428,8 +441,7 @@ static void downstream_group(struct ndp_engine *e, int ifindex, uint32_t low24, 
 		struct ndp_group *g = ndp_groups_find(&e->groups, (uint16_t)pi, low24);
 		if (g && g->heard_until_ms > now + MLD_LAST_LISTENER_MS) {
 			g->heard_until_ms = now + MLD_LAST_LISTENER_MS;
-			if (!loop_timer_armed(&e->groups_timer))
-				loop_timer_in(e->loop, &e->groups_timer, NDP_GROUP_SWEEP_MS, groups_sweep, e);
+			groups_sweep_at(e, g->heard_until_ms);
 		}
 	}
 }
@@ -475,9 +487,10 @@ static void mld_send(struct ndp_engine *e, const struct iface *ifc, const uint8_
 	e->ops.send_pkt(e->ops.ctx, ifc->ifindex, mac, ifc->lladdr_len ? 6 : 0, pkt, len);
 }
 
-static bool mld_is_querier(const struct ndp_engine *e, const struct ndp_mld_link *l)
+/* No other router with a lower address queried lately (RFC 3810 §7.6.2). */
+static bool mld_is_querier(const struct ndp_mld_link *l, uint64_t now)
 {
-	return now_ms((struct ndp_engine *)e) >= l->other_querier_until_ms;
+	return now >= l->other_querier_until_ms;
 }
 
 /* RFC 4286 advertisements (three at start, then every 20 s) and RFC 3810
@@ -495,7 +508,7 @@ static void mld_link_tick(void *ctx)
 			mld_send(e, ifc, pkt, len);
 			e->c.mrd_adverts_sent++;
 		}
-		if (now >= l->next_query_ms && mld_is_querier(e, l)) {
+		if (now >= l->next_query_ms && mld_is_querier(l, now)) {
 			len = mld_build_query(pkt, sizeof(pkt), &ifc->ll, NULL, MLD_RESPONSE_MS, MLD_QUERY_INTERVAL_S);
 			if (len) {
 				mld_send(e, ifc, pkt, len);
@@ -601,7 +614,7 @@ void ndp_engine_on_mld(struct ndp_engine *e, int ifindex, const struct mld_msg *
 		if (!nd_is_solicited_node(&rec.group) || (!rec.listening && !rec.leaving))
 			continue;
 		downstream_group(e, ifindex, low24_of(&rec.group), rec.leaving);
-		if (rec.leaving && mld_is_querier(e, l) && e->ops.send_pkt &&
+		if (rec.leaving && mld_is_querier(l, now_ms(e)) && e->ops.send_pkt &&
 		    token_bucket_take(&e->new_groups, now_ms(e), 0)) {
 			/* RFC 3810 §7.4.2: ask whether anyone still listens */
 			const struct iface *ifc = iface_usable(e, ifindex);
@@ -1349,6 +1362,29 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			 * membership never drops, no MLD done goes out */
 			n->group_ref = group_ref(e, (uint16_t)pi, &n->target);
 			kept++;
+			break;
+		}
+	}
+	/* groups heard downstream stay heard: their listeners report again
+	 * only when next queried */
+	uint64_t now = now_ms(e);
+	for (uint32_t i = 0; i < old->groups.touched; i++) {
+		const struct ndp_group *og = &old->groups.pool[i];
+		if (!og->in_use || og->heard_until_ms <= now)
+			continue;
+		const char *iface = old->proxies[og->proxy_idx].conf->iface;
+		for (size_t pi = 0; pi < e->n_proxies; pi++) {
+			if (strcmp(e->proxies[pi].conf->iface, iface) != 0)
+				continue;
+			struct ndp_group *g = ndp_groups_get(&e->groups, (uint16_t)pi, og->low24);
+			if (!g) {
+				e->c.groups_full++;
+				break;
+			}
+			if (og->heard_until_ms > g->heard_until_ms)
+				g->heard_until_ms = og->heard_until_ms;
+			group_sync(e, g);
+			groups_sweep_at(e, g->heard_until_ms);
 			break;
 		}
 	}
