@@ -148,6 +148,19 @@ bridge_add_dumb() {
 	nsip "$1" link set "$2" up
 }
 
+# mcast_member NS IF GROUP: a process in NS listening to IPv6 multicast
+# GROUP on IF (as avahi on a laptop listens to ff02::fb), so snooping
+# switches forward GROUP to that port: for capture points on a snooping LAN,
+# which otherwise see only the groups their host joined. Ends with the test.
+mcast_member() {
+	nsexec "$1" "$ISL_PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+mreq = socket.inet_pton(socket.AF_INET6, sys.argv[2]) + socket.if_nametoindex(sys.argv[1]).to_bytes(4, sys.byteorder)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+time.sleep(86400)' "$2" "$3" >/dev/null 2>&1 &
+	at_cleanup "kill $! 2>/dev/null"
+}
+
 # topo_bridge_add NS BR: bridge_add, or bridge_add_dumb when ISL_BRIDGE=dumb.
 topo_bridge_add() {
 	if [ "${ISL_BRIDGE:-}" = dumb ]; then bridge_add_dumb "$@"; else bridge_add "$@"; fi
