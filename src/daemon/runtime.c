@@ -11,8 +11,10 @@
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
+#include "net/mcast.h"
 #include "net/netlink.h"
 #include "net/packet.h"
+#include "proto/mld.h"
 #include "proto/nd.h"
 #include "ra/ra.h"
 #include "util/log.h"
@@ -42,6 +44,7 @@ struct runtime {
 	int tx_fd;
 	struct pkt_txq txq;
 	struct pkt_rx *rx;
+	struct mcast_set mcast;   /* the proxy's solicited-node memberships */
 	struct ndp_engine *ndp;
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
@@ -128,6 +131,24 @@ static int op_route_oif(void *ctx, const struct in6_addr *target)
 	return nl_route_get(rt->nl, target, &r) < 0 ? -1 : r.oif;
 }
 
+static int op_mcast_join(void *ctx, int ifindex, const struct in6_addr *group)
+{
+	struct runtime *rt = ctx;
+	return mcast_join(&rt->mcast, ifindex, group);
+}
+
+static void op_mcast_leave(void *ctx, int slot, int ifindex, const struct in6_addr *group)
+{
+	struct runtime *rt = ctx;
+	(void)mcast_leave(&rt->mcast, slot, ifindex, group);
+}
+
+static void op_send_pkt(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
+                        const uint8_t *pkt, size_t len)
+{
+	(void)txq_send(ctx, ifindex, l2dst, halen, pkt, len);
+}
+
 static uint64_t op_now_ms(void *ctx)
 {
 	return clock_ms();
@@ -161,7 +182,9 @@ static const struct ndp_ops *ndp_ops_for(struct runtime *rt, struct ndp_ops *ops
 	*ops = (struct ndp_ops){ .ctx = rt, .send_na = op_send_na, .send_ns = op_send_ns,
 	                         .route_add = op_route_add, .route_del = op_route_del,
 	                         .route_oif = op_route_oif, .now_ms = op_now_ms,
-	                         .relay_links = op_relay_links };
+	                         .relay_links = op_relay_links,
+	                         .mcast_join = op_mcast_join, .mcast_leave = op_mcast_leave,
+	                         .send_pkt = op_send_pkt };
 	return ops;
 }
 
@@ -201,6 +224,16 @@ static void on_packets(void *ctx, int fd, uint32_t events)
 			struct nd_msg m;
 			rt->rx_packets++;
 			port->rx_packets++;
+			if (pin->len == pin->orig_len) {
+				/* MLD (listeners downstream) is the proxy's; the rest is ND */
+				struct mld_msg mm;
+				enum mld_drop mwhy = mld_parse(pin->data, pin->len, &mm);
+				if (mwhy != MLD_NOT_MLD) {
+					if (rt->ndp)
+						ndp_engine_on_mld(rt->ndp, ifindex, &mm, mwhy);
+					continue;
+				}
+			}
 			enum nd_drop why = pin->len < pin->orig_len ? ND_DROP_TRUNCATED
 			                                            : nd_parse(pin->data, pin->len, &m);
 			if (why != ND_OK) {
@@ -741,6 +774,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	rt->sig_fd = -1;
 	rt->started_ms = clock_ms();
 	ports_init(&rt->ports);
+	mcast_init(&rt->mcast);
 	for (size_t i = 0; i < conf->n_warnings; i++)
 		log_warn("%s", conf->warnings[i]);
 	/* Before anything is touched: another live instance on these interfaces
@@ -897,6 +931,7 @@ void runtime_free(struct runtime *rt)
 			log_info("removed %u %s", n, plural(n, "route", "routes"));
 	}
 	ctl_server_free(rt->ctl);
+	mcast_close_all(&rt->mcast);
 	if (rt->loop)
 		instance_release(&rt->claims, claim_closing, rt);
 	else

@@ -11,6 +11,7 @@
 #include "ndproxy/sessions.h"
 #include "ndproxy/known.h"
 #include "ndproxy/deadcache.h"
+#include "ndproxy/groups.h"
 #include "ctl/ctl.h"
 #include "net/iftable.h"
 #include "util/log.h"
@@ -55,6 +56,23 @@ struct ndp_budget {
 };
 #define NDP_MAX_BUDGETS 64
 
+/* A downstream link whose listeners' solicited-node groups are mirrored
+ * upstream: we announce ourselves there as a multicast router (RFC 4286)
+ * so snooping switches forward MLD reports to us, and query it (RFC 3810)
+ * unless a router with a lower address does. */
+struct ndp_mld_link {
+	int ifindex;
+	bool up;
+	unsigned ticks;
+	uint64_t next_query_ms, other_querier_until_ms;
+	struct loop_timer timer;
+	struct ndp_engine *e;
+};
+#define NDP_MAX_MLD_LINKS 64
+/* ICMPv6 types a mirrored link's packet socket lets through (bit n = 128+n) */
+#define NDP_MLD_TYPES (1u << (MLD_TYPE_QUERY - 128) | 1u << (MLD_TYPE_REPORT_V1 - 128) | \
+                       1u << (MLD_TYPE_DONE - 128) | 1u << (MLD_TYPE_REPORT_V2 - 128))
+
 struct ndp_engine {
 	struct loop *loop;
 	const struct conf *conf;
@@ -70,8 +88,14 @@ struct ndp_engine {
 	struct ndp_budget budgets[NDP_MAX_BUDGETS];
 	size_t n_budgets;
 	uint32_t probe_rate;       /* per downstream interface: the lowest configured */
+	struct ndp_groups groups;
+	struct loop_timer groups_timer;   /* expires groups heard downstream */
+	uint64_t groups_sweep_ms;         /* when it fires (ops clock) */
+	struct token_bucket new_groups;   /* groups heard downstream, new ones a second */
+	struct ndp_mld_link mld_links[NDP_MAX_MLD_LINKS];
+	size_t n_mld_links;
 	struct ndp_counters c;
-	struct log_ratelimit rl_full;
+	struct log_ratelimit rl_full, rl_group;
 	struct log_ratelimit rl_events; /* target/route lines: a spoofing host cannot fill the disk */
 };
 
@@ -208,6 +232,420 @@ static void remember_solicitor(struct ndp_session *s, const struct ndp_solicitor
 	s->pending[s->n_pending - 1] = *who;
 }
 
+/* ---- solicited-node memberships (RFC 4861 §7.2.8, RFC 3810) ----------- */
+
+#define STATIC_ENUM_MIN_PLEN 120      /* a static rule this small lists its targets */
+#define MLD_LISTENER_MS 260000        /* RFC 3810 §9.4 Multicast Address Listening Interval */
+#define MLD_LAST_LISTENER_MS 2000     /* §9.5 Last Listener Query Time: 2 x 1 s */
+#define MLD_QUERY_INTERVAL_S 125      /* §9.2 */
+#define MLD_STARTUP_QUERY_GAP_MS 31250 /* §9.7: a quarter of the query interval */
+#define MLD_OTHER_QUERIER_MS 255000   /* §9.5 Other Querier Present Timeout */
+#define MLD_RESPONSE_MS 10000         /* §9.3 */
+#define MRD_INTERVAL_S 20             /* RFC 4286 §3.1: MRD advertisement interval */
+#define MRD_INITIAL_GAP_MS 2000       /* RFC 4286 §3.2: three at start, at most 2 s apart */
+#define NDP_GROUP_SWEEP_MIN_MS 100
+#define NDP_NEW_GROUPS_PER_S 100
+#define NDP_NEIGH_VOUCH_MS 30000      /* the kernel's base reachable time */
+
+static uint32_t low24_of(const struct in6_addr *a)
+{
+	return (uint32_t)a->s6_addr[13] << 16 | (uint32_t)a->s6_addr[14] << 8 | a->s6_addr[15];
+}
+
+static void group_addr(uint32_t low24, struct in6_addr *out)
+{
+	struct in6_addr a = IN6ADDR_ANY_INIT;
+	a.s6_addr[13] = (uint8_t)(low24 >> 16);
+	a.s6_addr[14] = (uint8_t)(low24 >> 8);
+	a.s6_addr[15] = (uint8_t)low24;
+	nd_solicited_node(&a, out);
+}
+
+/* Join or leave so the kernel's membership matches what g needs: joined on
+ * its proxy's interface while referenced or heard, nowhere otherwise (then
+ * the entry goes). */
+static void group_sync(struct ndp_engine *e, struct ndp_group *g)
+{
+	const struct ndp_proxy_rt *p = &e->proxies[g->proxy_idx];
+	bool needed = g->refs > 0 || g->heard_until_ms > now_ms(e);
+	int want_ifindex = needed ? p->ifindex : 0;
+	struct in6_addr ga;
+	group_addr(g->low24, &ga);
+	if (g->joined_ifindex && g->joined_ifindex != want_ifindex) {
+		if (e->ops.mcast_leave)
+			e->ops.mcast_leave(e->ops.ctx, g->slot, g->joined_ifindex, &ga);
+		g->joined_ifindex = 0;
+		g->slot = -1;
+		e->c.groups_left++;
+	}
+	if (want_ifindex > 0 && !g->joined_ifindex && e->ops.mcast_join) {
+		int slot = e->ops.mcast_join(e->ops.ctx, want_ifindex, &ga);
+		if (slot >= 0) {
+			g->slot = (int8_t)slot;
+			g->joined_ifindex = want_ifindex;
+			e->c.groups_joined++;
+		} else {
+			e->c.group_errors++;
+			char a[INET6_ADDRSTRLEN];
+			if (log_ratelimit_ok(&e->rl_group, 1, 10000))
+				log_warn("cannot join %s on %s: %s", addr_str(&ga, a), p->conf->iface, strerror(-slot));
+		}
+	}
+	if (!needed)
+		ndp_groups_remove(&e->groups, g);
+}
+
+static bool group_ref(struct ndp_engine *e, uint16_t pi, const struct in6_addr *target)
+{
+	struct ndp_group *g = ndp_groups_get(&e->groups, pi, low24_of(target));
+	if (!g) {
+		e->c.groups_full++;
+		return false;
+	}
+	g->refs++;
+	group_sync(e, g);
+	return true;
+}
+
+static void group_unref(struct ndp_engine *e, uint16_t pi, const struct in6_addr *target)
+{
+	struct ndp_group *g = ndp_groups_find(&e->groups, pi, low24_of(target));
+	if (!g || !g->refs)
+		return;
+	g->refs--;
+	group_sync(e, g);
+}
+
+static void groups_sweep(void *ctx);
+
+/* The sweep runs when the earliest heard group may expire, not on a tick. */
+static void groups_sweep_at(struct ndp_engine *e, uint64_t when)
+{
+	if (loop_timer_armed(&e->groups_timer) && e->groups_sweep_ms <= when)
+		return;
+	uint64_t now = now_ms(e);
+	uint64_t delay = when > now + NDP_GROUP_SWEEP_MIN_MS ? when - now : NDP_GROUP_SWEEP_MIN_MS;
+	e->groups_sweep_ms = now + delay;
+	loop_timer_in(e->loop, &e->groups_timer, delay, groups_sweep, e);
+}
+
+static void groups_sweep(void *ctx)
+{
+	struct ndp_engine *e = ctx;
+	uint64_t now = now_ms(e), next = UINT64_MAX;
+	for (uint32_t i = 0; i < e->groups.touched; i++) {
+		struct ndp_group *g = &e->groups.pool[i];
+		if (!g->in_use || !g->heard_until_ms)
+			continue;
+		if (g->heard_until_ms > now) {
+			if (g->heard_until_ms < next)
+				next = g->heard_until_ms;
+			continue;
+		}
+		g->heard_until_ms = 0;
+		group_sync(e, g);
+	}
+	if (next != UINT64_MAX)
+		groups_sweep_at(e, next);
+}
+
+/* A listener or neighbour downstream vouches for the group until `until`. */
+static void group_heard(struct ndp_engine *e, uint16_t pi, uint32_t low24, uint64_t until)
+{
+	struct ndp_group *g = ndp_groups_find(&e->groups, pi, low24);
+	if (!g) {
+		/* a host sending made-up reports costs upstream MLD traffic:
+		 * new groups are paid from a bucket, and the table is bounded */
+		if (!token_bucket_take(&e->new_groups, now_ms(e), 0)) {
+			e->c.groups_budget++;
+			return;
+		}
+		g = ndp_groups_get(&e->groups, pi, low24);
+		if (!g) {
+			e->c.groups_full++;
+			return;
+		}
+	}
+	if (until > g->heard_until_ms)
+		g->heard_until_ms = until;
+	group_sync(e, g);
+	groups_sweep_at(e, g->heard_until_ms);
+}
+
+/* Static rules small enough to list their targets hold their groups for
+ * the engine's life. A larger static prefix (a /64) cannot be listed: its
+ * targets' groups are joined only when heard downstream. */
+static void groups_ref_static(struct ndp_engine *e)
+{
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		const struct ndp_proxy_rt *p = &e->proxies[pi];
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+			const struct conf_rule *r = p->rules[ri].conf;
+			if (r->method != RULE_STATIC)
+				continue;
+			if (r->plen < STATIC_ENUM_MIN_PLEN) {
+				char a[INET6_ADDRSTRLEN];
+				log_info("proxy %s: static rule %s/%u is too large to join its targets' solicited-node "
+				         "groups; behind MLD snooping only solicitations for listeners heard downstream reach us",
+				         p->conf->iface, addr_str(&r->prefix, a), r->plen);
+				continue;
+			}
+			uint32_t n = 1u << (128 - r->plen);
+			for (uint32_t i = 0; i < n; i++) {
+				struct in6_addr t = r->prefix;
+				uint32_t low = low24_of(&t) | i;
+				t.s6_addr[13] = (uint8_t)(low >> 16);
+				t.s6_addr[14] = (uint8_t)(low >> 8);
+				t.s6_addr[15] = (uint8_t)low;
+				group_ref(e, (uint16_t)pi, &t);
+			}
+		}
+	}
+}
+
+/* Does an address under the rule's prefix end in these 24 bits? */
+static bool rule_may_have_low24(const struct conf_rule *r, uint32_t low24)
+{
+	if (r->plen <= 104)
+		return true;
+	unsigned fixed = r->plen - 104u;
+	uint32_t mask = fixed >= 24 ? 0xffffffu : (0xffffffu << (24 - fixed)) & 0xffffffu;
+	return (low24 & mask) == (low24_of(&r->prefix) & mask);
+}
+
+/* Does p answer for hosts an RA relay learns behind ifindex? */
+static bool relay_downstream(const struct ndp_engine *e, const struct ndp_proxy_rt *p, int ifindex)
+{
+	const struct iface *ifc = iftable_by_index(e->ifs, ifindex);
+	if (!ifc)
+		return false;
+	for (size_t i = 0; i < e->conf->n_relays; i++) {
+		const struct conf_ra_relay *r = &e->conf->relays[i];
+		if (!r->learn_hosts || strcmp(r->upstream, p->conf->iface) != 0)
+			continue;
+		for (size_t d = 0; d < r->n_downstream; d++)
+			if (strcmp(r->downstream[d], ifc->name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* A listener reported group low24 on downstream ifindex (or left it):
+ * mirror it on every proxy interface that answers for hosts there under a
+ * rule the group may belong to. */
+static void downstream_group(struct ndp_engine *e, int ifindex, uint32_t low24, bool leaving)
+{
+	uint64_t now = now_ms(e);
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_proxy_rt *p = &e->proxies[pi];
+		if (p->ifindex <= 0 || p->ifindex == ifindex)
+			continue;
+		bool matters = relay_downstream(e, p, ifindex);
+		for (size_t ri = 0; ri < p->conf->n_rules && !matters; ri++) {
+			const struct ndp_rule_rt *r = &p->rules[ri];
+			matters = ((r->conf->method == RULE_IFACE && r->down_ifindex == ifindex) ||
+			           r->conf->method == RULE_AUTO) &&
+			          rule_may_have_low24(r->conf, low24);
+		}
+		if (!matters)
+			continue;
+		if (!leaving) {
+			group_heard(e, (uint16_t)pi, low24, now + MLD_LISTENER_MS);
+			continue;
+		}
+		/* another listener may remain: the querier asks, they answer
+		 * within the last-listener query time, or the group goes */
+		struct ndp_group *g = ndp_groups_find(&e->groups, (uint16_t)pi, low24);
+		if (g && g->heard_until_ms > now + MLD_LAST_LISTENER_MS) {
+			g->heard_until_ms = now + MLD_LAST_LISTENER_MS;
+			groups_sweep_at(e, g->heard_until_ms);
+		}
+	}
+}
+
+/* A kernel neighbour just confirmed reachable downstream: a host that
+ * spoke. Vouches for a while only: a STALE entry may outlive its host. */
+static void neighbour_group(struct ndp_engine *e, const struct nl_neigh *n)
+{
+	if (!(n->state & (NUD_REACHABLE | NUD_PERMANENT)) || IN6_IS_ADDR_LINKLOCAL(&n->addr) ||
+	    IN6_IS_ADDR_MULTICAST(&n->addr))
+		return;
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		struct ndp_proxy_rt *p = &e->proxies[pi];
+		if (p->ifindex <= 0 || p->ifindex == n->ifindex)
+			continue;
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+			const struct ndp_rule_rt *r = &p->rules[ri];
+			if (!nd_prefix_match(&n->addr, &r->conf->prefix, r->conf->plen))
+				continue;
+			/* the first matching rule decides, as for a solicitation */
+			if ((r->conf->method == RULE_IFACE && r->down_ifindex == n->ifindex) ||
+			    r->conf->method == RULE_AUTO)
+				group_heard(e, (uint16_t)pi, low24_of(&n->addr), now_ms(e) + NDP_NEIGH_VOUCH_MS);
+			break;
+		}
+	}
+}
+
+static struct ndp_mld_link *mld_link_find(struct ndp_engine *e, int ifindex)
+{
+	for (size_t i = 0; i < e->n_mld_links; i++)
+		if (e->mld_links[i].ifindex == ifindex)
+			return &e->mld_links[i];
+	return NULL;
+}
+
+static void mld_send(struct ndp_engine *e, const struct iface *ifc, const uint8_t *pkt, size_t len)
+{
+	struct in6_addr dst;
+	uint8_t mac[6];
+	memcpy(&dst, pkt + 24, sizeof(dst));
+	nd_mcast_mac(&dst, mac);
+	e->ops.send_pkt(e->ops.ctx, ifc->ifindex, mac, ifc->lladdr_len ? 6 : 0, pkt, len);
+}
+
+/* No other router with a lower address queried lately (RFC 3810 §7.6.2). */
+static bool mld_is_querier(const struct ndp_mld_link *l, uint64_t now)
+{
+	return now >= l->other_querier_until_ms;
+}
+
+/* RFC 4286 advertisements (three at start, then every 20 s) and RFC 3810
+ * general queries (two at start, then every 125 s, while we are querier). */
+static void mld_link_tick(void *ctx)
+{
+	struct ndp_mld_link *l = ctx;
+	struct ndp_engine *e = l->e;
+	const struct iface *ifc = iface_usable(e, l->ifindex);
+	uint64_t now = now_ms(e);
+	if (ifc && ifc->has_ll && e->ops.send_pkt) {
+		uint8_t pkt[128];
+		size_t len = mld_build_mrd_adv(pkt, sizeof(pkt), &ifc->ll, MRD_INTERVAL_S, MLD_QUERY_INTERVAL_S, 2);
+		if (len) {
+			mld_send(e, ifc, pkt, len);
+			e->c.mrd_adverts_sent++;
+		}
+		if (now >= l->next_query_ms && mld_is_querier(l, now)) {
+			len = mld_build_query(pkt, sizeof(pkt), &ifc->ll, NULL, MLD_RESPONSE_MS, MLD_QUERY_INTERVAL_S);
+			if (len) {
+				mld_send(e, ifc, pkt, len);
+				e->c.mld_queries_sent++;
+				l->next_query_ms = now + (l->next_query_ms ? MLD_QUERY_INTERVAL_S * 1000u
+				                                            : MLD_STARTUP_QUERY_GAP_MS);
+			}
+		}
+	}
+	l->ticks++;
+	loop_timer_in(e->loop, &l->timer, l->ticks < 3 ? MRD_INITIAL_GAP_MS : MRD_INTERVAL_S * 1000u,
+	              mld_link_tick, l);
+}
+
+static void mld_link_start(struct ndp_engine *e, struct ndp_mld_link *l)
+{
+	l->ticks = 0;
+	l->next_query_ms = 0;
+	/* shortly: the packet socket for it opens after the engine's events */
+	loop_timer_in(e->loop, &l->timer, 200, mld_link_tick, l);
+}
+
+/* The downstream links to mirror: iface rules' and RA relays' (for the
+ * hosts they learn). auto rules' links are not known in advance: their
+ * targets are joined per session and per kernel neighbour only. */
+static void mld_links_refresh(struct ndp_engine *e)
+{
+	int want[NDP_MAX_MLD_LINKS];
+	size_t n = 0;
+	for (size_t pi = 0; pi < e->n_proxies; pi++) {
+		const struct ndp_proxy_rt *p = &e->proxies[pi];
+		for (size_t ri = 0; ri < p->conf->n_rules && n < NDP_MAX_MLD_LINKS; ri++)
+			if (p->rules[ri].conf->method == RULE_IFACE && p->rules[ri].down_ifindex > 0)
+				want[n++] = p->rules[ri].down_ifindex;
+	}
+	for (size_t i = 0; i < e->conf->n_relays; i++) {
+		const struct conf_ra_relay *r = &e->conf->relays[i];
+		for (size_t d = 0; r->learn_hosts && d < r->n_downstream && n < NDP_MAX_MLD_LINKS; d++) {
+			const struct iface *ifc = iftable_by_name(e->ifs, r->downstream[d]);
+			if (ifc)
+				want[n++] = ifc->ifindex;
+		}
+	}
+	/* drop links no longer wanted */
+	for (size_t i = 0; i < e->n_mld_links;) {
+		bool keep = false;
+		for (size_t j = 0; j < n && !keep; j++)
+			keep = want[j] == e->mld_links[i].ifindex;
+		if (keep) {
+			i++;
+			continue;
+		}
+		loop_timer_cancel(e->loop, &e->mld_links[i].timer);
+		e->n_mld_links--;
+		if (i != e->n_mld_links) {
+			/* the timer holds a pointer to the slot: re-arm the moved one */
+			struct ndp_mld_link *moved = &e->mld_links[e->n_mld_links];
+			bool armed = loop_timer_armed(&moved->timer);
+			loop_timer_cancel(e->loop, &moved->timer);
+			e->mld_links[i] = *moved;
+			e->mld_links[i].timer = (struct loop_timer){ 0 };
+			if (armed)
+				loop_timer_in(e->loop, &e->mld_links[i].timer, MRD_INITIAL_GAP_MS, mld_link_tick,
+				              &e->mld_links[i]);
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		struct ndp_mld_link *l = mld_link_find(e, want[j]);
+		const struct iface *ifc = iftable_by_index(e->ifs, want[j]);
+		bool up = ifc && ifc->up;
+		if (!l) {
+			if (e->n_mld_links == NDP_MAX_MLD_LINKS)
+				continue;
+			l = &e->mld_links[e->n_mld_links++];
+			*l = (struct ndp_mld_link){ .ifindex = want[j], .e = e };
+		}
+		if (up && !l->up)
+			mld_link_start(e, l); /* new, or back up: start over */
+		l->up = up;
+	}
+}
+
+void ndp_engine_on_mld(struct ndp_engine *e, int ifindex, const struct mld_msg *m, enum mld_drop why)
+{
+	if (why != MLD_OK) {
+		e->c.mld_dropped++;
+		return;
+	}
+	struct ndp_mld_link *l = mld_link_find(e, ifindex);
+	if (!l)
+		return;
+	if (m->type == MLD_TYPE_QUERY) {
+		/* RFC 3810 §7.6.2: the lowest address queries, the others listen */
+		const struct iface *ifc = iftable_by_index(e->ifs, ifindex);
+		if (ifc && ifc->has_ll && memcmp(&m->src, &ifc->ll, sizeof(m->src)) < 0)
+			l->other_querier_until_ms = now_ms(e) + MLD_OTHER_QUERIER_MS;
+		return;
+	}
+	e->c.mld_reports++;
+	struct mld_iter it = { 0 };
+	struct mld_record rec;
+	while (mld_next_record(m, &it, &rec)) {
+		if (!nd_is_solicited_node(&rec.group) || (!rec.listening && !rec.leaving))
+			continue;
+		downstream_group(e, ifindex, low24_of(&rec.group), rec.leaving);
+		if (rec.leaving && mld_is_querier(l, now_ms(e)) && e->ops.send_pkt &&
+		    token_bucket_take(&e->new_groups, now_ms(e), 0)) {
+			/* RFC 3810 §7.4.2: ask whether anyone still listens */
+			const struct iface *ifc = iface_usable(e, ifindex);
+			uint8_t pkt[128];
+			size_t len = ifc && ifc->has_ll ? mld_build_query(pkt, sizeof(pkt), &ifc->ll, &rec.group,
+			                                                  1000, MLD_QUERY_INTERVAL_S) : 0;
+			if (len) {
+				mld_send(e, ifc, pkt, len);
+				e->c.mld_queries_sent++;
+			}
+		}
+	}
+}
+
 /* ---- routes ------------------------------------------------------------- */
 
 static void route_install(struct ndp_engine *e, struct ndp_session *s)
@@ -278,6 +716,9 @@ static void session_arm(struct ndp_engine *e, struct ndp_session *s, uint64_t de
 static void session_delete(struct ndp_engine *e, struct ndp_session *s)
 {
 	route_remove(e, s);
+	if (s->group_ref)
+		group_unref(e, s->proxy_idx, &s->target);
+	s->group_ref = false;
 	loop_timer_cancel(e->loop, &s->timer);
 	e->proxies[s->proxy_idx].n_sessions--;
 	ndp_sessions_remove(&e->sessions, s);
@@ -366,6 +807,8 @@ static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const s
 	s->used = false;
 	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
 	route_install(e, s);
+	if (!s->group_ref)
+		s->group_ref = group_ref(e, s->proxy_idx, &s->target);
 	answer_pending(e, s);
 	session_arm(e, s, p->conf->ttl_ms);
 }
@@ -753,6 +1196,7 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
 		return;
 	}
 	ndp_known_add(&e->known, n->ifindex, &n->addr);
+	neighbour_group(e, n);
 }
 
 /* One of our /128s was deleted, by an operator, a script or another
@@ -821,9 +1265,19 @@ static void resolve_names(struct ndp_engine *e)
 	}
 }
 
+/* Every group on its proxy's current interface (which may have a new index). */
+static void groups_resync(struct ndp_engine *e)
+{
+	for (uint32_t i = 0; i < e->groups.touched; i++)
+		if (e->groups.pool[i].in_use)
+			group_sync(e, &e->groups.pool[i]);
+}
+
 void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted)
 {
 	resolve_names(e);
+	groups_resync(e);
+	mld_links_refresh(e);
 	if (!deleted && (l->flags & IFF_UP)) {
 		/* renamed while up: an iface rule naming the old name no longer
 		 * reaches its targets there */
@@ -908,7 +1362,8 @@ bool ndp_engine_wants_iface(const struct ndp_engine *e, const char *name, uint32
 			const struct conf_rule *r = p->rules[ri].conf;
 			has_auto |= r->method == RULE_AUTO;
 			if (r->method == RULE_IFACE && strcmp(r->iface, name) == 0) {
-				*types |= 1u << (ND_TYPE_NA - 128);
+				*types |= 1u << (ND_TYPE_NA - 128) | NDP_MLD_TYPES;
+				*allmulti = true; /* MLDv1 reports go to the group itself */
 				want = true;
 			}
 		}
@@ -916,6 +1371,17 @@ bool ndp_engine_wants_iface(const struct ndp_engine *e, const char *name, uint32
 		if (has_auto && strcmp(p->conf->iface, name) != 0) {
 			*types |= 1u << (ND_TYPE_NA - 128);
 			want = true;
+		}
+	}
+	/* the links behind an RA relay that learns hosts: their listeners too */
+	for (size_t i = 0; i < e->conf->n_relays; i++) {
+		const struct conf_ra_relay *r = &e->conf->relays[i];
+		for (size_t d = 0; r->learn_hosts && d < r->n_downstream; d++) {
+			if (strcmp(r->downstream[d], name) == 0) {
+				*types |= NDP_MLD_TYPES;
+				*allmulti = true;
+				want = true;
+			}
 		}
 	}
 	return want;
@@ -942,6 +1408,8 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex, int dow
 		s->down_ifindex = downstream_ifindex;
 		s->confirmed_ms = now_ms(e);
 		s->expires_ms = 0;
+		if (!s->group_ref)
+			s->group_ref = group_ref(e, (uint16_t)pi, addr);
 		/* learned while our probe was out (the relay saw the answer too) */
 		answer_pending(e, s);
 		if (!s->routed) {
@@ -1020,7 +1488,12 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 	uint32_t known_cap = cap * 4 < 256 ? 256 : cap * 4 > NDP_KNOWN_CAP ? NDP_KNOWN_CAP : (uint32_t)cap * 4;
 	if (ndp_known_init(&e->known, known_cap) < 0 || ndp_dead_init(&e->dead, cap < NDP_DEAD_CAP ? (uint32_t)cap : NDP_DEAD_CAP) < 0)
 		goto fail;
+	if (ndp_groups_init(&e->groups, NDP_GROUPS_CAP) < 0)
+		goto fail;
+	token_bucket_init(&e->new_groups, NDP_NEW_GROUPS_PER_S, NDP_NEW_GROUPS_PER_S, now_ms(e));
 	resolve_names(e);
+	groups_ref_static(e);
+	mld_links_refresh(e);
 	return e;
 fail:
 	ndp_engine_free(e);
@@ -1074,7 +1547,33 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			}
 			if (n->routed)
 				s->routed = false; /* the route now belongs to the new engine */
+			/* joined again before the old engine leaves: the kernel's
+			 * membership never drops, no MLD done goes out */
+			n->group_ref = group_ref(e, (uint16_t)pi, &n->target);
 			kept++;
+			break;
+		}
+	}
+	/* groups heard downstream stay heard: their listeners report again
+	 * only when next queried */
+	uint64_t now = now_ms(e);
+	for (uint32_t i = 0; i < old->groups.touched; i++) {
+		const struct ndp_group *og = &old->groups.pool[i];
+		if (!og->in_use || og->heard_until_ms <= now)
+			continue;
+		const char *iface = old->proxies[og->proxy_idx].conf->iface;
+		for (size_t pi = 0; pi < e->n_proxies; pi++) {
+			if (strcmp(e->proxies[pi].conf->iface, iface) != 0)
+				continue;
+			struct ndp_group *g = ndp_groups_get(&e->groups, (uint16_t)pi, og->low24);
+			if (!g) {
+				e->c.groups_full++;
+				break;
+			}
+			if (og->heard_until_ms > g->heard_until_ms)
+				g->heard_until_ms = og->heard_until_ms;
+			group_sync(e, g);
+			groups_sweep_at(e, g->heard_until_ms);
 			break;
 		}
 	}
@@ -1101,6 +1600,18 @@ void ndp_engine_free(struct ndp_engine *e)
 			loop_timer_cancel(e->loop, &s->timer);
 		}
 	}
+	for (uint32_t i = 0; e->groups.pool && i < e->groups.touched; i++) {
+		struct ndp_group *g = &e->groups.pool[i];
+		if (g->in_use && g->joined_ifindex && e->ops.mcast_leave) {
+			struct in6_addr ga;
+			group_addr(g->low24, &ga);
+			e->ops.mcast_leave(e->ops.ctx, g->slot, g->joined_ifindex, &ga);
+		}
+	}
+	ndp_groups_free(&e->groups);
+	loop_timer_cancel(e->loop, &e->groups_timer);
+	for (size_t i = 0; i < e->n_mld_links; i++)
+		loop_timer_cancel(e->loop, &e->mld_links[i].timer);
 	ndp_sessions_free(&e->sessions);
 	ndp_known_free(&e->known);
 	ndp_dead_free(&e->dead);
@@ -1224,9 +1735,11 @@ void ndp_engine_dump_counters(const struct ndp_engine *e, struct ctl_out *o)
 #undef NDP_COUNTER_DUMP
 	unsigned dead = ndp_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx));
 	if (o->json) {
-		ctl_printf(o, ",\"sessions\":%u,\"dead_targets\":%u", e->sessions.used, dead);
+		ctl_printf(o, ",\"sessions\":%u,\"dead_targets\":%u,\"groups\":%u", e->sessions.used, dead,
+		           e->groups.used);
 	} else {
 		ctl_printf(o, "  %-22s %u\n", "sessions", e->sessions.used);
 		ctl_printf(o, "  %-22s %u\n", "dead_targets", dead);
+		ctl_printf(o, "  %-22s %u\n", "groups", e->groups.used);
 	}
 }

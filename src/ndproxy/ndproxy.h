@@ -12,6 +12,7 @@
 #include "conf/conf.h"
 #include "net/netlink.h"
 #include "net/packet.h"
+#include "proto/mld.h"
 #include "proto/nd.h"
 #include "util/loop.h"
 
@@ -41,6 +42,14 @@ struct ndp_ops {
 	 * May be NULL (no relay). */
 	unsigned (*relay_links)(void *ctx, int upstream_ifindex, const struct in6_addr *target,
 	                        int *ifindexes, unsigned max);
+	/* Solicited-node memberships on a proxy interface (optional: NULL in
+	 * tests that do not look at them). join returns a slot for leave, or
+	 * -errno. */
+	int (*mcast_join)(void *ctx, int ifindex, const struct in6_addr *group);
+	void (*mcast_leave)(void *ctx, int slot, int ifindex, const struct in6_addr *group);
+	/* Send a whole IPv6 packet (MLD query, MRD advertisement) on ifindex. */
+	void (*send_pkt)(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
+	                 const uint8_t *pkt, size_t len);
 };
 
 /* Counters; names are islandctl's JSON keys. */
@@ -68,7 +77,16 @@ struct ndp_ops {
 	X(route_restored)     /* our route deleted by someone else, put back */ \
 	X(route_errors)       \
 	X(relay_probed)       /* relayed-prefix target unknown: probed on the relay's downstreams */ \
-	X(relay_discovered)   /* ... and found there: answered and routed */
+	X(relay_discovered)   /* ... and found there: answered and routed */ \
+	X(groups_joined)      /* solicited-node groups joined on a proxy interface */ \
+	X(groups_left)        \
+	X(group_errors)       /* the kernel refused a join */ \
+	X(groups_full)        /* a group not joined: the table is full */ \
+	X(groups_budget)      /* a group heard downstream ignored: too many new ones a second */ \
+	X(mld_reports)        /* MLD reports and dones heard on a downstream interface */ \
+	X(mld_dropped)        /* malformed MLD (no Router Alert, hop limit, source, checksum) */ \
+	X(mld_queries_sent)   /* MLDv2 queries sent downstream */ \
+	X(mrd_adverts_sent)   /* RFC 4286 router advertisements sent downstream */
 
 struct ndp_counters {
 #define NDP_COUNTER_FIELD(name) uint64_t name;
@@ -105,6 +123,11 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
  * one unsolicited NA (override set, to all-nodes) per target answered there,
  * so neighbours stop sending to the old address (RFC 4861 §7.2.6). */
 void ndp_engine_lladdr_changed(struct ndp_engine *e, int ifindex);
+
+/* An MLD message (or one dropped as malformed: why != MLD_OK) on ifindex:
+ * reports of solicited-node groups on a downstream link are mirrored on
+ * the proxy interface; other routers' queries defer ours. */
+void ndp_engine_on_mld(struct ndp_engine *e, int ifindex, const struct mld_msg *m, enum mld_drop why);
 
 /* Which packets the engine needs from interface `name`: bit n of *types =
  * ICMPv6 type 128+n. */

@@ -38,6 +38,7 @@ struct ndp_session {
 	uint8_t retries_left;
 	uint8_t n_pending;
 	bool in_use, routed, has_via, used;
+	bool group_ref;            /* holds a reference on its solicited-node group */
 	int down_ifindex;
 	struct in6_addr via;
 	uint64_t created_ms, confirmed_ms, probed_ms, expires_ms;

@@ -50,7 +50,7 @@ static int attach_drop_all(int fd)
 int pkt_attach_filter(int fd, uint32_t icmp_types)
 {
 	/* Instruction indexes of the jump targets below. */
-	enum { EXT = 8, FRAG = 18, ICMP = 20, ACCEPT = 29, DROP = 30 };
+	enum { EXT = 8, FRAG = 18, ICMP = 20, TYPE = 21, ACCEPT = 29, DROP = 30 };
 	/* Jump offsets are relative to the next instruction: "X - n" from
 	 * instruction n-1 lands on X. */
 	struct sock_filter code[] = {
@@ -67,8 +67,9 @@ int pkt_attach_filter(int fd, uint32_t icmp_types)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 43, EXT - 7, 0),    /* routing */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 60, EXT - 8, DROP - 8), /* dst options */
 		/* 8 EXT: one extension header, then an ND message: passed up so
-		 * the daemon counts it as a drop. MLD reports (hop-by-hop, type
-		 * 143) and other traffic behind it stay in the kernel. */
+		 * the daemon counts it as a drop. Other ICMPv6 behind it (MLD,
+		 * which always comes with a hop-by-hop Router Alert) goes through
+		 * the type mask below like a bare ICMPv6 message. */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN + 1),   /* header length */
 		BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
 		BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 3),
@@ -77,14 +78,15 @@ int pkt_attach_filter(int fd, uint32_t icmp_types)
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),       /* its next header */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, DROP - 15),
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),                 /* ICMPv6 type */
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 133, 0, DROP - 17),
-		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 137, DROP - 18, ACCEPT - 18),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 133, 0, TYPE - 17),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 137, TYPE - 18, ACCEPT - 18),
 		/* 18 FRAG: any ICMPv6 fragment, first or not: RFC 6980 drops
 		 * them all, and only the first says what it carries. */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, ACCEPT - 20, DROP - 20),
 		/* 20 ICMP: ICMPv6 type; a packet too short ends the program with 0 */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),
+		/* 21 TYPE: A holds the type */
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ICMP6_TYPE_FIRST, 0, DROP - 22),
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ICMP6_TYPE_FIRST + 32, DROP - 23, 0),
 		BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, ICMP6_TYPE_FIRST),

@@ -31,7 +31,9 @@ struct pkt_rx {
 /* Open a socket bound to ifindex for IPv6 frames. The filter accepts ICMPv6
  * messages whose type is in icmp_types (bit n = type 128+n, e.g. NS = bit 7)
  * and, so they can be counted as drops, IPv6 packets whose next header is
- * hop-by-hop (0), routing (43), fragment (44) or destination options (60).
+ * hop-by-hop (0), routing (43), fragment (44) or destination options (60)
+ * when ND follows. Behind one such header, other ICMPv6 types pass when in
+ * icmp_types (MLD comes behind a hop-by-hop Router Alert).
  * Outgoing packets (PACKET_OUTGOING) are filtered out too.
  * Returns the fd or -errno. */
 int pkt_open(int ifindex, uint32_t icmp_types);

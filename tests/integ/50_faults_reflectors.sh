@@ -14,6 +14,12 @@ netns_init
 island000_build
 island000_ipv4
 island000_gw2
+# the capture points listen to ff02::fb as any mDNS host does: the snooping
+# switches forward it only to ports that joined
+mcast_member laptop wlan0 ff02::fb
+mcast_member pi42 eth0 ff02::fb
+wait_for 10 bridge_mdb_has isp br0 p-laptop ff02::fb || note "isp br0 lists no p-laptop for ff02::fb"
+wait_for 10 bridge_mdb_has sw br0 p-pi42 ff02::fb || note "sw br0 lists no p-pi42 for ff02::fb"
 MDNS_CONF='mdns {
 	iface wlan0
 	iface eth0

@@ -72,11 +72,13 @@ EOF
 }
 
 # hostile_island_build: the seed-000 island. The switches are made dumb:
-# Linux bridges with br_netfilter loaded check IPv6 headers (payload length,
-# version) and drop what a real switch forwards, so our malformed frames
-# would never reach the gateway.
+# Linux bridges with br_netfilter loaded, or with MLD snooping on, check
+# IPv6 headers (payload length, version) and drop what a hardware switch
+# forwards, so our malformed frames would never reach the gateway; and the
+# floods are solicitations for groups nobody joined (random targets), which
+# a snooping switch forwards to no one.
 hostile_island_build() {
-	island000_build
+	ISL_BRIDGE=dumb island000_build
 	local ns
 	for ns in isp sw; do
 		nssysctl "$ns" net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true

@@ -110,12 +110,67 @@ veth() {
 		die "veth $1:$2 <-> $3:$4 failed"
 }
 
-# bridge_add NS BR: a dumb switch: no STP delay, no multicast snooping
-# (every solicitation reaches every port, as on a Wi-Fi AP or cheap switch).
+# bridge_add NS BR: a switch or Wi-Fi access point as they ship: no STP
+# delay, MLD snooping with a querier (MLDv2, RFC 3810 defaults). Multicast
+# then reaches only the ports whose hosts reported the group, and ports
+# behind which a multicast router was seen (its queries, or RFC 4286
+# advertisements); a solicitation for a host nobody answers for reaches no
+# one. ff02::1 (RAs, unsolicited NAs) still reaches every port: Linux never
+# snoops all-nodes. mcast_flood stays on for that reason: it only matters
+# while no querier is known (then the bridge floods like a dumb one), and
+# turning it off would also cut all-nodes off those ports.
+# Snooping applies once the bridge has a querier and has heard the hosts'
+# reports: wait for a state (bridge_mdb_has), not for time.
+# The querier needs a source address: the bridge gets its link-local one
+# only once it has carrier, so a stub port (a veth pair with nobody behind it) gives it one at once, and the
+# querier is switched on after it: its first query then leaves with that
+# address and snooping applies a query response interval (1 s here, 10 s
+# in RFC 3810's defaults; hosts answer within it) later, instead of after
+# the second startup query 31 s on.
 bridge_add() {
+	nsip "$1" link add "$2" type bridge stp_state 0 forward_delay 0 \
+		mcast_snooping 1 mcast_querier 0 mcast_mld_version 2 mcast_query_response_interval 100 ||
+		die "bridge $1:$2 failed"
+	nsip "$1" link add "$2-q" type veth peer name "$2-qp" && nsip "$1" link set "$2-q" master "$2" &&
+		nsip "$1" link set "$2-qp" up && nsip "$1" link set "$2-q" up ||
+		die "bridge $1:$2: stub port failed"
+	nsip "$1" link set "$2" up
+	wait_for 5 test -n "$(ll_addr "$1" "$2")" || die "bridge $1:$2 has no link-local address"
+	nsip "$1" link set "$2" type bridge mcast_querier 1
+}
+
+# bridge_add_dumb NS BR: a dumb hub-like switch without snooping: every
+# multicast frame reaches every port (for suites whose senders must reach
+# every port with frames to groups nobody joined).
+bridge_add_dumb() {
 	nsip "$1" link add "$2" type bridge stp_state 0 forward_delay 0 mcast_snooping 0 ||
 		die "bridge $1:$2 failed"
 	nsip "$1" link set "$2" up
+}
+
+# mcast_member NS IF GROUP: a process in NS listening to IPv6 multicast
+# GROUP on IF (as avahi on a laptop listens to ff02::fb), so snooping
+# switches forward GROUP to that port: for capture points on a snooping LAN,
+# which otherwise see only the groups their host joined. Ends with the test.
+mcast_member() {
+	nsexec "$1" "$ISL_PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+mreq = socket.inet_pton(socket.AF_INET6, sys.argv[2]) + socket.if_nametoindex(sys.argv[1]).to_bytes(4, sys.byteorder)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+time.sleep(86400)' "$2" "$3" >/dev/null 2>&1 &
+	at_cleanup "kill $! 2>/dev/null"
+}
+
+# topo_bridge_add NS BR: bridge_add, or bridge_add_dumb when ISL_BRIDGE=dumb.
+topo_bridge_add() {
+	if [ "${ISL_BRIDGE:-}" = dumb ]; then bridge_add_dumb "$@"; else bridge_add "$@"; fi
+}
+
+# bridge_mdb_has NS BR PORT GROUP: the bridge forwards GROUP to PORT (an
+# entry its snooping learned from that port's reports).
+bridge_mdb_has() {
+	nsexec "$1" bridge mdb show dev "$2" 2>/dev/null |
+		awk -v p="$3" -v g="$4" '$4 == p && $6 == g {f = 1} END {exit !f}'
 }
 
 # bridge_port NS BR IF: enslave IF to BR and bring it up.
@@ -234,11 +289,19 @@ PI42_ADDR=2001:db8:abc:123:42::1
 INET_ADDR=2001:db8:ffff::1
 GW_ULA=fd2f::1
 
+#
+# ISL_BRIDGE=dumb builds every switch of the topology without MLD snooping
+# (bridge_add_dumb; ra_island_build too), for suites that need flooding:
+# the load suites, whose targets are a static /80 with nobody behind it (too
+# many addresses to join their solicited-node groups, so a snooping access
+# point would never forward their solicitations, as on a real one: see
+# islandd(8), MEMBERSHIPS), and the hostile ones (malformed frames, which a
+# snooping Linux bridge parses and drops, and groups nobody joined).
 island000_build() {
 	ns_add isp inet laptop gw sw pi41 pi42
 
 	# ISP router: the upstream /64 on a bridge, plus an 'internet' behind it.
-	bridge_add isp br0
+	topo_bridge_add isp br0
 	nsip isp addr add 2001:db8:abc:123::1/64 dev br0
 	veth isp eth1 inet eth0
 	if_up isp eth1
@@ -259,7 +322,7 @@ island000_build() {
 	if_up gw wlan0
 
 	# The cluster LAN behind the gateway's eth0.
-	bridge_add sw br0
+	topo_bridge_add sw br0
 	veth gw eth0 sw p-gw
 	veth pi41 eth0 sw p-pi41
 	veth pi42 eth0 sw p-pi42

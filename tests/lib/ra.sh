@@ -63,7 +63,7 @@ ra_island_build() {
 	NETNS_DAD=0 ns_add isp inet laptop gw sw
 	NETNS_DAD=1 ns_add h1 h2
 
-	bridge_add isp br0
+	topo_bridge_add isp br0
 	nsip isp addr add 2001:db8:abc:123::1/64 dev br0
 	veth isp eth1 inet eth0
 	if_up isp eth1
@@ -81,7 +81,7 @@ ra_island_build() {
 	if_up laptop wlan0
 	if_up gw wlan0
 
-	bridge_add sw br0
+	topo_bridge_add sw br0
 	veth gw eth0 sw p-gw
 	veth h1 eth0 sw p-h1
 	veth h2 eth0 sw p-h2

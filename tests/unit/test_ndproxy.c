@@ -10,6 +10,7 @@
 #include "conf/conf.h"
 #include "ctl/ctl.h"
 #include "ndproxy/ndproxy.h"
+#include "proto/mld.h"
 #include "net/iftable.h"
 #include "util/loop.h"
 
@@ -90,6 +91,38 @@ static const struct ndp_ops ops = { .send_na = fake_send_na, .send_ns = fake_sen
 	                            .route_add = fake_route_add, .route_del = fake_route_del,
 	                            .route_oif = fake_route_oif, .now_ms = fake_now };
 
+/* Solicited-node memberships and raw packets, for the tests that look. */
+struct mc_op {
+	bool join;
+	int ifindex;
+	struct in6_addr group;
+};
+static struct mc_op mc[512];
+static unsigned n_mc, n_pkts;
+static int fake_join(void *ctx, int ifindex, const struct in6_addr *g)
+{
+	if (n_mc < 512)
+		mc[n_mc] = (struct mc_op){ .join = true, .ifindex = ifindex, .group = *g };
+	n_mc++;
+	return 0;
+}
+static void fake_leave(void *ctx, int slot, int ifindex, const struct in6_addr *g)
+{
+	if (n_mc < 512)
+		mc[n_mc] = (struct mc_op){ .join = false, .ifindex = ifindex, .group = *g };
+	n_mc++;
+}
+static void fake_send_pkt(void *ctx, int ifindex, const uint8_t *l2, uint8_t halen, const uint8_t *p, size_t len)
+{
+	n_pkts++;
+}
+static const struct ndp_ops mc_ops = { .send_na = fake_send_na, .send_ns = fake_send_ns,
+	                               .route_add = fake_route_add, .route_del = fake_route_del,
+	                               .route_oif = fake_route_oif, .now_ms = fake_now,
+	                               .mcast_join = fake_join, .mcast_leave = fake_leave,
+	                               .send_pkt = fake_send_pkt };
+static const struct ndp_ops *world_ops = &ops;
+
 struct world {
 	struct loop *loop;
 	struct iftable *ifs;
@@ -134,7 +167,7 @@ static void world_up(struct world *w, const char *text)
 	w->ifs = iftable_new(16);
 	add_iface(w->ifs, UP_IF, "wlan0", "fe80::1", 1);
 	add_iface(w->ifs, DOWN_IF, "eth0", "fe80::2", 2);
-	w->e = ndp_engine_new(w->loop, w->conf, w->ifs, &ops);
+	w->e = ndp_engine_new(w->loop, w->conf, w->ifs, world_ops);
 	assert_non_null(w->e);
 }
 
@@ -163,6 +196,79 @@ static void advertise(struct world *w, int ifindex, const char *src, const char 
 	struct nd_msg m = { .type = ND_TYPE_NA, .hop_limit = 255, .src = A(src), .dst = A("fe80::2"),
 	                    .target = A(target), .na_flags = ND_NA_FLAG_SOLICITED };
 	ndp_engine_on_nd(w->e, ifindex, &m, NULL);
+}
+
+
+static void stop_loop(void *ctx);
+
+/* A listener's report on the downstream link, as mld_parse hands it over. */
+static void mld_report(struct world *w, const char *group, bool leave)
+{
+	struct mld_msg m = { .type = leave ? MLD_TYPE_DONE : MLD_TYPE_REPORT_V1, .version = 1,
+	                     .src = A("fe80::41"), .group = A(group) };
+	m.dst = m.group;
+	ndp_engine_on_mld(w->e, DOWN_IF, &m, MLD_OK);
+}
+
+static void run_loop_ms(struct world *w, uint64_t ms)
+{
+	struct loop_timer stop = { 0 };
+	loop_timer_in(w->loop, &stop, ms, stop_loop, w->loop);
+	loop_run(w->loop);
+}
+
+/* RFC 4861 §7.2.8: one membership per solicited-node group, shared by the
+ * targets that map to it, joined on the proxy interface, released when the
+ * last user goes; groups heard downstream are bounded and expire. */
+static void solicited_node_groups_are_shared_and_released(void **state)
+{
+	struct world w;
+	world_ops = &mc_ops;
+	n_mc = n_pkts = 0;
+	world_up(&w, "proxy wlan0 {\n rule 2001:db8:0:1::5 { static }\n rule 2001:db8:0:2::5 { static }\n"
+	             " rule 2001:db8::/64 { static }\n rule 2001:db8:1:0:40::/76 { iface eth0 }\n}\n");
+	/* two /128 static targets, one group; the static /64 lists nothing */
+	assert_int_equal(n_mc, 1);
+	assert_true(mc[0].join);
+	assert_int_equal(mc[0].ifindex, UP_IF);
+	assert_addr(&mc[0].group, "ff02::1:ff00:5");
+	/* a session for a third target of that group: no second join */
+	solicit(&w, "fe80::99", "2001:db8:1:0:40::5");
+	advertise(&w, DOWN_IF, "fe80::5", "2001:db8:1:0:40::5");
+	assert_int_equal(ndp_engine_session_count(w.e), 1);
+	assert_int_equal(n_mc, 1);
+	/* a listener downstream reports a group no one solicited yet */
+	mld_report(&w, "ff02::1:ff00:77", false);
+	mld_report(&w, "ff02::1:ff00:77", false);
+	mld_report(&w, "ff02::2", false); /* not a solicited-node group */
+	assert_int_equal(n_mc, 2);
+	assert_true(mc[1].join);
+	assert_addr(&mc[1].group, "ff02::1:ff00:77");
+	/* it leaves: kept for the last-listener query time, then left */
+	mld_report(&w, "ff02::1:ff00:77", true);
+	assert_int_equal(n_mc, 2);
+	fk.now += 2500;
+	run_loop_ms(&w, 2200); /* the sweep is due 2 s after the leave, on the loop's clock */
+	assert_int_equal(n_mc, 3);
+	assert_false(mc[2].join);
+	assert_addr(&mc[2].group, "ff02::1:ff00:77");
+	assert_true(n_pkts >= 1); /* the address-specific query, the MRD advertisement */
+	/* a flood of made-up reports: new groups paid from a bucket, bounded */
+	char g[64];
+	for (unsigned i = 0; i < 400; i++) {
+		snprintf(g, sizeof(g), "ff02::1:ff01:%x", i);
+		mld_report(&w, g, false);
+	}
+	const struct ndp_counters *c = ndp_engine_counters(w.e);
+	assert_true(c->groups_budget >= 250);
+	assert_true(n_mc - 3 <= 150);
+	/* at the end every membership still held is left */
+	unsigned joins = 0, leaves = 0;
+	world_down(&w);
+	for (unsigned i = 0; i < n_mc && i < 512; i++)
+		mc[i].join ? joins++ : leaves++;
+	assert_int_equal(joins, leaves);
+	world_ops = &ops;
 }
 
 static const char *ISLAND = "proxy wlan0 {\n autowire yes\n rule 2001:db8:abc:123:40::/76 {\n  iface eth0\n }\n}\n";
@@ -785,6 +891,7 @@ int main(void)
 		cmocka_unit_test(relay_scan_is_budgeted_per_link_and_leaves_no_state),
 		cmocka_unit_test(relay_unanswered_target_goes_dead),
 		cmocka_unit_test(answer_from_target_sends_from_the_target),
+		cmocka_unit_test(solicited_node_groups_are_shared_and_released),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
