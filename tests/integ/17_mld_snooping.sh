@@ -128,8 +128,10 @@ check "islandd's group table shrank by those two ($groups_before before)" "group
 	wait_for 5 test "$(counter gw groups)" = $((groups_before - 2))
 
 kill "$td"; wait "$td" 2>/dev/null
-check "downstream MLD query and MRD advertisements are well-formed (RFC 3810, RFC 4286)" "see above" \
-	"$ISL_PY" "$ISL_LIB/mld_pcap.py" "$pcap" --src "$GW_ETH_LL" --min-queries 1 --min-adverts 3
+# Queries only while the gateway is querier: the cluster switch's own
+# querier wins when its address is lower (RFC 3810 §7.6.2), then none.
+check "downstream MLD queries (if any) and MRD advertisements are well-formed (RFC 3810, RFC 4286)" "see above" \
+	"$ISL_PY" "$ISL_LIB/mld_pcap.py" "$pcap" --src "$GW_ETH_LL" --min-queries 0 --min-adverts 3
 note "counters: joined $(counter gw groups_joined) left $(counter gw groups_left) reports $(counter gw mld_reports) queries $(counter gw mld_queries_sent) adverts $(counter gw mrd_adverts_sent) errors $(counter gw group_errors)"
 
 finish_islandd gw
