@@ -173,6 +173,16 @@ grows_not() {
 		eval 'within_kb "$rss0" "$rss1" 256 5 && [ "$h1" -le $((h0 + new)) ] && [ "$s1" -le $((s0 + new)) ]'
 }
 
+# The capture points (the laptop, h1) listen as hosts would to what the
+# window sends: mDNS and the solicited-node groups of the three DAD probes,
+# so the snooping switches forward those to them.
+for g in ff02::fb ff02::1:ff00:d1 ff02::1:ff00:d2 ff02::1:ff00:d3; do
+	mcast_member laptop wlan0 "$g"
+	mcast_member h1 eth0 "$g"
+done
+wait_for 10 eval 'bridge_mdb_has isp br0 p-laptop ff02::1:ff00:d3 && bridge_mdb_has sw br0 p-h1 ff02::1:ff00:d3' ||
+	note "capture groups not registered on the switches"
+
 start_islandd gw "$(gw_conf wlan0 eth0)" || { not_ok "islandd starts in gw" "see $(islandd_log gw)"; exit 1; }
 wait_for 15 eval '[ -n "$(routers gw)" ]'
 H1=$(global_addr h1 eth0 "$RA_PREFIX_STR")

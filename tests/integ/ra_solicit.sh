@@ -27,6 +27,11 @@ PROXY_CONF="proxy wlan0 {
 	}
 }"
 
+# The laptop is the capture point for the RS: behind the snooping access
+# point it sees ff02::2 (all-routers) only once something on it listens.
+mcast_member laptop wlan0 ff02::2
+wait_for 10 bridge_mdb_has isp br0 p-laptop ff02::2 || note "ff02::2 not registered for the laptop's port"
+
 # radvd's initial RAs (3 or more, at most 16 s apart, started again when
 # the bridge's ports came up) must be over, and the hosts' own solicitations
 # answered, before a case can show who asked: wait for 20 s without an RA
