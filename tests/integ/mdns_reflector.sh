@@ -217,7 +217,7 @@ check_resolve laptop pi-41.local 6 "$PI41_ADDR" " after the cycles"
 # Service filters, changed by a reload (SIGHUP): nothing about _ssh._tcp
 # may reach the laptop's link any more; host names still cross, counters
 # and memberships survive the reload.
-reloaded() { ctl gw status 2>/dev/null | grep -q "($1 reloads"; }
+reloaded() { ctl gw status 2>/dev/null | grep -q "($1 reload"; } # "(1 reload, ..." or "(2 reloads, ..."
 rx_before=$(mdns_json gw | jq .mdns.counters.rx)
 write_islandd_conf gw "$(island000_conf)
 mdns {
