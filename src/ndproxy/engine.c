@@ -64,6 +64,7 @@ struct ndp_mld_link {
 	int ifindex;
 	bool up;
 	unsigned ticks;
+	unsigned queries_sent; /* the first two are startup queries (RFC 3810 §9.7) */
 	uint64_t next_query_ms, other_querier_until_ms;
 	struct loop_timer timer;
 	struct ndp_engine *e;
@@ -241,6 +242,11 @@ static void remember_solicitor(struct ndp_session *s, const struct ndp_solicitor
 #define MLD_STARTUP_QUERY_GAP_MS 31250 /* §9.7: a quarter of the query interval */
 #define MLD_OTHER_QUERIER_MS 255000   /* §9.5 Other Querier Present Timeout */
 #define MLD_RESPONSE_MS 10000         /* §9.3 */
+/* Startup queries ask for answers within 1 s (§9.3 lets the querier tune
+ * it): until the hosts report, solicitations for them cannot reach us
+ * through a snooping switch, so a gateway that just started would stay
+ * deaf for up to 10 s. One report per group on a small island link. */
+#define MLD_STARTUP_RESPONSE_MS 1000
 #define MRD_INTERVAL_S 20             /* RFC 4286 §3.1: MRD advertisement interval */
 #define MRD_INITIAL_GAP_MS 2000       /* RFC 4286 §3.2: three at start, at most 2 s apart */
 #define NDP_GROUP_SWEEP_MIN_MS 100
@@ -526,10 +532,13 @@ static void mld_link_tick(void *ctx)
 			e->c.mrd_adverts_sent++;
 		}
 		if (now >= l->next_query_ms && mld_is_querier(l, now)) {
-			len = mld_build_query(pkt, sizeof(pkt), &ifc->ll, NULL, MLD_RESPONSE_MS, MLD_QUERY_INTERVAL_S);
+			bool startup = l->queries_sent < 2;
+			len = mld_build_query(pkt, sizeof(pkt), &ifc->ll, NULL,
+			                      startup ? MLD_STARTUP_RESPONSE_MS : MLD_RESPONSE_MS, MLD_QUERY_INTERVAL_S);
 			if (len) {
 				mld_send(e, ifc, pkt, len);
 				e->c.mld_queries_sent++;
+				l->queries_sent++;
 				l->next_query_ms = now + (l->next_query_ms ? MLD_QUERY_INTERVAL_S * 1000u
 				                                            : MLD_STARTUP_QUERY_GAP_MS);
 			}
@@ -543,6 +552,7 @@ static void mld_link_tick(void *ctx)
 static void mld_link_start(struct ndp_engine *e, struct ndp_mld_link *l)
 {
 	l->ticks = 0;
+	l->queries_sent = 0;
 	l->next_query_ms = 0;
 	/* shortly: the packet socket for it opens after the engine's events */
 	loop_timer_in(e->loop, &l->timer, 200, mld_link_tick, l);
