@@ -53,6 +53,15 @@ if ! start_islandd gw "$(island000_conf)"; then
 fi
 say "islandd answers on wlan0 for addresses it finds behind eth0, and adds a /128 route"
 say "to each (autowire), so the ISP router and the laptop reach the cluster directly."
+say "The Wi-Fi access point snoops MLD: solicitations reach the gateway only once"
+say "it has joined the cluster hosts' solicited-node group, which it does when they"
+say "answer its first MLD query (within about a second of the start)."
+if wait_for 10 bridge_mdb_has isp br0 p-gw ff02::1:ff00:1; then
+	say "the access point now forwards ff02::1:ff00:1 (pi41's and pi42's group) to the gateway"
+else
+	say "the access point never registered the hosts' group for the gateway"
+	failed=1
+fi
 
 bold "laptop -> pi41 and pi42, by their global addresses"
 run laptop ping -6 -n -c 3 -i 0.5 -W 2 "$PI41_ADDR" || failed=1
