@@ -14,7 +14,7 @@ PACKAGES=(
 	iproute2 iputils-ping procps psmisc kmod
 	radvd ndisc6 ndppd npd6 avahi-daemon avahi-utils libnss-mdns
 	python3 python3-scapy thc-ipv6 ipv6toolkit openvpn tcpdump
-	gnuplot-nox man-db groff-base jq
+	gnuplot-nox man-db groff-base jq nftables
 	dbus debhelper dpkg-dev lintian fakeroot strace systemd adduser
 )
 DAEMONS=(avahi-daemon radvd ndppd npd6)

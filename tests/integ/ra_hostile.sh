@@ -9,11 +9,11 @@ need_root ra_hostile
 need_cmd jq rdisc6 radvd "$ISL_PY"
 need_islandd
 netns_init
-# Flooding switches (ISL_BRIDGE=dumb), as the other hostile suites: on the
-# snooping topology h1's RS to ff02::2 after the 2000-RA flood did not reach
-# the gateway in 2 runs of 3 (RS counted before, none answered in 8 s; not
-# explained yet, see the README's Reliability notes), and this suite is about
-# what islandd does with the flood, not about the switch.
+# Flooding switches (ISL_BRIDGE=dumb), as the other hostile suites: the
+# flood fills the machine-wide neighbour table (see rs_after_flood below), so
+# gw's kernel cannot send the MLD reports a snooping switch needs to keep
+# forwarding ff02::2 to it; on the snooping topology h1's RS then never
+# reached gw (2 runs of 3; likely that, not yet shown). Not the switch.
 ISL_BRIDGE=dumb ra_island_build
 
 start_islandd gw "ra-relay wlan0 { iface eth0 }" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
@@ -110,8 +110,45 @@ check "RA flood: $n_ra RAs downstream in ${span} ms (at most one per 3 s)" "too 
 # for the ASan daemon right after 2000 RAs of churn (it failed 1 run in 3,
 # before this session's changes too). The 3.5 s bound itself is checked on a
 # quiet relay in 41_hostile_ra.
+# The RS leaves h1 from a packet socket, not rdisc6's raw socket: the flood
+# fills the neighbour table, which all namespaces of this machine share:
+# right after it /proc/net/stat/ndisc_cache counted 1024 entries (gc_thresh3),
+# 509 of them in gw (accept_ra=2 upstream) and 511 in isp. Then h1's kernel cannot
+# create the neighbour entry for ff02::2 and refuses every multicast it
+# sends with EINVAL (rdisc6: "Sending ICMPv6 packet: Invalid argument", 1
+# loaded run in 6). On real gear h1 has a table of its own; what this checks
+# is that islandd answers.
+rs_after_flood() {
+	nsexec h1 "$ISL_PY" - eth0 "$GW_ETH_LL" <<-'EOF'
+	import logging, sys
+	logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+	from scapy.config import conf
+	from scapy.layers.l2 import Ether
+	from scapy.layers.inet6 import IPv6, ICMPv6ND_RS, ICMPv6ND_RA, ICMPv6NDOptSrcLLAddr
+	from scapy.sendrecv import sendp, sniff
+	import ipaddress
+	conf.verb = 0
+	iface, gw_ll = sys.argv[1], sys.argv[2]
+	mac = open("/sys/class/net/%s/address" % iface).read().strip()
+	ll = None
+	for line in open("/proc/net/if_inet6"):
+	    h, _, _, scope, _, name = line.split()
+	    if name == iface and scope == "20":
+	        ll = str(ipaddress.IPv6Address(bytes.fromhex(h)))
+	rs = (Ether(src=mac, dst="33:33:00:00:00:02") / IPv6(src=ll, dst="ff02::2", hlim=255) /
+	      ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=mac))
+	from_gw = lambda p: ICMPv6ND_RA in p and p[IPv6].src == gw_ll
+	for attempt in range(2):   # a host's first two solicitations, 4 s apart (RFC 4861 §6.3.7)
+	    got = sniff(iface=iface, lfilter=from_gw, count=1, timeout=4,
+	                started_callback=lambda: sendp(rs, iface=iface))
+	    if got:
+	        print("RA from %s after RS %d" % (gw_ll, attempt + 1))
+	        sys.exit(0)
+	sys.exit(1)
+	EOF
+}
 check "islandd still answers an RS after the flood (within a host's two solicitations)" "no RA" \
-	eval 'nsexec h1 rdisc6 -w 4000 -r 2 -1 eth0 2>&1 | grep -q "from $GW_ETH_LL"'
+	rs_after_flood
 
 finish_islandd gw
 test_status
