@@ -1,5 +1,6 @@
 /* DNS message parser and builder: see dns.h. */
 #include "proto/dns.h"
+#include "proto/bytes.h"
 
 #include <string.h>
 
@@ -82,30 +83,6 @@ const char *dns_type_name(uint16_t type)
 		if (extra[i].type == type)
 			return extra[i].name;
 	return NULL;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* Read the name at *pos (which must be < end) into out, following
@@ -196,11 +173,11 @@ enum dns_drop dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 	if (len < DNS_HEADER_LEN)
 		return DNS_DROP_TRUNCATED;
 
-	out->id = get16(msg);
-	out->flags = get16(msg + 2);
+	out->id = be_get16(msg);
+	out->flags = be_get16(msg + 2);
 	size_t total = 0, need = DNS_HEADER_LEN;
 	for (int s = 0; s < DNS_SEC__MAX; s++) {
-		out->count[s] = get16(msg + 4 + 2 * s);
+		out->count[s] = be_get16(msg + 4 + 2 * s);
 		total += out->count[s];
 		/* smallest question: root name + type + class; smallest record adds ttl + rdlength */
 		need += (size_t)out->count[s] * (s == DNS_SEC_QUESTION ? 5 : 11);
@@ -227,17 +204,17 @@ enum dns_drop dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 			if (s == DNS_SEC_QUESTION) {
 				if (pos + 4 > len)
 					return DNS_DROP_TRUNCATED;
-				rr->type = get16(msg + pos);
-				rr->class = get16(msg + pos + 2);
+				rr->type = be_get16(msg + pos);
+				rr->class = be_get16(msg + pos + 2);
 				pos += 4;
 				continue;
 			}
 			if (pos + 10 > len)
 				return DNS_DROP_TRUNCATED;
-			rr->type = get16(msg + pos);
-			rr->class = get16(msg + pos + 2);
-			rr->ttl = get32(msg + pos + 4);
-			rr->rdlen = get16(msg + pos + 8);
+			rr->type = be_get16(msg + pos);
+			rr->class = be_get16(msg + pos + 2);
+			rr->ttl = be_get32(msg + pos + 4);
+			rr->rdlen = be_get16(msg + pos + 8);
 			pos += 10;
 			if (rr->rdlen > len - pos)
 				return DNS_DROP_RDATA_OVERRUN;
@@ -289,14 +266,14 @@ static void emit(struct builder *b, const void *p, size_t n)
 static void emit16(struct builder *b, uint16_t v)
 {
 	uint8_t t[2];
-	put16(t, v);
+	be_put16(t, v);
 	emit(b, t, 2);
 }
 
 static void emit32(struct builder *b, uint32_t v)
 {
 	uint8_t t[4];
-	put32(t, v);
+	be_put32(t, v);
 	emit(b, t, 4);
 }
 
@@ -418,7 +395,7 @@ static void emit_rr(struct builder *b, const struct dns_rr *rr)
 		b->failed = true;
 		return;
 	}
-	put16(b->buf + rdlen_at, (uint16_t)rdlen);
+	be_put16(b->buf + rdlen_at, (uint16_t)rdlen);
 }
 
 size_t dns_build_part(const struct dns_msg *m, const bool *keep, bool compress, unsigned from,
@@ -465,7 +442,7 @@ size_t dns_build_part(const struct dns_msg *m, const bool *keep, bool compress, 
 	}
 	*next = i;
 	for (int s = 0; s < DNS_SEC__MAX; s++)
-		put16(buf + 4 + 2 * s, count[s]);
+		be_put16(buf + 4 + 2 * s, count[s]);
 	return b.len;
 }
 

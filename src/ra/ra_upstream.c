@@ -11,10 +11,10 @@
  * out. Nothing here allocates; every table has a fixed size. */
 #include <string.h>
 
+#include "proto/bytes.h"
 #include "ra/ra_internal.h"
 
 #define ITEM_WITHDRAW_HOLD_MS 60000u /* routes, DNS, NAT64: hosts drop them at lifetime 0 */
-#define MIN_IPV6_MTU 1280u
 
 uint64_t ra_end_of(uint32_t lifetime_s, uint64_t now)
 {
@@ -320,19 +320,6 @@ static size_t dnssl_next_name(const uint8_t *body, size_t len, size_t *off)
 	return *off - start;
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static void merge_domain(struct ra_upstream *u, const uint8_t *name, size_t n, uint32_t lifetime,
                          uint64_t bit, uint64_t now, struct ra_merge_result *res)
 {
@@ -376,7 +363,7 @@ static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
 		size_t len = ra->dnssl[i].len, off = 4, n;
 		if (len < 4)
 			continue;
-		uint32_t lifetime = get32(body);
+		uint32_t lifetime = be_get32(body);
 		for (const uint8_t *name = body + off; (n = dnssl_next_name(body, len, &off)) > 0; name = body + off)
 			merge_domain(u, name, n, lifetime, bit, now, res);
 	}
@@ -642,9 +629,9 @@ static uint32_t relayed_mtu(const struct ra_upstream *u, const struct ra_router 
 	}
 	if (mtu == 0)
 		return 0;
-	if (link_mtu >= MIN_IPV6_MTU && mtu > link_mtu)
+	if (link_mtu >= ND_MIN_IPV6_MTU && mtu > link_mtu)
 		mtu = link_mtu;
-	return mtu < MIN_IPV6_MTU ? 0 : mtu;
+	return mtu < ND_MIN_IPV6_MTU ? 0 : mtu;
 }
 
 /* No upstream router is a default router (a WAN outage: RFC 7084 routers
@@ -759,7 +746,7 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 			continue;
 		uint8_t *body = b->dnssl + (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
 		size_t used = 4;
-		put32(body, dom_left[i]);
+		be_put32(body, dom_left[i]);
 		for (int k = i; k < RA_MAX_DNSSL; k++) {
 			const struct ra_dnssl *src = &u->dnssl[k];
 			if (dom_listed[k] || dom_left[k] != dom_left[i] || used + src->len > 4 + RA_DNSSL_NAMES_MAX)
