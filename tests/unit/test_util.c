@@ -11,6 +11,7 @@
 #include "mdns/engine_int.h"
 #include "proto/bytes.h"
 #include "proto/nd.h"
+#include "util/fixtable.h"
 #include "util/random.h"
 
 /* The expected values come from a Python model of xorshift64* (Vigna
@@ -90,6 +91,62 @@ static void nd_groups_are_rfc4291s(void **state)
 	assert_int_equal(ND_MIN_IPV6_MTU, 1280);
 }
 
+struct item {
+	uint32_t key;
+	uint32_t link;
+};
+
+static struct item *item_find(const struct fixtable *t, uint32_t key)
+{
+	for (uint32_t r = t->buckets[fixtable_bucket(t, key)]; r; r = *fixtable_link(t, r)) {
+		struct item *it = fixtable_entry(t, r);
+		if (it->key == key)
+			return it;
+	}
+	return NULL;
+}
+
+/* 40 entries in one chain (the worst case), every one found, a full table
+ * refuses, entries unlinked from the middle leave the chain whole, freed
+ * entries come back zeroed before untouched ones. */
+static void fixtable_is_bounded_and_reuses_entries(void **state)
+{
+	struct item pool[40];
+	struct fixtable t;
+	assert_int_equal(fixtable_init(&t, pool, sizeof(pool[0]), offsetof(struct item, link), 40), 0);
+	assert_int_equal(t.n_buckets, 64);
+	for (uint32_t k = 0; k < 40; k++) {
+		uint32_t r = fixtable_add(&t, fixtable_bucket(&t, k * 64 % 256));
+		assert_int_not_equal(r, 0);
+		((struct item *)fixtable_entry(&t, r))->key = k * 64 % 256 + k * 256;
+	}
+	assert_int_equal(t.used, 40);
+	assert_int_equal(fixtable_add(&t, 0), 0);
+	for (uint32_t k = 0; k < 40; k++)
+		assert_non_null(item_find(&t, k * 64 % 256 + k * 256));
+	/* remove three from the middle of their chains */
+	for (uint32_t k = 10; k < 13; k++) {
+		uint32_t key = k * 64 % 256 + k * 256;
+		struct item *it = item_find(&t, key);
+		fixtable_del(&t, fixtable_bucket(&t, key), (uint32_t)(it - pool) + 1);
+		assert_null(item_find(&t, key));
+	}
+	assert_int_equal(t.used, 37);
+	for (uint32_t k = 0; k < 40; k++)
+		if (k < 10 || k >= 13)
+			assert_non_null(item_find(&t, k * 64 % 256 + k * 256));
+	/* the freed ones are handed out again, zeroed; then it is full again */
+	for (int n = 0; n < 3; n++) {
+		uint32_t r = fixtable_add(&t, 5);
+		assert_int_not_equal(r, 0);
+		assert_int_equal(((struct item *)fixtable_entry(&t, r))->key, 0);
+		((struct item *)fixtable_entry(&t, r))->key = 5 + 64u * 1000u * (uint32_t)(n + 1);
+	}
+	assert_int_equal(t.touched, 40);
+	assert_int_equal(fixtable_add(&t, 0), 0);
+	fixtable_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +155,7 @@ int main(void)
 		cmocka_unit_test(prefix_match_serves_mapped_ipv4_too),
 		cmocka_unit_test(bytes_are_network_order),
 		cmocka_unit_test(nd_groups_are_rfc4291s),
+		cmocka_unit_test(fixtable_is_bounded_and_reuses_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
