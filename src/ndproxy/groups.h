@@ -28,10 +28,7 @@ struct ndp_group {
 
 struct ndp_groups {
 	struct ndp_group *pool;
-	union {
-		struct fixtable index;
-		struct { FIXTABLE_FIELDS; };
-	};
+	FIXTABLE_MEMBERS; /* cap, used, touched, buckets, key, ... */
 };
 
 int ndp_groups_init(struct ndp_groups *t, uint32_t cap);

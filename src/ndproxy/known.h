@@ -19,10 +19,7 @@ struct ndp_known_entry {
 
 struct ndp_known {
 	struct ndp_known_entry *pool;
-	union {
-		struct fixtable index;
-		struct { FIXTABLE_FIELDS; };
-	};
+	FIXTABLE_MEMBERS; /* cap, used, touched, buckets, key, ... */
 };
 
 int ndp_known_init(struct ndp_known *k, uint32_t cap);

@@ -49,10 +49,7 @@ struct ndp_session {
 
 struct ndp_sessions {
 	struct ndp_session *pool;
-	union {
-		struct fixtable index;
-		struct { FIXTABLE_FIELDS; };
-	};
+	FIXTABLE_MEMBERS; /* cap, used, touched, buckets, key, ... */
 };
 
 int ndp_sessions_init(struct ndp_sessions *t, uint32_t cap);

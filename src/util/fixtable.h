@@ -4,10 +4,9 @@
  * Nothing is allocated after init, a full table refuses new entries, and
  * entries never move, so owners may keep pointers to them.
  *
- * Owners embed it as
- *     union { struct fixtable index; struct { FIXTABLE_FIELDS; }; };
- * so that their own code reads t->used, t->touched, t->key by name while
- * these functions work on &t->index (the two share one layout). */
+ * Owners embed it with FIXTABLE_MEMBERS, so that their own code reads
+ * t->used, t->touched, t->key by name while these functions work on
+ * &t->index (the anonymous struct and the named one share one layout). */
 #ifndef ISLANDD_FIXTABLE_H
 #define ISLANDD_FIXTABLE_H
 
@@ -29,6 +28,12 @@
 struct fixtable {
 	FIXTABLE_FIELDS;
 };
+
+#define FIXTABLE_MEMBERS                   \
+	union {                            \
+		struct fixtable index;     \
+		struct { FIXTABLE_FIELDS; }; \
+	}
 
 /* Index `cap` entries of entry_size bytes at pool, each with its link at
  * link_off; the buckets are made resident now. 0 or -ENOMEM. */
