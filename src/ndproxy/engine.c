@@ -169,7 +169,6 @@ static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
 
 /* ---- answering ---------------------------------------------------------- */
 
-
 /* An NA for target out of p's interface ifc, from its link-local address
  * with its link-layer address as TLLA; to dst at l2, or to all-nodes when
  * dst is NULL. */

@@ -199,11 +199,10 @@ void nd_solicited_node(const struct in6_addr *addr, struct in6_addr *out);
 bool nd_is_solicited_node(const struct in6_addr *addr);
 /* Ethernet multicast MAC 33:33:xx:xx:xx:xx for an IPv6 multicast address. */
 void nd_mcast_mac(const struct in6_addr *group, uint8_t mac[6]);
-/* True when addr lies in prefix/plen (false for plen > 128). */
 /* ff02::1 and ff02::2 (RFC 4291 §2.7.1). */
 extern const struct in6_addr nd_all_nodes;
 extern const struct in6_addr nd_all_routers;
-
+/* True when addr lies in prefix/plen (false for plen > 128). */
 bool nd_prefix_match(const struct in6_addr *addr, const struct in6_addr *prefix, uint8_t plen);
 
 #endif

@@ -12,8 +12,6 @@
 #include "util/log.h"
 #include "util/random.h"
 
-
-
 static void if_rearm(struct ra_if *ifc);
 static void on_relay_timer(void *ctx);
 
