@@ -56,7 +56,7 @@ struct runtime {
 	struct loop_timer status_timer;
 	uint64_t started_ms, reloads, reload_failures;
 	char reload_error[640];   /* why the last reload failed */
-	uint64_t rx_packets, rx_truncated;
+	uint64_t rx_packets;
 	uint64_t drops[ND_DROP__MAX];
 	struct log_ratelimit rl_drop;
 };

@@ -9,6 +9,7 @@
 
 #include "mdns/engine_int.h"
 #include "util/prefault.h"
+#include "util/random.h"
 
 static const char *const drop_names[MDNS_DROP__MAX] = {
 	[MDNS_DROP_IFACE] = "iface",
@@ -40,11 +41,7 @@ const char *mdns_drop_name(enum mdns_drop reason)
 
 uint64_t mdns_engine_random(struct mdns_engine *e)
 {
-	/* xorshift64*: IDs need to be unguessable off-link, not cryptographic */
-	e->rng ^= e->rng >> 12;
-	e->rng ^= e->rng << 25;
-	e->rng ^= e->rng >> 27;
-	return e->rng * 2685821657736338717ull;
+	return rng_next(&e->rng); /* IDs need to be unguessable off-link only */
 }
 
 /* ---- configuration ---- */
@@ -134,7 +131,7 @@ struct mdns_engine *mdns_engine_new(const struct conf_mdns *conf,
 		return NULL;
 	mem_prefault(e, sizeof(*e)); /* its tables: resident from the start, not as they fill */
 	e->ops = *ops;
-	e->rng = seed ? seed : 0x9e3779b97f4a7c15ull;
+	e->rng = rng_init(seed);
 	mdns_recent_init(&e->recent, mdns_engine_random(e));
 	int r = apply_conf(e, conf);
 	if (r < 0) {

@@ -9,6 +9,7 @@
 #include "mdns/engine.h"
 #include "mdns/filter.h"
 #include "mdns/recent.h"
+#include "util/tokenbucket.h"
 
 /* One link of the host, listed or not: reload may start listing it. */
 struct mdns_link {
@@ -27,12 +28,6 @@ struct mdns_addr {
 	struct in6_addr addr;
 };
 
-/* Token bucket, in thousandths of a packet so low rates refill smoothly. */
-struct mdns_bucket {
-	uint64_t last_ms;
-	uint64_t milli_tokens;
-};
-
 /* A listed interface. */
 struct mdns_iface {
 	char name[IF_NAMESIZE];
@@ -43,7 +38,7 @@ struct mdns_iface {
 	uint32_t mtu;        /* of the link; 0 = unknown */
 	bool joined4, joined6;
 	bool local_stack;    /* packets from this host's own address seen here */
-	struct mdns_bucket bucket;
+	struct token_bucket bucket; /* rate and burst follow rate-limit */
 	struct mdns_iface_counters c;
 };
 

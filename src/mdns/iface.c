@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "mdns/engine_int.h"
+#include "proto/nd.h"
 
 static void to_mapped(struct in6_addr *out, const struct in_addr *v4)
 {
@@ -16,23 +17,12 @@ static void to_mapped(struct in6_addr *out, const struct in_addr *v4)
 	memcpy(&out->s6_addr[12], v4, 4);
 }
 
-static bool prefix_match(const struct in6_addr *a, const struct in6_addr *p, unsigned plen)
-{
-	unsigned bytes = plen / 8, bits = plen % 8;
-	if (memcmp(a, p, bytes) != 0)
-		return false;
-	if (bits == 0)
-		return true;
-	uint8_t mask = (uint8_t)(0xff << (8 - bits));
-	return (a->s6_addr[bytes] & mask) == (p->s6_addr[bytes] & mask);
-}
-
 /* Prefix match within the family: IPv4 prefixes count from the mapped
  * part. */
 static bool addr_covers(const struct mdns_addr *ad, const struct in6_addr *a)
 {
 	unsigned plen = ad->family == AF_INET ? 96u + ad->plen : ad->plen;
-	return prefix_match(a, &ad->addr, plen > 128 ? 128 : plen);
+	return nd_prefix_match(a, &ad->addr, (uint8_t)(plen > 128 ? 128 : plen));
 }
 
 static bool is_linklocal(int family, const struct in6_addr *a)
@@ -269,15 +259,8 @@ bool mdns_iface_take_token(struct mdns_iface *i, uint32_t rate, uint64_t now_ms)
 {
 	if (rate == 0)
 		return true;
-	uint64_t cap = (uint64_t)rate * 1000;
-	struct mdns_bucket *b = &i->bucket;
-	if (now_ms > b->last_ms) {
-		uint64_t add = (now_ms - b->last_ms) * rate;
-		b->milli_tokens = (add >= cap || b->milli_tokens + add > cap) ? cap : b->milli_tokens + add;
-		b->last_ms = now_ms;
-	}
-	if (b->milli_tokens < 1000)
-		return false;
-	b->milli_tokens -= 1000;
-	return true;
+	/* a second's worth saved up; a reload may change the rate */
+	i->bucket.rate = rate;
+	i->bucket.burst = rate;
+	return token_bucket_take(&i->bucket, now_ms, 0);
 }

@@ -169,8 +169,6 @@ static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
 
 /* ---- answering ---------------------------------------------------------- */
 
-static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
-
 /* An NA for target out of p's interface ifc, from its link-local address
  * with its link-layer address as TLLA; to dst at l2, or to all-nodes when
  * dst is NULL. */
@@ -180,8 +178,8 @@ static void send_na(struct ndp_engine *e, const struct ndp_proxy_rt *p, const st
 {
 	uint8_t mac[6];
 	if (!dst) {
-		dst = &all_nodes;
-		nd_mcast_mac(&all_nodes, mac);
+		dst = &nd_all_nodes;
+		nd_mcast_mac(&nd_all_nodes, mac);
 		l2 = mac;
 		halen = 6;
 	}

@@ -1,44 +1,39 @@
 #include "ndproxy/groups.h"
 
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint32_t bucket_of(const struct ndp_groups *t, uint16_t proxy_idx, uint32_t low24)
 {
 	uint64_t k = ((uint64_t)proxy_idx << 32) | low24;
-	return (uint32_t)(hash_mix64(k ^ t->key.k0) ^ t->key.k1) & (t->n_buckets - 1);
+	return fixtable_bucket(&t->index, hash_mix64(k ^ t->key.k0) ^ t->key.k1);
 }
 
 int ndp_groups_init(struct ndp_groups *t, uint32_t cap)
 {
-	*t = (struct ndp_groups){ .cap = cap };
-	t->n_buckets = 1;
-	while (t->n_buckets < cap)
-		t->n_buckets <<= 1;
+	memset(t, 0, sizeof(*t));
 	t->pool = calloc(cap ? cap : 1, sizeof(*t->pool));
-	t->buckets = calloc(t->n_buckets, sizeof(*t->buckets));
-	if (!t->pool || !t->buckets) {
+	if (!t->pool || fixtable_init(&t->index, t->pool, sizeof(*t->pool), offsetof(struct ndp_group, next), cap) < 0) {
 		ndp_groups_free(t);
 		return -1;
 	}
-	hash_key_init(&t->key);
 	return 0;
 }
 
 void ndp_groups_free(struct ndp_groups *t)
 {
 	free(t->pool);
-	free(t->buckets);
 	t->pool = NULL;
-	t->buckets = NULL;
-	t->cap = t->used = t->touched = 0;
+	fixtable_free(&t->index);
 }
 
 struct ndp_group *ndp_groups_find(const struct ndp_groups *t, uint16_t proxy_idx, uint32_t low24)
 {
 	if (!t->buckets)
 		return NULL;
-	for (uint32_t i = t->buckets[bucket_of(t, proxy_idx, low24)]; i; i = t->pool[i - 1].next) {
-		struct ndp_group *g = &t->pool[i - 1];
+	for (uint32_t r = t->buckets[bucket_of(t, proxy_idx, low24)]; r; r = *fixtable_link(&t->index, r)) {
+		struct ndp_group *g = fixtable_entry(&t->index, r);
 		if (g->low24 == low24 && g->proxy_idx == proxy_idx)
 			return g;
 	}
@@ -50,33 +45,19 @@ struct ndp_group *ndp_groups_get(struct ndp_groups *t, uint16_t proxy_idx, uint3
 	struct ndp_group *g = ndp_groups_find(t, proxy_idx, low24);
 	if (g)
 		return g;
-	uint32_t idx;
-	if (t->free_head) {
-		idx = t->free_head - 1;
-		t->free_head = t->pool[idx].next;
-	} else if (t->touched < t->cap) {
-		idx = t->touched++;
-	} else {
+	uint32_t r = fixtable_add(&t->index, bucket_of(t, proxy_idx, low24));
+	if (!r)
 		return NULL;
-	}
-	g = &t->pool[idx];
-	uint32_t b = bucket_of(t, proxy_idx, low24);
-	*g = (struct ndp_group){ .low24 = low24, .proxy_idx = proxy_idx, .in_use = true, .slot = -1,
-	                         .next = t->buckets[b] };
-	t->buckets[b] = idx + 1;
-	t->used++;
+	g = fixtable_entry(&t->index, r);
+	g->low24 = low24;
+	g->proxy_idx = proxy_idx;
+	g->in_use = true;
+	g->slot = -1;
 	return g;
 }
 
 void ndp_groups_remove(struct ndp_groups *t, struct ndp_group *g)
 {
-	uint32_t idx = (uint32_t)(g - t->pool);
-	uint32_t *link = &t->buckets[bucket_of(t, g->proxy_idx, g->low24)];
-	while (*link && *link != idx + 1)
-		link = &t->pool[*link - 1].next;
-	if (*link)
-		*link = g->next;
-	*g = (struct ndp_group){ .next = t->free_head, .slot = -1 };
-	t->free_head = idx + 1;
-	t->used--;
+	fixtable_del(&t->index, bucket_of(t, g->proxy_idx, g->low24), (uint32_t)(g - t->pool) + 1);
+	*g = (struct ndp_group){ .next = g->next, .slot = -1 };
 }

@@ -8,7 +8,7 @@
 #ifndef ISLANDD_NDPROXY_GROUPS_H
 #define ISLANDD_NDPROXY_GROUPS_H
 
-#include "util/hash.h"
+#include "util/fixtable.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,9 +28,7 @@ struct ndp_group {
 
 struct ndp_groups {
 	struct ndp_group *pool;
-	uint32_t *buckets;
-	uint32_t cap, used, touched, free_head, n_buckets;
-	struct hash_key key;
+	FIXTABLE_MEMBERS; /* cap, used, touched, buckets, key, ... */
 };
 
 int ndp_groups_init(struct ndp_groups *t, uint32_t cap);

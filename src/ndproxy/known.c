@@ -1,6 +1,7 @@
 #include "ndproxy/known.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,36 +10,28 @@
 int ndp_known_init(struct ndp_known *k, uint32_t cap)
 {
 	memset(k, 0, sizeof(*k));
-	uint32_t nb = 16;
-	while (nb < cap)
-		nb <<= 1;
-	k->pool = calloc(cap, sizeof(*k->pool));
-	k->buckets = calloc(nb, sizeof(*k->buckets));
-	if (!k->pool || !k->buckets) {
+	k->pool = calloc(cap ? cap : 1, sizeof(*k->pool));
+	if (!k->pool || fixtable_init(&k->index, k->pool, sizeof(*k->pool),
+	                              offsetof(struct ndp_known_entry, next), cap) < 0) {
 		ndp_known_free(k);
 		return -ENOMEM;
 	}
-	/* touched now: resident memory stays put however full the table gets */
 	mem_prefault(k->pool, cap * sizeof(*k->pool));
-	mem_prefault(k->buckets, nb * sizeof(*k->buckets));
-	k->cap = cap;
-	k->n_buckets = nb;
-	hash_key_init(&k->key);
 	return 0;
 }
 
 void ndp_known_free(struct ndp_known *k)
 {
 	free(k->pool);
-	free(k->buckets);
-	memset(k, 0, sizeof(*k));
+	fixtable_free(&k->index);
+	k->pool = NULL;
 }
 
 static uint32_t *known_link(const struct ndp_known *k, int ifindex, const struct in6_addr *addr)
 {
-	uint32_t *link = &k->buckets[hash_in6(&k->key, addr, (uint64_t)ifindex) & (k->n_buckets - 1)];
+	uint32_t *link = &k->buckets[fixtable_bucket(&k->index, hash_in6(&k->key, addr, (uint64_t)ifindex))];
 	while (*link) {
-		struct ndp_known_entry *en = &k->pool[*link - 1];
+		struct ndp_known_entry *en = fixtable_entry(&k->index, *link);
 		if (en->ifindex == ifindex && memcmp(&en->addr, addr, sizeof(*addr)) == 0)
 			break;
 		link = &en->next;
@@ -53,31 +46,21 @@ bool ndp_known_has(const struct ndp_known *k, int ifindex, const struct in6_addr
 
 void ndp_known_add(struct ndp_known *k, int ifindex, const struct in6_addr *addr)
 {
-	uint32_t *link = known_link(k, ifindex, addr);
-	if (*link)
+	if (*known_link(k, ifindex, addr))
 		return;
-	uint32_t idx;
-	if (k->free_head) {
-		idx = k->free_head - 1;
-		k->free_head = k->pool[idx].next;
-	} else if (k->touched < k->cap) {
-		idx = k->touched++;
-	} else {
-		return;
-	}
-	k->pool[idx] = (struct ndp_known_entry){ .addr = *addr, .ifindex = ifindex };
-	*link = idx + 1;
-	k->used++;
+	uint32_t r = fixtable_add(&k->index, fixtable_bucket(&k->index, hash_in6(&k->key, addr, (uint64_t)ifindex)));
+	if (!r)
+		return; /* full: this target is probed instead */
+	struct ndp_known_entry *en = fixtable_entry(&k->index, r);
+	en->addr = *addr;
+	en->ifindex = ifindex;
 }
 
 static void known_unlink(struct ndp_known *k, uint32_t *link)
 {
-	uint32_t idx = *link - 1;
-	*link = k->pool[idx].next;
-	k->pool[idx].next = k->free_head;
-	k->pool[idx].ifindex = 0;
-	k->free_head = idx + 1;
-	k->used--;
+	struct ndp_known_entry *en = fixtable_entry(&k->index, *link);
+	fixtable_del_at(&k->index, link);
+	en->ifindex = 0;
 }
 
 void ndp_known_del(struct ndp_known *k, int ifindex, const struct in6_addr *addr)

@@ -5,7 +5,7 @@
 #ifndef ISLANDD_NDPROXY_KNOWN_H
 #define ISLANDD_NDPROXY_KNOWN_H
 
-#include "util/hash.h"
+#include "util/fixtable.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -19,9 +19,7 @@ struct ndp_known_entry {
 
 struct ndp_known {
 	struct ndp_known_entry *pool;
-	uint32_t *buckets;
-	uint32_t cap, touched, used, free_head, n_buckets;
-	struct hash_key key;
+	FIXTABLE_MEMBERS; /* cap, used, touched, buckets, key, ... */
 };
 
 int ndp_known_init(struct ndp_known *k, uint32_t cap);

@@ -1,6 +1,7 @@
 #include "ndproxy/sessions.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,21 +19,14 @@ int ndp_sessions_init(struct ndp_sessions *t, uint32_t cap)
 	void *pool = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pool == MAP_FAILED)
 		return -errno;
-	uint32_t nb = 16;
-	while (nb < cap && nb < (1u << 30))
-		nb <<= 1;
-	t->buckets = calloc(nb, sizeof(*t->buckets));
-	if (!t->buckets) {
+	int r = fixtable_init(&t->index, pool, sizeof(struct ndp_session), offsetof(struct ndp_session, hnext), cap);
+	if (r < 0) {
 		munmap(pool, bytes);
-		return -ENOMEM;
+		return r;
 	}
-	mem_prefault(t->buckets, nb * sizeof(*t->buckets));
 	mem_prefault(pool, (size_t)(cap < NDP_SESSIONS_PRETOUCH ? cap : NDP_SESSIONS_PRETOUCH) *
 	                   sizeof(struct ndp_session));
 	t->pool = pool;
-	t->cap = cap;
-	t->n_buckets = nb;
-	hash_key_init(&t->key);
 	return 0;
 }
 
@@ -40,20 +34,20 @@ void ndp_sessions_free(struct ndp_sessions *t)
 {
 	if (t->pool)
 		munmap(t->pool, (size_t)t->cap * sizeof(struct ndp_session));
-	free(t->buckets);
-	memset(t, 0, sizeof(*t));
+	fixtable_free(&t->index);
+	t->pool = NULL;
 }
 
 static uint32_t bucket_of(const struct ndp_sessions *t, uint16_t proxy_idx, const struct in6_addr *a)
 {
-	return (uint32_t)hash_in6(&t->key, a, proxy_idx) & (t->n_buckets - 1);
+	return fixtable_bucket(&t->index, hash_in6(&t->key, a, proxy_idx));
 }
 
 struct ndp_session *ndp_sessions_find(const struct ndp_sessions *t, uint16_t proxy_idx,
                                       const struct in6_addr *target)
 {
-	for (uint32_t i = t->buckets[bucket_of(t, proxy_idx, target)]; i; i = t->pool[i - 1].hnext) {
-		struct ndp_session *s = &t->pool[i - 1];
+	for (uint32_t r = t->buckets[bucket_of(t, proxy_idx, target)]; r; r = *fixtable_link(&t->index, r)) {
+		struct ndp_session *s = fixtable_entry(&t->index, r);
 		if (s->proxy_idx == proxy_idx && memcmp(&s->target, target, sizeof(*target)) == 0)
 			return s;
 	}
@@ -63,37 +57,18 @@ struct ndp_session *ndp_sessions_find(const struct ndp_sessions *t, uint16_t pro
 struct ndp_session *ndp_sessions_insert(struct ndp_sessions *t, uint16_t proxy_idx,
                                         const struct in6_addr *target)
 {
-	uint32_t idx;
-	if (t->free_head) {
-		idx = t->free_head - 1;
-		t->free_head = t->pool[idx].hnext;
-	} else if (t->touched < t->cap) {
-		idx = t->touched++;
-	} else {
+	uint32_t r = fixtable_add(&t->index, bucket_of(t, proxy_idx, target));
+	if (!r)
 		return NULL;
-	}
-	struct ndp_session *s = &t->pool[idx];
-	memset(s, 0, sizeof(*s));
+	struct ndp_session *s = fixtable_entry(&t->index, r);
 	s->in_use = true;
 	s->proxy_idx = proxy_idx;
 	s->target = *target;
-	uint32_t b = bucket_of(t, proxy_idx, target);
-	s->hnext = t->buckets[b];
-	t->buckets[b] = idx + 1;
-	t->used++;
 	return s;
 }
 
 void ndp_sessions_remove(struct ndp_sessions *t, struct ndp_session *s)
 {
-	uint32_t idx = ndp_sessions_index(t, s);
-	uint32_t *link = &t->buckets[bucket_of(t, s->proxy_idx, &s->target)];
-	while (*link && *link != idx + 1)
-		link = &t->pool[*link - 1].hnext;
-	if (*link)
-		*link = s->hnext;
+	fixtable_del(&t->index, bucket_of(t, s->proxy_idx, &s->target), ndp_sessions_index(t, s) + 1);
 	s->in_use = false;
-	s->hnext = t->free_head;
-	t->free_head = idx + 1;
-	t->used--;
 }

@@ -7,7 +7,7 @@
 #define ISLANDD_NDPROXY_SESSIONS_H
 
 #include "proto/nd.h"
-#include "util/hash.h"
+#include "util/fixtable.h"
 #include "util/loop.h"
 
 #include <netinet/in.h>
@@ -49,11 +49,7 @@ struct ndp_session {
 
 struct ndp_sessions {
 	struct ndp_session *pool;
-	uint32_t cap, used, touched;
-	uint32_t free_head;        /* index + 1 */
-	uint32_t *buckets;         /* index + 1 */
-	uint32_t n_buckets;        /* power of two */
-	struct hash_key key;
+	FIXTABLE_MEMBERS; /* cap, used, touched, buckets, key, ... */
 };
 
 int ndp_sessions_init(struct ndp_sessions *t, uint32_t cap);

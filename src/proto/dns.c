@@ -1,5 +1,6 @@
 /* DNS message parser and builder: see dns.h. */
 #include "proto/dns.h"
+#include "proto/bytes.h"
 
 #include <string.h>
 
@@ -82,30 +83,6 @@ const char *dns_type_name(uint16_t type)
 		if (extra[i].type == type)
 			return extra[i].name;
 	return NULL;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* Read the name at *pos (which must be < end) into out, following
@@ -196,11 +173,11 @@ enum dns_drop dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 	if (len < DNS_HEADER_LEN)
 		return DNS_DROP_TRUNCATED;
 
-	out->id = get16(msg);
-	out->flags = get16(msg + 2);
+	out->id = be_get16(msg);
+	out->flags = be_get16(msg + 2);
 	size_t total = 0, need = DNS_HEADER_LEN;
 	for (int s = 0; s < DNS_SEC__MAX; s++) {
-		out->count[s] = get16(msg + 4 + 2 * s);
+		out->count[s] = be_get16(msg + 4 + 2 * s);
 		total += out->count[s];
 		/* smallest question: root name + type + class; smallest record adds ttl + rdlength */
 		need += (size_t)out->count[s] * (s == DNS_SEC_QUESTION ? 5 : 11);
@@ -227,17 +204,17 @@ enum dns_drop dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out)
 			if (s == DNS_SEC_QUESTION) {
 				if (pos + 4 > len)
 					return DNS_DROP_TRUNCATED;
-				rr->type = get16(msg + pos);
-				rr->class = get16(msg + pos + 2);
+				rr->type = be_get16(msg + pos);
+				rr->class = be_get16(msg + pos + 2);
 				pos += 4;
 				continue;
 			}
 			if (pos + 10 > len)
 				return DNS_DROP_TRUNCATED;
-			rr->type = get16(msg + pos);
-			rr->class = get16(msg + pos + 2);
-			rr->ttl = get32(msg + pos + 4);
-			rr->rdlen = get16(msg + pos + 8);
+			rr->type = be_get16(msg + pos);
+			rr->class = be_get16(msg + pos + 2);
+			rr->ttl = be_get32(msg + pos + 4);
+			rr->rdlen = be_get16(msg + pos + 8);
 			pos += 10;
 			if (rr->rdlen > len - pos)
 				return DNS_DROP_RDATA_OVERRUN;
@@ -289,14 +266,14 @@ static void emit(struct builder *b, const void *p, size_t n)
 static void emit16(struct builder *b, uint16_t v)
 {
 	uint8_t t[2];
-	put16(t, v);
+	be_put16(t, v);
 	emit(b, t, 2);
 }
 
 static void emit32(struct builder *b, uint32_t v)
 {
 	uint8_t t[4];
-	put32(t, v);
+	be_put32(t, v);
 	emit(b, t, 4);
 }
 
@@ -418,7 +395,7 @@ static void emit_rr(struct builder *b, const struct dns_rr *rr)
 		b->failed = true;
 		return;
 	}
-	put16(b->buf + rdlen_at, (uint16_t)rdlen);
+	be_put16(b->buf + rdlen_at, (uint16_t)rdlen);
 }
 
 size_t dns_build_part(const struct dns_msg *m, const bool *keep, bool compress, unsigned from,
@@ -465,19 +442,11 @@ size_t dns_build_part(const struct dns_msg *m, const bool *keep, bool compress, 
 	}
 	*next = i;
 	for (int s = 0; s < DNS_SEC__MAX; s++)
-		put16(buf + 4 + 2 * s, count[s]);
+		be_put16(buf + 4 + 2 * s, count[s]);
 	return b.len;
 }
 
-size_t dns_build(const struct dns_msg *m, const bool *keep, bool compress,
-                 uint8_t *buf, size_t cap)
-{
-	unsigned next;
-	size_t n = dns_build_part(m, keep, compress, 0, buf, cap, &next);
-	return next == m->n_rr ? n : 0;
-}
-
-/* ---- comparisons and names ---- */
+/* ---- names ---- */
 
 static uint8_t lower(uint8_t c)
 {
@@ -492,55 +461,6 @@ bool dns_name_equal(const struct dns_name *a, const struct dns_name *b)
 		if (lower(a->wire[i]) != lower(b->wire[i]))
 			return false;
 	return true;
-}
-
-static bool name_same_bytes(const struct dns_name *a, const struct dns_name *b)
-{
-	return a->len == b->len && memcmp(a->wire, b->wire, a->len) == 0;
-}
-
-static bool bytes_equal(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
-}
-
-bool dns_rr_equal(const struct dns_rr *a, const struct dns_rr *b)
-{
-	if (a->section != b->section || a->type != b->type || a->class != b->class ||
-	    !name_same_bytes(&a->name, &b->name))
-		return false;
-	if (a->section == DNS_SEC_QUESTION)
-		return true;
-	if (a->ttl != b->ttl || a->n_names != b->n_names)
-		return false;
-	if (a->n_names == 0)
-		return bytes_equal(a->rdata, a->rdlen, b->rdata, b->rdlen);
-	for (unsigned i = 0; i < a->n_names && i < 2; i++)
-		if (!name_same_bytes(&a->rname[i], &b->rname[i]))
-			return false;
-	return bytes_equal(a->pre, a->pre_len, b->pre, b->pre_len) &&
-	       bytes_equal(a->post, a->post_len, b->post, b->post_len);
-}
-
-bool dns_msg_equal(const struct dns_msg *a, const struct dns_msg *b)
-{
-	if (a->id != b->id || a->flags != b->flags || a->n_rr != b->n_rr)
-		return false;
-	for (int s = 0; s < DNS_SEC__MAX; s++)
-		if (a->count[s] != b->count[s])
-			return false;
-	for (unsigned i = 0; i < a->n_rr; i++)
-		if (!dns_rr_equal(&a->rr[i], &b->rr[i]))
-			return false;
-	return true;
-}
-
-unsigned dns_name_labels(const struct dns_name *n)
-{
-	unsigned count = 0;
-	for (size_t p = 0; p < n->len && n->wire[p] != 0; p += 1u + n->wire[p])
-		count++;
-	return count;
 }
 
 int dns_name_from_text(const char *text, struct dns_name *out)
@@ -588,33 +508,3 @@ int dns_name_from_text(const char *text, struct dns_name *out)
 	return 0;
 }
 
-void dns_name_to_text(const struct dns_name *n, char *buf, size_t cap)
-{
-	size_t o = 0;
-
-	if (cap == 0)
-		return;
-#define PUT(ch) do { if (o + 1 < cap) buf[o++] = (char)(ch); } while (0)
-	if (n->len <= 1)
-		PUT('.');
-	for (size_t p = 0; p < n->len && n->wire[p] != 0; p += 1u + n->wire[p]) {
-		for (size_t i = 1; i <= n->wire[p] && p + i < n->len; i++) {
-			uint8_t c = n->wire[p + i];
-			if (c == '.' || c == '\\') {
-				PUT('\\');
-				PUT(c);
-			} else if (c < 0x21 || c > 0x7e) {
-				static const char hex[] = "0123456789abcdef";
-				PUT('\\');
-				PUT('x');
-				PUT(hex[c >> 4]);
-				PUT(hex[c & 15]);
-			} else {
-				PUT(c);
-			}
-		}
-		PUT('.');
-	}
-#undef PUT
-	buf[o] = '\0';
-}

@@ -113,14 +113,10 @@ enum dns_drop dns_parse(const uint8_t *msg, size_t len, struct dns_msg *out);
  * section counts recomputed. With compress, owner names and the rdata names
  * of the types RFC 1035 lets compress (plus SRV, as RFC 6762 §18.14 and
  * every mDNS stack do) point back at earlier names; other rdata names are
- * written in full, which every receiver understands. Returns the length,
- * or 0 when it does not fit in cap or records are not in section order. */
-size_t dns_build(const struct dns_msg *m, const bool *keep, bool compress,
-                 uint8_t *buf, size_t cap);
-
-/* The same, for a message that may not fit: writes the header (m's id
- * and flags) and then, in order, the kept records from index `from` on,
- * as long as each fits in cap whole; section counts are those written.
+ * written in full, which every receiver understands. It writes the header
+ * (m's id and flags) and then, in order, the kept records from index
+ * `from` on, as long as each fits in cap whole (a message may not fit);
+ * section counts are those written.
  * *next is the index of the first record not written (m->n_rr when every
  * kept one was). Returns the length (DNS_HEADER_LEN when not even the
  * first record fitted), or 0 when cap cannot hold a header or the records
@@ -129,21 +125,11 @@ size_t dns_build(const struct dns_msg *m, const bool *keep, bool compress,
 size_t dns_build_part(const struct dns_msg *m, const bool *keep, bool compress, unsigned from,
                       uint8_t *buf, size_t cap, unsigned *next);
 
-/* True when both messages carry the same header and records (names compared
- * byte for byte, typed rdata by its decoded parts). */
-bool dns_msg_equal(const struct dns_msg *a, const struct dns_msg *b);
-bool dns_rr_equal(const struct dns_rr *a, const struct dns_rr *b);
-
 /* Names. Comparisons ignore ASCII case (RFC 1035 §2.3.3). */
 bool dns_name_equal(const struct dns_name *a, const struct dns_name *b);
 /* "pi-41._ssh._tcp.local" (a trailing dot is optional; "\." and "\\" escape)
  * to wire form. Returns 0, or -1 when a label is empty or too long. */
 int dns_name_from_text(const char *text, struct dns_name *out);
-/* Wire form to text with a trailing dot; dots and bytes outside printable
- * ASCII inside labels are escaped. Always NUL-terminates when cap > 0. */
-void dns_name_to_text(const struct dns_name *n, char *buf, size_t cap);
-/* Number of labels, the root not counted. */
-unsigned dns_name_labels(const struct dns_name *n);
 
 const char *dns_type_name(uint16_t type); /* "AAAA", or NULL when unknown */
 

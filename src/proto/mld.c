@@ -21,7 +21,6 @@ enum {
 	REC_IS_IN = 1, REC_IS_EX, REC_TO_IN, REC_TO_EX, REC_ALLOW, REC_BLOCK,
 };
 
-static const struct in6_addr all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 0x01 } };
 static const struct in6_addr all_snoopers = { .s6_addr = { 0xff, 0x02, [15] = 0x6a } };
 
 const char *mld_drop_name(enum mld_drop reason)
@@ -56,7 +55,7 @@ static bool hbh_has_router_alert(const uint8_t *h, size_t len)
 		}
 		if (i + 2 > len || i + 2 + h[i + 1] > len)
 			return false;
-		if (h[i] == OPT_ROUTER_ALERT && h[i + 1] == 2 && nd_get16(h + i + 2) == 0)
+		if (h[i] == OPT_ROUTER_ALERT && h[i + 1] == 2 && be_get16(h + i + 2) == 0)
 			return true;
 		i += 2 + (size_t)h[i + 1];
 	}
@@ -75,7 +74,7 @@ static bool records_fit(const uint8_t *p, size_t len, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		if (len - off < MLD_V2_RECORD_HDR)
 			return false;
-		size_t rlen = MLD_V2_RECORD_HDR + 16 * (size_t)nd_get16(p + off + 2) + 4 * (size_t)p[off + 1];
+		size_t rlen = MLD_V2_RECORD_HDR + 16 * (size_t)be_get16(p + off + 2) + 4 * (size_t)p[off + 1];
 		if (rlen > len - off)
 			return false;
 		off += rlen;
@@ -88,7 +87,7 @@ enum mld_drop mld_parse(const uint8_t *pkt, size_t len, struct mld_msg *out)
 	memset(out, 0, sizeof(*out));
 	if (len < ND_IP6_HDR_LEN || (pkt[0] >> 4) != 6)
 		return MLD_NOT_MLD;
-	size_t plen = nd_get16(pkt + 4);
+	size_t plen = be_get16(pkt + 4);
 	if (plen > len - ND_IP6_HDR_LEN)
 		return MLD_NOT_MLD; /* the ND parser counts it */
 	const uint8_t *p = pkt + ND_IP6_HDR_LEN;
@@ -125,7 +124,7 @@ enum mld_drop mld_parse(const uint8_t *pkt, size_t len, struct mld_msg *out)
 	if (out->type == MLD_TYPE_REPORT_V2) {
 		if (plen < MLD_V2_REPORT_HDR)
 			return MLD_DROP_TRUNCATED;
-		out->n_records = nd_get16(p + 6);
+		out->n_records = be_get16(p + 6);
 		out->records = p + MLD_V2_REPORT_HDR;
 		out->records_len = plen - MLD_V2_REPORT_HDR;
 		if (!records_fit(out->records, out->records_len, out->n_records))
@@ -158,7 +157,7 @@ bool mld_next_record(const struct mld_msg *m, struct mld_iter *it, struct mld_re
 		return false;
 	/* mld_parse checked that every record fits */
 	const uint8_t *r = m->records + it->offset;
-	uint16_t n_src = nd_get16(r + 2);
+	uint16_t n_src = be_get16(r + 2);
 	memcpy(&rec->group, r + 4, 16);
 	switch (r[0]) {
 	case REC_IS_EX:
@@ -204,7 +203,7 @@ static size_t finish_with_router_alert(uint8_t *buf, const struct in6_addr *src,
 {
 	memset(buf, 0, ND_IP6_HDR_LEN + HBH_LEN);
 	buf[0] = 0x60;
-	nd_put16(buf + 4, (uint16_t)(HBH_LEN + icmp_len));
+	be_put16(buf + 4, (uint16_t)(HBH_LEN + icmp_len));
 	buf[6] = IPPROTO_HBH;
 	buf[7] = 1;
 	memcpy(buf + 8, src, 16);
@@ -218,7 +217,7 @@ static size_t finish_with_router_alert(uint8_t *buf, const struct in6_addr *src,
 	h[6] = 1;                 /* PadN, 0 bytes of padding data */
 	h[7] = 0;
 	uint8_t *icmp = h + HBH_LEN;
-	nd_put16(icmp + 2, nd_icmp6_checksum(src, dst, icmp, icmp_len));
+	be_put16(icmp + 2, nd_icmp6_checksum(src, dst, icmp, icmp_len));
 	return ND_IP6_HDR_LEN + HBH_LEN + icmp_len;
 }
 
@@ -232,12 +231,12 @@ size_t mld_build_query(uint8_t *buf, size_t cap, const struct in6_addr *src,
 	uint8_t *icmp = buf + ND_IP6_HDR_LEN + HBH_LEN;
 	memset(icmp, 0, MLD_V2_QUERY_LEN);
 	icmp[0] = MLD_TYPE_QUERY;
-	nd_put16(icmp + 4, (uint16_t)encode_float(max_resp_ms, 12, 32768));
+	be_put16(icmp + 4, (uint16_t)encode_float(max_resp_ms, 12, 32768));
 	if (!general)
 		memcpy(icmp + 8, group, 16);
 	icmp[24] = 2;             /* S = 0, QRV = 2 (RFC 3810 §9.1 default robustness) */
 	icmp[25] = (uint8_t)encode_float(query_interval_s, 4, 128);
-	return finish_with_router_alert(buf, src, general ? &all_nodes : group, MLD_V2_QUERY_LEN);
+	return finish_with_router_alert(buf, src, general ? &nd_all_nodes : group, MLD_V2_QUERY_LEN);
 }
 
 size_t mld_build_mrd_adv(uint8_t *buf, size_t cap, const struct in6_addr *src,
@@ -249,7 +248,7 @@ size_t mld_build_mrd_adv(uint8_t *buf, size_t cap, const struct in6_addr *src,
 	memset(icmp, 0, MRD_ADV_LEN);
 	icmp[0] = MLD_TYPE_MRD_ADV;
 	icmp[1] = adv_interval_s;
-	nd_put16(icmp + 4, query_interval_s);
-	nd_put16(icmp + 6, robustness);
+	be_put16(icmp + 4, query_interval_s);
+	be_put16(icmp + 6, robustness);
 	return finish_with_router_alert(buf, src, &all_snoopers, MRD_ADV_LEN);
 }

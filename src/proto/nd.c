@@ -143,9 +143,9 @@ static enum nd_drop nd_parse_ra(const uint8_t *icmp, size_t len, struct nd_msg *
 	memset(&out->ra, 0, sizeof(out->ra));
 	out->ra.cur_hop_limit = icmp[4];
 	out->ra.flags = icmp[5];
-	out->ra.router_lifetime = nd_get16(icmp + 6);
-	out->ra.reachable_time = nd_get32(icmp + 8);
-	out->ra.retrans_timer = nd_get32(icmp + 12);
+	out->ra.router_lifetime = be_get16(icmp + 6);
+	out->ra.reachable_time = be_get32(icmp + 8);
+	out->ra.retrans_timer = be_get32(icmp + 12);
 	return nd_parse_options(icmp + ND_RA_LEN, len - ND_RA_LEN, out);
 }
 
@@ -176,7 +176,7 @@ enum nd_drop nd_parse(const uint8_t *pkt, size_t len, struct nd_msg *out)
 
 	/* Bytes past the payload length (link padding) are ignored. A zero
 	 * payload length only ever means a jumbogram (RFC 2675), never ND. */
-	size_t plen = nd_get16(pkt + 4);
+	size_t plen = be_get16(pkt + 4);
 	if (plen == 0)
 		return ND_DROP_PAYLOAD_LEN;
 	if (plen > len - ND_IP6_HDR_LEN)

@@ -41,6 +41,7 @@
 #define ND_RA_MAX_PREF64   4  /* RFC 8781 NAT64 prefixes */
 #define ND_CAPPORT_MAX     512 /* RFC 8910 captive-portal URI, bytes */
 #define ND_PACKET_MAX   1500
+#define ND_MIN_IPV6_MTU 1280u /* RFC 8200 §5: every link carries this much */
 
 /* Why a packet was not accepted. Every value has a counter in the daemon, so
  * keep the names stable: they are part of islandctl's JSON output. */
@@ -198,6 +199,9 @@ void nd_solicited_node(const struct in6_addr *addr, struct in6_addr *out);
 bool nd_is_solicited_node(const struct in6_addr *addr);
 /* Ethernet multicast MAC 33:33:xx:xx:xx:xx for an IPv6 multicast address. */
 void nd_mcast_mac(const struct in6_addr *group, uint8_t mac[6]);
+/* ff02::1 and ff02::2 (RFC 4291 §2.7.1). */
+extern const struct in6_addr nd_all_nodes;
+extern const struct in6_addr nd_all_routers;
 /* True when addr lies in prefix/plen (false for plen > 128). */
 bool nd_prefix_match(const struct in6_addr *addr, const struct in6_addr *prefix, uint8_t plen);
 

@@ -1,9 +1,13 @@
 /* IPv6 address helpers for Neighbor Discovery: solicited-node groups
- * (RFC 4291 §2.7.1), their Ethernet MACs (RFC 2464 §7), prefix tests. */
+ * (RFC 4291 §2.7.1), their Ethernet MACs (RFC 2464 §7), prefix tests,
+ * the all-nodes and all-routers groups. */
 #include <string.h>
 
 #include "proto/nd.h"
 #include "proto/nd_wire.h"
+
+const struct in6_addr nd_all_nodes = { .s6_addr = { 0xff, 0x02, [15] = 0x01 } };
+const struct in6_addr nd_all_routers = { .s6_addr = { 0xff, 0x02, [15] = 0x02 } };
 
 /* ff02::1:ff00:0/104 */
 static const uint8_t solicited_node_prefix[13] = {

@@ -8,9 +8,6 @@
 
 #define IP6_PAYLOAD_MAX 0xffff
 
-static const struct in6_addr all_routers = {
-	.s6_addr = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 },
-};
 
 /* An option carrying `n` bytes after type and length, padded to 8. */
 static size_t padded_opt_len(size_t n)
@@ -62,13 +59,13 @@ static size_t packet_finish(uint8_t *buf, const struct in6_addr *src,
 	buf[1] = 0;
 	buf[2] = 0;
 	buf[3] = 0;
-	nd_put16(buf + 4, (uint16_t)icmp_len);
+	be_put16(buf + 4, (uint16_t)icmp_len);
 	buf[6] = ND_IPPROTO_ICMP6;
 	buf[7] = ND_HOP_LIMIT;
 	memcpy(buf + 8, src, 16);
 	memcpy(buf + 24, dst, 16);
 	uint8_t *icmp = buf + ND_IP6_HDR_LEN;
-	nd_put16(icmp + 2, nd_icmp6_checksum(src, dst, icmp, icmp_len));
+	be_put16(icmp + 2, nd_icmp6_checksum(src, dst, icmp, icmp_len));
 	return ND_IP6_HDR_LEN + icmp_len;
 }
 
@@ -126,7 +123,7 @@ size_t nd_build_rs(uint8_t *buf, size_t cap, const struct in6_addr *src,
 		return 0;
 	uint8_t *icmp = put_icmp_head(buf, ND_TYPE_RS, ND_RS_LEN);
 	put_lladdr_opt(icmp + ND_RS_LEN, ND_OPT_SLLA, slla);
-	return packet_finish(buf, src, &all_routers, icmp_len);
+	return packet_finish(buf, src, &nd_all_routers, icmp_len);
 }
 
 /* RFC 4191 §2.3: 8, 16 or 24 bytes, as the prefix length needs. */
@@ -208,8 +205,8 @@ static uint8_t *put_pio(uint8_t *p, const struct nd_prefix_info *pi)
 	p[1] = ND_OPT_PIO_LEN / 8;
 	p[2] = pi->plen;
 	p[3] = pi->flags;
-	nd_put32(p + 4, pi->valid_lifetime);
-	nd_put32(p + 8, pi->preferred_lifetime);
+	be_put32(p + 4, pi->valid_lifetime);
+	be_put32(p + 8, pi->preferred_lifetime);
 	memcpy(p + 16, &prefix, 16);
 	return p + ND_OPT_PIO_LEN;
 }
@@ -223,7 +220,7 @@ static uint8_t *put_rio(uint8_t *p, const struct nd_route_info *ri)
 	p[1] = (uint8_t)(olen / 8);
 	p[2] = ri->plen;
 	p[3] = ri->pref & ND_RA_PREF_MASK;
-	nd_put32(p + 4, ri->lifetime);
+	be_put32(p + 4, ri->lifetime);
 	memcpy(p + 8, &prefix, olen - 8);
 	return p + olen;
 }
@@ -239,7 +236,7 @@ static uint8_t *put_rdnss(uint8_t *p, const struct nd_ra *ra, unsigned first)
 	p[1] = (uint8_t)(1 + 2 * n);
 	p[2] = 0;
 	p[3] = 0;
-	nd_put32(p + 4, lifetime);
+	be_put32(p + 4, lifetime);
 	return p + 8 + 16u * n;
 }
 
@@ -253,7 +250,7 @@ static uint8_t *put_pref64(uint8_t *p, const struct nd_pref64 *x)
 	nd_prefix_mask(&a, x->plen);
 	p[0] = ND_OPT_PREF64;
 	p[1] = ND_OPT_PREF64_LEN / 8;
-	nd_put16(p + 2, (uint16_t)(scaled << 3 | (unsigned)pref64_plc(x->plen)));
+	be_put16(p + 2, (uint16_t)(scaled << 3 | (unsigned)pref64_plc(x->plen)));
 	memcpy(p + 4, &a, 12);
 	return p + ND_OPT_PREF64_LEN;
 }
@@ -279,9 +276,9 @@ size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
 	uint8_t *icmp = put_icmp_head(buf, ND_TYPE_RA, ND_RA_LEN);
 	icmp[4] = ra->cur_hop_limit;
 	icmp[5] = ra->flags;
-	nd_put16(icmp + 6, ra->router_lifetime);
-	nd_put32(icmp + 8, ra->reachable_time);
-	nd_put32(icmp + 12, ra->retrans_timer);
+	be_put16(icmp + 6, ra->router_lifetime);
+	be_put32(icmp + 8, ra->reachable_time);
+	be_put32(icmp + 12, ra->retrans_timer);
 
 	/* radvd's order, as captured from radvd 2.19: PIO, RIO, RDNSS, DNSSL, MTU,
 	 * SLLA; PREF64 and captive portal before MTU */
@@ -303,7 +300,7 @@ size_t nd_build_ra(uint8_t *buf, size_t cap, const struct in6_addr *src,
 		memset(p, 0, ND_OPT_MTU_LEN);
 		p[0] = ND_OPT_MTU;
 		p[1] = ND_OPT_MTU_LEN / 8;
-		nd_put32(p + 4, ra->mtu);
+		be_put32(p + 4, ra->mtu);
 		p += ND_OPT_MTU_LEN;
 	}
 	put_lladdr_opt(p, ND_OPT_SLLA, slla);

@@ -48,7 +48,7 @@ static enum nd_drop opt_mtu(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 	if (olen != ND_OPT_MTU_LEN)
 		return ND_DROP_OPT_BAD;
 	if (ra->mtu == 0)
-		ra->mtu = nd_get32(opt + 4);
+		ra->mtu = be_get32(opt + 4);
 	return ND_OK;
 }
 
@@ -59,8 +59,8 @@ static enum nd_drop opt_pio(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 	struct nd_prefix_info pi = {
 		.plen = opt[2],
 		.flags = opt[3],
-		.valid_lifetime = nd_get32(opt + 4),
-		.preferred_lifetime = nd_get32(opt + 8),
+		.valid_lifetime = be_get32(opt + 4),
+		.preferred_lifetime = be_get32(opt + 8),
 	};
 	memcpy(&pi.prefix, opt + 16, 16);
 	nd_prefix_mask(&pi.prefix, pi.plen);
@@ -96,7 +96,7 @@ static enum nd_drop opt_rio(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 	memset(ri, 0, sizeof(*ri));
 	ri->plen = plen;
 	ri->pref = pref;
-	ri->lifetime = nd_get32(opt + 4);
+	ri->lifetime = be_get32(opt + 4);
 	memcpy(&ri->prefix, opt + 8, olen - 8);
 	nd_prefix_mask(&ri->prefix, plen);
 	return ND_OK;
@@ -108,7 +108,7 @@ static enum nd_drop opt_rdnss(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 	if (words < 3 || (words & 1) == 0)
 		return ND_DROP_OPT_BAD;
 	/* RFC 8106 §5.1: the lifetime belongs to the addresses of this option. */
-	uint32_t lifetime = nd_get32(opt + 4);
+	uint32_t lifetime = be_get32(opt + 4);
 	for (size_t off = 8; off < olen; off += 16) {
 		if (ra->n_rdnss >= ND_RA_MAX_RDNSS) {
 			count_sat(&ra->n_over_cap);
@@ -171,7 +171,7 @@ static enum nd_drop opt_dnssl(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 static enum nd_drop opt_pref64(const uint8_t *opt, size_t olen, struct nd_ra *ra)
 {
 	static const uint8_t plen_of_plc[] = { 96, 64, 56, 48, 40, 32 };
-	uint16_t field = nd_get16(opt + 2);
+	uint16_t field = be_get16(opt + 2);
 	unsigned plc = field & 7u;
 	if (olen != ND_OPT_PREF64_LEN || plc >= sizeof(plen_of_plc)) {
 		count_sat(&ra->n_ignored);

@@ -1,5 +1,5 @@
-/* Private to src/proto/nd_*.c: byte-order helpers and the wire layout of
- * the ND messages and options, shared by the parser and the builders. */
+/* Private to src/proto/nd_*.c and mld.c: the wire layout of the ND
+ * messages and options, shared by the parser and the builders. */
 #ifndef ISLANDD_PROTO_ND_WIRE_H
 #define ISLANDD_PROTO_ND_WIRE_H
 
@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "proto/bytes.h"
 #include "proto/nd.h"
 
 #define ND_IP6_HDR_LEN   40
@@ -38,30 +39,6 @@
 #define ND_OPT_PREF64_LEN 16
 #define ND_PREF64_SCALED_MAX 0x1fff /* 13 bits of 8 s units */
 #define ND_NONCE_MAX     (6 * 8 - 2) /* sizeof nd_msg.nonce */
-
-static inline uint16_t nd_get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t nd_get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static inline void nd_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void nd_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static inline bool nd_addr_is_mcast(const struct in6_addr *a)
 {

@@ -10,15 +10,7 @@
 #include "net/iftable.h"
 #include "ra/ra_internal.h"
 #include "util/log.h"
-
-#define MIN_IPV6_MTU 1280u
-
-static const struct in6_addr all_nodes = {
-	.s6_addr = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 },
-};
-static const struct in6_addr all_routers = {
-	.s6_addr = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 },
-};
+#include "util/random.h"
 
 static void if_rearm(struct ra_if *ifc);
 static void on_relay_timer(void *ctx);
@@ -30,15 +22,10 @@ uint64_t ra_now(const struct ra_engine *e)
 	return e->ops.now_ms(e->ops.ctx);
 }
 
-/* xorshift64*: timing jitter only, nothing secret depends on it. */
+/* Timing jitter only, nothing secret depends on it. */
 uint32_t ra_random(struct ra_engine *e)
 {
-	uint64_t x = e->rng;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	e->rng = x;
-	return (uint32_t)((x * 0x2545f4914f6cdd1dULL) >> 32);
+	return (uint32_t)(rng_next(&e->rng) >> 32);
 }
 
 struct ra_if *ra_if_by_index(const struct ra_engine *e, int ifindex)
@@ -142,12 +129,12 @@ static bool if_send_ra(struct ra_if *ifc, bool final)
 		if (ifc->adv) /* a relay downstream with its own `ra` block */
 			ra_advert_merge(ifc->adv, final, b);
 	}
-	size_t cap = mtu >= MIN_IPV6_MTU && mtu < ND_PACKET_MAX ? mtu : ND_PACKET_MAX;
+	size_t cap = mtu >= ND_MIN_IPV6_MTU && mtu < ND_PACKET_MAX ? mtu : ND_PACKET_MAX;
 	uint8_t pkt[ND_PACKET_MAX];
 	size_t len;
 	/* Everything that can be relayed fits in 1280 bytes but the search
 	 * lists: drop those (then routes) rather than the whole RA. */
-	while (!(len = nd_build_ra(pkt, cap, &src, &all_nodes, &b->ra, ll.len ? &ll : NULL))) {
+	while (!(len = nd_build_ra(pkt, cap, &src, &nd_all_nodes, &b->ra, ll.len ? &ll : NULL))) {
 		if (b->ra.n_dnssl)
 			b->ra.n_dnssl--;
 		else if (b->ra.n_routes)
@@ -159,7 +146,7 @@ static bool if_send_ra(struct ra_if *ifc, bool final)
 		e->cnt.build_errors++;
 		return false;
 	}
-	ra_if_send(ifc, &all_nodes, NULL, pkt, len);
+	ra_if_send(ifc, &nd_all_nodes, NULL, pkt, len);
 	ifc->tx_ra++;
 	ifc->last_tx_ms = now;
 	e->cnt.tx_ra++;
@@ -291,7 +278,7 @@ static void on_rs_timer(void *ctx)
 	uint8_t pkt[ND_PACKET_MAX];
 	size_t len = nd_build_rs(pkt, sizeof(pkt), &src, ll.len ? &ll : NULL);
 	if (len) {
-		ra_if_send(up, &all_routers, NULL, pkt, len);
+		ra_if_send(up, &nd_all_routers, NULL, pkt, len);
 		e->cnt.tx_rs++;
 	} else {
 		e->cnt.build_errors++;
@@ -550,9 +537,10 @@ struct ra_engine *ra_engine_new(struct loop *loop, const struct conf *conf, stru
 	e->ifs = ifs;
 	e->ops = *ops;
 	hash_key_init(&e->hkey);
-	if (getrandom(&e->rng, sizeof(e->rng), GRND_NONBLOCK) != (ssize_t)sizeof(e->rng))
-		e->rng = ra_now(e) ^ (uintptr_t)e;
-	e->rng |= 1; /* xorshift's state must not be 0 */
+	uint64_t seed;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = ra_now(e) ^ (uintptr_t)e;
+	e->rng = rng_init(seed);
 	struct ra_setup s;
 	if (setup_build(e, conf, &s) < 0) {
 		free(e);

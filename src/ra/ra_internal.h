@@ -334,7 +334,6 @@ struct ra_engine {
 	struct loop *loop;
 	struct iftable *ifs;
 	struct ra_ops ops;
-	const struct conf *conf;
 	struct hash_key hkey;
 	uint64_t rng;
 	bool shut;

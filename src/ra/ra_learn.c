@@ -23,9 +23,6 @@
 #include "ra/ra_internal.h"
 #include "util/log.h"
 
-static const struct in6_addr all_nodes = {
-	.s6_addr = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 },
-};
 
 static bool addr_unspecified(const struct in6_addr *a)
 {
@@ -244,12 +241,12 @@ static void dad_defend(struct ra_relay *r, struct ra_if *from, const struct nd_m
 	uint8_t pkt[ND_PACKET_MAX];
 	/* To ff02::1, so S must be clear (RFC 4861 §7.2.4). */
 	uint8_t flags = m->na_flags & (ND_NA_FLAG_ROUTER | ND_NA_FLAG_OVERRIDE);
-	size_t len = nd_build_na(pkt, sizeof(pkt), &src, &all_nodes, &m->target, flags, &ll);
+	size_t len = nd_build_na(pkt, sizeof(pkt), &src, &nd_all_nodes, &m->target, flags, &ll);
 	if (!len) {
 		e->cnt.build_errors++;
 		return;
 	}
-	ra_if_send(origin, &all_nodes, NULL, pkt, len);
+	ra_if_send(origin, &nd_all_nodes, NULL, pkt, len);
 	e->cnt.dad_defended++;
 }
 

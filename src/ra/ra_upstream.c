@@ -9,12 +9,13 @@
  * forgotten, only when a router announces it with lifetime 0 (a prefix: for
  * the two hours hosts keep it, RFC 4862 §5.5.3 e) or when its lifetime runs
  * out. Nothing here allocates; every table has a fixed size. */
+#include <stddef.h>
 #include <string.h>
 
+#include "proto/bytes.h"
 #include "ra/ra_internal.h"
 
 #define ITEM_WITHDRAW_HOLD_MS 60000u /* routes, DNS, NAT64: hosts drop them at lifetime 0 */
-#define MIN_IPV6_MTU 1280u
 
 uint64_t ra_end_of(uint32_t lifetime_s, uint64_t now)
 {
@@ -92,7 +93,7 @@ static uint64_t life_next(const struct ra_life *l)
 	return l->withdrawn ? l->withdrawn_end : l->valid_end;
 }
 
-/* --- finding and allocating entries -------------------------------------- */
+/* --- the item tables ----------------------------------------------------- */
 
 static int router_find(const struct ra_upstream *u, const struct in6_addr *src)
 {
@@ -110,61 +111,198 @@ static int router_alloc(struct ra_upstream *u)
 	return -1;
 }
 
+/* What differs between the kinds of item: every item struct starts with
+ * `bool used` and holds a struct ra_life at life_off; `same` compares an
+ * item with the key an RA option gives, `init` fills a new item from it. */
+struct item_kind {
+	size_t size, life_off;
+	uint64_t withdraw_hold_ms;
+	bool (*same)(const void *item, const void *key);
+	void (*init)(void *item, const void *key);
+};
+
+/* One of the upstream's fixed tables. */
+struct item_table {
+	const struct item_kind *kind;
+	char *base;
+	size_t n;
+};
+
+static bool *item_used(struct item_table t, size_t i)
+{
+	return (bool *)(t.base + i * t.kind->size);
+}
+
+static struct ra_life *item_life(struct item_table t, size_t i)
+{
+	return (struct ra_life *)(t.base + i * t.kind->size + t.kind->life_off);
+}
+
+static int item_find(struct item_table t, const void *key)
+{
+	for (size_t i = 0; i < t.n; i++)
+		if (*item_used(t, i) && t.kind->same(t.base + i * t.kind->size, key))
+			return (int)i;
+	return -1;
+}
+
 /* A free slot, or the withdrawn entry withdrawn longest ago: withdrawn
  * entries must never keep a live one out (an RA flood cycling prefixes). */
-#define ALLOC_SLOT(arr, n, out)                                                       \
-	do {                                                                          \
-		int best_ = -1;                                                       \
-		for (int i_ = 0; i_ < (n); i_++) {                                    \
-			if (!(arr)[i_].used) { best_ = i_; break; }                   \
-			if ((arr)[i_].life.withdrawn &&                               \
-			    (best_ < 0 || (arr)[i_].life.since_ms < (arr)[best_].life.since_ms)) \
-				best_ = i_;                                           \
-		}                                                                     \
-		(out) = best_;                                                        \
-	} while (0)
-
-static int prefix_find(const struct ra_upstream *u, const struct in6_addr *p, uint8_t plen)
+static int item_slot(struct item_table t)
 {
-	for (int i = 0; i < RA_MAX_PREFIXES; i++)
-		if (u->prefixes[i].used && u->prefixes[i].plen == plen &&
-		    memcmp(&u->prefixes[i].prefix, p, 16) == 0)
-			return i;
-	return -1;
+	int best = -1;
+	for (size_t i = 0; i < t.n; i++) {
+		if (!*item_used(t, i))
+			return (int)i;
+		if (item_life(t, i)->withdrawn &&
+		    (best < 0 || item_life(t, i)->since_ms < item_life(t, (size_t)best)->since_ms))
+			best = (int)i;
+	}
+	return best;
 }
 
-static int route_find(const struct ra_upstream *u, const struct in6_addr *p, uint8_t plen)
+/* One item heard with `lifetime` from router `bit`. Lifetime 0 withdraws
+ * it (*withdrawn counts that, when given) and returns NULL; otherwise the
+ * item, new if need be, whose lifetime the caller then sets; NULL with
+ * *over_cap counted when the table is full. */
+static void *item_merge(struct item_table t, const void *key, uint32_t lifetime, uint64_t bit,
+                        uint64_t now, struct ra_merge_result *res, unsigned *over_cap, unsigned *withdrawn)
 {
-	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used && u->routes[i].plen == plen &&
-		    memcmp(&u->routes[i].prefix, p, 16) == 0)
-			return i;
-	return -1;
+	int idx = item_find(t, key);
+	if (lifetime == 0) {
+		if (idx >= 0 && life_zeroed(item_life(t, (size_t)idx), bit, t.kind->withdraw_hold_ms, now)) {
+			res->changed = true;
+			if (withdrawn)
+				(*withdrawn)++;
+		}
+		return NULL;
+	}
+	void *item;
+	if (idx < 0) {
+		idx = item_slot(t);
+		if (idx < 0) {
+			(*over_cap)++;
+			return NULL;
+		}
+		item = t.base + (size_t)idx * t.kind->size;
+		memset(item, 0, t.kind->size);
+		*item_used(t, (size_t)idx) = true;
+		t.kind->init(item, key);
+		item_life(t, (size_t)idx)->since_ms = now;
+		res->changed = true;
+	}
+	item = t.base + (size_t)idx * t.kind->size;
+	if (item_life(t, (size_t)idx)->withdrawn)
+		res->changed = true;
+	return item;
 }
 
-static int rdnss_find(const struct ra_upstream *u, const struct in6_addr *a)
+static bool prefix_same(const void *item, const void *key)
 {
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && memcmp(&u->rdnss[i].addr, a, 16) == 0)
-			return i;
-	return -1;
+	const struct ra_prefix *p = item;
+	const struct nd_prefix_info *k = key;
+	return p->plen == k->plen && memcmp(&p->prefix, &k->prefix, 16) == 0;
 }
 
-static int dnssl_find(const struct ra_upstream *u, const uint8_t *names, size_t len)
+static void prefix_init(void *item, const void *key)
 {
-	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used && u->dnssl[i].len == len && memcmp(u->dnssl[i].names, names, len) == 0)
-			return i;
-	return -1;
+	struct ra_prefix *p = item;
+	const struct nd_prefix_info *k = key;
+	p->prefix = k->prefix;
+	p->plen = k->plen;
+	p->flags = k->flags;
 }
 
-static int pref64_find(const struct ra_upstream *u, const struct nd_pref64 *x)
+static bool route_same(const void *item, const void *key)
 {
-	for (int i = 0; i < RA_MAX_PREF64; i++)
-		if (u->pref64[i].used && u->pref64[i].plen == x->plen &&
-		    memcmp(u->pref64[i].prefix, x->prefix, sizeof(x->prefix)) == 0)
-			return i;
-	return -1;
+	const struct ra_route *r = item;
+	const struct nd_route_info *k = key;
+	return r->plen == k->plen && memcmp(&r->prefix, &k->prefix, 16) == 0;
+}
+
+static void route_init(void *item, const void *key)
+{
+	struct ra_route *r = item;
+	const struct nd_route_info *k = key;
+	r->prefix = k->prefix;
+	r->plen = k->plen;
+	r->pref = k->pref;
+}
+
+static bool rdnss_same(const void *item, const void *key)
+{
+	return memcmp(&((const struct ra_rdnss *)item)->addr, key, 16) == 0;
+}
+
+static void rdnss_init(void *item, const void *key)
+{
+	memcpy(&((struct ra_rdnss *)item)->addr, key, 16);
+}
+
+struct dnssl_key {
+	const uint8_t *name;
+	size_t len;
+};
+
+static bool dnssl_same(const void *item, const void *key)
+{
+	const struct ra_dnssl *d = item;
+	const struct dnssl_key *k = key;
+	return d->len == k->len && memcmp(d->names, k->name, k->len) == 0;
+}
+
+static void dnssl_init(void *item, const void *key)
+{
+	struct ra_dnssl *d = item;
+	const struct dnssl_key *k = key;
+	d->len = (uint16_t)k->len;
+	memcpy(d->names, k->name, k->len);
+}
+
+static bool pref64_same(const void *item, const void *key)
+{
+	const struct ra_pref64 *p = item;
+	const struct nd_pref64 *k = key;
+	return p->plen == k->plen && memcmp(p->prefix, k->prefix, sizeof(k->prefix)) == 0;
+}
+
+static void pref64_init(void *item, const void *key)
+{
+	struct ra_pref64 *p = item;
+	const struct nd_pref64 *k = key;
+	p->plen = k->plen;
+	memcpy(p->prefix, k->prefix, sizeof(p->prefix));
+}
+
+#define ITEM_KIND(type, hold, same_fn, init_fn) \
+	{ sizeof(type), offsetof(type, life), (hold), (same_fn), (init_fn) }
+_Static_assert(offsetof(struct ra_prefix, used) == 0 && offsetof(struct ra_route, used) == 0 &&
+               offsetof(struct ra_rdnss, used) == 0 && offsetof(struct ra_dnssl, used) == 0 &&
+               offsetof(struct ra_pref64, used) == 0, "item_used() reads `used` at offset 0");
+
+static const struct item_kind prefix_kind =
+	ITEM_KIND(struct ra_prefix, RA_WITHDRAW_HOLD_MS, prefix_same, prefix_init);
+static const struct item_kind route_kind =
+	ITEM_KIND(struct ra_route, ITEM_WITHDRAW_HOLD_MS, route_same, route_init);
+static const struct item_kind rdnss_kind =
+	ITEM_KIND(struct ra_rdnss, ITEM_WITHDRAW_HOLD_MS, rdnss_same, rdnss_init);
+static const struct item_kind dnssl_kind =
+	ITEM_KIND(struct ra_dnssl, ITEM_WITHDRAW_HOLD_MS, dnssl_same, dnssl_init);
+static const struct item_kind pref64_kind =
+	ITEM_KIND(struct ra_pref64, ITEM_WITHDRAW_HOLD_MS, pref64_same, pref64_init);
+
+#define TABLE(kind, arr) ((struct item_table){ &(kind), (char *)(arr), sizeof(arr) / sizeof((arr)[0]) })
+
+/* Every table but the captive portal's single entry, prefixes first. */
+enum { N_TABLES = 5 };
+static void item_tables(const struct ra_upstream *cu, struct item_table t[N_TABLES])
+{
+	struct ra_upstream *u = (struct ra_upstream *)cu; /* readers get const views back */
+	t[0] = TABLE(prefix_kind, u->prefixes);
+	t[1] = TABLE(route_kind, u->routes);
+	t[2] = TABLE(rdnss_kind, u->rdnss);
+	t[3] = TABLE(dnssl_kind, u->dnssl);
+	t[4] = TABLE(pref64_kind, u->pref64);
 }
 
 /* --- merging one RA ------------------------------------------------------ */
@@ -202,32 +340,10 @@ static void merge_prefixes(struct ra_upstream *u, const struct nd_ra *ra, uint64
 {
 	for (unsigned i = 0; i < ra->n_prefixes; i++) {
 		const struct nd_prefix_info *pi = &ra->prefixes[i];
-		int idx = prefix_find(u, &pi->prefix, pi->plen);
-		if (pi->valid_lifetime == 0) {
-			if (idx >= 0) {
-				if (life_zeroed(&u->prefixes[idx].life, bit, RA_WITHDRAW_HOLD_MS, now)) {
-					res->withdrawn++;
-					res->changed = true;
-				}
-			}
+		struct ra_prefix *p = item_merge(TABLE(prefix_kind, u->prefixes), pi, pi->valid_lifetime, bit,
+		                                 now, res, &res->prefixes_over_cap, &res->withdrawn);
+		if (!p)
 			continue;
-		}
-		if (idx < 0) {
-			ALLOC_SLOT(u->prefixes, RA_MAX_PREFIXES, idx);
-			if (idx < 0) {
-				res->prefixes_over_cap++;
-				continue;
-			}
-			struct ra_prefix *p = &u->prefixes[idx];
-			memset(p, 0, sizeof(*p));
-			p->used = true;
-			p->prefix = pi->prefix;
-			p->plen = pi->plen;
-			p->flags = pi->flags;
-			p->life.since_ms = now;
-			res->changed = true;
-		}
-		struct ra_prefix *p = &u->prefixes[idx];
 		if (p->life.withdrawn || p->flags != pi->flags) {
 			res->changed = true;
 			p->life.since_ms = now;
@@ -242,31 +358,11 @@ static void merge_routes(struct ra_upstream *u, const struct nd_ra *ra, uint64_t
 {
 	for (unsigned i = 0; i < ra->n_routes; i++) {
 		const struct nd_route_info *ri = &ra->routes[i];
-		int idx = route_find(u, &ri->prefix, ri->plen);
-		if (ri->lifetime == 0) {
-			if (idx >= 0) {
-				if (life_zeroed(&u->routes[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-					res->changed = true;
-			}
+		struct ra_route *r = item_merge(TABLE(route_kind, u->routes), ri, ri->lifetime, bit, now, res,
+		                                &res->routes_over_cap, NULL);
+		if (!r)
 			continue;
-		}
-		if (idx < 0) {
-			ALLOC_SLOT(u->routes, RA_MAX_ROUTES, idx);
-			if (idx < 0) {
-				res->routes_over_cap++;
-				continue;
-			}
-			struct ra_route *r = &u->routes[idx];
-			memset(r, 0, sizeof(*r));
-			r->used = true;
-			r->prefix = ri->prefix;
-			r->plen = ri->plen;
-			r->pref = ri->pref;
-			r->life.since_ms = now;
-			res->changed = true;
-		}
-		struct ra_route *r = &u->routes[idx];
-		if (r->life.withdrawn || r->pref != ri->pref)
+		if (r->pref != ri->pref)
 			res->changed = true;
 		r->pref = ri->pref;
 		life_set(&r->life, ri->lifetime, ri->lifetime, bit, now);
@@ -277,31 +373,11 @@ static void merge_rdnss(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
                         uint64_t now, struct ra_merge_result *res)
 {
 	for (unsigned i = 0; i < ra->n_rdnss; i++) {
-		int idx = rdnss_find(u, &ra->rdnss[i]);
 		uint32_t lifetime = ra->rdnss_lifetime[i]; /* its own option's (RFC 8106 §5.1) */
-		if (lifetime == 0) {
-			if (idx >= 0) {
-				if (life_zeroed(&u->rdnss[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-					res->changed = true;
-			}
-			continue;
-		}
-		if (idx < 0) {
-			ALLOC_SLOT(u->rdnss, RA_MAX_RDNSS, idx);
-			if (idx < 0) {
-				res->rdnss_over_cap++;
-				continue;
-			}
-			struct ra_rdnss *d = &u->rdnss[idx];
-			memset(d, 0, sizeof(*d));
-			d->used = true;
-			d->addr = ra->rdnss[i];
-			d->life.since_ms = now;
-			res->changed = true;
-		}
-		if (u->rdnss[idx].life.withdrawn)
-			res->changed = true;
-		life_set(&u->rdnss[idx].life, lifetime, lifetime, bit, now);
+		struct ra_rdnss *d = item_merge(TABLE(rdnss_kind, u->rdnss), &ra->rdnss[i], lifetime, bit, now,
+		                                res, &res->rdnss_over_cap, NULL);
+		if (d)
+			life_set(&d->life, lifetime, lifetime, bit, now);
 	}
 }
 
@@ -320,51 +396,6 @@ static size_t dnssl_next_name(const uint8_t *body, size_t len, size_t *off)
 	return *off - start;
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void merge_domain(struct ra_upstream *u, const uint8_t *name, size_t n, uint32_t lifetime,
-                         uint64_t bit, uint64_t now, struct ra_merge_result *res)
-{
-	if (n > RA_DNSSL_NAMES_MAX) {
-		res->dnssl_over_cap++;
-		return;
-	}
-	int idx = dnssl_find(u, name, n);
-	if (lifetime == 0) {
-		if (idx >= 0 && life_zeroed(&u->dnssl[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-			res->changed = true;
-		return;
-	}
-	if (idx < 0) {
-		ALLOC_SLOT(u->dnssl, RA_MAX_DNSSL, idx);
-		if (idx < 0) {
-			res->dnssl_over_cap++;
-			return;
-		}
-		struct ra_dnssl *d = &u->dnssl[idx];
-		memset(d, 0, sizeof(*d));
-		d->used = true;
-		d->len = (uint16_t)n;
-		memcpy(d->names, name, n);
-		d->life.since_ms = now;
-		res->changed = true;
-	}
-	if (u->dnssl[idx].life.withdrawn)
-		res->changed = true;
-	life_set(&u->dnssl[idx].life, lifetime, lifetime, bit, now);
-}
-
 /* Each search domain lives by the lifetime of the option it came in
  * (RFC 8106 §5.2), like a DNS server: a domain can be withdrawn, or
  * refreshed, by an option that lists other domains with it or not. */
@@ -373,12 +404,21 @@ static void merge_dnssl(struct ra_upstream *u, const struct nd_ra *ra, uint64_t 
 {
 	for (unsigned i = 0; i < ra->n_dnssl; i++) {
 		const uint8_t *body = ra->dnssl[i].body;
-		size_t len = ra->dnssl[i].len, off = 4, n;
+		size_t len = ra->dnssl[i].len, off = 4;
 		if (len < 4)
 			continue;
-		uint32_t lifetime = get32(body);
-		for (const uint8_t *name = body + off; (n = dnssl_next_name(body, len, &off)) > 0; name = body + off)
-			merge_domain(u, name, n, lifetime, bit, now, res);
+		uint32_t lifetime = be_get32(body);
+		struct dnssl_key k = { body + off, 0 };
+		for (; (k.len = dnssl_next_name(body, len, &off)) > 0; k.name = body + off) {
+			if (k.len > RA_DNSSL_NAMES_MAX) {
+				res->dnssl_over_cap++;
+				continue;
+			}
+			struct ra_dnssl *d = item_merge(TABLE(dnssl_kind, u->dnssl), &k, lifetime, bit, now, res,
+			                                &res->dnssl_over_cap, NULL);
+			if (d)
+				life_set(&d->life, lifetime, lifetime, bit, now);
+		}
 	}
 }
 
@@ -387,29 +427,11 @@ static void merge_pref64(struct ra_upstream *u, const struct nd_ra *ra, uint64_t
 {
 	for (unsigned i = 0; i < ra->n_pref64; i++) {
 		const struct nd_pref64 *x = &ra->pref64[i];
-		int idx = pref64_find(u, x);
-		if (x->lifetime == 0) { /* RFC 8781 §4: stop using it */
-			if (idx >= 0 && life_zeroed(&u->pref64[idx].life, bit, ITEM_WITHDRAW_HOLD_MS, now))
-				res->changed = true;
-			continue;
-		}
-		if (idx < 0) {
-			ALLOC_SLOT(u->pref64, RA_MAX_PREF64, idx);
-			if (idx < 0) {
-				res->pref64_over_cap++;
-				continue;
-			}
-			struct ra_pref64 *p = &u->pref64[idx];
-			memset(p, 0, sizeof(*p));
-			p->used = true;
-			p->plen = x->plen;
-			memcpy(p->prefix, x->prefix, sizeof(p->prefix));
-			p->life.since_ms = now;
-			res->changed = true;
-		}
-		if (u->pref64[idx].life.withdrawn)
-			res->changed = true;
-		life_set(&u->pref64[idx].life, x->lifetime, x->lifetime, bit, now);
+		/* lifetime 0, RFC 8781 §4: stop using it */
+		struct ra_pref64 *p = item_merge(TABLE(pref64_kind, u->pref64), x, x->lifetime, bit, now, res,
+		                                 &res->pref64_over_cap, NULL);
+		if (p)
+			life_set(&p->life, x->lifetime, x->lifetime, bit, now);
 	}
 }
 
@@ -469,21 +491,12 @@ void ra_upstream_merge(struct ra_upstream *u, const struct nd_msg *m, const stru
 static uint64_t router_refs(const struct ra_upstream *u)
 {
 	uint64_t refs = 0;
-	for (int i = 0; i < RA_MAX_PREFIXES; i++)
-		if (u->prefixes[i].used)
-			refs |= u->prefixes[i].life.routers;
-	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used)
-			refs |= u->routes[i].life.routers;
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used)
-			refs |= u->rdnss[i].life.routers;
-	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used)
-			refs |= u->dnssl[i].life.routers;
-	for (int i = 0; i < RA_MAX_PREF64; i++)
-		if (u->pref64[i].used)
-			refs |= u->pref64[i].life.routers;
+	struct item_table t[N_TABLES];
+	item_tables(u, t);
+	for (size_t k = 0; k < N_TABLES; k++)
+		for (size_t i = 0; i < t[k].n; i++)
+			if (*item_used(t[k], i))
+				refs |= item_life(t[k], i)->routers;
 	if (u->capport.used)
 		refs |= u->capport.life.routers;
 	return refs;
@@ -492,28 +505,22 @@ static uint64_t router_refs(const struct ra_upstream *u)
 bool ra_upstream_expire(struct ra_upstream *u, uint64_t now, bool *changed)
 {
 	bool prefix_gone = false;
-	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
-		struct ra_prefix *p = &u->prefixes[i];
-		bool ran_out = p->life.ran_out;
-		if (p->used && life_age(&p->life, now, changed)) {
-			p->used = false;
-			prefix_gone = true;
+	struct item_table t[N_TABLES];
+	item_tables(u, t);
+	for (size_t k = 0; k < N_TABLES; k++) {
+		for (size_t i = 0; i < t[k].n; i++) {
+			bool *used = item_used(t[k], i);
+			struct ra_life *l = item_life(t[k], i);
+			bool ran_out = l->ran_out;
+			if (*used && life_age(l, now, changed)) {
+				*used = false;
+				prefix_gone |= t[k].kind == &prefix_kind;
+			}
+			/* a prefix that ran out: the hosts' addresses in it are gone */
+			if (*used && l->ran_out && !ran_out)
+				prefix_gone |= t[k].kind == &prefix_kind;
 		}
-		if (p->used && p->life.ran_out && !ran_out)
-			prefix_gone = true; /* the hosts' addresses in it are gone */
 	}
-	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used && life_age(&u->routes[i].life, now, changed))
-			u->routes[i].used = false;
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used && life_age(&u->rdnss[i].life, now, changed))
-			u->rdnss[i].used = false;
-	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used && life_age(&u->dnssl[i].life, now, changed))
-			u->dnssl[i].used = false;
-	for (int i = 0; i < RA_MAX_PREF64; i++)
-		if (u->pref64[i].used && life_age(&u->pref64[i].life, now, changed))
-			u->pref64[i].used = false;
 	if (u->capport.used && life_age(&u->capport.life, now, changed))
 		u->capport.used = false;
 	/* A router is forgotten once it is no default router and nothing it
@@ -538,21 +545,12 @@ uint64_t ra_upstream_next_expiry(const struct ra_upstream *u, uint64_t now)
 {
 	uint64_t next = RA_END_NEVER;
 #define CONSIDER(t) do { uint64_t t_ = (t); if (t_ < next) next = t_; } while (0)
-	for (int i = 0; i < RA_MAX_PREFIXES; i++)
-		if (u->prefixes[i].used)
-			CONSIDER(life_next(&u->prefixes[i].life));
-	for (int i = 0; i < RA_MAX_ROUTES; i++)
-		if (u->routes[i].used)
-			CONSIDER(life_next(&u->routes[i].life));
-	for (int i = 0; i < RA_MAX_RDNSS; i++)
-		if (u->rdnss[i].used)
-			CONSIDER(life_next(&u->rdnss[i].life));
-	for (int i = 0; i < RA_MAX_DNSSL; i++)
-		if (u->dnssl[i].used)
-			CONSIDER(life_next(&u->dnssl[i].life));
-	for (int i = 0; i < RA_MAX_PREF64; i++)
-		if (u->pref64[i].used)
-			CONSIDER(life_next(&u->pref64[i].life));
+	struct item_table t[N_TABLES];
+	item_tables(u, t);
+	for (size_t k = 0; k < N_TABLES; k++)
+		for (size_t i = 0; i < t[k].n; i++)
+			if (*item_used(t[k], i))
+				CONSIDER(life_next(item_life(t[k], i)));
 	if (u->capport.used)
 		CONSIDER(life_next(&u->capport.life));
 	/* Routers whose lifetime already ended wait for their last item. */
@@ -642,9 +640,9 @@ static uint32_t relayed_mtu(const struct ra_upstream *u, const struct ra_router 
 	}
 	if (mtu == 0)
 		return 0;
-	if (link_mtu >= MIN_IPV6_MTU && mtu > link_mtu)
+	if (link_mtu >= ND_MIN_IPV6_MTU && mtu > link_mtu)
 		mtu = link_mtu;
-	return mtu < MIN_IPV6_MTU ? 0 : mtu;
+	return mtu < ND_MIN_IPV6_MTU ? 0 : mtu;
 }
 
 /* No upstream router is a default router (a WAN outage: RFC 7084 routers
@@ -682,6 +680,30 @@ static void advertise_fallback(const struct ra_upstream *u, uint64_t now, struct
 	ra->flags = (uint8_t)((ra->flags & ~ND_RA_PREF_MASK) | ND_RA_PREF_LOW);
 }
 
+/* Does an item go into the relayed RA, and with which lifetime: a withdrawn
+ * one with 0 (hosts drop it), one whose lifetime ran out, not yet aged, not
+ * at all. */
+static bool life_sent(const struct ra_life *l, uint64_t now, uint32_t *left)
+{
+	if (!l->withdrawn && l->valid_end <= now)
+		return false;
+	*left = l->withdrawn ? 0 : ra_remaining_s(l->valid_end, now);
+	return true;
+}
+
+/* Items sharing one option must share its lifetime (RFC 8106 §5.1): the
+ * next item from k on not listed yet with the lifetime of item `first`,
+ * or -1. An unlisted `first` finds itself first. */
+static int same_life_next(const bool *listed, const uint32_t *left, int n, int k, int first)
+{
+	if (listed[first] && k == first)
+		return -1;
+	for (; k < n; k++)
+		if (!listed[k] && left[k] == left[first])
+			return k;
+	return -1;
+}
+
 void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_mtu, bool final,
                        struct ra_build *b)
 {
@@ -701,68 +723,57 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 	ra->flags |= ND_RA_FLAG_PROXY; /* RFC 4389 §4.1.3.3 */
 	ra->mtu = relayed_mtu(u, p, link_mtu);
 
+	uint32_t left;
 	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
 		const struct ra_prefix *src = &u->prefixes[i];
-		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+		if (!src->used || !life_sent(&src->life, now, &left))
 			continue;
 		struct nd_prefix_info *pi = &ra->prefixes[ra->n_prefixes++];
 		pi->prefix = src->prefix;
 		pi->plen = src->plen;
 		/* Hosts form addresses (A) but send everything through us (no L). */
 		pi->flags = src->flags & ND_PIO_FLAG_AUTO;
-		if (!src->life.withdrawn) {
-			pi->valid_lifetime = ra_remaining_s(src->life.valid_end, now);
-			pi->preferred_lifetime = ra_remaining_s(src->life.pref_end, now);
-		}
+		pi->valid_lifetime = left;
+		pi->preferred_lifetime = src->life.withdrawn ? 0 : ra_remaining_s(src->life.pref_end, now);
 	}
 	for (int i = 0; i < RA_MAX_ROUTES && ra->n_routes < ND_RA_MAX_ROUTES; i++) {
 		const struct ra_route *src = &u->routes[i];
-		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+		if (!src->used || !life_sent(&src->life, now, &left))
 			continue;
 		struct nd_route_info *ri = &ra->routes[ra->n_routes++];
 		ri->prefix = src->prefix;
 		ri->plen = src->plen;
 		ri->pref = src->pref;
-		ri->lifetime = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
+		ri->lifetime = left;
 	}
 	/* Each server with its own remaining lifetime, a withdrawn one with 0
 	 * (RFC 8106 §5.1), those of equal lifetime next to each other so that
 	 * nd_build_ra puts them in one option. */
-	uint32_t dns_left[RA_MAX_RDNSS];
-	bool listed[RA_MAX_RDNSS] = { false };
-	for (int i = 0; i < RA_MAX_RDNSS; i++) {
-		const struct ra_rdnss *src = &u->rdnss[i];
-		listed[i] = !src->used || (!src->life.withdrawn && src->life.valid_end <= now);
-		dns_left[i] = listed[i] || src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
-	}
-	for (int i = 0; i < RA_MAX_RDNSS; i++) {
-		if (listed[i])
-			continue;
-		for (int k = i; k < RA_MAX_RDNSS; k++)
-			if (!listed[k] && dns_left[k] == dns_left[i]) {
-				listed[k] = true;
-				ra->rdnss_lifetime[ra->n_rdnss] = dns_left[k];
-				ra->rdnss[ra->n_rdnss++] = u->rdnss[k].addr;
-			}
-	}
+	uint32_t dns_left[RA_MAX_RDNSS] = { 0 };
+	bool listed[RA_MAX_RDNSS];
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		listed[i] = !u->rdnss[i].used || !life_sent(&u->rdnss[i].life, now, &dns_left[i]);
+	for (int i = 0; i < RA_MAX_RDNSS; i++)
+		for (int k = i; (k = same_life_next(listed, dns_left, RA_MAX_RDNSS, k, i)) >= 0; k++) {
+			listed[k] = true;
+			ra->rdnss_lifetime[ra->n_rdnss] = dns_left[k];
+			ra->rdnss[ra->n_rdnss++] = u->rdnss[k].addr;
+		}
 	/* Search domains the same way: one option per lifetime, as long as
 	 * the names fit one scratch slot. */
-	uint32_t dom_left[RA_MAX_DNSSL];
+	uint32_t dom_left[RA_MAX_DNSSL] = { 0 };
 	bool dom_listed[RA_MAX_DNSSL];
-	for (int i = 0; i < RA_MAX_DNSSL; i++) {
-		const struct ra_dnssl *src = &u->dnssl[i];
-		dom_listed[i] = !src->used || (!src->life.withdrawn && src->life.valid_end <= now);
-		dom_left[i] = dom_listed[i] || src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
-	}
+	for (int i = 0; i < RA_MAX_DNSSL; i++)
+		dom_listed[i] = !u->dnssl[i].used || !life_sent(&u->dnssl[i].life, now, &dom_left[i]);
 	for (int i = 0; i < RA_MAX_DNSSL; i++) {
 		if (dom_listed[i])
 			continue;
 		uint8_t *body = b->dnssl + (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
 		size_t used = 4;
-		put32(body, dom_left[i]);
-		for (int k = i; k < RA_MAX_DNSSL; k++) {
+		be_put32(body, dom_left[i]);
+		for (int k = i; (k = same_life_next(dom_listed, dom_left, RA_MAX_DNSSL, k, i)) >= 0; k++) {
 			const struct ra_dnssl *src = &u->dnssl[k];
-			if (dom_listed[k] || dom_left[k] != dom_left[i] || used + src->len > 4 + RA_DNSSL_NAMES_MAX)
+			if (used + src->len > 4 + RA_DNSSL_NAMES_MAX)
 				continue;
 			dom_listed[k] = true;
 			memcpy(body + used, src->names, src->len);
@@ -774,10 +785,9 @@ void ra_upstream_build(const struct ra_upstream *u, uint64_t now, uint32_t link_
 	}
 	for (int i = 0; i < RA_MAX_PREF64; i++) {
 		const struct ra_pref64 *src = &u->pref64[i];
-		if (!src->used || (!src->life.withdrawn && src->life.valid_end <= now))
+		if (!src->used || !life_sent(&src->life, now, &left))
 			continue;
 		struct nd_pref64 *x = &ra->pref64[ra->n_pref64++];
-		uint32_t left = src->life.withdrawn ? 0 : ra_remaining_s(src->life.valid_end, now);
 		x->lifetime = (uint16_t)(left > UINT16_MAX ? UINT16_MAX : left);
 		x->plen = src->plen;
 		memcpy(x->prefix, src->prefix, sizeof(x->prefix));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proto/dns.h"
+#include "../unit/dns_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

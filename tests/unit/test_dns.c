@@ -12,6 +12,8 @@
 
 #include "proto/dns.h"
 
+#include "dns_check.h"
+
 /* A tiny wire writer so each test shows the bytes it feeds. */
 struct wire {
 	uint8_t b[4096];

@@ -18,6 +18,8 @@
 #include "mdns/recent.h"
 #include "proto/dns.h"
 
+#include "dns_check.h"
+
 #define WLAN 3
 #define ETH 4
 #define OTHER 5

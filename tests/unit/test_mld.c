@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "wire_fixtures.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,25 +42,6 @@ static const char scapy_done[] =
 static const char scapy_query[] =
 	"6000000000240001fe800000000000000000000000000001ff0200000000000000000000000000013a00050200000100"
 	"820056962710000000000000000000000000000000000000027d0000";
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(hex) / 2;
-	assert_true(n <= cap);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
-
-static struct in6_addr A(const char *s)
-{
-	struct in6_addr a;
-	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
-	return a;
-}
 
 static void test_v2_report_records(void **state)
 {

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "wire_fixtures.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,35 +63,6 @@ static const char scapy_dad_ns[] =
 	"870034d60000000020010db800000000020000fffe0000020e01010203040506";
 
 /* ------------------------------------------------------------------------ */
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(s) / 2;
-	assert_true(n <= cap);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(s + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
-
-static struct in6_addr A(const char *s)
-{
-	struct in6_addr a;
-	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
-	return a;
-}
-
-static void assert_addr(const struct in6_addr *got, const char *want)
-{
-	struct in6_addr w = A(want);
-	if (memcmp(got, &w, 16) != 0) {
-		char buf[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, got, buf, sizeof(buf));
-		fail_msg("address %s, expected %s", buf, want);
-	}
-}
 
 static const struct nd_lladdr mac1 = { 6, { 0x02, 0, 0, 0, 0, 0x01 } };
 static const struct nd_lladdr mac2 = { 6, { 0x02, 0, 0, 0, 0, 0x02 } };

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "wire_fixtures.h"
+
 #include "conf/conf.h"
 #include "ctl/ctl.h"
 #include "ndproxy/ndproxy.h"
@@ -22,6 +24,7 @@
 
 #define UP_IF 2   /* wlan0: the proxy interface */
 #define DOWN_IF 3 /* eth0: the cluster */
+#define DOWN2_IF 4 /* eth1: a second relay downstream */
 
 struct sent_na {
 	int ifindex;
@@ -130,21 +133,6 @@ struct world {
 	struct ndp_engine *e;
 };
 
-static struct in6_addr A(const char *s)
-{
-	struct in6_addr a;
-	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
-	return a;
-}
-
-static void assert_addr(const struct in6_addr *got, const char *want)
-{
-	struct in6_addr w = A(want);
-	char g[INET6_ADDRSTRLEN];
-	if (memcmp(got, &w, sizeof(w)) != 0)
-		fail_msg("address %s, wanted %s", inet_ntop(AF_INET6, got, g, sizeof(g)), want);
-}
-
 static void add_iface(struct iftable *ifs, int idx, const char *name, const char *ll, uint8_t mac_last)
 {
 	struct nl_link l = { .ifindex = idx, .flags = IFF_UP | IFF_RUNNING, .type = ARPHRD_ETHER,
@@ -155,20 +143,27 @@ static void add_iface(struct iftable *ifs, int idx, const char *name, const char
 	iftable_on_addr(ifs, &a, false);
 }
 
-static void world_up(struct world *w, const char *text)
+/* The proxy's links (and eth1 for the relay tests), the engine on `o`. */
+static void world_up_ops(struct world *w, const char *text, const struct ndp_ops *o, bool eth1)
 {
 	memset(&fk, 0, sizeof(fk));
 	fk.now = 1000000;
 	struct conf_error err;
-	int rc = conf_parse(text, strlen(text), "test.conf", &w->conf, &err);
-	if (rc < 0)
+	if (conf_parse(text, strlen(text), "test.conf", &w->conf, &err) < 0)
 		fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
 	w->loop = loop_new();
 	w->ifs = iftable_new(16);
 	add_iface(w->ifs, UP_IF, "wlan0", "fe80::1", 1);
 	add_iface(w->ifs, DOWN_IF, "eth0", "fe80::2", 2);
-	w->e = ndp_engine_new(w->loop, w->conf, w->ifs, world_ops);
+	if (eth1)
+		add_iface(w->ifs, DOWN2_IF, "eth1", "fe80::3", 3);
+	w->e = ndp_engine_new(w->loop, w->conf, w->ifs, o);
 	assert_non_null(w->e);
+}
+
+static void world_up(struct world *w, const char *text)
+{
+	world_up_ops(w, text, world_ops, false);
 }
 
 static void world_down(struct world *w)
@@ -683,7 +678,6 @@ static void deleted_route_of_a_live_session_is_restored(void **state)
 
 /* ---- relay discovery (issue 12 item 1) and answer-from (item 3) ---- */
 
-#define DOWN2_IF 4 /* eth1: a second relay downstream */
 
 /* The RA engine's part, faked: 2001:db8::/64 is relayed from wlan0 to eth0 and eth1. */
 static unsigned fake_relay_links(void *ctx, int up, const struct in6_addr *t, int *links, unsigned max)
@@ -701,18 +695,7 @@ static void relay_world_up(struct world *w, const char *text)
 	static struct ndp_ops relay_ops;
 	relay_ops = ops;
 	relay_ops.relay_links = fake_relay_links;
-	memset(&fk, 0, sizeof(fk));
-	fk.now = 1000000;
-	struct conf_error err;
-	if (conf_parse(text, strlen(text), "test.conf", &w->conf, &err) < 0)
-		fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
-	w->loop = loop_new();
-	w->ifs = iftable_new(16);
-	add_iface(w->ifs, UP_IF, "wlan0", "fe80::1", 1);
-	add_iface(w->ifs, DOWN_IF, "eth0", "fe80::2", 2);
-	add_iface(w->ifs, DOWN2_IF, "eth1", "fe80::3", 3);
-	w->e = ndp_engine_new(w->loop, w->conf, w->ifs, &relay_ops);
-	assert_non_null(w->e);
+	world_up_ops(w, text, &relay_ops, true);
 }
 
 static void relay_unknown_host_is_probed_everywhere_answered_and_routed(void **state)
