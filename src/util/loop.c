@@ -248,7 +248,7 @@ static void batch_sleep(struct loop *loop)
 	if (loop_now_us(loop) >= ready)
 		return;
 	if (loop->clock.wait_until_us) {
-		loop->clock.wait_until_us(loop->clock.ctx, ready);
+		loop->clock.wait_until_us(loop->clock.ctx, ready, false);
 		return;
 	}
 	struct timespec ts = { .tv_sec = (time_t)(ready / 1000000u),
@@ -312,7 +312,7 @@ int loop_run(struct loop *loop)
 		if (fake && n == 0 && timeout != 0) {
 			if (timeout < 0)
 				return -EDEADLK;
-			loop->clock.wait_until_us(loop->clock.ctx, loop->heap[1]->when_ms * 1000u);
+			loop->clock.wait_until_us(loop->clock.ctx, loop->heap[1]->when_ms * 1000u, true);
 			continue;
 		}
 		batch_note_round(loop, n);

@@ -27,11 +27,13 @@ uint64_t clock_us(void);
 
 /* A clock for the loop. now_us reads it. wait_until_us, when set, makes the
  * clock a fake one: instead of blocking in epoll_wait or sleeping, the loop
- * asks it to move its time on to the next deadline (descriptors are then only
- * polled), so tests run timers and batching exactly, without wall time. */
+ * asks it to move its time on to until_us (descriptors are then only
+ * polled), so tests run timers and batching exactly, without wall time.
+ * `wakes` says the wait is epoll's, which a descriptor event may end early
+ * (a fake that makes events stops there); a batching sleep does not wake. */
 struct loop_clock {
 	uint64_t (*now_us)(void *ctx);
-	void (*wait_until_us)(void *ctx, uint64_t until_us);
+	void (*wait_until_us)(void *ctx, uint64_t until_us, bool wakes);
 	void *ctx;
 };
 

@@ -6,6 +6,7 @@
 #ifndef FAKE_LOOP_H
 #define FAKE_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -20,10 +21,31 @@ static uint64_t fake_clock_now_us(void *ctx)
 	return fake_us;
 }
 
-/* The loop would wait: the time is simply there. */
-static void fake_clock_wait_until_us(void *ctx, uint64_t until_us)
+/* What happens outside the loop at given times (a peer writing into a
+ * pipe): next_us says when it next acts (UINT64_MAX: never), act does it. */
+struct fake_world {
+	uint64_t (*next_us)(void *ctx);
+	void (*act)(void *ctx);
+	void *ctx;
+};
+static struct fake_world fake_world;
+
+/* The loop would wait: the time is simply there. The world acts at its
+ * times on the way; an event ends a wait that `wakes` (epoll's) there, as
+ * it would on the real clock, while a batching sleep runs to its end. */
+static void fake_clock_wait_until_us(void *ctx, uint64_t until_us, bool wakes)
 {
 	(void)ctx;
+	while (fake_world.next_us) {
+		uint64_t at = fake_world.next_us(fake_world.ctx);
+		if (at > until_us)
+			break;
+		if (at > fake_us)
+			fake_us = at;
+		fake_world.act(fake_world.ctx);
+		if (wakes)
+			return;
+	}
 	if (until_us > fake_us)
 		fake_us = until_us;
 }
@@ -49,6 +71,7 @@ static __attribute__((unused)) uint64_t fake_now_ms(void *ctx)
 static __attribute__((unused)) struct loop *fake_loop_reset(uint64_t start_ms)
 {
 	loop_free(fake_loop);
+	fake_world = (struct fake_world){ 0 };
 	fake_us = start_ms * 1000u;
 	fake_loop = loop_new_clock(&fake_clock);
 	if (!fake_loop)
