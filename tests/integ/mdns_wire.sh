@@ -52,7 +52,7 @@ avahi_start printer || { not_ok "avahi-daemon starts on the printer" "see $(avah
 
 # Everything the gateway sends on each link, fragments included.
 capture_gw() {
-	nsexec "$1" tcpdump -i "$2" -n -U -s 0 -w "$3" "ether src $(mac_addr gw "$4")" >/dev/null 2>"$3.err" &
+	nsexec "$1" tcpdump -i "$2" -n -U --immediate-mode -s 0 -w "$3" "ether src $(mac_addr gw "$4")" >/dev/null 2>"$3.err" &
 	ISL_CAPTURE_PID=$!
 	at_cleanup "kill $ISL_CAPTURE_PID 2>/dev/null"
 	wait_for 5 tcpdump_ready "$3.err"
@@ -87,7 +87,8 @@ fi
 # --- §10.2: an announcement with the cache-flush bit ---------------------------
 tx=$(mdns_counter gw tx)
 msend pi41 announce eth0 pi-41.local "$PI41_ADDR" >/dev/null
-wait_for 3 eval '[ "$(mdns_counter gw tx)" -gt "$tx" ]' # its copy is on the laptop's link
+# its copy is on the laptop's link (the capture is immediate: it has it then)
+wait_for 3 eval '[ "$(mdns_counter gw tx)" -gt "$tx" ]'
 
 ISL_CAPTURE_PID=$CAP_WLAN mdns_capture_stop
 ISL_CAPTURE_PID=$CAP_ETH mdns_capture_stop
