@@ -19,6 +19,7 @@ struct fd_slot {
 };
 
 struct loop {
+	struct loop_clock clock;
 	int epfd;
 	bool stop;
 	struct fd_slot *fds;    /* indexed by fd: descriptors are small integers */
@@ -45,17 +46,39 @@ uint64_t clock_ms(void)
 	return clock_us() / 1000u;
 }
 
+static uint64_t monotonic_now_us(void *ctx)
+{
+	(void)ctx;
+	return clock_us();
+}
+
 struct loop *loop_new(void)
+{
+	return loop_new_clock(NULL);
+}
+
+struct loop *loop_new_clock(const struct loop_clock *clock)
 {
 	struct loop *loop = calloc(1, sizeof(*loop));
 	if (!loop)
 		return NULL;
+	loop->clock = clock ? *clock : (struct loop_clock){ .now_us = monotonic_now_us };
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop->epfd < 0) {
 		free(loop);
 		return NULL;
 	}
 	return loop;
+}
+
+uint64_t loop_now_us(const struct loop *loop)
+{
+	return loop->clock.now_us(loop->clock.ctx);
+}
+
+uint64_t loop_now_ms(const struct loop *loop)
+{
+	return loop_now_us(loop) / 1000u;
 }
 
 void loop_free(struct loop *loop)
@@ -186,7 +209,7 @@ void loop_timer_at(struct loop *loop, struct loop_timer *t, uint64_t when_ms,
 void loop_timer_in(struct loop *loop, struct loop_timer *t, uint64_t delay_ms,
                    loop_timer_cb cb, void *ctx)
 {
-	loop_timer_at(loop, t, clock_ms() + delay_ms, cb, ctx);
+	loop_timer_at(loop, t, loop_now_ms(loop) + delay_ms, cb, ctx);
 }
 
 void loop_set_after_round(struct loop *loop, loop_timer_cb cb, void *ctx)
@@ -222,8 +245,12 @@ static void batch_sleep(struct loop *loop)
 	uint64_t ready = loop->round_start_us + loop->batch_us;
 	if (loop->heap_len > 0 && loop->heap[1]->when_ms * 1000u < ready)
 		ready = loop->heap[1]->when_ms * 1000u;
-	if (clock_us() >= ready)
+	if (loop_now_us(loop) >= ready)
 		return;
+	if (loop->clock.wait_until_us) {
+		loop->clock.wait_until_us(loop->clock.ctx, ready, false);
+		return;
+	}
 	struct timespec ts = { .tv_sec = (time_t)(ready / 1000000u),
 	                       .tv_nsec = (long)(ready % 1000000u) * 1000 };
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !loop->stop)
@@ -239,7 +266,7 @@ static void batch_note_round(struct loop *loop, int n)
 		loop->in_spell = false;
 		return;
 	}
-	uint64_t now = clock_us(), gap = now - loop->round_start_us;
+	uint64_t now = loop_now_us(loop), gap = now - loop->round_start_us;
 	loop->round_start_us = now;
 	if (loop->in_spell)
 		return;
@@ -253,7 +280,7 @@ static void batch_note_round(struct loop *loop, int n)
 
 static void run_due_timers(struct loop *loop)
 {
-	uint64_t now = clock_ms();
+	uint64_t now = loop_now_ms(loop);
 	while (loop->heap_len > 0 && loop->heap[1]->when_ms <= now) {
 		struct loop_timer *t = loop->heap[1];
 		loop_timer_cancel(loop, t);
@@ -271,14 +298,22 @@ int loop_run(struct loop *loop)
 			batch_sleep(loop);
 			timeout = 0; /* nothing came during the sleep: the spell is over */
 		} else if (loop->heap_len > 0) {
-			uint64_t now = clock_ms(), when = loop->heap[1]->when_ms;
+			uint64_t now = loop_now_ms(loop), when = loop->heap[1]->when_ms;
 			timeout = when <= now ? 0 : (int)(when - now > 60000 ? 60000 : when - now);
 		}
-		int n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, timeout);
+		/* a fake clock is never waited for in epoll: it moves on instead */
+		bool fake = loop->clock.wait_until_us != NULL;
+		int n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, fake ? 0 : timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
+		}
+		if (fake && n == 0 && timeout != 0) {
+			if (timeout < 0)
+				return -EDEADLK;
+			loop->clock.wait_until_us(loop->clock.ctx, loop->heap[1]->when_ms * 1000u, true);
+			continue;
 		}
 		batch_note_round(loop, n);
 		for (int i = 0; i < n && !loop->stop; i++) {

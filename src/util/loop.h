@@ -1,5 +1,6 @@
-/* The event loop: epoll for descriptors, a binary heap of CLOCK_MONOTONIC
- * timers. Single-threaded; callbacks may add and remove fds and timers. */
+/* The event loop: epoll for descriptors, a binary heap of timers on the
+ * loop's clock (CLOCK_MONOTONIC unless a test gives its own). Single-threaded;
+ * callbacks may add and remove fds and timers. */
 #ifndef ISLANDD_LOOP_H
 #define ISLANDD_LOOP_H
 
@@ -20,11 +21,28 @@ struct loop_timer {
 	void *ctx;
 };
 
-/* Monotonic clock in milliseconds / microseconds. */
+/* Monotonic clock in milliseconds / microseconds (the default loop clock). */
 uint64_t clock_ms(void);
 uint64_t clock_us(void);
 
+/* A clock for the loop. now_us reads it. wait_until_us, when set, makes the
+ * clock a fake one: instead of blocking in epoll_wait or sleeping, the loop
+ * asks it to move its time on to until_us (descriptors are then only
+ * polled), so tests run timers and batching exactly, without wall time.
+ * `wakes` says the wait is epoll's, which a descriptor event may end early
+ * (a fake that makes events stops there); a batching sleep does not wake. */
+struct loop_clock {
+	uint64_t (*now_us)(void *ctx);
+	void (*wait_until_us)(void *ctx, uint64_t until_us, bool wakes);
+	void *ctx;
+};
+
 struct loop *loop_new(void);
+/* A loop on `clock` (copied); NULL is CLOCK_MONOTONIC, as loop_new(). */
+struct loop *loop_new_clock(const struct loop_clock *clock);
+/* The loop's time: what timers are armed against. */
+uint64_t loop_now_us(const struct loop *loop);
+uint64_t loop_now_ms(const struct loop *loop);
 void loop_free(struct loop *loop);
 /* events: EPOLLIN etc. One registration per fd. */
 int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_cb cb, void *ctx);
@@ -49,7 +67,9 @@ void loop_set_after_round(struct loop *loop, loop_timer_cb cb, void *ctx);
  * delayed by less than interval_us). Outside such spells every event is
  * handled at once; timers are never delayed. 0 (the default) disables it. */
 void loop_set_batch_interval(struct loop *loop, uint32_t interval_us);
-/* Run until loop_stop(); returns 0, or -errno on epoll failure. */
+/* Run until loop_stop(); returns 0, or -errno on epoll failure. On a fake
+ * clock, -EDEADLK when nothing is ready and no timer is armed (the loop
+ * would otherwise wait for ever). */
 int loop_run(struct loop *loop);
 void loop_stop(struct loop *loop);
 

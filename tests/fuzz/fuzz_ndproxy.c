@@ -2,15 +2,18 @@
  * sequence of packets, each with the metadata a packet socket gives (arrival
  * interface, link-layer source), parsed by nd_parse and handed to the engine
  * with fake I/O. The engine must never crash, and its sessions never pass
- * the configured cap whatever arrives. */
+ * the configured cap whatever arrives. Time moves between packets on the
+ * fake loop (tests/unit/fake_loop.h), so session timers fire too. */
 #include "conf/conf.h"
 #include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
 #include "proto/nd.h"
 #include "util/loop.h"
+#include "../unit/fake_loop.h"
 #include "util/log.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdlib.h>
@@ -18,7 +21,6 @@
 
 #define MAX_SESSIONS 64
 
-static uint64_t fake_clock;
 static unsigned routes_live;
 
 static void f_send_na(void *c, int i, const uint8_t *l2, uint8_t h, const struct in6_addr *s,
@@ -46,7 +48,6 @@ static int f_route_del(void *c, const struct in6_addr *t, int i, const struct in
 	return 0;
 }
 static int f_route_oif(void *c, const struct in6_addr *t) { return t->s6_addr[15] & 3; }
-static uint64_t f_now(void *c) { return fake_clock; }
 /* A relay on if1 relays 2001:db8:2::/64 to if2 and if3 (the RA engine's answer). */
 static unsigned f_relay_links(void *c, int up, const struct in6_addr *t, int *links, unsigned max)
 {
@@ -60,7 +61,7 @@ static unsigned f_relay_links(void *c, int up, const struct in6_addr *t, int *li
 
 static const struct ndp_ops ops = { .send_na = f_send_na, .send_ns = f_send_ns,
 	                            .route_add = f_route_add, .route_del = f_route_del,
-	                            .route_oif = f_route_oif, .now_ms = f_now,
+	                            .route_oif = f_route_oif, .now_ms = fake_now_ms,
 	                            .relay_links = f_relay_links };
 
 static const char config[] =
@@ -85,13 +86,11 @@ static void add_iface(struct iftable *ifs, int idx, const char *name)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct loop *loop;
 	static struct iftable *ifs;
 	static struct conf *conf;
-	if (!loop) {
+	if (!ifs) {
 		struct conf_error err;
 		log_init("fuzz", false, 0);
-		loop = loop_new();
 		ifs = iftable_new(8);
 		if (conf_parse(config, sizeof(config) - 1, "fuzz", &conf, &err) < 0)
 			abort();
@@ -99,16 +98,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		add_iface(ifs, 2, "if2");
 		add_iface(ifs, 3, "if3");
 	}
-	fake_clock = 1000;
+	fake_loop_reset(1000);
 	routes_live = 0;
-	struct ndp_engine *e = ndp_engine_new(loop, conf, ifs, &ops);
+	struct ndp_engine *e = ndp_engine_new(fake_loop, conf, ifs, &ops);
 	if (!e)
 		abort();
 	/* records: [ifindex 1..3][advance ms][len hi][len lo][bytes...] */
 	size_t off = 0;
 	while (off + 4 <= size) {
 		int ifindex = 1 + data[off] % 3;
-		fake_clock += data[off + 1] * 10u;
+		run_for(data[off + 1] * 10u); /* the engine's timers fire meanwhile */
 		size_t len = (size_t)data[off + 2] << 8 | data[off + 3];
 		off += 4;
 		if (len > size - off)
@@ -132,5 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ndp_engine_free(e);
 	if (routes_live != 0)
 		abort(); /* freeing the engine must remove every route it added */
+	if (loop_run(fake_loop) != -EDEADLK)
+		abort(); /* a timer left armed by a freed engine */
 	return 0;
 }

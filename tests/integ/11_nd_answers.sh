@@ -22,7 +22,8 @@ ip netns exec "$(nsn laptop)" tcpdump -Z root -U --immediate-mode -n -i wlan0 -w
 tdpid=$!
 if wait_for 5 grep -q 'listening on' "$ISL_RUN/tcpdump.err"; then
 	ping6_ok laptop "$PI42_ADDR" 10 || note "laptop could not reach pi42"
-	sleep 0.5
+	# the NA is in the capture before tcpdump stops
+	wait_for 3 eval 'tcpdump -r "$pcap" -n 2>/dev/null | grep -q "advertisement, tgt is $PI42_ADDR"'
 	kill "$tdpid"; wait "$tdpid" 2>/dev/null
 	check "captured NA for pi42 (from the laptop's kernel NS): hlim 255, code 0, checksum, src gw wlan0 LL, O=0, R=1, S=1" \
 		"see above" "$ISL_PY" "$ISL_LIB/nd.py" pcap "$pcap" --target "$PI42_ADDR" --ether-src "$GW_WLAN_MAC" \

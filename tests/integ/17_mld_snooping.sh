@@ -111,8 +111,10 @@ else
 fi
 check "the ISP bridge no longer forwards $G5 to the gateway" "$(nsexec isp bridge mdb show dev br0)" \
 	wait_for 15 _isl_not bridge_mdb_has isp br0 p-gw "$G5"
+reports=$(counter gw mld_reports)
 nsip pi41 addr del "$PI41_ADDR/80" dev eth0
-sleep 5
+wait_for 5 counter_at_least gw mld_reports $((reports + 1)) # pi41's Done reached islandd
+sleep 3 # time is tested: $G1 outlives the last-listener query time (2 s, RFC 3810 §9.5)
 check "$G1 stays while pi42 still uses it" "$(nsip gw -6 maddr show dev wlan0)" gw_member "$G1"
 check "laptop still reaches pi42" "no echo reply" ping6_ok laptop "$PI42_ADDR" 10
 nsip pi42 addr del "$PI42_ADDR/80" dev eth0

@@ -72,7 +72,7 @@ check "h2 reaches the 'internet' ($INET_ADDR)" "no echo reply" ping6_ok h2 "$INE
 # --- a host that does no DAD -------------------------------------------------
 NODAD=${RA_PREFIX_STR}:d0c:1
 nsip h2 addr add "$NODAD/64" dev eth0 nodad noprefixroute
-sleep 1
+sleep 1 # time is tested: a nodad address sends nothing that could prove it was seen
 check "the nodad address is not learned by itself" "$(ra_hosts gw)" \
 	eval '! ra_hosts gw | grep -q "^$NODAD "'
 if nsexec laptop ping -6 -n -c 1 -W 3 "$NODAD" >/dev/null 2>&1; then

@@ -33,7 +33,9 @@ fresh_load() {
 
 # --- SIGTERM under load ------------------------------------------------------
 load_start term
-sleep 3
+# under load: the daemon has answered a few hundred of the load's solicitations
+check "the load reaches islandd" "tx_na $(counter gw tx_na)" \
+	wait_for 10 counter_at_least gw tx_na $(( $(counter gw tx_na) + 300 ))
 t0=$(now_ms)
 stop_islandd gw TERM 10; rc=$?
 dt=$(( $(now_ms) - t0 ))
@@ -43,10 +45,11 @@ check "SIGTERM under load: the control socket is gone" "still there" test ! -S "
 check "SIGTERM under load: the allmulti hold on wlan0 is released" "allmulti $(allmulti_count gw wlan0)" \
 	test "$(allmulti_count gw wlan0)" = 0
 check "SIGTERM under load: no sanitizer report" "see $(islandd_log gw)" sanitizer_clean gw
-sleep 1
 start_islandd gw "" || { not_ok "islandd restarts under load" "see $(islandd_log gw)"; exit 1; }
 ok "islandd restarts under load"
-sleep 2
+# the load reaches the new daemon and is answered before it stops
+check "the load reaches the restarted islandd" "tx_na $(counter gw tx_na)" \
+	wait_for 10 counter_at_least gw tx_na 300
 ndload_stop
 L=$(cat "$ISL_RUN/term.txt")
 note "load across SIGTERM and restart: $L"
@@ -64,7 +67,8 @@ check "after the restart: one allmulti holder on wlan0" "allmulti $(allmulti_cou
 
 # --- kill -9 under load ------------------------------------------------------
 load_start kill
-sleep 3
+check "the load reaches islandd again" "tx_na $(counter gw tx_na)" \
+	wait_for 10 counter_at_least gw tx_na $(( $(counter gw tx_na) + 300 ))
 stop_islandd gw KILL 5
 check "kill -9 under load leaves the routes behind (what the next start must clean)" \
 	"routes: $(routes73 gw)" both_routed
@@ -74,7 +78,6 @@ check "kill -9: the kernel released the allmulti hold with the socket" "allmulti
 nsip pi42 addr del "$PI42_ADDR/80" dev eth0
 nsip laptop -6 neigh flush dev wlan0
 nsip gw -6 neigh flush dev eth0
-sleep 1
 t0=$(now_ms)
 start_islandd gw "" || { not_ok "islandd starts after kill -9 under load" "see $(islandd_log gw)"; exit 1; }
 ok "islandd starts after kill -9 under load ($(( $(now_ms) - t0 )) ms to answer islandctl)"
@@ -82,7 +85,8 @@ check "the start removes pi42's leftover route (pi42 is gone)" "routes: $(routes
 	wait_for 5 _isl_not has_route73 gw "$PI42_ADDR"
 check "pi41's route is re-created by the load's traffic" "routes: $(routes73 gw)" \
 	wait_for 10 has_route73 gw "$PI41_ADDR"
-sleep 2
+check "the load reaches the started islandd" "tx_na $(counter gw tx_na)" \
+	wait_for 10 counter_at_least gw tx_na 300
 ndload_stop
 L=$(cat "$ISL_RUN/kill.txt")
 note "load across kill -9 and restart: $L"

@@ -30,17 +30,22 @@ na_mac_is() {
 # mac_round MAC: change wlan0's MAC to MAC while NS load runs; then every NA
 # captured on the laptop carries MAC, for the static rule and for pi41.
 mac_round() {
-	local mac=$1 pcap=$ISL_RUN/na-$1.pcap out L rc
+	local mac=$1 pcap=$ISL_RUN/na-$1.pcap out L rc tx ann
+	tx=$(counter gw tx_na)
+	ann=$(counter gw tx_unsolicited_na)
 	ndload_bg laptop "$ISL_RUN/load-$mac.txt" -i wlan0 --prefix "$STATIC_PREFIX" --seq 200 --rate 300 \
 		--real "$PI41_ADDR" --real-rate 20 --duration 600 --linger 200
-	sleep 0.5
+	wait_for 5 counter_at_least gw tx_na $((tx + 50)) # the load is answered
 	nsip gw link set wlan0 address "$mac"
-	sleep 0.2
+	# islandd has taken the change in: it announced the new address
+	wait_for 5 counter_at_least gw tx_unsolicited_na $((ann + 1))
 	# NAs for the proxied targets only (the static /80 and pi41): the ISP's
 	# and the laptop's own NAs are not islandd's.
 	capture_start laptop wlan0 "$pcap" 'icmp6 and ip6[40] == 136 and ip6[48:4] == 0x20010db8 and
 		ip6[52:4] == 0x0abc0123 and (ip6[56:2] == 0x50 or ip6[56:2] == 0x41)'
-	sleep 2
+	# a few hundred answers under load from the new MAC (300 NS/s)
+	tx=$(counter gw tx_na)
+	wait_for 10 counter_at_least gw tx_na $((tx + 300))
 	ndload_stop
 	capture_stop
 	L=$(cat "$ISL_RUN/load-$mac.txt")
@@ -71,7 +76,14 @@ check "before the change the laptop has pi41 at the old MAC" "$(nsip laptop -6 n
 	eval 'nsip laptop -6 neigh show "$PI41_ADDR" | grep -q "lladdr $OLD"'
 capture_start laptop wlan0 "$ISL_RUN/announce.pcap" 'icmp6 and ip6[40] == 136'
 nsip gw link set wlan0 address "$ANN_MAC"
-sleep 1
+# until the capture holds pi41's and pi42's (tcpdump hands packets over up
+# to 1 s late: the counter alone is too early)
+announced() {
+	local seen
+	seen=$(tcpdump -r "$ISL_RUN/announce.pcap" -n 2>/dev/null)
+	grep -q "tgt is $PI41_ADDR" <<<"$seen" && grep -q "tgt is $PI42_ADDR" <<<"$seen"
+}
+wait_for 5 announced
 capture_stop
 ANN=$(nd_pcap "$ISL_RUN/announce.pcap" --target "$PI41_ADDR" --expect na --check "ether_src=$ANN_MAC" \
 	--check "tlla=$ANN_MAC" --check O=1 --check S=0 --check dst=ff02::1 --check hlim=255 --check cksum=ok)
@@ -95,7 +107,8 @@ NEW_ETH=02:00:5e:10:00:e0
 nsip gw link set eth0 address "$NEW_ETH"
 capture_start pi41 eth0 "$ISL_RUN/probe.pcap" 'icmp6 and ip6[40] == 135'
 nd laptop ns --iface wlan0 --target 2001:db8:abc:123:43::1 --expect none --timeout 1 >/dev/null
-sleep 3.5   # the retries: 3 more, at least RetransTimer (1 s) apart
+# the probe and its 3 retries, at least RetransTimer (1 s) apart, all captured
+wait_for 6 eval '[ "$(tcpdump -r "$ISL_RUN/probe.pcap" -n 2>/dev/null | grep -c "who has 2001:db8:abc:123:43::1")" -ge 4 ]'
 capture_stop
 PROBES=$(ns_pcap_fields "$ISL_RUN/probe.pcap" | grep 'target=2001:db8:abc:123:43::1')
 note "probes seen on the cluster LAN: $(wc -l <<<"$PROBES")"

@@ -72,7 +72,7 @@ AGE0=$(ctl gw sessions --json | jq --arg t "$PI41_ADDR" '.sessions[] | select(.t
 
 ndload_bg laptop "$ISL_RUN/load.txt" -i wlan0 --prefix "$STATIC_PREFIX" --seq 2000 --rate 1000 \
 	--real "$PI41_ADDR,$PI42_ADDR" --real-rate 50 --duration 600 --linger 500
-sleep 1
+wait_for 10 counter_at_least gw tx_na $(( $(counter gw tx_na) + 300 )) # the load is answered
 t0=$(now_ms)
 lost=0 crashed=
 for (( i = 0; i < RELOADS; i++ )); do
@@ -87,7 +87,8 @@ for (( i = 0; i < RELOADS; i++ )); do
 	islandd_running gw || { crashed="after reload $i"; break; }
 done
 dt=$(( $(now_ms) - t0 ))
-sleep 1
+# the load goes on against the last configuration and is answered
+wait_for 10 counter_at_least gw tx_na $(( $(counter gw tx_na) + 300 ))
 ndload_stop
 L=$(cat "$ISL_RUN/load.txt")
 note "load during $RELOADS reloads ($dt ms): $L"
@@ -137,7 +138,8 @@ reload_pair() {
 	local i L
 	ndload_bg laptop "$ISL_RUN/pair.txt" -i wlan0 --prefix "$STATIC_PREFIX" --seq 2000 --rate 1000 \
 		--duration 600 --linger 500
-	sleep 0.5
+	wait_for 10 counter_at_least gw tx_na $(( $(counter gw tx_na) + 200 )) # the load is answered
+	# the reloads are paced (time is the load they fall into), 0.1 s apart
 	for (( i = 0; i < 10; i++ )); do reload_to gw "$2"; sleep 0.1; reload_to gw "$3"; sleep 0.1; done
 	ndload_stop
 	L=$(cat "$ISL_RUN/pair.txt")

@@ -186,8 +186,10 @@ for h in pi41 laptop; do mdns_conf_set "$h" use-ipv6 yes; done
 # addresses; the reflector must not carry one link's onto the other.
 mdns_host gw gw-31 wlan0,eth0
 avahi_start gw || not_ok "avahi-daemon starts in gw" "see $(avahi_log gw)"
-# it needs a few seconds to be learned (MDNS_LOCAL_STACK_LEARN_MS)
-sleep 6
+# it is learned once its packets reached islandd on both links (within
+# MDNS_LOCAL_STACK_LEARN_MS nothing of its own is carried anywhere)
+check "islandd learned the local mDNS stack on both links" "$(mdns_json gw | jq -c '[.mdns.interfaces[].local_stack]')" \
+	wait_for 10 eval 'test "$(mdns_json gw | jq -c "[.mdns.interfaces[].local_stack]")" = "[true,true]"'
 avahi_stop gw
 avahi_start gw
 check_resolve laptop gw-31.local 4 192.168.1.31 " (the gateway's own avahi, wlan0 side only)"
@@ -258,7 +260,7 @@ check_resolve laptop pi-41.local 6 "$PI41_ADDR" " with two reflectors"
 check_resolve pi41 laptop.local 4 192.168.1.50 " with two reflectors"
 check "avahi-browse still resolves across with two reflectors" "" \
 	wait_for 10 browse_has laptop _ssh._tcp ";pi-41.local;$PI41_ADDR;22;"
-sleep 5   # the last announcements go out 1-2 s after a start
+sleep 5   # time is tested: the last announcements go out 1-2 s after a start, then the quiet window
 # mdns_num NS JQ: one number from islandctl mdns --json (a few tries: a
 # reply can be missed while the daemon is busy), empty if none came.
 mdns_num() {
@@ -274,7 +276,7 @@ tx_sum() {
 	a=$(mdns_num gw .mdns.counters.tx) && b=$(mdns_num gw2 .mdns.counters.tx) && echo $((a + b))
 }
 tx1=$(tx_sum)
-sleep 3
+sleep 3 # time is tested: an idle window with no ping-pong
 tx2=$(tx_sum)
 check "two reflectors idle: no ping-pong (tx $tx1 -> $tx2 over 3 s)" "still sending, or no counters" \
 	test -n "$tx1" -a -n "$tx2" -a $(( ${tx2:-0} - ${tx1:-0} )) -le 4

@@ -52,18 +52,17 @@ avahi_start printer || { not_ok "avahi-daemon starts on the printer" "see $(avah
 
 # Everything the gateway sends on each link, fragments included.
 capture_gw() {
-	nsexec "$1" tcpdump -i "$2" -n -U -s 0 -w "$3" "ether src $(mac_addr gw "$4")" >/dev/null 2>&1 &
+	nsexec "$1" tcpdump -i "$2" -n -U --immediate-mode -s 0 -w "$3" "ether src $(mac_addr gw "$4")" >/dev/null 2>"$3.err" &
 	ISL_CAPTURE_PID=$!
 	at_cleanup "kill $ISL_CAPTURE_PID 2>/dev/null"
-	wait_for 3 test -s "$3"
-	sleep 0.3
+	wait_for 5 tcpdump_ready "$3.err"
 }
 capture_gw laptop wlan0 "$ISL_RUN/wlan.pcap" wlan0
 CAP_WLAN=$ISL_CAPTURE_PID
 capture_gw pi41 eth0 "$ISL_RUN/eth.pcap" eth0
 CAP_ETH=$ISL_CAPTURE_PID
 # the printer's start-up announcements are over before the cases begin
-# (avahi answers a record at most once a second)
+# (time is tested: avahi answers a record at most once a second)
 sleep 2
 
 echo_before=$(mdns_counter gw echo)
@@ -86,8 +85,10 @@ else
 fi
 
 # --- §10.2: an announcement with the cache-flush bit ---------------------------
+tx=$(mdns_counter gw tx)
 msend pi41 announce eth0 pi-41.local "$PI41_ADDR" >/dev/null
-sleep 0.5
+# its copy is on the laptop's link (the capture is immediate: it has it then)
+wait_for 3 eval '[ "$(mdns_counter gw tx)" -gt "$tx" ]'
 
 ISL_CAPTURE_PID=$CAP_WLAN mdns_capture_stop
 ISL_CAPTURE_PID=$CAP_ETH mdns_capture_stop

@@ -28,13 +28,21 @@ capture_ras() {
 	local name=$1 start=$2 stop=$3
 	ra_capture_start h eth0 "$ISL_RUN/$name.pcap"
 	eval "$start" || return 1
-	# the first RA goes out at once; give it a moment and rdisc6 a try
-	sleep 2
+	# the first RA goes out at once: wait until it is captured
+	wait_for 5 ra_seen "$ISL_RUN/$name.pcap" periodic
 	eval "$stop"
-	sleep 1 # the final RAs leave as the sender exits: let the capture see them
+	# the final RAs leave as the sender exits: wait until the capture has one
+	wait_for 5 ra_seen "$ISL_RUN/$name.pcap" final
 	ra_capture_stop
 	ra_icmp_hex "$ISL_RUN/$name.pcap" | awk -v ll="$RTR_LL" '$1 == ll && $2 == "ff02::1" {print $3}' \
 		>"$ISL_RUN/$name.hex"
+}
+# ra_seen FILE periodic|final: FILE holds an RA from rtr to all-nodes with a
+# router lifetime (periodic) or without (final). tcpdump: quicker than scapy.
+ra_seen() {
+	local re='router lifetime [1-9]'
+	[ "$2" = final ] && re='router lifetime 0s'
+	tcpdump -r "$1" -n -v 2>/dev/null | grep -A1 "$RTR_LL > ff02::1" | grep -q "$re"
 }
 # periodic FILE / final FILE: the first RA with a router lifetime / the RAs without.
 periodic() { awk 'substr($0, 13, 4) != "0000" {print; exit}' "$1"; }

@@ -72,7 +72,8 @@ check "the laptop still owns its address" "laptop lost it" ping6_ok isp "$LAPTOP
 # A free address is not defended: h2 keeps it, and it is learned.
 FREE=${RA_PREFIX_STR}:7777
 nsip h2 addr add "$FREE/64" dev eth0 noprefixroute
-sleep 3
+# DAD is over once the address is no longer tentative (failed or not)
+wait_for 10 eval '[[ "$(addr_flags h2 eth0 "$FREE")" != *tentative* ]]'
 check "a free address passes DAD behind the gateway" "flags: $(addr_flags h2 eth0 "$FREE")" \
 	eval '[[ "$(addr_flags h2 eth0 "$FREE")" != *dadfailed* && "$(addr_flags h2 eth0 "$FREE")" != *tentative* ]]'
 check "the laptop reaches that address" "no echo reply" ping6_ok laptop "$FREE" 10

@@ -71,6 +71,11 @@ wait_until_gone() {
 }
 _isl_not() { ! "$@"; }
 
+# tcpdump_ready ERRFILE: a tcpdump started with its stderr in ERRFILE has
+# its capture open (it says "listening on" then). For wait_for, in place of
+# a fixed moment after starting it.
+tcpdump_ready() { grep -q "listening on" "$1" 2>/dev/null; }
+
 # pids_alive PID...: any of them still running (zombies do not count: they
 # only wait for their parent to reap them).
 pids_alive() {

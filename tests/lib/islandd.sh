@@ -153,6 +153,14 @@ counter() {
 	printf '%s' "$v"
 }
 
+# counter_at_least NS NAME MIN: the counter has reached MIN. With wait_for,
+# the proof that an input reached the daemon, in place of a fixed sleep.
+counter_at_least() {
+	local v
+	v=$(counter "$1" "$2")
+	[ -n "$v" ] && [ "$v" -ge "$3" ]
+}
+
 # nd NS ARGS...: tests/lib/nd.py inside NS.
 nd() {
 	local ns=$1; shift

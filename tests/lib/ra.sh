@@ -118,10 +118,10 @@ default_via() {
 
 # ra_capture_start NS IF FILE: tcpdump of ICMPv6 RAs on IF into FILE.
 ra_capture_start() {
-	nsexec "$1" tcpdump -i "$2" -U -n -w "$3" 'icmp6 and ip6[40] == 134' >/dev/null 2>&1 &
+	nsexec "$1" tcpdump -i "$2" -U -n -w "$3" 'icmp6 and ip6[40] == 134' >/dev/null 2>"$3.err" &
 	RA_CAPTURE_PID=$!
 	at_cleanup "kill $RA_CAPTURE_PID 2>/dev/null"
-	sleep 1 # tcpdump needs a moment before it captures
+	wait_for 5 tcpdump_ready "$3.err" || warn "tcpdump on $1 $2 did not start"
 }
 
 ra_capture_stop() {

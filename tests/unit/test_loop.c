@@ -1,6 +1,8 @@
 /* The event loop: timers in order, and the batching of busy spells
- * (loop_set_batch_interval). A child process writes bytes into a pipe on a
- * fixed schedule; the loop's callback counts the rounds that read them. */
+ * (loop_set_batch_interval), on the fake clock (fake_loop.h): a writer in
+ * the fake world puts bytes into a pipe at exact microseconds, the loop's
+ * callback counts the rounds that read them. Nothing here waits for wall
+ * time, so every count is exact. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,15 +13,13 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util/loop.h"
+#include "fake_loop.h"
 
 struct reader {
 	struct loop *loop;
-	int fd;
 	unsigned rounds;     /* callbacks that read at least one byte */
 	unsigned bytes;
 	unsigned want;       /* stop after this many bytes */
@@ -37,7 +37,7 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 		return;
 	r->rounds++;
 	r->bytes += (unsigned)n;
-	r->last_us = clock_us();
+	r->last_us = loop_now_us(r->loop);
 	if (r->bytes >= r->want)
 		loop_stop(r->loop);
 }
@@ -48,67 +48,92 @@ static void on_deadline(void *ctx)
 	loop_stop(r->loop);
 }
 
-/* Child: `count` bytes, one every `gap_us`, after `delay_us`. */
-static pid_t writer(int fd, unsigned count, unsigned gap_us, unsigned delay_us)
+/* Writers in the fake world: `count` bytes, one every `gap_us` from `at_us`. */
+struct stream {
+	unsigned count;
+	uint64_t gap_us, at_us;
+};
+struct writers {
+	int fd;
+	struct stream s[2];
+	unsigned n;
+};
+
+static uint64_t writers_next(void *ctx)
 {
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	uint64_t next = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec + delay_us * 1000ull;
-	for (unsigned i = 0; i < count; i++) {
-		struct timespec at = { (time_t)(next / 1000000000u), (long)(next % 1000000000u) };
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
-			;
-		if (write(fd, "x", 1) != 1)
-			_exit(1);
-		next += gap_us * 1000ull;
-	}
-	_exit(0);
+	struct writers *w = ctx;
+	uint64_t next = UINT64_MAX;
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->s[i].count && w->s[i].at_us < next)
+			next = w->s[i].at_us;
+	return next;
 }
 
-static unsigned run_stream(uint32_t batch_us, unsigned count, unsigned gap_us, unsigned *bytes)
+static void writers_act(void *ctx)
+{
+	struct writers *w = ctx;
+	for (unsigned i = 0; i < w->n; i++) {
+		struct stream *s = &w->s[i];
+		if (s->count && s->at_us <= fake_us) {
+			assert_int_equal(write(w->fd, "x", 1), 1);
+			s->count--;
+			s->at_us += s->gap_us;
+		}
+	}
+}
+
+/* Run a reader for `want` bytes against the streams; the pipe's read end
+ * is read by the loop, the world writes into the other. */
+static struct reader run_streams(uint32_t batch_us, const struct stream *s, unsigned n, unsigned want)
 {
 	int p[2];
 	assert_int_equal(pipe(p), 0);
-	struct reader r = { .loop = loop_new(), .fd = p[0], .want = count };
-	assert_non_null(r.loop);
+	struct reader r = { .loop = fake_loop_reset(1000), .want = want };
+	struct writers w = { .fd = p[1], .n = n };
+	for (unsigned i = 0; i < n; i++) {
+		w.s[i] = s[i];
+		w.s[i].at_us += fake_us;
+	}
+	fake_world = (struct fake_world){ .next_us = writers_next, .act = writers_act, .ctx = &w };
 	loop_set_batch_interval(r.loop, batch_us);
 	assert_int_equal(loop_add_fd(r.loop, p[0], EPOLLIN, on_readable, &r), 0);
 	loop_timer_in(r.loop, &r.deadline, 10000, on_deadline, &r);
-	pid_t pid = writer(p[1], count, gap_us, 0);
-	assert_true(pid > 0);
 	assert_int_equal(loop_run(r.loop), 0);
-	int st;
-	waitpid(pid, &st, 0);
-	loop_free(r.loop);
+	fake_world = (struct fake_world){ 0 };
+	fake_loop_free();
 	close(p[0]);
 	close(p[1]);
-	*bytes = r.bytes;
-	return r.rounds;
+	return r;
 }
 
-/* 1000 bytes at 10k/s with a 5 ms interval: about 20 rounds (0.1 s / 5 ms)
- * where an unbatched loop takes up to 1000. */
+/* 1000 bytes at 10k/s with a 5 ms interval. The gap average starts at the
+ * interval, the first gap counts as 1 s (capped), and each later 100 us gap
+ * takes it a quarter of the way down: 20 rounds of one byte (0 to 1.9 ms)
+ * before it is under a quarter interval (1171 < 1250 us), then one round
+ * every 5 ms from 6.9 ms to 101.9 ms, 50 bytes each and 30 in the last:
+ * 20 more. An unbatched loop takes 1000 rounds. */
 static void test_batch_groups_a_busy_stream(void **state)
 {
 	(void)state;
-	unsigned bytes;
-	unsigned rounds = run_stream(5000, 1000, 100, &bytes);
-	assert_int_equal(bytes, 1000);
-	assert_true(rounds <= 60);
+	struct stream s = { .count = 1000, .gap_us = 100 };
+	struct reader r = run_streams(5000, &s, 1, 1000);
+	assert_int_equal(r.bytes, 1000);
+	assert_int_equal(r.rounds, 40);
+	r = run_streams(0, &s, 1, 1000);
+	assert_int_equal(r.rounds, 1000);
 }
 
 /* Slow events are never held: each of 20 bytes 20 ms apart gets its own
- * round, with a 5 ms interval as without one. */
+ * round, read the moment it is written, as without an interval. */
 static void test_batch_leaves_a_slow_stream_alone(void **state)
 {
 	(void)state;
-	unsigned bytes;
-	unsigned rounds = run_stream(5000, 20, 20000, &bytes);
-	assert_int_equal(bytes, 20);
-	assert_int_equal(rounds, 20);
+	struct stream s = { .count = 20, .gap_us = 20000 };
+	uint64_t start = 1000 * 1000;
+	struct reader r = run_streams(5000, &s, 1, 20);
+	assert_int_equal(r.bytes, 20);
+	assert_int_equal(r.rounds, 20);
+	assert_int_equal(r.last_us - start, 19 * 20000);
 }
 
 /* After a spell, the first byte of the next one is read at once: a
@@ -116,38 +141,24 @@ static void test_batch_leaves_a_slow_stream_alone(void **state)
 static void test_batch_spell_ends_when_quiet(void **state)
 {
 	(void)state;
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	struct reader r = { .loop = loop_new(), .fd = p[0], .want = 201 };
-	assert_non_null(r.loop);
-	loop_set_batch_interval(r.loop, 200000);
-	assert_int_equal(loop_add_fd(r.loop, p[0], EPOLLIN, on_readable, &r), 0);
-	loop_timer_in(r.loop, &r.deadline, 10000, on_deadline, &r);
 	/* a burst of 200 bytes 100 us apart, then one more 1 s later */
-	pid_t burst = writer(p[1], 200, 100, 0);
-	pid_t late = writer(p[1], 1, 1, 1000000);
-	uint64_t start = clock_us();
-	assert_int_equal(loop_run(r.loop), 0);
-	int st;
-	waitpid(burst, &st, 0);
-	waitpid(late, &st, 0);
+	struct stream s[2] = { { .count = 200, .gap_us = 100 }, { .count = 1, .gap_us = 1, .at_us = 1000000 } };
+	uint64_t start = 1000 * 1000;
+	struct reader r = run_streams(200000, s, 2, 201);
 	assert_int_equal(r.bytes, 201);
-	/* the late byte was written at start + 1 s; read well before the
-	 * 200 ms a spell would hold it */
-	assert_true(r.last_us - start < 1000000 + 150000);
-	loop_free(r.loop);
-	close(p[0]);
-	close(p[1]);
+	assert_int_equal(r.last_us - start, 1000000);
 }
 
 struct order {
 	struct loop *loop;
 	int seen[3];
+	uint64_t at[3];
 	int n;
 };
 
 static void fire(struct order *o, int id)
 {
+	o->at[o->n] = loop_now_ms(o->loop);
 	o->seen[o->n++] = id;
 	if (o->n == 3)
 		loop_stop(o->loop);
@@ -156,24 +167,46 @@ static void fire0(void *ctx) { fire(ctx, 0); }
 static void fire1(void *ctx) { fire(ctx, 1); }
 static void fire2(void *ctx) { fire(ctx, 2); }
 
-/* Timers fire in deadline order, whatever order they were armed in, and a
- * busy spell does not hold them back. */
+/* Timers fire in deadline order, whatever order they were armed in, each
+ * at its time, and a busy spell does not hold them back. */
 static void test_timers_in_order(void **state)
 {
 	(void)state;
-	struct order o = { .loop = loop_new() };
+	struct order o = { .loop = fake_loop_reset(5000) };
 	struct loop_timer t[3];
 	memset(t, 0, sizeof(t));
-	assert_non_null(o.loop);
 	loop_set_batch_interval(o.loop, 1000);
 	loop_timer_in(o.loop, &t[2], 30, fire2, &o);
 	loop_timer_in(o.loop, &t[0], 10, fire0, &o);
 	loop_timer_in(o.loop, &t[1], 20, fire1, &o);
 	assert_int_equal(loop_run(o.loop), 0);
-	assert_int_equal(o.seen[0], 0);
-	assert_int_equal(o.seen[1], 1);
-	assert_int_equal(o.seen[2], 2);
-	loop_free(o.loop);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(o.seen[i], i);
+		assert_int_equal(o.at[i], 5000 + 10 * (i + 1));
+	}
+	fake_loop_free();
+}
+
+/* On a fake clock with nothing armed and nothing ready the loop would wait
+ * for ever: it says so instead. */
+static void test_fake_loop_with_nothing_to_wait_for(void **state)
+{
+	(void)state;
+	struct loop *loop = fake_loop_reset(0);
+	assert_int_equal(loop_run(loop), -EDEADLK);
+	fake_loop_free();
+}
+
+/* loop_new() runs on CLOCK_MONOTONIC (bounds only: no wall-time wait). */
+static void test_default_clock_is_monotonic(void **state)
+{
+	(void)state;
+	uint64_t before = clock_us();
+	struct loop *loop = loop_new();
+	assert_non_null(loop);
+	uint64_t now = loop_now_us(loop);
+	assert_true(now >= before && now <= clock_us());
+	loop_free(loop);
 }
 
 int main(void)
@@ -184,6 +217,8 @@ int main(void)
 		cmocka_unit_test(test_batch_groups_a_busy_stream),
 		cmocka_unit_test(test_batch_leaves_a_slow_stream_alone),
 		cmocka_unit_test(test_batch_spell_ends_when_quiet),
+		cmocka_unit_test(test_fake_loop_with_nothing_to_wait_for),
+		cmocka_unit_test(test_default_clock_is_monotonic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

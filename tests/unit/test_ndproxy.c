@@ -15,6 +15,7 @@
 #include "proto/mld.h"
 #include "net/iftable.h"
 #include "util/loop.h"
+#include "fake_loop.h"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -51,7 +52,6 @@ struct fake {
 	struct route_op routes[64];
 	unsigned n_routes;
 	int route_oif;
-	uint64_t now;
 };
 
 static struct fake fk;
@@ -88,11 +88,10 @@ static int fake_route(bool add, const struct in6_addr *target, int ifindex, cons
 static int fake_route_add(void *ctx, const struct in6_addr *t, int i, const struct in6_addr *v) { return fake_route(true, t, i, v); }
 static int fake_route_del(void *ctx, const struct in6_addr *t, int i, const struct in6_addr *v) { return fake_route(false, t, i, v); }
 static int fake_route_oif(void *ctx, const struct in6_addr *t) { return fk.route_oif; }
-static uint64_t fake_now(void *ctx) { return fk.now; }
 
 static const struct ndp_ops ops = { .send_na = fake_send_na, .send_ns = fake_send_ns,
 	                            .route_add = fake_route_add, .route_del = fake_route_del,
-	                            .route_oif = fake_route_oif, .now_ms = fake_now };
+	                            .route_oif = fake_route_oif, .now_ms = fake_now_ms };
 
 /* Solicited-node memberships and raw packets, for the tests that look. */
 struct mc_op {
@@ -121,7 +120,7 @@ static void fake_send_pkt(void *ctx, int ifindex, const uint8_t *l2, uint8_t hal
 }
 static const struct ndp_ops mc_ops = { .send_na = fake_send_na, .send_ns = fake_send_ns,
 	                               .route_add = fake_route_add, .route_del = fake_route_del,
-	                               .route_oif = fake_route_oif, .now_ms = fake_now,
+	                               .route_oif = fake_route_oif, .now_ms = fake_now_ms,
 	                               .mcast_join = fake_join, .mcast_leave = fake_leave,
 	                               .send_pkt = fake_send_pkt };
 static const struct ndp_ops *world_ops = &ops;
@@ -147,11 +146,10 @@ static void add_iface(struct iftable *ifs, int idx, const char *name, const char
 static void world_up_ops(struct world *w, const char *text, const struct ndp_ops *o, bool eth1)
 {
 	memset(&fk, 0, sizeof(fk));
-	fk.now = 1000000;
 	struct conf_error err;
 	if (conf_parse(text, strlen(text), "test.conf", &w->conf, &err) < 0)
 		fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
-	w->loop = loop_new();
+	w->loop = fake_loop_reset(1000000);
 	w->ifs = iftable_new(16);
 	add_iface(w->ifs, UP_IF, "wlan0", "fe80::1", 1);
 	add_iface(w->ifs, DOWN_IF, "eth0", "fe80::2", 2);
@@ -170,7 +168,7 @@ static void world_down(struct world *w)
 {
 	ndp_engine_free(w->e);
 	iftable_free(w->ifs);
-	loop_free(w->loop);
+	fake_loop_free();
 	conf_free(w->conf);
 }
 
@@ -194,8 +192,6 @@ static void advertise(struct world *w, int ifindex, const char *src, const char 
 }
 
 
-static void stop_loop(void *ctx);
-
 /* A listener's report on the downstream link, as mld_parse hands it over. */
 static void mld_report(struct world *w, const char *group, bool leave)
 {
@@ -203,13 +199,6 @@ static void mld_report(struct world *w, const char *group, bool leave)
 	                     .src = A("fe80::41"), .group = A(group) };
 	m.dst = m.group;
 	ndp_engine_on_mld(w->e, DOWN_IF, &m, MLD_OK);
-}
-
-static void run_loop_ms(struct world *w, uint64_t ms)
-{
-	struct loop_timer stop = { 0 };
-	loop_timer_in(w->loop, &stop, ms, stop_loop, w->loop);
-	loop_run(w->loop);
 }
 
 /* RFC 4861 §7.2.8: one membership per solicited-node group, shared by the
@@ -242,8 +231,9 @@ static void solicited_node_groups_are_shared_and_released(void **state)
 	/* it leaves: kept for the last-listener query time, then left */
 	mld_report(&w, "ff02::1:ff00:77", true);
 	assert_int_equal(n_mc, 2);
-	fk.now += 2500;
-	run_loop_ms(&w, 2200); /* the sweep is due 2 s after the leave, on the loop's clock */
+	run_for(1999);
+	assert_int_equal(n_mc, 2);
+	run_for(1); /* the sweep is due 2 s after the leave */
 	assert_int_equal(n_mc, 3);
 	assert_false(mc[2].join);
 	assert_addr(&mc[2].group, "ff02::1:ff00:77");
@@ -334,7 +324,7 @@ static void iface_rule_probes_then_answers_and_routes(void **state)
 	assert_int_equal(fk.n_routes, 2);
 	assert_false(fk.routes[1].add);
 	iftable_free(w.ifs);
-	loop_free(w.loop);
+	fake_loop_free();
 	conf_free(w.conf);
 }
 
@@ -387,19 +377,19 @@ static void probe_budget_bounds_a_scan_and_leaves_no_state(void **state)
 	solicit(&w, "fe80::99", "2001:db8::42");
 	assert_int_equal(fk.n_na, 1);
 	/* one second later, at most 100 more */
+	run_for(1000); /* the first probes' retries go out meanwhile */
 	unsigned before = fk.n_ns;
-	fk.now += 1000;
 	for (int i = 10000; i < 20000; i++) {
 		snprintf(t, sizeof(t), "2001:db8::1:%x", i);
 		solicit(&w, "fe80::99", t);
 	}
 	assert_in_range(fk.n_ns - before, 1, 100);
 	/* a steady flood, one NS a millisecond: no one-second window holds
-	 * more than probe-rate probes */
+	 * more than probe-rate probes, retries included */
+	run_for(5000);
 	unsigned window_start = fk.n_ns;
-	fk.now += 5000;
 	for (int i = 0; i < 3000; i++) {
-		fk.now += 1;
+		run_for(1);
 		snprintf(t, sizeof(t), "2001:db8::2:%x", i);
 		solicit(&w, "fe80::99", t);
 		if (i == 999 || i == 1999 || i == 2999) {
@@ -524,13 +514,7 @@ static void own_address_left_to_the_kernel(void **state)
 	world_down(&w);
 }
 
-static void stop_loop(void *ctx)
-{
-	loop_stop(ctx);
-}
-
-/* Timers use the real monotonic clock: keep the durations tiny. The fake
- * clock only drives the token buckets. */
+/* The engine's timers and its token buckets share the fake loop's clock. */
 static void unanswered_target_goes_dead_then_is_reprobed(void **state)
 {
 	struct world w;
@@ -538,13 +522,14 @@ static void unanswered_target_goes_dead_then_is_reprobed(void **state)
 	solicit(&w, "fe80::99", "2001:db8::9");
 	assert_int_equal(fk.n_ns, 1);
 	/* retries are a second apart (RFC 4861 RetransTimer) even with timeout 10 */
-	struct loop_timer stop = { 0 };
-	loop_timer_in(w.loop, &stop, 500, stop_loop, w.loop);
-	loop_run(w.loop);
+	run_for(1049);
 	assert_int_equal(fk.n_ns, 1);
-	loop_timer_in(w.loop, &stop, 1000, stop_loop, w.loop);
-	loop_run(w.loop);
-	assert_int_equal(fk.n_ns, 2); /* one retry */
+	run_for(1);
+	assert_int_equal(fk.n_ns, 2); /* one retry, 1050 ms after the probe */
+	assert_int_equal(ndp_engine_session_count(w.e), 1);
+	run_for(9);
+	assert_int_equal(ndp_engine_session_count(w.e), 1);
+	run_for(1); /* `timeout 10` after the retry: dead */
 	assert_int_equal(fk.n_na, 0);
 	/* dead targets hold no session, only a dead-cache entry */
 	assert_int_equal(ndp_engine_session_count(w.e), 0);
@@ -557,7 +542,7 @@ static void unanswered_target_goes_dead_then_is_reprobed(void **state)
 	solicit(&w, "fe80::99", "2001:db8::9");
 	assert_int_equal(fk.n_ns, 2);
 	/* after the hold the next solicitation probes again: one lost NA does not black-hole */
-	fk.now += 2000;
+	run_for(2000);
 	solicit(&w, "fe80::99", "2001:db8::9");
 	assert_int_equal(fk.n_ns, 3);
 	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::9");
@@ -573,11 +558,9 @@ static void valid_target_that_stops_answering_is_dropped(void **state)
 	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::9");
 	assert_int_equal(fk.n_na, 1);
 	assert_int_equal(fk.n_routes, 1);
-	struct loop_timer stop = { 0 };
-	loop_timer_in(w.loop, &stop, 1200, stop_loop, w.loop);
-	loop_run(w.loop);
+	run_for(1200);
 	/* keepalive re-probed (twice: probe + retry), no answer: route gone, not answered */
-	assert_true(fk.n_ns >= 3);
+	assert_int_equal(fk.n_ns, 3);
 	assert_int_equal(fk.n_routes, 2);
 	assert_false(fk.routes[1].add);
 	solicit(&w, "fe80::99", "2001:db8::9");
@@ -611,11 +594,9 @@ static void stale_kernel_entry_does_not_revive_a_host_that_left(void **state)
 	ndp_engine_on_neigh(w.e, &n, false);
 	solicit(&w, "fe80::99", "2001:db8::42");
 	assert_int_equal(fk.n_na, 1); /* known to the kernel: answered at once */
-	struct loop_timer stop = { 0 };
-	loop_timer_in(w.loop, &stop, 80, stop_loop, w.loop);
-	loop_run(w.loop); /* ttl ends, the keepalive probe goes unanswered */
+	run_for(80); /* ttl ends, the keepalive probe goes unanswered */
 	assert_int_equal(ndp_engine_counters(w.e)->target_lost, 1);
-	fk.now += 2000; /* past the hold */
+	run_for(2000); /* past the hold */
 	solicit(&w, "fe80::99", "2001:db8::42");
 	solicit(&w, "::", "2001:db8::42");
 	assert_int_equal(fk.n_na, 1); /* the STALE entry no longer answers for it */
@@ -745,7 +726,7 @@ static void relay_unknown_host_is_probed_everywhere_answered_and_routed(void **s
 	assert_int_equal(fk.n_routes, 2);
 	assert_false(fk.routes[1].add);
 	iftable_free(w.ifs);
-	loop_free(w.loop);
+	fake_loop_free();
 	conf_free(w.conf);
 }
 
@@ -813,9 +794,7 @@ static void relay_unanswered_target_goes_dead(void **state)
 	solicit(&w, "fe80::99", "2001:db8::9");
 	assert_int_equal(fk.n_ns, 2);
 	/* the implicit proxy: 3 retries a second apart, then dead */
-	struct loop_timer stop = { 0 };
-	loop_timer_in(w.loop, &stop, 3800, stop_loop, w.loop);
-	loop_run(w.loop);
+	run_for(3800);
 	assert_int_equal(fk.n_ns, 8);
 	assert_int_equal(fk.n_na, 0);
 	assert_int_equal(fk.n_routes, 0);

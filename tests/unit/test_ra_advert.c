@@ -82,7 +82,7 @@ static struct ra_engine *advert_engine(void)
 	memset(&the_conf, 0, sizeof(the_conf));
 	the_conf.ras = &ra_conf;
 	the_conf.n_ras = 1;
-	struct ra_engine *e = ra_engine_new(NULL, &the_conf, ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, &the_conf, ifs, &fake_ops);
 	assert_non_null(e);
 	return e;
 }
@@ -232,7 +232,7 @@ static void test_rs_answered(void **state)
 	struct ra_engine *e = advert_engine();
 	run_for(60000);
 	unsigned before = n_tx;
-	uint64_t t0 = fake_now;
+	uint64_t t0 = fake_ms();
 	send_rs(e, IF_VETH0, "fe80::1234");
 	run_for(1000);
 	int i = tx_find(before, IF_VETH0, ND_TYPE_RA);
@@ -254,7 +254,7 @@ static void test_l3_link(void **state)
 	memset(&the_conf, 0, sizeof(the_conf));
 	the_conf.ras = &ra_conf;
 	the_conf.n_ras = 1;
-	struct ra_engine *e = ra_engine_new(NULL, &the_conf, ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, &the_conf, ifs, &fake_ops);
 	run_for(1);
 	int i = tx_find(0, IF_TUN0, ND_TYPE_RA);
 	assert_true(i >= 0);
@@ -272,7 +272,7 @@ static void test_interface_appears_later(void **state)
 	memset(&the_conf, 0, sizeof(the_conf));
 	the_conf.ras = &ra_conf;
 	the_conf.n_ras = 1;
-	struct ra_engine *e = ra_engine_new(NULL, &the_conf, ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, &the_conf, ifs, &fake_ops);
 	bool am = true;
 	assert_true(ra_engine_wants_iface(e, "veth0", &am));
 	assert_false(am);

@@ -26,71 +26,9 @@
 #include "proto/nd.h"
 #include "ra/ra.h"
 #include "util/loop.h"
+#include "fake_loop.h"
 
-/* --- fake clock and loop ------------------------------------------------- */
-
-static uint64_t fake_now = 1000000;
-#define MAX_TIMERS 256
-static struct loop_timer *armed[MAX_TIMERS];
-static unsigned n_armed;
-
-uint64_t clock_ms(void) { return fake_now; }
-uint64_t clock_us(void) { return fake_now * 1000; }
-
-void loop_timer_at(struct loop *loop, struct loop_timer *t, uint64_t when_ms, loop_timer_cb cb, void *ctx)
-{
-	(void)loop;
-	t->when_ms = when_ms;
-	t->cb = cb;
-	t->ctx = ctx;
-	if (!t->heap_idx) {
-		assert_true(n_armed < MAX_TIMERS);
-		armed[n_armed++] = t;
-		t->heap_idx = n_armed;
-	}
-}
-
-void loop_timer_in(struct loop *loop, struct loop_timer *t, uint64_t delay_ms, loop_timer_cb cb, void *ctx)
-{
-	loop_timer_at(loop, t, fake_now + delay_ms, cb, ctx);
-}
-
-void loop_timer_cancel(struct loop *loop, struct loop_timer *t)
-{
-	(void)loop;
-	if (!t->heap_idx)
-		return;
-	for (unsigned i = 0; i < n_armed; i++)
-		if (armed[i] == t) {
-			armed[i] = armed[--n_armed];
-			break;
-		}
-	t->heap_idx = 0;
-}
-
-/* Advance the clock to `until`, firing due timers in time order. */
-static __attribute__((unused)) void run_until(uint64_t until)
-{
-	for (unsigned guard = 0; guard < 1000000; guard++) {
-		struct loop_timer *next = NULL;
-		for (unsigned i = 0; i < n_armed; i++)
-			if (armed[i]->when_ms <= until && (!next || armed[i]->when_ms < next->when_ms))
-				next = armed[i];
-		if (!next)
-			break;
-		if (next->when_ms > fake_now)
-			fake_now = next->when_ms;
-		loop_timer_cancel(NULL, next);
-		next->cb(next->ctx);
-	}
-	if (until > fake_now)
-		fake_now = until;
-}
-
-static __attribute__((unused)) void run_for(uint64_t ms)
-{
-	run_until(fake_now + ms);
-}
+/* --- fake clock and loop: fake_loop.h (the engines run on fake_loop) ---- */
 
 /* --- fake ops ------------------------------------------------------------ */
 
@@ -128,7 +66,7 @@ static __attribute__((unused)) int fake_send(void *ctx, int ifindex, const uint8
 		memcpy(t->l2, l2dst, halen);
 	memcpy(t->pkt, pkt, len);
 	t->len = len;
-	t->at = fake_now;
+	t->at = fake_ms();
 	return 0;
 }
 
@@ -142,12 +80,6 @@ static __attribute__((unused)) void fake_host(void *ctx, int up, int down, const
 	h->addr = *addr;
 	h->ll = ll ? *ll : (struct nd_lladdr){ 0 };
 	h->gone = gone;
-}
-
-static __attribute__((unused)) uint64_t fake_now_ms(void *ctx)
-{
-	(void)ctx;
-	return fake_now;
 }
 
 static const struct ra_ops fake_ops = { .ctx = NULL, .send = fake_send, .host = fake_host, .now_ms = fake_now_ms };
@@ -223,8 +155,7 @@ static __attribute__((unused)) void harness_reset(void)
 {
 	n_tx = 0;
 	n_hostev = 0;
-	n_armed = 0;
-	fake_now = 1000000;
+	fake_loop_reset(1000000);
 	if (ifs)
 		iftable_free(ifs);
 	ifs = iftable_new(16);

@@ -12,7 +12,7 @@ static const uint8_t nonce[6] = { 1, 2, 3, 4, 5, 6 };
 static struct ra_engine *relay_with_prefix(uint32_t valid)
 {
 	harness_reset();
-	struct ra_engine *e = ra_engine_new(NULL, relay_config("wlan0", "eth0", "eth1", true), ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, relay_config("wlan0", "eth0", "eth1", true), ifs, &fake_ops);
 	assert_non_null(e);
 	struct nd_ra ra = upstream_ra(PFX, 1800);
 	ra.prefixes[0].valid_lifetime = valid;
@@ -248,7 +248,7 @@ static void test_withdrawn_prefix_keeps_hosts_two_hours(void **state)
 static void test_learning_off(void **state)
 {
 	harness_reset();
-	struct ra_engine *e = ra_engine_new(NULL, relay_config("wlan0", "eth0", NULL, false), ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, relay_config("wlan0", "eth0", NULL, false), ifs, &fake_ops);
 	bool am = true;
 	assert_true(ra_engine_wants_iface(e, "eth0", &am));
 	assert_false(am);
@@ -305,7 +305,7 @@ static void test_reload_conflicting_roles(void **state)
 {
 	harness_reset();
 	/* eth0 as upstream and downstream of the same relay: the downstream is dropped */
-	struct ra_engine *e = ra_engine_new(NULL, relay_config("eth0", "eth0", "eth1", true), ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, relay_config("eth0", "eth0", "eth1", true), ifs, &fake_ops);
 	assert_non_null(e);
 	bool am;
 	assert_true(ra_engine_wants_iface(e, "eth1", &am));

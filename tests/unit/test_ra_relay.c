@@ -6,7 +6,7 @@
 static struct ra_engine *relay_engine(bool learn)
 {
 	harness_reset();
-	struct ra_engine *e = ra_engine_new(NULL, relay_config("wlan0", "eth0", "tun0", learn), ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, relay_config("wlan0", "eth0", "tun0", learn), ifs, &fake_ops);
 	assert_non_null(e);
 	return e;
 }
@@ -158,7 +158,7 @@ static void test_renumbering(void **state)
 	ra2.prefixes[1].valid_lifetime = 0;
 	ra2.prefixes[1].preferred_lifetime = 0;
 	send_ra_from(e, IF_WLAN0, "fe80::1", &ra2, router_mac);
-	uint64_t t0 = fake_now;
+	uint64_t t0 = fake_ms();
 	run_for(3500);
 	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
 	assert_true(i >= 0);
@@ -249,7 +249,7 @@ static void test_rs_answer_timing(void **state)
 	for (int trial = 0; trial < 30; trial++) {
 		run_for(5000 + (uint64_t)trial * 17);
 		unsigned before = n_tx;
-		uint64_t t0 = fake_now;
+		uint64_t t0 = fake_ms();
 		send_rs(e, IF_ETH0, "fe80::99");
 		run_for(600);
 		int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
@@ -268,7 +268,7 @@ static void test_rs_flood_rate_limited(void **state)
 	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
 	run_for(60000);
 	unsigned before = n_tx;
-	uint64_t t0 = fake_now;
+	uint64_t t0 = fake_ms();
 	/* 1000 RS in 10 s, plus an upstream RA flood from the same router */
 	for (int k = 0; k < 1000; k++) {
 		send_rs(e, IF_ETH0, k & 1 ? "::" : "fe80::99");
@@ -277,7 +277,7 @@ static void test_rs_flood_rate_limited(void **state)
 		run_for(10);
 	}
 	run_for(4000);
-	uint64_t span = fake_now - t0;
+	uint64_t span = fake_ms() - t0;
 	unsigned n = tx_count(before, IF_ETH0, ND_TYPE_RA);
 	assert_true(n >= 2);
 	assert_true(n <= span / 3000 + 1);
@@ -499,7 +499,7 @@ static void assert_rs(unsigned i, int ifindex, bool from_ll)
 static void test_rs_at_start(void **state)
 {
 	struct ra_engine *e = relay_engine(false);
-	uint64_t t0 = fake_now;
+	uint64_t t0 = fake_ms();
 	run_for(1000);
 	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 1);
 	int i = tx_find(0, IF_WLAN0, ND_TYPE_RS);
@@ -569,7 +569,7 @@ static void test_rs_on_reload(void **state)
 	harness_reset();
 	static struct conf empty;
 	memset(&empty, 0, sizeof(empty));
-	struct ra_engine *e = ra_engine_new(NULL, &empty, ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, &empty, ifs, &fake_ops);
 	assert_non_null(e);
 	run_for(5000);
 	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 0);
@@ -649,7 +649,7 @@ static void test_relay_plus_ula(void **state)
 	const struct conf *c = relay_config("wlan0", "eth0", NULL, false);
 	the_conf.ras = &ula;
 	the_conf.n_ras = 1;
-	struct ra_engine *e = ra_engine_new(NULL, c, ifs, &fake_ops);
+	struct ra_engine *e = ra_engine_new(fake_loop, c, ifs, &fake_ops);
 	assert_non_null(e);
 	/* before the upstream speaks: the ULA alone, as advertise mode sends it */
 	run_for(1);
