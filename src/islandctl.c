@@ -1,6 +1,10 @@
-/* islandctl: asks a running islandd what it is doing. A thin client: the
- * daemon renders both the human tables and the JSON. */
+/* islandctl: asks a running islandd what it is doing. The daemon answers
+ * in JSON; --json prints that as it came, otherwise ctl/render.c makes the
+ * tables people read from it. */
 #include "ctl/ctl.h"
+#include "ctl/jread.h"
+#include "ctl/render.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -188,51 +192,65 @@ static void report_error(bool json, const char *why)
 	fprintf(stderr, "islandctl: %s\n", why);
 	if (json) {
 		struct ctl_out o;
-		ctl_out_init(&o, true);
-		ctl_printf(&o, "{\"error\":");
-		ctl_json_str(&o, why);
-		ctl_printf(&o, "}\n");
+		struct json j;
+		ctl_out_init(&o);
+		json_init(&j, &o);
+		json_obj(&j);
+		json_kstr(&j, "error", why);
+		json_obj_end(&j);
+		json_end(&j);
 		if (o.buf)
 			fwrite(o.buf, 1, o.len, stdout);
 		ctl_out_free(&o);
 	}
 }
 
-static int ctl_call(const char *sock, const char *request, bool json)
+static int ctl_call(const char *sock, const struct command *cmd, bool json)
 {
 	struct reply r = { 0 };
-	char why[400];
+	char request[CTL_REQUEST_MAX], why[400];
+	snprintf(request, sizeof(request), "%s json\n", cmd->name);
 	if (ctl_ask(sock, request, &r, why, sizeof(why)) < 0) {
 		free(r.buf);
 		report_error(json, why);
 		return 1;
 	}
-	bool error = (r.len >= 6 && strncmp(r.buf, "error:", 6) == 0) ||
-	             (r.len >= 8 && strncmp(r.buf, "{\"error\"", 8) == 0);
-	fwrite(r.buf, 1, r.len, stdout);
+	char jwhy[128];
+	struct jv *doc = jread(r.buf, r.len, jwhy, sizeof(jwhy));
+	int rc;
+	if (!doc || doc->type != J_OBJ) {
+		snprintf(why, sizeof(why), "%s: the reply is not a JSON object (%s)", sock,
+		         doc ? "another JSON value" : jwhy);
+		report_error(json, why);
+		rc = 1;
+	} else if (json) {
+		fwrite(r.buf, 1, r.len, stdout);
+		rc = jv_get(doc, "error") ? 1 : 0;
+	} else {
+		rc = ctl_render(cmd->name, doc, stdout);
+	}
+	jv_free(doc);
 	free(r.buf);
-	return error ? 1 : 0;
+	return rc;
 }
 
 /* The configuration file the daemon at sock runs, or NULL and why. */
 static char *daemon_config_path(const char *sock, char *why, size_t cap)
 {
 	struct reply r = { 0 };
-	if (ctl_ask(sock, "config\n", &r, why, cap) < 0) {
+	if (ctl_ask(sock, "config json\n", &r, why, cap) < 0) {
 		free(r.buf);
 		return NULL;
 	}
-	if (r.len >= 6 && strncmp(r.buf, "error:", 6) == 0) {
+	struct jv *doc = jread(r.buf, r.len, NULL, 0);
+	const char *conf = jv_str(doc, "config", NULL);
+	char *path = conf ? strdup(conf) : NULL;
+	if (!conf)
 		snprintf(why, cap, "this islandd does not say which configuration it runs");
-		free(r.buf);
-		return NULL;
-	}
-	while (r.len > 0 && (r.buf[r.len - 1] == '\n' || r.buf[r.len - 1] == '\r'))
-		r.len--;
-	char *path = strndup(r.buf, r.len);
-	free(r.buf);
-	if (!path)
+	else if (!path)
 		snprintf(why, cap, "out of memory");
+	jv_free(doc);
+	free(r.buf);
 	return path;
 }
 
@@ -314,7 +332,5 @@ int main(int argc, char **argv)
 		free(running);
 		return 1;
 	}
-	char request[CTL_REQUEST_MAX];
-	snprintf(request, sizeof(request), "%s%s\n", cmd->name, json ? " json" : "");
-	return ctl_call(sock, request, json);
+	return ctl_call(sock, cmd, json);
 }

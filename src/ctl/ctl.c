@@ -1,5 +1,5 @@
 /* Control protocol pieces shared by the daemon and islandctl: the reply
- * buffer, JSON string escaping, duration formatting, request parsing. */
+ * buffer, duration formatting, request parsing. */
 #include "ctl/ctl.h"
 
 #include <stdarg.h>
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ctl_out_init(struct ctl_out *o, bool json)
+void ctl_out_init(struct ctl_out *o)
 {
-	*o = (struct ctl_out){ .json = json };
+	*o = (struct ctl_out){ 0 };
 }
 
 void ctl_out_free(struct ctl_out *o)
@@ -58,25 +58,6 @@ void ctl_printf(struct ctl_out *o, const char *fmt, ...)
 		va_end(ap);
 	}
 	o->len += (size_t)n;
-}
-
-void ctl_json_str(struct ctl_out *o, const char *s)
-{
-	if (!s) {
-		ctl_printf(o, "null");
-		return;
-	}
-	ctl_printf(o, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			ctl_printf(o, "\\%c", c);
-		else if (c < 0x20)
-			ctl_printf(o, "\\u%04x", c);
-		else
-			ctl_printf(o, "%c", c);
-	}
-	ctl_printf(o, "\"");
 }
 
 void ctl_fmt_duration(char *buf, size_t cap, long long ms)

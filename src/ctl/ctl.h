@@ -1,7 +1,8 @@
 /* Control protocol. islandctl connects to the daemon's unix stream socket,
  * writes one request line "COMMAND [json]\n", reads the reply until EOF.
- * Replies are text for people or JSON (one object) for programs; the
- * daemon renders both so islandctl stays a thin client. */
+ * Every reply is one JSON object (written with util/json.h), errors
+ * included ({"error":"..."}); islandctl renders the tables people read
+ * (ctl/render.h). The "json" word is accepted and ignored. */
 #ifndef ISLANDD_CTL_H
 #define ISLANDD_CTL_H
 
@@ -14,16 +15,13 @@
 struct ctl_out {
 	char *buf;
 	size_t len, cap;
-	bool json;      /* the request asked for JSON */
 	bool overflow;  /* output was cut at CTL_OUT_MAX */
 };
 #define CTL_OUT_MAX (8u << 20)
 
-void ctl_out_init(struct ctl_out *o, bool json);
+void ctl_out_init(struct ctl_out *o);
 void ctl_out_free(struct ctl_out *o);
 void ctl_printf(struct ctl_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal, quoted and escaped. */
-void ctl_json_str(struct ctl_out *o, const char *s);
 /* Durations for people: "850ms", "42s", "3m12s", "2h05m", "-" for none. */
 void ctl_fmt_duration(char *buf, size_t cap, long long ms);
 

@@ -6,10 +6,12 @@
  * within CTL_REQUEST_DEADLINE_MS (islandctl sends it at once), and when
  * every slot is taken a new connection evicts the oldest one still silent. */
 #include "ctl/server.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -80,22 +82,22 @@ static void client_write(struct ctl_client *c)
 static void client_reply(struct ctl_client *c)
 {
 	struct ctl_request req;
-	ctl_out_init(&c->out, false);
+	ctl_out_init(&c->out);
+	struct json j;
+	json_init(&j, &c->out);
 	if (ctl_parse_request(c->req, c->req_len, &req) < 0) {
-		/* a client that asked for JSON gets its error as JSON too */
-		if (memmem(c->req, c->req_len, "json", 4))
-			ctl_printf(&c->out, "{\"error\":\"malformed request (one line: COMMAND [json])\"}\n");
-		else
-			ctl_printf(&c->out, "error: malformed request (one line: COMMAND [json])\n");
-	} else {
-		c->out.json = req.json;
-		if (c->srv->handler(c->srv->ctx, &req, &c->out) < 0) {
-			c->out.len = 0;
-			if (req.json)
-				ctl_printf(&c->out, "{\"error\":\"unknown command\"}\n");
-			else
-				ctl_printf(&c->out, "error: unknown command '%s'\n", req.command);
-		}
+		json_obj(&j);
+		json_kstr(&j, "error", "malformed request (one line: COMMAND [json])");
+		json_obj_end(&j);
+		json_end(&j);
+	} else if (c->srv->handler(c->srv->ctx, &req, &c->out) < 0) {
+		char why[64];
+		snprintf(why, sizeof(why), "unknown command '%s'", req.command);
+		c->out.len = 0;
+		json_obj(&j);
+		json_kstr(&j, "error", why);
+		json_obj_end(&j);
+		json_end(&j);
 	}
 	c->replying = true;
 	loop_timer_in(c->srv->loop, &c->deadline, CTL_REPLY_DEADLINE_MS, client_expired, c);

@@ -6,6 +6,7 @@
 #include "daemon/ports.h"
 #include "daemon/privdrop.h"
 #include "daemon/sdnotify.h"
+#include "daemon/status.h"
 #include "ctl/ctl.h"
 #include "ctl/server.h"
 #include "mdns/mdns.h"
@@ -420,116 +421,15 @@ static bool route_is_leftover(void *ctx, const struct nl_route *r)
 
 /* ---- control ------------------------------------------------------------ */
 
-static void dump_status(struct runtime *rt, struct ctl_out *o)
+/* What islandctl's views read (daemon/status.c). */
+static void status_view_of(struct runtime *rt, struct status_view *v)
 {
-	uint64_t up = clock_ms() - rt->started_ms;
-	if (o->json) {
-		ctl_printf(o, "{\"version\":\"%s\",\"pid\":%ld,\"uptime_ms\":%llu,\"config\":", ISLANDD_VERSION,
-		           (long)getpid(), (unsigned long long)up);
-		ctl_json_str(o, rt->conf_path);
-		ctl_printf(o, ",\"reloads\":%llu,\"reload_failures\":%llu,\"sessions\":%u,\"proxies\":[",
-		           (unsigned long long)rt->reloads, (unsigned long long)rt->reload_failures,
-		           rt->ndp ? ndp_engine_session_count(rt->ndp) : 0);
-	} else {
-		char ups[16];
-		ctl_fmt_duration(ups, sizeof(ups), (long long)up);
-		ctl_printf(o, "islandd %s, pid %ld, up %s, config %s (%llu %s, %llu failed)\n",
-		           ISLANDD_VERSION, (long)getpid(), ups, rt->conf_path, (unsigned long long)rt->reloads,
-		           plural(rt->reloads, "reload", "reloads"), (unsigned long long)rt->reload_failures);
-		ctl_printf(o, "sessions: %u\n\n%-10s %-6s %-7s %-44s %-8s %s\n", rt->ndp ? ndp_engine_session_count(rt->ndp) : 0,
-		           "PROXY", "STATE", "ROUTER", "RULE", "METHOD", "IFACE");
-	}
-	static const char *const methods[] = { "static", "iface", "auto" };
-	for (size_t pi = 0; pi < rt->conf->n_proxies; pi++) {
-		const struct conf_proxy *p = &rt->conf->proxies[pi];
-		const struct iface *ifc = iftable_by_name(rt->ifs, p->iface);
-		const char *st = !ifc ? "absent" : ifc->up ? "up" : "down";
-		if (o->json) {
-			ctl_printf(o, "%s{\"iface\":", pi ? "," : "");
-			ctl_json_str(o, p->iface);
-			ctl_printf(o, ",\"state\":\"%s\",\"router\":%s,\"autowire\":%s,\"rules\":[", st,
-			           p->router ? "true" : "false", p->autowire ? "true" : "false");
-		}
-		for (size_t ri = 0; ri < p->n_rules; ri++) {
-			const struct conf_rule *r = &p->rules[ri];
-			char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN + 5];
-			inet_ntop(AF_INET6, &r->prefix, a, sizeof(a));
-			snprintf(pfx, sizeof(pfx), "%s/%u", a, r->plen);
-			const char *down = r->method == RULE_IFACE ? r->iface : "";
-			const struct iface *d = r->method == RULE_IFACE ? iftable_by_name(rt->ifs, down) : NULL;
-			if (o->json) {
-				ctl_printf(o, "%s{\"prefix\":\"%s\",\"method\":\"%s\",\"iface\":", ri ? "," : "", pfx,
-				           methods[r->method]);
-				ctl_json_str(o, r->method == RULE_IFACE ? down : NULL);
-				ctl_printf(o, ",\"iface_state\":");
-				ctl_json_str(o, r->method != RULE_IFACE ? NULL : !d ? "absent" : d->up ? "up" : "down");
-				ctl_printf(o, "}");
-			} else {
-				char dn[IF_NAMESIZE + 12] = "-";
-				if (r->method == RULE_IFACE)
-					snprintf(dn, sizeof(dn), "%s (%s)", down, !d ? "absent" : d->up ? "up" : "down");
-				ctl_printf(o, "%-10s %-6s %-7s %-44s %-8s %s\n", ri ? "" : p->iface, ri ? "" : st,
-				           ri ? "" : (p->router ? "yes" : "no"), pfx, methods[r->method], dn);
-			}
-		}
-		if (o->json)
-			ctl_printf(o, "]}");
-	}
-	if (o->json) {
-		ctl_printf(o, "],\"ports\":[");
-		bool first = true;
-		for (size_t i = 0; i < PORTS_MAX; i++) {
-			const struct port *p = &rt->ports.port[i];
-			if (p->fd < 0)
-				continue;
-			ctl_printf(o, "%s{\"iface\":", first ? "" : ",");
-			ctl_json_str(o, p->name);
-			ctl_printf(o, ",\"rx_packets\":%llu,\"allmulti\":%s}", (unsigned long long)p->rx_packets,
-			           p->allmulti ? "true" : "false");
-			first = false;
-		}
-		ctl_printf(o, "],\"mdns\":%s,\"ra\":%s}\n", rt->mdns ? "true" : "false", rt->ra ? "true" : "false");
-	} else {
-		ctl_printf(o, "\nlistening on:");
-		for (size_t i = 0; i < PORTS_MAX; i++)
-			if (rt->ports.port[i].fd >= 0)
-				ctl_printf(o, " %s", rt->ports.port[i].name);
-		ctl_printf(o, "\nmdns reflector: %s, router advertisements: %s\n", rt->mdns ? "on" : "off",
-		           rt->ra ? "on" : "off");
-	}
-}
-
-static void dump_stats(struct runtime *rt, struct ctl_out *o)
-{
-	const struct ctl_server_stats *cs = ctl_server_stats(rt->ctl);
-	if (o->json) {
-		ctl_printf(o, "{\"counters\":{\"ctl_accepted\":%llu,\"ctl_evicted\":%llu,\"ctl_expired\":%llu,"
-		           "\"ctl_refused\":%llu,\"rx_packets\":%llu",
-		           (unsigned long long)cs->accepted, (unsigned long long)cs->evicted,
-		           (unsigned long long)cs->expired, (unsigned long long)cs->refused,
-		           (unsigned long long)rt->rx_packets);
-	} else {
-		ctl_printf(o, "control socket:\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n",
-		           "ctl_accepted", (unsigned long long)cs->accepted, "ctl_evicted",
-		           (unsigned long long)cs->evicted, "ctl_expired", (unsigned long long)cs->expired,
-		           "ctl_refused", (unsigned long long)cs->refused);
-		ctl_printf(o, "packets:\n  %-22s %llu\n", "rx_packets", (unsigned long long)rt->rx_packets);
-	}
-	for (int i = 1; i < ND_DROP__MAX; i++) {
-		if (o->json)
-			ctl_printf(o, ",\"drop_%s\":%llu", nd_drop_name((enum nd_drop)i), (unsigned long long)rt->drops[i]);
-		else
-			ctl_printf(o, "  drop_%-17s %llu\n", nd_drop_name((enum nd_drop)i), (unsigned long long)rt->drops[i]);
-	}
-	if (rt->ndp) {
-		if (o->json)
-			ctl_printf(o, ",");
-		else
-			ctl_printf(o, "ndp proxy:\n");
-		ndp_engine_dump_counters(rt->ndp, o);
-	}
-	if (o->json)
-		ctl_printf(o, "}}\n");
+	*v = (struct status_view){
+		.conf = rt->conf, .conf_path = rt->conf_path, .ifs = rt->ifs, .ports = &rt->ports,
+		.ndp = rt->ndp, .ra = rt->ra, .mdns = rt->mdns, .ctl = rt->ctl, .nl = rt->nl,
+		.started_ms = rt->started_ms, .reloads = rt->reloads, .reload_failures = rt->reload_failures,
+		.rx_packets = rt->rx_packets, .drops = rt->drops,
+	};
 }
 
 static void reload(struct runtime *rt);
@@ -548,52 +448,21 @@ static void status_tick(void *ctx)
 	loop_timer_in(rt->loop, &rt->status_timer, 5000, status_tick, rt);
 }
 
+/* Every reply is one JSON document (daemon/status.c); islandctl renders
+ * the tables people read. */
 static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *o)
 {
 	struct runtime *rt = ctx;
-	if (strcmp(req->command, "status") == 0) {
-		dump_status(rt, o);
-	} else if (strcmp(req->command, "sessions") == 0) {
-		ndp_engine_dump_sessions(rt->ndp, o);
-	} else if (strcmp(req->command, "routes") == 0) {
-		ndp_engine_dump_routes(rt->ndp, o);
-	} else if (strcmp(req->command, "stats") == 0) {
-		dump_stats(rt, o);
-	} else if (strcmp(req->command, "mdns") == 0) {
-		if (rt->mdns)
-			mdns_reflector_dump(rt->mdns, o);
-		else
-			ctl_printf(o, o->json ? "{\"mdns\":null}\n" : "no mdns block in the configuration\n");
-	} else if (strcmp(req->command, "ra") == 0) {
-		if (rt->ra)
-			ra_engine_dump(rt->ra, o);
-		else
-			ctl_printf(o, o->json ? "{\"ra\":null}\n" : "no ra or ra-relay block in the configuration\n");
-	} else if (strcmp(req->command, "config") == 0) {
-		/* what islandctl doctor checks: the file this daemon runs */
-		if (o->json) {
-			ctl_printf(o, "{\"config\":");
-			ctl_json_str(o, rt->conf_path);
-			ctl_printf(o, "}\n");
-		} else {
-			ctl_printf(o, "%s\n", rt->conf_path);
-		}
-	} else if (strcmp(req->command, "reload") == 0) {
+	struct status_view v;
+	if (strcmp(req->command, "reload") == 0) {
 		uint64_t failures = rt->reload_failures;
 		reload(rt);
-		if (rt->reload_failures == failures) {
-			ctl_printf(o, o->json ? "{\"reloaded\":true}\n" : "reloaded %s\n", rt->conf_path);
-		} else if (o->json) {
-			ctl_printf(o, "{\"error\":");
-			ctl_json_str(o, rt->reload_error);
-			ctl_printf(o, ",\"reloaded\":false}\n");
-		} else {
-			ctl_printf(o, "error: reload failed, the running configuration stays: %s\n", rt->reload_error);
-		}
-	} else {
-		return -1;
+		status_view_of(rt, &v);
+		status_reload_reply(&v, rt->reload_failures == failures ? NULL : rt->reload_error, o);
+		return 0;
 	}
-	return 0;
+	status_view_of(rt, &v);
+	return status_ctl(&v, req->command, o);
 }
 
 /* ---- life cycle --------------------------------------------------------- */

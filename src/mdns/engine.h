@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
-#include "ctl/ctl.h"
 #include "net/netlink.h"
 #include "proto/dns.h"
 
@@ -146,8 +145,10 @@ void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
  * counted as a send error on ifindex instead of as sent. */
 void mdns_engine_tx_failed(struct mdns_engine *e, int ifindex, size_t len);
 
-/* islandctl mdns: text or {"mdns":{"interfaces":[...],"counters":{...}}}. */
-void mdns_engine_dump(const struct mdns_engine *e, struct ctl_out *o);
+struct json;
+/* islandctl mdns: "interfaces", settings and "counters" as members of the
+ * object j is in (util/json.h). */
+void mdns_engine_dump(const struct mdns_engine *e, struct json *j);
 
 const struct mdns_counters *mdns_engine_counters(const struct mdns_engine *e);
 

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 
 #include "conf/conf.h"
-#include "ctl/ctl.h"
 #include "net/netlink.h"
 #include "util/loop.h"
 
@@ -24,8 +23,10 @@ struct mdns_reflector *mdns_reflector_new(struct loop *loop, const struct conf_m
 int mdns_reflector_reload(struct mdns_reflector *r, const struct conf_mdns *conf);
 void mdns_reflector_on_link(struct mdns_reflector *r, const struct nl_link *l, bool deleted);
 void mdns_reflector_on_addr(struct mdns_reflector *r, const struct nl_addr *a, bool deleted);
-/* islandctl mdns [--json]: o->json says which. */
-void mdns_reflector_dump(struct mdns_reflector *r, struct ctl_out *o);
+struct json;
+/* islandctl mdns: the member "mdns" of the object j is in: the engine's
+ * view plus the sockets' own counters. */
+void mdns_reflector_dump(struct mdns_reflector *r, struct json *j);
 void mdns_reflector_free(struct mdns_reflector *r);
 
 #endif

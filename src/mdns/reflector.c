@@ -9,6 +9,7 @@
 
 #include "mdns/engine.h"
 #include "net/mdns_sock.h"
+#include "util/json.h"
 #include "util/log.h"
 
 struct mdns_reflector {
@@ -113,9 +114,18 @@ void mdns_reflector_on_addr(struct mdns_reflector *r, const struct nl_addr *a, b
 	mdns_engine_on_addr(r->engine, a, deleted);
 }
 
-void mdns_reflector_dump(struct mdns_reflector *r, struct ctl_out *o)
+void mdns_reflector_dump(struct mdns_reflector *r, struct json *j)
 {
-	mdns_engine_dump(r->engine, o);
+	const struct mdns_sock_stats *ss = mdns_sock_stats(r->sock);
+	json_kobj(j, "mdns");
+	mdns_engine_dump(r->engine, j);
+	json_kobj(j, "sockets");
+	json_ku64(j, "batches", ss->batches);
+	json_ku64(j, "packets", ss->packets);
+	json_ku64(j, "recv_errors", ss->recv_errors);
+	json_ku64(j, "no_pktinfo", ss->no_pktinfo);
+	json_obj_end(j);
+	json_obj_end(j);
 }
 
 void mdns_reflector_free(struct mdns_reflector *r)

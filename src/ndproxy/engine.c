@@ -12,7 +12,7 @@
 #include "ndproxy/known.h"
 #include "ndproxy/deadcache.h"
 #include "ndproxy/groups.h"
-#include "ctl/ctl.h"
+#include "util/json.h"
 #include "net/iftable.h"
 #include "util/log.h"
 #include "util/tokenbucket.h"
@@ -1660,94 +1660,59 @@ static const char *ifname_of(const struct ndp_engine *e, int ifindex, char *buf)
 	return buf;
 }
 
-void ndp_engine_dump_sessions(const struct ndp_engine *e, struct ctl_out *o)
+/* islandctl sessions: {"sessions":[{proxy,target,state,iface,age_ms,expires_ms,routed}]} */
+void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
 {
 	uint64_t now = e->ops.now_ms(e->ops.ctx);
-	bool first = true;
-	if (o->json)
-		ctl_printf(o, "{\"sessions\":[");
-	else
-		ctl_printf(o, "%-10s %-39s %-9s %-10s %8s %8s %s\n", "PROXY", "TARGET", "STATE", "IFACE",
-		           "AGE", "EXPIRES", "ROUTE");
+	json_karr(j, "sessions");
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		const struct ndp_session *s = &e->sessions.pool[i];
 		if (!s->in_use)
 			continue;
 		char a[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8];
-		const char *proxy = e->proxies[s->proxy_idx].conf->iface;
-		long long age = (long long)(now - s->created_ms);
 		long long left = s->expires_ms ? (long long)s->expires_ms - (long long)now : -1;
 		addr_str(&s->target, a);
-		if (o->json) {
-			ctl_printf(o, "%s{\"proxy\":", first ? "" : ",");
-			ctl_json_str(o, proxy);
-			ctl_printf(o, ",\"target\":\"%s\",\"state\":\"%s\",\"iface\":", a, state_name(s->state));
-			ctl_json_str(o, ifname_of(e, s->down_ifindex, ifb));
-			ctl_printf(o, ",\"age_ms\":%lld,\"expires_ms\":%lld,\"routed\":%s}", age,
-			           left < 0 ? -1LL : left, s->routed ? "true" : "false");
-		} else {
-			char ages[16], lefts[16];
-			ctl_fmt_duration(ages, sizeof(ages), age);
-			ctl_fmt_duration(lefts, sizeof(lefts), left);
-			ctl_printf(o, "%-10s %-39s %-9s %-10s %8s %8s %s\n", proxy, a, state_name(s->state),
-			           ifname_of(e, s->down_ifindex, ifb), ages, lefts, s->routed ? "yes" : "-");
-		}
-		first = false;
+		json_obj(j);
+		json_kstr(j, "proxy", e->proxies[s->proxy_idx].conf->iface);
+		json_kstr(j, "target", a);
+		json_kstr(j, "state", state_name(s->state));
+		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
+		json_ki64(j, "age_ms", (long long)(now - s->created_ms));
+		json_ki64(j, "expires_ms", left < 0 ? -1LL : left);
+		json_kbool(j, "routed", s->routed);
+		json_obj_end(j);
 	}
-	if (o->json)
-		ctl_printf(o, "]}\n");
+	json_arr_end(j);
 }
 
-void ndp_engine_dump_routes(const struct ndp_engine *e, struct ctl_out *o)
+/* islandctl routes: {"routes":[{dst,iface,via}]} */
+void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j)
 {
-	bool first = true;
-	if (o->json)
-		ctl_printf(o, "{\"routes\":[");
-	else
-		ctl_printf(o, "%-44s %-10s %s\n", "DESTINATION", "IFACE", "VIA");
+	json_karr(j, "routes");
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		const struct ndp_session *s = &e->sessions.pool[i];
 		if (!s->in_use || !s->routed)
 			continue;
-		char a[INET6_ADDRSTRLEN], v[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8];
+		char a[INET6_ADDRSTRLEN], v[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8], dst[INET6_ADDRSTRLEN + 5];
 		addr_str(&s->target, a);
 		if (s->has_via)
 			addr_str(&s->via, v);
-		if (o->json) {
-			ctl_printf(o, "%s{\"dst\":\"%s/128\",\"iface\":", first ? "" : ",", a);
-			ctl_json_str(o, ifname_of(e, s->down_ifindex, ifb));
-			ctl_printf(o, ",\"via\":");
-			ctl_json_str(o, s->has_via ? v : NULL);
-			ctl_printf(o, "}");
-		} else {
-			char dst[INET6_ADDRSTRLEN + 5];
-			snprintf(dst, sizeof(dst), "%s/128", a);
-			ctl_printf(o, "%-44s %-10s %s\n", dst, ifname_of(e, s->down_ifindex, ifb), s->has_via ? v : "-");
-		}
-		first = false;
+		snprintf(dst, sizeof(dst), "%s/128", a);
+		json_obj(j);
+		json_kstr(j, "dst", dst);
+		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
+		json_kstr(j, "via", s->has_via ? v : NULL);
+		json_obj_end(j);
 	}
-	if (o->json)
-		ctl_printf(o, "]}\n");
+	json_arr_end(j);
 }
 
-void ndp_engine_dump_counters(const struct ndp_engine *e, struct ctl_out *o)
+void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)
 {
-	bool first = true;
-#define NDP_COUNTER_DUMP(name)                                                              \
-	if (o->json)                                                                        \
-		ctl_printf(o, "%s\"%s\":%llu", first ? "" : ",", #name, (unsigned long long)e->c.name); \
-	else                                                                                \
-		ctl_printf(o, "  %-22s %llu\n", #name, (unsigned long long)e->c.name);      \
-	first = false;
+#define NDP_COUNTER_DUMP(name) json_ku64(j, #name, e->c.name);
 	NDP_COUNTERS(NDP_COUNTER_DUMP)
 #undef NDP_COUNTER_DUMP
-	unsigned dead = ndp_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx));
-	if (o->json) {
-		ctl_printf(o, ",\"sessions\":%u,\"dead_targets\":%u,\"groups\":%u", e->sessions.used, dead,
-		           e->groups.used);
-	} else {
-		ctl_printf(o, "  %-22s %u\n", "sessions", e->sessions.used);
-		ctl_printf(o, "  %-22s %u\n", "dead_targets", dead);
-		ctl_printf(o, "  %-22s %u\n", "groups", e->groups.used);
-	}
+	json_ku64(j, "sessions", e->sessions.used);
+	json_ku64(j, "dead_targets", ndp_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx)));
+	json_ku64(j, "groups", e->groups.used);
 }

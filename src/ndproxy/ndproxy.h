@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 struct iftable;
-struct ctl_out;
+struct json;
 
 struct ndp_ops {
 	void *ctx;
@@ -141,8 +141,9 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex,
 
 const struct ndp_counters *ndp_engine_counters(const struct ndp_engine *e);
 unsigned ndp_engine_session_count(const struct ndp_engine *e);
-void ndp_engine_dump_sessions(const struct ndp_engine *e, struct ctl_out *o);
-void ndp_engine_dump_routes(const struct ndp_engine *e, struct ctl_out *o);
-void ndp_engine_dump_counters(const struct ndp_engine *e, struct ctl_out *o);
+/* islandctl's views, as members of the object j is in (util/json.h). */
+void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j);
+void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j);
+void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j);
 
 #endif

@@ -22,7 +22,7 @@
 #include "util/loop.h"
 
 struct iftable;
-struct ctl_out;
+struct json;
 
 struct ra_ops {
 	void *ctx;
@@ -115,9 +115,10 @@ bool ra_engine_wants_iface(const struct ra_engine *e, const char *ifname, bool *
 unsigned ra_engine_relay_links(const struct ra_engine *e, int upstream_ifindex,
                                const struct in6_addr *addr, int *ifindexes, unsigned max);
 
-/* `islandctl ra [--json]`: relayed/advertised prefixes with remaining
- * lifetimes, routers, hosts learned behind each downstream, counters. */
-void ra_engine_dump(struct ra_engine *e, struct ctl_out *o);
+/* `islandctl ra`, as members of the object j is in (util/json.h): relayed
+ * and advertised prefixes with remaining lifetimes, routers, hosts learned
+ * behind each downstream, counters. */
+void ra_engine_dump(struct ra_engine *e, struct json *j);
 const struct ra_counters *ra_engine_counters(const struct ra_engine *e);
 
 /* Advertise mode: MAX_FINAL_RTR_ADVERTISEMENTS (3) RAs with router lifetime

@@ -1,12 +1,12 @@
-/* `islandctl ra [--json]`: per relay the upstream routers, the prefixes,
- * routes and DNS options being relayed with their remaining lifetimes, and
- * the hosts learned behind each downstream; per advertised link what it
- * sends; then the counters. Text for people, one JSON object for programs. */
+/* `islandctl ra`: per relay the upstream routers, the prefixes, routes and
+ * DNS options being relayed with their remaining lifetimes, and the hosts
+ * learned behind each downstream; per advertised link what it sends; then
+ * the counters. JSON (util/json.h); islandctl renders the text. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "ctl/ctl.h"
+#include "util/json.h"
 #include "ra/ra_internal.h"
 
 const char *ra_host_via_name(uint8_t via)
@@ -57,21 +57,11 @@ static void fmt_ll(const struct nd_lladdr *ll, char *buf, size_t cap)
 		n += (size_t)snprintf(buf + n, cap - n, "%s%02x", i ? ":" : "", ll->addr[i]);
 }
 
-/* A lifetime in seconds for people: "infinity", or a duration. */
-static void fmt_life(uint32_t s, char *buf, size_t cap)
-{
-	if (s == RA_LIFETIME_INFINITE)
-		snprintf(buf, cap, "infinity");
-	else
-		ctl_fmt_duration(buf, cap, (long long)s * 1000);
-}
-
 /* Call out(name) for each name in an encoded DNSSL list. */
-static void each_name(const uint8_t *p, size_t n, void (*out)(void *ctx, const char *name, bool first), void *ctx)
+static void each_name(const uint8_t *p, size_t n, struct json *j)
 {
 	char name[256];
 	size_t i = 0;
-	bool first = true;
 	while (i < n && p[i]) {
 		size_t len = 0;
 		while (i < n && p[i]) {
@@ -86,21 +76,8 @@ static void each_name(const uint8_t *p, size_t n, void (*out)(void *ctx, const c
 		}
 		i++;
 		name[len] = 0;
-		out(ctx, name, first);
-		first = false;
+		json_str(j, name);
 	}
-}
-
-static void name_text(void *ctx, const char *name, bool first)
-{
-	ctl_printf(ctx, "%s%s", first ? "" : " ", name);
-}
-
-static void name_json(void *ctx, const char *name, bool first)
-{
-	if (!first)
-		ctl_printf(ctx, ",");
-	ctl_json_str(ctx, name);
 }
 
 static long long ms_until(uint64_t t, uint64_t now)
@@ -108,340 +85,222 @@ static long long ms_until(uint64_t t, uint64_t now)
 	return t ? (t > now ? (long long)(t - now) : 0) : -1;
 }
 
-/* --- text ---------------------------------------------------------------- */
-
-static void text_sched(struct ctl_out *o, const struct ra_if *ifc, uint64_t now)
+static void json_sched(struct json *j, const struct ra_if *ifc, uint64_t now)
 {
-	char next[32], last[32];
-	ctl_fmt_duration(next, sizeof(next), ms_until(ra_sched_due(&ifc->sched), now));
-	ctl_fmt_duration(last, sizeof(last), ifc->last_tx_ms ? (long long)(now - ifc->last_tx_ms) : -1);
-	ctl_printf(o, "%s (index %d): %s, next RA in %s, last %s ago, RAs sent %llu, RS received %llu",
-	           ifc->name, ifc->ifindex, ifc->sched.running ? "advertising" : "silent", next, last,
-	           (unsigned long long)ifc->tx_ra, (unsigned long long)ifc->rx_rs);
+	json_kstr(j, "iface", ifc->name);
+	json_ki64(j, "ifindex", ifc->ifindex);
+	json_kbool(j, "advertising", ifc->sched.running);
+	json_ki64(j, "next_ra_ms", ms_until(ra_sched_due(&ifc->sched), now));
+	json_ki64(j, "last_ra_ms_ago", ifc->last_tx_ms ? (long long)(now - ifc->last_tx_ms) : -1LL);
+	json_ku64(j, "ras_sent", ifc->tx_ra);
+	json_ku64(j, "rs_received", ifc->rx_rs);
 }
 
-static void text_relay(struct ctl_out *o, const struct ra_relay *r, uint64_t now)
+static void json_prefix(struct json *j, const char *key, const struct in6_addr *a, unsigned plen)
+{
+	char s[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN + 5];
+	fmt_addr(a, s);
+	snprintf(p, sizeof(p), "%s/%u", s, plen);
+	json_kstr(j, key, p);
+}
+
+static void json_addr(struct json *j, const char *key, const struct in6_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+	fmt_addr(a, s);
+	json_kstr(j, key, s);
+}
+
+/* A relayed option's lifetime left: 0 once withdrawn. */
+static uint32_t life_left(const struct ra_life *l, uint64_t now)
+{
+	return l->withdrawn ? 0 : ra_remaining_s(l->valid_end, now);
+}
+
+static void json_relay(struct json *j, const struct ra_relay *r, uint64_t now)
 {
 	const struct ra_upstream *u = &r->st;
-	char a[INET6_ADDRSTRLEN], v[32], p[32];
-	ctl_printf(o, "ra-relay %s (index %d), learn hosts %s\n", r->up->name, r->up->ifindex,
-	           r->learn_hosts ? "yes" : "no");
+	json_obj(j);
+	json_kstr(j, "upstream", r->up->name);
+	json_ki64(j, "ifindex", r->up->ifindex);
+	json_kbool(j, "learn_hosts", r->learn_hosts);
+	json_karr(j, "routers");
 	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
 		const struct ra_router *rt = &u->routers[i];
 		if (!rt->used)
 			continue;
-		fmt_addr(&rt->addr, a);
-		fmt_life(ra_remaining_s(rt->lifetime_end, now), v, sizeof(v));
-		ctl_fmt_duration(p, sizeof(p), (long long)(now - rt->heard_ms));
-		ctl_printf(o, "  router %s: lifetime %s, heard %s ago, %s%spreference %s, mtu %u, %llu RAs\n", a, v,
-		           p, rt->flags & ND_RA_FLAG_MANAGED ? "M " : "", rt->flags & ND_RA_FLAG_OTHER ? "O " : "",
-		           pref_name(rt->flags), rt->mtu, (unsigned long long)rt->n_ra);
+		json_obj(j);
+		json_addr(j, "addr", &rt->addr);
+		json_ku64(j, "lifetime_s", ra_remaining_s(rt->lifetime_end, now));
+		json_ku64(j, "heard_ms_ago", now - rt->heard_ms);
+		json_kbool(j, "managed", rt->flags & ND_RA_FLAG_MANAGED);
+		json_kbool(j, "other", rt->flags & ND_RA_FLAG_OTHER);
+		json_kstr(j, "preference", pref_name(rt->flags));
+		json_ku64(j, "mtu", rt->mtu);
+		json_ku64(j, "ras", rt->n_ra);
+		json_obj_end(j);
 	}
+	json_arr_end(j);
+	json_karr(j, "prefixes");
 	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
 		const struct ra_prefix *x = &u->prefixes[i];
 		if (!x->used)
 			continue;
-		fmt_addr(&x->prefix, a);
-		if (x->life.withdrawn) {
-			ctl_fmt_duration(v, sizeof(v), ms_until(x->life.withdrawn_end, now));
-			ctl_printf(o, "  prefix %s/%u: withdrawn, sent with lifetime 0 for %s more\n", a, x->plen, v);
-			continue;
-		}
-		fmt_life(ra_remaining_s(x->life.valid_end, now), v, sizeof(v));
-		fmt_life(ra_remaining_s(x->life.pref_end, now), p, sizeof(p));
-		ctl_printf(o, "  prefix %s/%u: valid %s, preferred %s%s\n", a, x->plen, v, p,
-		           x->flags & ND_PIO_FLAG_AUTO ? ", autonomous" : "");
-	}
-	for (int i = 0; i < RA_MAX_ROUTES; i++) {
-		const struct ra_route *x = &u->routes[i];
-		if (!x->used)
-			continue;
-		fmt_addr(&x->prefix, a);
-		fmt_life(x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now), v, sizeof(v));
-		ctl_printf(o, "  route %s/%u: lifetime %s, preference %s%s\n", a, x->plen, v, pref_name(x->pref),
-		           x->life.withdrawn ? ", withdrawn" : "");
-	}
-	for (int i = 0; i < RA_MAX_RDNSS; i++) {
-		const struct ra_rdnss *x = &u->rdnss[i];
-		if (!x->used)
-			continue;
-		fmt_addr(&x->addr, a);
-		fmt_life(x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now), v, sizeof(v));
-		ctl_printf(o, "  rdnss %s: lifetime %s%s\n", a, v, x->life.withdrawn ? ", withdrawn" : "");
-	}
-	for (int i = 0; i < RA_MAX_DNSSL; i++) {
-		const struct ra_dnssl *x = &u->dnssl[i];
-		if (!x->used)
-			continue;
-		ctl_printf(o, "  dnssl ");
-		each_name(x->names, x->len, name_text, o);
-		fmt_life(x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now), v, sizeof(v));
-		ctl_printf(o, ": lifetime %s%s\n", v, x->life.withdrawn ? ", withdrawn" : "");
-	}
-	for (int i = 0; i < RA_MAX_PREF64; i++) {
-		const struct ra_pref64 *x = &u->pref64[i];
-		if (!x->used)
-			continue;
-		fmt_pref64(x, a);
-		fmt_life(x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now), v, sizeof(v));
-		ctl_printf(o, "  pref64 %s/%u: lifetime %s%s\n", a, x->plen, v, x->life.withdrawn ? ", withdrawn" : "");
-	}
-	if (u->capport.used && !u->capport.life.withdrawn) {
-		char uri[ND_CAPPORT_MAX + 1];
-		fmt_capport(&u->capport, uri);
-		fmt_life(ra_remaining_s(u->capport.life.valid_end, now), v, sizeof(v));
-		ctl_printf(o, "  captive-portal %s: for %s\n", uri, v);
-	}
-	for (unsigned k = 0; k < r->n_down; k++) {
-		const struct ra_if *d = r->down[k];
-		ctl_printf(o, "  downstream ");
-		text_sched(o, d, now);
-		ctl_printf(o, ", hosts %u\n", d->n_hosts);
-		for (uint32_t i = 0; i < r->hosts.cap; i++) {
-			const struct ra_host *h = &r->hosts.slot[i];
-			if (h->state == RA_HOST_FREE || h->down != k)
-				continue;
-			char ll[3 * ND_LLADDR_MAX + 1], seen[32], age[32];
-			fmt_addr(&h->addr, a);
-			fmt_ll(&h->ll, ll, sizeof(ll));
-			ctl_fmt_duration(seen, sizeof(seen), (long long)(now - h->seen_ms));
-			ctl_fmt_duration(age, sizeof(age), (long long)(now - h->first_ms));
-			ctl_printf(o, "    host %s %s: %s via %s, seen %s ago, known for %s\n", a, ll[0] ? ll : "-",
-			           ra_host_state_name(h->state), ra_host_via_name(h->via), seen, age);
-		}
-	}
-}
-
-static void text_advert(struct ctl_out *o, const struct ra_advert *adv, uint64_t now)
-{
-	const struct conf_ra *c = &adv->conf;
-	char a[INET6_ADDRSTRLEN], v[32], p[32];
-	ctl_printf(o, "ra ");
-	text_sched(o, adv->ifc, now);
-	ctl_printf(o, "\n  router lifetime %us, interval %u-%us, preference %s%s%s", c->router_lifetime_s,
-	           c->min_interval_s, c->max_interval_s, c->preference > 0 ? "high" : c->preference < 0 ? "low" : "medium",
-	           c->managed ? ", managed" : "", c->other ? ", other" : "");
-	if (c->mtu)
-		ctl_printf(o, ", mtu %u", c->mtu);
-	ctl_printf(o, "\n");
-	for (size_t i = 0; i < c->n_prefixes; i++) {
-		const struct conf_ra_prefix *x = &c->prefixes[i];
-		fmt_addr(&x->prefix, a);
-		fmt_life(x->valid_lifetime, v, sizeof(v));
-		fmt_life(x->preferred_lifetime, p, sizeof(p));
-		ctl_printf(o, "  prefix %s/%u: valid %s, preferred %s%s%s\n", a, x->plen, v, p,
-		           x->onlink ? ", on-link" : "", x->autonomous ? ", autonomous" : "");
-	}
-	for (size_t i = 0; i < c->n_rdnss; i++) {
-		fmt_addr(&c->rdnss[i], a);
-		fmt_life(c->rdnss_lifetime, v, sizeof(v));
-		ctl_printf(o, "  rdnss %s: lifetime %s\n", a, v);
-	}
-	if (adv->dnssl_len) {
-		ctl_printf(o, "  dnssl ");
-		each_name(adv->dnssl_names, adv->dnssl_len, name_text, o);
-		fmt_life(c->dnssl_lifetime, v, sizeof(v));
-		ctl_printf(o, ": lifetime %s\n", v);
-	}
-}
-
-/* --- JSON ---------------------------------------------------------------- */
-
-static void json_sched(struct ctl_out *o, const struct ra_if *ifc, uint64_t now)
-{
-	ctl_printf(o, "\"iface\":");
-	ctl_json_str(o, ifc->name);
-	ctl_printf(o, ",\"ifindex\":%d,\"advertising\":%s,\"next_ra_ms\":%lld,\"last_ra_ms_ago\":%lld,"
-	              "\"ras_sent\":%llu,\"rs_received\":%llu",
-	           ifc->ifindex, ifc->sched.running ? "true" : "false", ms_until(ra_sched_due(&ifc->sched), now),
-	           ifc->last_tx_ms ? (long long)(now - ifc->last_tx_ms) : -1LL, (unsigned long long)ifc->tx_ra,
-	           (unsigned long long)ifc->rx_rs);
-}
-
-static void json_relay(struct ctl_out *o, const struct ra_relay *r, uint64_t now)
-{
-	const struct ra_upstream *u = &r->st;
-	char a[INET6_ADDRSTRLEN];
-	bool first = true;
-	ctl_printf(o, "{\"upstream\":");
-	ctl_json_str(o, r->up->name);
-	ctl_printf(o, ",\"ifindex\":%d,\"learn_hosts\":%s,\"routers\":[", r->up->ifindex,
-	           r->learn_hosts ? "true" : "false");
-	for (int i = 0; i < RA_MAX_ROUTERS; i++) {
-		const struct ra_router *rt = &u->routers[i];
-		if (!rt->used)
-			continue;
-		fmt_addr(&rt->addr, a);
-		ctl_printf(o, "%s{\"addr\":\"%s\",\"lifetime_s\":%u,\"heard_ms_ago\":%llu,\"managed\":%s,"
-		              "\"other\":%s,\"preference\":\"%s\",\"mtu\":%u,\"ras\":%llu}",
-		           first ? "" : ",", a, ra_remaining_s(rt->lifetime_end, now),
-		           (unsigned long long)(now - rt->heard_ms), rt->flags & ND_RA_FLAG_MANAGED ? "true" : "false",
-		           rt->flags & ND_RA_FLAG_OTHER ? "true" : "false", pref_name(rt->flags), rt->mtu,
-		           (unsigned long long)rt->n_ra);
-		first = false;
-	}
-	ctl_printf(o, "],\"prefixes\":[");
-	first = true;
-	for (int i = 0; i < RA_MAX_PREFIXES; i++) {
-		const struct ra_prefix *x = &u->prefixes[i];
-		if (!x->used)
-			continue;
-		fmt_addr(&x->prefix, a);
 		bool w = x->life.withdrawn;
-		ctl_printf(o, "%s{\"prefix\":\"%s/%u\",\"valid_s\":%u,\"preferred_s\":%u,\"autonomous\":%s,"
-		              "\"withdrawn\":%s,\"withdrawn_left_ms\":%lld}",
-		           first ? "" : ",", a, x->plen, w ? 0 : ra_remaining_s(x->life.valid_end, now),
-		           w ? 0 : ra_remaining_s(x->life.pref_end, now), x->flags & ND_PIO_FLAG_AUTO ? "true" : "false",
-		           w ? "true" : "false", w ? ms_until(x->life.withdrawn_end, now) : 0LL);
-		first = false;
+		json_obj(j);
+		json_prefix(j, "prefix", &x->prefix, x->plen);
+		json_ku64(j, "valid_s", w ? 0 : ra_remaining_s(x->life.valid_end, now));
+		json_ku64(j, "preferred_s", w ? 0 : ra_remaining_s(x->life.pref_end, now));
+		json_kbool(j, "autonomous", x->flags & ND_PIO_FLAG_AUTO);
+		json_kbool(j, "withdrawn", w);
+		json_ki64(j, "withdrawn_left_ms", w ? ms_until(x->life.withdrawn_end, now) : 0LL);
+		json_obj_end(j);
 	}
-	ctl_printf(o, "],\"routes\":[");
-	first = true;
+	json_arr_end(j);
+	json_karr(j, "routes");
 	for (int i = 0; i < RA_MAX_ROUTES; i++) {
 		const struct ra_route *x = &u->routes[i];
 		if (!x->used)
 			continue;
-		fmt_addr(&x->prefix, a);
-		ctl_printf(o, "%s{\"prefix\":\"%s/%u\",\"lifetime_s\":%u,\"preference\":\"%s\",\"withdrawn\":%s}",
-		           first ? "" : ",", a, x->plen, x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now),
-		           pref_name(x->pref), x->life.withdrawn ? "true" : "false");
-		first = false;
+		json_obj(j);
+		json_prefix(j, "prefix", &x->prefix, x->plen);
+		json_ku64(j, "lifetime_s", life_left(&x->life, now));
+		json_kstr(j, "preference", pref_name(x->pref));
+		json_kbool(j, "withdrawn", x->life.withdrawn);
+		json_obj_end(j);
 	}
-	ctl_printf(o, "],\"rdnss\":[");
-	first = true;
+	json_arr_end(j);
+	json_karr(j, "rdnss");
 	for (int i = 0; i < RA_MAX_RDNSS; i++) {
 		const struct ra_rdnss *x = &u->rdnss[i];
 		if (!x->used)
 			continue;
-		fmt_addr(&x->addr, a);
-		ctl_printf(o, "%s{\"addr\":\"%s\",\"lifetime_s\":%u,\"withdrawn\":%s}", first ? "" : ",", a,
-		           x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now),
-		           x->life.withdrawn ? "true" : "false");
-		first = false;
+		json_obj(j);
+		json_addr(j, "addr", &x->addr);
+		json_ku64(j, "lifetime_s", life_left(&x->life, now));
+		json_kbool(j, "withdrawn", x->life.withdrawn);
+		json_obj_end(j);
 	}
-	ctl_printf(o, "],\"dnssl\":[");
-	first = true;
+	json_arr_end(j);
+	json_karr(j, "dnssl");
 	for (int i = 0; i < RA_MAX_DNSSL; i++) {
 		const struct ra_dnssl *x = &u->dnssl[i];
 		if (!x->used)
 			continue;
-		ctl_printf(o, "%s{\"names\":[", first ? "" : ",");
-		each_name(x->names, x->len, name_json, o);
-		ctl_printf(o, "],\"lifetime_s\":%u,\"withdrawn\":%s}",
-		           x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now),
-		           x->life.withdrawn ? "true" : "false");
-		first = false;
+		json_obj(j);
+		json_karr(j, "names");
+		each_name(x->names, x->len, j);
+		json_arr_end(j);
+		json_ku64(j, "lifetime_s", life_left(&x->life, now));
+		json_kbool(j, "withdrawn", x->life.withdrawn);
+		json_obj_end(j);
 	}
-	ctl_printf(o, "],\"pref64\":[");
-	first = true;
+	json_arr_end(j);
+	json_karr(j, "pref64");
 	for (int i = 0; i < RA_MAX_PREF64; i++) {
 		const struct ra_pref64 *x = &u->pref64[i];
 		if (!x->used)
 			continue;
+		char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN + 5];
 		fmt_pref64(x, a);
-		ctl_printf(o, "%s{\"prefix\":\"%s/%u\",\"lifetime_s\":%u,\"withdrawn\":%s}", first ? "" : ",", a,
-		           x->plen, x->life.withdrawn ? 0 : ra_remaining_s(x->life.valid_end, now),
-		           x->life.withdrawn ? "true" : "false");
-		first = false;
+		snprintf(p, sizeof(p), "%s/%u", a, x->plen);
+		json_obj(j);
+		json_kstr(j, "prefix", p);
+		json_ku64(j, "lifetime_s", life_left(&x->life, now));
+		json_kbool(j, "withdrawn", x->life.withdrawn);
+		json_obj_end(j);
 	}
-	ctl_printf(o, "],\"captive_portal\":");
+	json_arr_end(j);
 	if (u->capport.used && !u->capport.life.withdrawn) {
 		char uri[ND_CAPPORT_MAX + 1];
 		fmt_capport(&u->capport, uri);
-		ctl_json_str(o, uri);
+		json_kstr(j, "captive_portal", uri);
+		json_ku64(j, "captive_portal_lifetime_s", ra_remaining_s(u->capport.life.valid_end, now));
 	} else {
-		ctl_printf(o, "null");
+		json_knull(j, "captive_portal");
 	}
-	ctl_printf(o, ",\"downstreams\":[");
+	json_karr(j, "downstreams");
 	for (unsigned k = 0; k < r->n_down; k++) {
 		const struct ra_if *d = r->down[k];
-		ctl_printf(o, "%s{", k ? "," : "");
-		json_sched(o, d, now);
-		ctl_printf(o, ",\"host_count\":%u,\"hosts\":[", d->n_hosts);
-		first = true;
+		json_obj(j);
+		json_sched(j, d, now);
+		json_ku64(j, "host_count", d->n_hosts);
+		json_karr(j, "hosts");
 		for (uint32_t i = 0; i < r->hosts.cap; i++) {
 			const struct ra_host *h = &r->hosts.slot[i];
 			if (h->state == RA_HOST_FREE || h->down != k)
 				continue;
 			char ll[3 * ND_LLADDR_MAX + 1];
-			fmt_addr(&h->addr, a);
 			fmt_ll(&h->ll, ll, sizeof(ll));
-			ctl_printf(o, "%s{\"addr\":\"%s\",\"lladdr\":\"%s\",\"state\":\"%s\",\"via\":\"%s\","
-			              "\"seen_ms_ago\":%llu,\"age_ms\":%llu}",
-			           first ? "" : ",", a, ll, ra_host_state_name(h->state), ra_host_via_name(h->via),
-			           (unsigned long long)(now - h->seen_ms), (unsigned long long)(now - h->first_ms));
-			first = false;
+			json_obj(j);
+			json_addr(j, "addr", &h->addr);
+			json_kstr(j, "lladdr", ll);
+			json_kstr(j, "state", ra_host_state_name(h->state));
+			json_kstr(j, "via", ra_host_via_name(h->via));
+			json_ku64(j, "seen_ms_ago", now - h->seen_ms);
+			json_ku64(j, "age_ms", now - h->first_ms);
+			json_obj_end(j);
 		}
-		ctl_printf(o, "]}");
+		json_arr_end(j);
+		json_obj_end(j);
 	}
-	ctl_printf(o, "]}");
+	json_arr_end(j);
+	json_obj_end(j);
 }
 
-static void json_advert(struct ctl_out *o, const struct ra_advert *adv, uint64_t now)
+static void json_advert(struct json *j, const struct ra_advert *adv, uint64_t now)
 {
 	const struct conf_ra *c = &adv->conf;
-	char a[INET6_ADDRSTRLEN];
-	ctl_printf(o, "{");
-	json_sched(o, adv->ifc, now);
-	ctl_printf(o, ",\"router_lifetime_s\":%u,\"min_interval_s\":%u,\"max_interval_s\":%u,\"preference\":\"%s\","
-	              "\"managed\":%s,\"other\":%s,\"mtu\":%u,\"prefixes\":[",
-	           c->router_lifetime_s, c->min_interval_s, c->max_interval_s,
-	           c->preference > 0 ? "high" : c->preference < 0 ? "low" : "medium", c->managed ? "true" : "false",
-	           c->other ? "true" : "false", c->mtu);
+	json_obj(j);
+	json_sched(j, adv->ifc, now);
+	json_ku64(j, "router_lifetime_s", c->router_lifetime_s);
+	json_ku64(j, "min_interval_s", c->min_interval_s);
+	json_ku64(j, "max_interval_s", c->max_interval_s);
+	json_kstr(j, "preference", c->preference > 0 ? "high" : c->preference < 0 ? "low" : "medium");
+	json_kbool(j, "managed", c->managed);
+	json_kbool(j, "other", c->other);
+	json_ku64(j, "mtu", c->mtu);
+	json_karr(j, "prefixes");
 	for (size_t i = 0; i < c->n_prefixes; i++) {
 		const struct conf_ra_prefix *x = &c->prefixes[i];
-		fmt_addr(&x->prefix, a);
-		ctl_printf(o, "%s{\"prefix\":\"%s/%u\",\"valid_s\":%u,\"preferred_s\":%u,\"onlink\":%s,\"autonomous\":%s}",
-		           i ? "," : "", a, x->plen, x->valid_lifetime, x->preferred_lifetime,
-		           x->onlink ? "true" : "false", x->autonomous ? "true" : "false");
+		json_obj(j);
+		json_prefix(j, "prefix", &x->prefix, x->plen);
+		json_ku64(j, "valid_s", x->valid_lifetime);
+		json_ku64(j, "preferred_s", x->preferred_lifetime);
+		json_kbool(j, "onlink", x->onlink);
+		json_kbool(j, "autonomous", x->autonomous);
+		json_obj_end(j);
 	}
-	ctl_printf(o, "],\"rdnss\":[");
+	json_arr_end(j);
+	json_karr(j, "rdnss");
 	for (size_t i = 0; i < c->n_rdnss; i++) {
+		char a[INET6_ADDRSTRLEN];
 		fmt_addr(&c->rdnss[i], a);
-		ctl_printf(o, "%s\"%s\"", i ? "," : "", a);
+		json_str(j, a);
 	}
-	ctl_printf(o, "],\"rdnss_lifetime_s\":%u,\"dnssl\":[", c->rdnss_lifetime);
-	each_name(adv->dnssl_names, adv->dnssl_len, name_json, o);
-	ctl_printf(o, "],\"dnssl_lifetime_s\":%u}", c->dnssl_lifetime);
+	json_arr_end(j);
+	json_ku64(j, "rdnss_lifetime_s", c->rdnss_lifetime);
+	json_karr(j, "dnssl");
+	each_name(adv->dnssl_names, adv->dnssl_len, j);
+	json_arr_end(j);
+	json_ku64(j, "dnssl_lifetime_s", c->dnssl_lifetime);
+	json_obj_end(j);
 }
 
-void ra_engine_dump(struct ra_engine *e, struct ctl_out *o)
+void ra_engine_dump(struct ra_engine *e, struct json *j)
 {
 	uint64_t now = ra_now(e);
-	if (o->json) {
-		ctl_printf(o, "{\"relays\":[");
-		for (size_t i = 0; i < e->n_relays; i++) {
-			if (i)
-				ctl_printf(o, ",");
-			json_relay(o, e->relays[i], now);
-		}
-		ctl_printf(o, "],\"adverts\":[");
-		for (size_t i = 0; i < e->n_adverts; i++) {
-			if (i)
-				ctl_printf(o, ",");
-			json_advert(o, e->adverts[i], now);
-		}
-		ctl_printf(o, "],\"counters\":{");
-		bool first = true;
-#define RA_JSON_COUNTER(name)                                                                   \
-	ctl_printf(o, "%s\"" #name "\":%llu", first ? "" : ",", (unsigned long long)e->cnt.name); \
-	first = false;
-		RA_COUNTERS(RA_JSON_COUNTER)
-#undef RA_JSON_COUNTER
-		ctl_printf(o, "}}\n");
-		return;
-	}
+	json_karr(j, "relays");
 	for (size_t i = 0; i < e->n_relays; i++)
-		text_relay(o, e->relays[i], now);
+		json_relay(j, e->relays[i], now);
+	json_arr_end(j);
+	json_karr(j, "adverts");
 	for (size_t i = 0; i < e->n_adverts; i++)
-		text_advert(o, e->adverts[i], now);
-	if (!e->n_relays && !e->n_adverts)
-		ctl_printf(o, "no usable ra or ra-relay block\n");
-	ctl_printf(o, "counters:");
-#define RA_TEXT_COUNTER(name)                                                 \
-	if (e->cnt.name)                                                      \
-		ctl_printf(o, " " #name " %llu", (unsigned long long)e->cnt.name);
-	RA_COUNTERS(RA_TEXT_COUNTER)
-#undef RA_TEXT_COUNTER
-	ctl_printf(o, "\n");
+		json_advert(j, e->adverts[i], now);
+	json_arr_end(j);
+	json_kobj(j, "counters");
+#define RA_JSON_COUNTER(name) json_ku64(j, #name, e->cnt.name);
+	RA_COUNTERS(RA_JSON_COUNTER)
+#undef RA_JSON_COUNTER
+	json_obj_end(j);
 }

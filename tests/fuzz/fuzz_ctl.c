@@ -1,10 +1,13 @@
 /* Fuzzes the control protocol as the daemon reads it: one request line into
  * ctl_parse_request, then the reply rendering of every command against a
- * live NDP engine with sessions, and JSON escaping of arbitrary strings. */
+ * live NDP engine with sessions, and JSON escaping of arbitrary strings;
+ * every reply must read back with islandctl's reader. */
 #include "conf/conf.h"
 #include "ctl/ctl.h"
+#include "ctl/jread.h"
 #include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/loop.h"
 
@@ -20,33 +23,13 @@ static uint64_t f_now(void *c) { return 5000; }
 static const struct ndp_ops ops = { .send_na = f_na, .send_ns = f_ns, .route_add = f_route,
 	                            .route_del = f_route, .route_oif = f_oif, .now_ms = f_now };
 
-/* A well-formed JSON reply has balanced brackets outside strings. */
+/* Every reply must be one JSON document islandctl's reader accepts. */
 static void check_json(const struct ctl_out *o)
 {
-	int depth = 0;
-	bool in_str = false;
-	for (size_t i = 0; i < o->len; i++) {
-		char c = o->buf[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-			else if ((unsigned char)c < 0x20)
-				abort(); /* raw control character inside a string */
-			continue;
-		}
-		if (c == '"')
-			in_str = true;
-		else if (c == '{' || c == '[')
-			depth++;
-		else if (c == '}' || c == ']')
-			depth--;
-		if (depth < 0)
-			abort();
-	}
-	if (depth != 0 || in_str)
+	struct jv *v = jread(o->buf, o->len, NULL, 0);
+	if (!v || v->type != J_OBJ)
 		abort();
+	jv_free(v);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -70,13 +53,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!req.command[0] || strlen(req.command) >= sizeof(req.command))
 			abort();
 		struct ctl_out o;
-		ctl_out_init(&o, req.json);
-		ctl_json_str(&o, req.arg);
-		ctl_json_str(&o, req.command);
-		ndp_engine_dump_sessions(e, &o);
-		ndp_engine_dump_routes(e, &o);
-		if (req.json)
-			check_json(&o);
+		struct json j;
+		ctl_out_init(&o);
+		json_init(&j, &o);
+		json_obj(&j);
+		json_kstr(&j, "arg", req.arg);
+		json_kstr(&j, "command", req.command);
+		ndp_engine_dump_sessions(e, &j);
+		ndp_engine_dump_routes(e, &j);
+		json_obj_end(&j);
+		json_end(&j);
+		check_json(&o);
 		ctl_out_free(&o);
 	}
 	/* arbitrary bytes as a JSON string must come out escaped */
@@ -86,11 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	struct ctl_out o;
-	ctl_out_init(&o, true);
-	ctl_printf(&o, "{\"x\":");
-	ctl_json_str(&o, s);
-	ctl_printf(&o, "}");
+	struct json j;
+	ctl_out_init(&o);
+	json_init(&j, &o);
+	json_obj(&j);
+	json_kstr(&j, s, s);
+	json_obj_end(&j);
 	check_json(&o);
+	/* and reads back as the same bytes (up to the first NUL) */
+	struct jv *v = jread(o.buf, o.len, NULL, 0);
+	if (!v || !v->child || strcmp(v->child->s, s) != 0 || strcmp(v->child->key, s) != 0)
+		abort();
+	jv_free(v);
 	ctl_out_free(&o);
 	free(s);
 	return 0;

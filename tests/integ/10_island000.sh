@@ -68,6 +68,18 @@ check "islandctl stats: rx_ns, tx_na, tx_ns, rx_na counted" "stats: $stats" \
 	jqe '.counters | (.rx_ns > 0 and .tx_na > 0 and .tx_ns > 0 and .rx_na > 0)' <<<"$stats"
 check "islandctl stats: drop_hop_limit present" "stats: $stats" \
 	jqe '.counters | has("drop_hop_limit")' <<<"$stats"
+check "islandctl stats: netlink overruns/resyncs and per-socket rx_errors visible" "stats: $stats" \
+	jqe '(.netlink | (.objects > 0) and has("overruns") and has("resyncs")) and
+		(.counters | has("rx_errors")) and
+		([.ports[] | select(.iface == "wlan0" and .rx_packets > 0 and has("rx_errors"))] | length == 1)' <<<"$stats"
+# the text tables are rendered by islandctl from the same JSON
+text_stats=$(ctl gw stats 2>&1)
+check "islandctl stats (text): the proxy's tx_na and the netlink section" "$text_stats" \
+	eval 'grep -Eq "^  tx_na +[1-9]" <<<"$text_stats" && grep -Eq "^  overruns +0$" <<<"$text_stats"'
+text_sessions=$(ctl gw sessions 2>&1)
+check "islandctl sessions (text): a row per pi, valid on eth0" "$text_sessions" \
+	eval 'grep -Eq "^wlan0 +$PI41_ADDR +valid +eth0 " <<<"$text_sessions" &&
+		grep -Eq "^wlan0 +$PI42_ADDR +valid +eth0 " <<<"$text_sessions"'
 check "islandctl status (text) answers" "failed" ctl gw status
 check "islandctl status exits non-zero when the daemon is unreachable" "exit 0" \
 	_isl_not "$ISLANDCTL" -S "$ISL_RUN/nobody.sock" status

@@ -125,6 +125,13 @@ if legacy_ok pi-41.local AAAA --v6 --iface wlan0 && grep -q "id 18967 ttl 10 cla
 else
 	not_ok "legacy IPv6 query answered with $PI41_ADDR" "got: $LEGACY_OUT"
 fi
+# the sockets' own counters are visible too, as JSON and in the text table
+sockets_counted() {
+	mdns_json gw | jq -e '.mdns.sockets | .packets > 0 and .batches > 0 and has("recv_errors") and has("no_pktinfo")' >/dev/null &&
+		ctl gw mdns | grep -Eq "^sockets: [1-9][0-9]* packets in [1-9][0-9]* batches, receive errors 0"
+}
+check "islandctl mdns shows the sockets' counters (packets, batches, receive errors)" "$(mdns_json gw | jq -c .mdns.sockets); $(ctl gw mdns 2>&1 | grep sockets)" \
+	sockets_counted
 check "islandctl mdns counts the legacy queries and answers" "$(mdns_json gw | jq -c '.mdns.counters | {legacy_queries, legacy_answers}')" \
 	test "$(mdns_json gw | jq '.mdns.counters.legacy_answers >= 2 and .mdns.counters.legacy_queries >= 2')" = true
 

@@ -15,6 +15,7 @@
 #include "proto/mld.h"
 #include "net/iftable.h"
 #include "util/loop.h"
+#include "util/json.h"
 #include "fake_loop.h"
 
 #include <arpa/inet.h>
@@ -419,6 +420,20 @@ static void session_cap_refuses_new_targets_keeps_live_ones(void **state)
 	world_down(&w);
 }
 
+
+/* One view of the engine as the daemon sends it: {...}. */
+static void dump_json(struct ctl_out *o, void (*view)(const struct ndp_engine *, struct json *),
+                      const struct ndp_engine *e)
+{
+	struct json j;
+	ctl_out_init(o);
+	json_init(&j, o);
+	json_obj(&j);
+	view(e, &j);
+	json_obj_end(&j);
+	json_end(&j);
+}
+
 static void dump_lists_sessions_as_json(void **state)
 {
 	struct world w;
@@ -426,14 +441,12 @@ static void dump_lists_sessions_as_json(void **state)
 	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
 	advertise(&w, DOWN_IF, "fe80::41", "2001:db8:abc:123:41::1");
 	struct ctl_out o;
-	ctl_out_init(&o, true);
-	ndp_engine_dump_sessions(w.e, &o);
+	dump_json(&o, ndp_engine_dump_sessions, w.e);
 	assert_non_null(strstr(o.buf, "\"target\":\"2001:db8:abc:123:41::1\""));
 	assert_non_null(strstr(o.buf, "\"state\":\"valid\""));
 	assert_non_null(strstr(o.buf, "\"iface\":\"eth0\""));
 	ctl_out_free(&o);
-	ctl_out_init(&o, true);
-	ndp_engine_dump_routes(w.e, &o);
+	dump_json(&o, ndp_engine_dump_routes, w.e);
 	assert_non_null(strstr(o.buf, "\"dst\":\"2001:db8:abc:123:41::1/128\""));
 	ctl_out_free(&o);
 	world_down(&w);
@@ -534,8 +547,7 @@ static void unanswered_target_goes_dead_then_is_reprobed(void **state)
 	/* dead targets hold no session, only a dead-cache entry */
 	assert_int_equal(ndp_engine_session_count(w.e), 0);
 	struct ctl_out o;
-	ctl_out_init(&o, true);
-	ndp_engine_dump_counters(w.e, &o);
+	dump_json(&o, ndp_engine_dump_counters, w.e);
 	assert_non_null(strstr(o.buf, "\"dead_targets\":1"));
 	ctl_out_free(&o);
 	/* within the hold: silent, no probe */

@@ -2,6 +2,9 @@
  * timing and rate limits, bounds, and RAs that must never be relayed. */
 #include "test_ra_harness.h"
 #include "ra/ra_internal.h" /* RA_EXPIRED_HOLD_MS, RA_FALLBACK_LIFETIME_S */
+#include "ctl/jread.h"
+#include "ctl/render.h"
+#include "util/json.h"
 
 static struct ra_engine *relay_engine(bool learn)
 {
@@ -891,13 +894,25 @@ static void test_dump(void **state)
 	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
 	neigh_event(e, IF_ETH0, "2001:db8:abc:123::42", NUD_REACHABLE, false);
 	struct ctl_out o;
-	ctl_out_init(&o, false);
-	ra_engine_dump(e, &o);
-	assert_non_null(strstr(o.buf, "prefix 2001:db8:abc:123::/64: valid 1d00h"));
-	assert_non_null(strstr(o.buf, "host 2001:db8:abc:123::42 02:cc:00:00:00:09: learned via neighbour"));
-	ctl_out_free(&o);
-	ctl_out_init(&o, true);
-	ra_engine_dump(e, &o);
+	struct json j;
+	ctl_out_init(&o);
+	json_init(&j, &o);
+	json_obj(&j);
+	ra_engine_dump(e, &j);
+	json_obj_end(&j);
+	json_end(&j);
+	/* islandctl's text from that JSON */
+	struct jv *doc = jread(o.buf, o.len, NULL, 0);
+	assert_non_null(doc);
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *f = open_memstream(&text, &text_len);
+	assert_int_equal(ctl_render("ra", doc, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "prefix 2001:db8:abc:123::/64: valid 1d00h"));
+	assert_non_null(strstr(text, "host 2001:db8:abc:123::42 02:cc:00:00:00:09: learned via neighbour"));
+	free(text);
+	jv_free(doc);
 	assert_non_null(strstr(o.buf, "\"prefix\":\"2001:db8:abc:123::/64\",\"valid_s\":86400"));
 	assert_non_null(strstr(o.buf, "\"addr\":\"2001:db8:abc:123::42\""));
 	assert_non_null(strstr(o.buf, "\"hosts_learned\":1"));

@@ -1,0 +1,175 @@
+/* The daemon's control views: every reply is one JSON document written
+ * with util/json.h; islandctl renders the tables people read from it. The
+ * runtime's state is read through a status_view so the rendering lives
+ * apart from the wiring. */
+#include "daemon/status.h"
+#include "ctl/server.h"
+#include "mdns/mdns.h"
+#include "ndproxy/ndproxy.h"
+#include "net/iftable.h"
+#include "net/netlink.h"
+#include "proto/nd.h"
+#include "ra/ra.h"
+#include "util/json.h"
+#include "util/loop.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *iface_state(const struct iface *ifc)
+{
+	return !ifc ? "absent" : ifc->up ? "up" : "down";
+}
+
+/* islandctl status */
+static void dump_status(const struct status_view *v, struct json *j)
+{
+	static const char *const methods[] = { "static", "iface", "auto" };
+	json_kstr(j, "version", ISLANDD_VERSION);
+	json_ki64(j, "pid", (long)getpid());
+	json_ku64(j, "uptime_ms", clock_ms() - v->started_ms);
+	json_kstr(j, "config", v->conf_path);
+	json_ku64(j, "reloads", v->reloads);
+	json_ku64(j, "reload_failures", v->reload_failures);
+	json_ku64(j, "sessions", v->ndp ? ndp_engine_session_count(v->ndp) : 0);
+	json_karr(j, "proxies");
+	for (size_t pi = 0; pi < v->conf->n_proxies; pi++) {
+		const struct conf_proxy *p = &v->conf->proxies[pi];
+		json_obj(j);
+		json_kstr(j, "iface", p->iface);
+		json_kstr(j, "state", iface_state(iftable_by_name(v->ifs, p->iface)));
+		json_kbool(j, "router", p->router);
+		json_kbool(j, "autowire", p->autowire);
+		json_karr(j, "rules");
+		for (size_t ri = 0; ri < p->n_rules; ri++) {
+			const struct conf_rule *r = &p->rules[ri];
+			char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN + 5];
+			inet_ntop(AF_INET6, &r->prefix, a, sizeof(a));
+			snprintf(pfx, sizeof(pfx), "%s/%u", a, r->plen);
+			bool by_iface = r->method == RULE_IFACE;
+			json_obj(j);
+			json_kstr(j, "prefix", pfx);
+			json_kstr(j, "method", methods[r->method]);
+			json_kstr(j, "iface", by_iface ? r->iface : NULL);
+			json_kstr(j, "iface_state", by_iface ? iface_state(iftable_by_name(v->ifs, r->iface)) : NULL);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_karr(j, "ports");
+	for (size_t i = 0; i < PORTS_MAX; i++) {
+		const struct port *p = &v->ports->port[i];
+		if (p->fd < 0)
+			continue;
+		json_obj(j);
+		json_kstr(j, "iface", p->name);
+		json_ku64(j, "rx_packets", p->rx_packets);
+		json_ku64(j, "rx_errors", p->rx_errors);
+		json_kbool(j, "allmulti", p->allmulti);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_kbool(j, "mdns", v->mdns != NULL);
+	json_kbool(j, "ra", v->ra != NULL);
+}
+
+/* islandctl stats: the flat "counters" object scripts read, then the
+ * kernel-facing counters by source. */
+static void dump_stats(const struct status_view *v, struct json *j)
+{
+	const struct ctl_server_stats *cs = ctl_server_stats(v->ctl);
+	uint64_t rx_errors = 0;
+	for (size_t i = 0; i < PORTS_MAX; i++)
+		if (v->ports->port[i].fd >= 0)
+			rx_errors += v->ports->port[i].rx_errors;
+	json_kobj(j, "counters");
+	json_ku64(j, "ctl_accepted", cs->accepted);
+	json_ku64(j, "ctl_evicted", cs->evicted);
+	json_ku64(j, "ctl_expired", cs->expired);
+	json_ku64(j, "ctl_refused", cs->refused);
+	json_ku64(j, "rx_packets", v->rx_packets);
+	json_ku64(j, "rx_errors", rx_errors);
+	for (int i = 1; i < ND_DROP__MAX; i++) {
+		char key[48];
+		snprintf(key, sizeof(key), "drop_%s", nd_drop_name((enum nd_drop)i));
+		json_ku64(j, key, v->drops[i]);
+	}
+	if (v->ndp)
+		ndp_engine_dump_counters(v->ndp, j);
+	json_obj_end(j);
+	if (v->nl) {
+		struct nl_stats ns;
+		nl_get_stats(v->nl, &ns);
+		json_kobj(j, "netlink");
+		json_ku64(j, "objects", ns.objects);
+		json_ku64(j, "ignored", ns.ignored);
+		json_ku64(j, "malformed", ns.malformed);
+		json_ku64(j, "overruns", ns.overruns);
+		json_ku64(j, "resyncs", ns.resyncs);
+		json_obj_end(j);
+	}
+	json_karr(j, "ports");
+	for (size_t i = 0; i < PORTS_MAX; i++) {
+		const struct port *p = &v->ports->port[i];
+		if (p->fd < 0)
+			continue;
+		json_obj(j);
+		json_kstr(j, "iface", p->name);
+		json_ku64(j, "rx_packets", p->rx_packets);
+		json_ku64(j, "rx_errors", p->rx_errors);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+int status_ctl(const struct status_view *v, const char *command, struct ctl_out *o)
+{
+	struct json j;
+	json_init(&j, o);
+	json_obj(&j);
+	if (strcmp(command, "status") == 0) {
+		dump_status(v, &j);
+	} else if (strcmp(command, "sessions") == 0) {
+		ndp_engine_dump_sessions(v->ndp, &j);
+	} else if (strcmp(command, "routes") == 0) {
+		ndp_engine_dump_routes(v->ndp, &j);
+	} else if (strcmp(command, "stats") == 0) {
+		dump_stats(v, &j);
+	} else if (strcmp(command, "mdns") == 0) {
+		if (v->mdns)
+			mdns_reflector_dump(v->mdns, &j);
+		else
+			json_knull(&j, "mdns");
+	} else if (strcmp(command, "ra") == 0) {
+		if (v->ra)
+			ra_engine_dump(v->ra, &j);
+		else
+			json_knull(&j, "ra");
+	} else if (strcmp(command, "config") == 0) {
+		/* what islandctl doctor checks: the file this daemon runs */
+		json_kstr(&j, "config", v->conf_path);
+	} else {
+		return -1;
+	}
+	json_obj_end(&j);
+	json_end(&j);
+	return 0;
+}
+
+void status_reload_reply(const struct status_view *v, const char *error, struct ctl_out *o)
+{
+	struct json j;
+	json_init(&j, o);
+	json_obj(&j);
+	if (error)
+		json_kstr(&j, "error", error);
+	json_kbool(&j, "reloaded", !error);
+	json_kstr(&j, "config", v->conf_path);
+	json_obj_end(&j);
+	json_end(&j);
+}

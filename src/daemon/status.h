@@ -1,0 +1,39 @@
+/* The control socket's replies: one JSON document each (util/json.h). */
+#ifndef ISLANDD_STATUS_H
+#define ISLANDD_STATUS_H
+
+#include "conf/conf.h"
+#include "ctl/ctl.h"
+#include "daemon/ports.h"
+
+#include <stdint.h>
+
+struct iftable;
+struct ndp_engine;
+struct ra_engine;
+struct mdns_reflector;
+struct ctl_server;
+struct nl;
+
+/* What the views read; filled by the runtime per request. */
+struct status_view {
+	const struct conf *conf;
+	const char *conf_path;
+	const struct iftable *ifs;
+	const struct ports *ports;
+	const struct ndp_engine *ndp;
+	struct ra_engine *ra;
+	struct mdns_reflector *mdns;
+	const struct ctl_server *ctl;
+	const struct nl *nl;
+	uint64_t started_ms, reloads, reload_failures, rx_packets;
+	const uint64_t *drops; /* ND_DROP__MAX entries */
+};
+
+/* The reply to command as one JSON document: 0, or -1 for a command this
+ * does not know (reload is the runtime's: status_reload_reply). */
+int status_ctl(const struct status_view *v, const char *command, struct ctl_out *o);
+/* error NULL: the reload was taken. */
+void status_reload_reply(const struct status_view *v, const char *error, struct ctl_out *o);
+
+#endif
