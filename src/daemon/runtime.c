@@ -413,12 +413,68 @@ static bool route_is_leftover(void *ctx, const struct nl_route *r)
 	const struct iface *ifc = iftable_by_index(rt->ifs, r->oif);
 	for (size_t i = 0; ifc && i < rt->conf->n_relays; i++)
 		for (size_t d = 0; d < rt->conf->relays[i].n_downstream; d++)
-			if (strcmp(rt->conf->relays[i].downstream[d], ifc->name) == 0)
+			if (conf_iface_matches(rt->conf->relays[i].downstream[d], ifc->name))
 				return true;
 	return false;
 }
 
 /* ---- control ------------------------------------------------------------ */
+
+/* Each interface pattern of the configuration and what it covers now
+ * (upstreams never: a pattern skips them). */
+struct pattern_dump {
+	struct runtime *rt;
+	struct ctl_out *o;
+	const char *pattern;
+	unsigned n;
+	bool first_pattern;
+};
+
+static int dump_pattern_match(void *ctx, const struct iface *ifc)
+{
+	struct pattern_dump *d = ctx;
+	if (!conf_iface_matches(d->pattern, ifc->name) || conf_iface_is_upstream(d->rt->conf, ifc->name))
+		return 0;
+	if (d->o->json) {
+		ctl_printf(d->o, "%s", d->n ? "," : "");
+		ctl_json_str(d->o, ifc->name);
+	} else {
+		ctl_printf(d->o, " %s (%s)", ifc->name, ifc->up ? "up" : "down");
+	}
+	d->n++;
+	return 0;
+}
+
+static void dump_pattern(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
+{
+	struct pattern_dump *d = ctx;
+	if (!conf_iface_is_pattern(ifname))
+		return;
+	d->pattern = ifname;
+	d->n = 0;
+	if (d->o->json) {
+		ctl_printf(d->o, "%s{\"pattern\":", d->first_pattern ? "" : ",");
+		ctl_json_str(d->o, ifname);
+		ctl_printf(d->o, ",\"role\":");
+		ctl_json_str(d->o, role);
+		ctl_printf(d->o, ",\"line\":%u,\"matches\":[", pos.line);
+	} else {
+		if (d->first_pattern)
+			ctl_printf(d->o, "\n%-10s %-20s %s\n", "PATTERN", "ROLE", "MATCHES NOW");
+		ctl_printf(d->o, "%-10s %-20s", ifname, role);
+	}
+	iftable_foreach(d->rt->ifs, dump_pattern_match, d);
+	ctl_printf(d->o, d->o->json ? "]}" : d->n ? "\n" : " -\n");
+	d->first_pattern = false;
+}
+
+static void dump_patterns(struct runtime *rt, struct ctl_out *o)
+{
+	struct pattern_dump d = { .rt = rt, .o = o, .first_pattern = true };
+	if (o->json)
+		ctl_printf(o, "],\"patterns\":[");
+	conf_foreach_iface(rt->conf, dump_pattern, &d);
+}
 
 static void dump_status(struct runtime *rt, struct ctl_out *o)
 {
@@ -475,6 +531,7 @@ static void dump_status(struct runtime *rt, struct ctl_out *o)
 		if (o->json)
 			ctl_printf(o, "]}");
 	}
+	dump_patterns(rt, o);
 	if (o->json) {
 		ctl_printf(o, "],\"ports\":[");
 		bool first = true;
@@ -611,7 +668,7 @@ struct missing_ctx {
 static void warn_missing_iface(void *vctx, const char *ifname, const char *role, struct conf_pos pos)
 {
 	struct missing_ctx *m = vctx;
-	if (!iftable_by_name(m->rt->ifs, ifname))
+	if (!conf_iface_is_pattern(ifname) && !iftable_by_name(m->rt->ifs, ifname))
 		log_warn("%s:%u:%u: interface %s (%s) does not exist now; islandd uses it when it appears",
 		         m->conf->path, pos.line, pos.col, ifname, role);
 }
