@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Interface name patterns (issue 12 item 4): Docker-style bridges named in
-# the configuration by a pattern, on the seed-000 island in relay mode.
-#  - `ra-relay wlan0 { iface eth0; iface br-* }` and a proxy rule
-#    `iface br-*`: a bridge br-1234 created while islandd runs, with a
-#    "container" behind it, is followed: the container gets its SLAAC
-#    address from the relayed RA, the laptop reaches it, and an address in
-#    the proxy rule's prefix behind it is answered by the rule's probe;
-#  - `islandctl status` lists what each pattern matches now;
+# the configuration by a pattern, on the seed-000 island.
+#  - a proxy rule `iface br-*` alone: a bridge br-1234 created while islandd
+#    runs, a "container" behind it with a nodad address in the rule's
+#    prefix: the laptop reaches it, the session is valid on br-1234 and
+#    autowired; an address nobody has there stays unanswered;
+#  - `ra-relay wlan0 { iface eth0; iface br-* }` with that rule, br-1234
+#    there at start: the container gets its SLAAC address from the relayed
+#    RA and the laptop reaches it;
+#  - `islandctl status` (text and --json) lists what each pattern matches now;
 #  - the bridge deleted: nothing of it is listed or routed, islandd runs on;
-#  - another bridge br-5678 appears and is followed the same way;
-#  - a pattern that matches the upstream itself is a configuration error
-#    (file:line:col, `islandd -t` and at start).
+#    another bridge br-5678 appears and is followed the same way;
+#  - a pattern that matches the upstream itself, or a pattern for the proxy
+#    interface, is a configuration error (file:line:col, `islandd -t` and
+#    at start).
 set -u
 . "$(dirname "$0")/../lib/ra.sh"
 need_root 22_iface_patterns
@@ -20,7 +23,7 @@ netns_init
 ra_island_build
 NETNS_DAD=1 ns_add c1 c2
 
-RULE_PREFIX=${RA_PREFIX_STR}:ca::
+RULE_PREFIX=${RA_PREFIX_STR}ca::
 CONF="proxy wlan0 {
 	autowire yes
 	rule ${RULE_PREFIX}/80 {
@@ -53,11 +56,6 @@ OUT=$("$ISLANDD" -t -c "$BAD" 2>&1)
 check "islandd -t: the good configuration passes, no 'does not exist' for a pattern" "$OUT" \
 	eval '! grep -q "br-\*.*does not exist" <<<"$OUT"'
 
-# --- a Docker-like bridge appears ----------------------------------------------
-start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
-wait_slaac h1 eth0 "$RA_PREFIX_STR" 20 || { not_ok "h1: SLAAC address through the relay" "none"; ra_show_state gw; exit 1; }
-PID=$(islandd_pid gw)
-
 # docker network create: a bridge br-<id>, a veth per container on it
 bridge_up() {  # bridge_up BR NS PORT
 	nsip gw link add "$1" type bridge stp_state 0 forward_delay 0 &&
@@ -68,32 +66,51 @@ pattern_matches() {  # pattern_matches ROLE: what the status lists for br-* in R
 	ctl gw status --json | jq -r --arg r "$1" '.patterns[] | select(.pattern == "br-*" and .role == $r) | .matches | join(",")'
 }
 
+# --- the proxy rule alone: a bridge appears while islandd runs ---------------
+start_islandd gw "proxy wlan0 {
+	autowire yes
+	rule ${RULE_PREFIX}/80 {
+		iface br-*
+	}
+}" || { not_ok "islandd starts (proxy rule iface br-*)" "see $(islandd_log gw)"; exit 1; }
+check "islandctl status (json): br-* matches nothing yet" "$(ctl gw status --json | jq -c .patterns)" \
+	eval '[ -z "$(pattern_matches "rule downstream")" ] && ctl gw status --json | jq -e ".patterns | length == 1" >/dev/null'
 bridge_up br-1234 c1 vc1 || die "cannot build br-1234"
-check "c1 behind br-1234 gets a SLAAC address from the relayed RA" "$(ctl gw ra 2>&1 | head -20)" \
-	wait_slaac c1 eth0 "$RA_PREFIX_STR" 20
-C1=$(global_addr c1 eth0 "$RA_PREFIX_STR")
-check "islandctl status (json): br-* as ra-relay downstream matches br-1234" "$(ctl gw status --json)" \
-	test "$(pattern_matches 'ra-relay downstream')" = br-1234
-check "islandctl status (json): br-* as rule downstream matches br-1234" "$(ctl gw status --json)" \
-	test "$(pattern_matches 'rule downstream')" = br-1234
-check "islandctl status (text) lists the match" "$(ctl gw status)" \
-	eval 'ctl gw status | grep -Eq "^br-\* +ra-relay downstream +br-1234 \(up\)"'
-check "islandctl ra lists br-1234 as a downstream" "$(ctl gw ra --json)" \
-	eval 'ctl gw ra --json | jq -e ".relays[].downstreams[] | select(.iface == \"br-1234\")" >/dev/null'
-check "the laptop reaches c1 ($C1) through the relay" "no echo reply" ping6_ok laptop "$C1" 10
-check "gw routes c1 via br-1234" "routes: $(routes73 gw)" \
-	eval 'routes73 gw | grep -q "^$C1 dev br-1234"'
-
-# An address in the proxy rule's prefix: answered once the rule's probe on
-# the interfaces br-* covers finds it there (nodad: nothing announces it).
+wait_for 5 test -n "$(ll_addr gw br-1234)" || die "gw br-1234 has no link-local address"
+# a container address as Docker gives them: nodad, routed by its gateway
 C1S=${RULE_PREFIX}5
 nsip c1 addr add "$C1S/64" dev eth0 nodad noprefixroute
-check "the laptop reaches $C1S (proxy rule iface br-*)" "no echo reply" ping6_ok laptop "$C1S" 10
+nsip c1 -6 route add default via "$(ll_addr gw br-1234)" dev eth0 metric 2048
+check "islandctl status (json): br-* as rule downstream matches br-1234" "$(ctl gw status --json)" \
+	wait_for 5 test "$(pattern_matches 'rule downstream')" = br-1234
+check "islandctl status (text) lists the match" "$(ctl gw status)" \
+	eval 'ctl gw status | grep -Eq "^br-\* +rule downstream +br-1234 \(up\)"'
+check "the laptop reaches $C1S behind br-1234 (proxy rule iface br-*)" "no echo reply" ping6_ok laptop "$C1S" 10
 S=$(ctl gw sessions --json | jq -c --arg t "$C1S" '[.sessions[] | select(.target == $t)] | first')
 check "the rule's session for $C1S is valid on br-1234 ($S)" "$(ctl gw sessions 2>&1)" \
 	eval 'jq -e ".state == \"valid\" and .iface == \"br-1234\"" <<<"$S" >/dev/null'
 check "autowire routes $C1S via br-1234" "routes: $(routes73 gw)" \
 	eval 'routes73 gw | grep -q "^$C1S dev br-1234"'
+GHOST=${RULE_PREFIX}dead
+check "an address nobody has behind br-* is not answered" "echo reply?" ping6_fails laptop "$GHOST"
+stop_islandd gw TERM 10
+check "the route is removed at exit" "routes: $(routes73 gw)" eval '! routes73 gw | grep -q br-1234'
+
+# --- relay and proxy rule: br-1234 there at start ------------------------------
+start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
+wait_slaac h1 eth0 "$RA_PREFIX_STR" 20 || { not_ok "h1: SLAAC address through the relay" "none"; ra_show_state gw; exit 1; }
+PID=$(islandd_pid gw)
+check "c1 behind br-1234 gets a SLAAC address from the relayed RA" "$(ctl gw ra 2>&1 | head -20)" \
+	wait_slaac c1 eth0 "$RA_PREFIX_STR" 20
+C1=$(global_addr c1 eth0 "$RA_PREFIX_STR")
+check "islandctl status (json): br-* as ra-relay downstream matches br-1234" "$(ctl gw status --json)" \
+	test "$(pattern_matches 'ra-relay downstream')" = br-1234
+check "islandctl ra lists br-1234 as a downstream" "$(ctl gw ra --json)" \
+	eval 'ctl gw ra --json | jq -e ".relays[].downstreams[] | select(.iface == \"br-1234\")" >/dev/null'
+check "the laptop reaches c1 ($C1) through the relay" "no echo reply" ping6_ok laptop "$C1" 10
+check "gw routes c1 via br-1234" "routes: $(routes73 gw)" \
+	eval 'routes73 gw | grep -q "^$C1 dev br-1234"'
+check "the laptop reaches $C1S again" "no echo reply" ping6_ok laptop "$C1S" 10
 
 # --- the bridge goes ------------------------------------------------------------
 nsip gw link del vc1
