@@ -47,7 +47,8 @@ OUT=$("$ISLANDD" -t -c "$BAD" 2>&1)
 RC=$?
 check "islandd -t: a pattern for the proxy interface is an error (exit $RC)" "$OUT" \
 	eval '[ "$RC" -ne 0 ] && grep -q "$BAD:1:7: .wlan\*. is a pattern" <<<"$OUT"'
-OUT=$(nsexec gw "$ISLANDD" -c "$BAD" -S "$ISL_RUN/bad.sock" -p "$ISL_RUN/bad.pid" 2>&1)
+# (a daemon that accepted it would run in the foreground: 5 s at most)
+OUT=$(timeout -s KILL 5 ip netns exec "$ISL_NS_PREFIX"gw "$ISLANDD" -c "$BAD" -S "$ISL_RUN/bad.sock" -p "$ISL_RUN/bad.pid" 2>&1)
 RC=$?
 check "islandd refuses to start with it (exit $RC)" "$OUT" \
 	eval '[ "$RC" -ne 0 ] && grep -q "$BAD:1:7:" <<<"$OUT"'
