@@ -96,6 +96,9 @@ GHOST=${RULE_PREFIX}dead
 check "an address nobody has behind br-* is not answered" "echo reply?" ping6_fails laptop "$GHOST"
 stop_islandd gw TERM 10
 check "the route is removed at exit" "routes: $(routes73 gw)" eval '! routes73 gw | grep -q br-1234'
+# c1 keeps only what the relay gives it from here on
+nsip c1 addr del "$C1S/64" dev eth0
+nsip c1 -6 route del default via "$(ll_addr gw br-1234)" dev eth0 metric 2048
 
 # --- relay and proxy rule: br-1234 there at start ------------------------------
 start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
@@ -111,6 +114,7 @@ check "islandctl ra lists br-1234 as a downstream" "$(ctl gw ra --json)" \
 check "the laptop reaches c1 ($C1) through the relay" "no echo reply" ping6_ok laptop "$C1" 10
 check "gw routes c1 via br-1234" "routes: $(routes73 gw)" \
 	eval 'routes73 gw | grep -q "^$C1 dev br-1234"'
+nsip c1 addr add "$C1S/64" dev eth0 nodad noprefixroute
 check "the laptop reaches $C1S again" "no echo reply" ping6_ok laptop "$C1S" 10
 
 # --- the bridge goes ------------------------------------------------------------
