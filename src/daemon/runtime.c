@@ -421,11 +421,11 @@ static bool route_is_leftover(void *ctx, const struct nl_route *r)
 /* ---- control ------------------------------------------------------------ */
 
 /* Each interface pattern of the configuration and what it covers now
- * (upstreams never: a pattern skips them). */
+ * (upstreams never, but for mdns, which has none: a pattern skips them). */
 struct pattern_dump {
 	struct runtime *rt;
 	struct ctl_out *o;
-	const char *pattern;
+	const char *pattern, *role;
 	unsigned n;
 	bool first_pattern;
 };
@@ -433,7 +433,8 @@ struct pattern_dump {
 static int dump_pattern_match(void *ctx, const struct iface *ifc)
 {
 	struct pattern_dump *d = ctx;
-	if (!conf_iface_matches(d->pattern, ifc->name) || conf_iface_is_upstream(d->rt->conf, ifc->name))
+	if (!conf_iface_matches(d->pattern, ifc->name) ||
+	    (strcmp(d->role, "mdns") != 0 && conf_iface_is_upstream(d->rt->conf, ifc->name)))
 		return 0;
 	if (d->o->json) {
 		ctl_printf(d->o, "%s", d->n ? "," : "");
@@ -451,6 +452,7 @@ static void dump_pattern(void *ctx, const char *ifname, const char *role, struct
 	if (!conf_iface_is_pattern(ifname))
 		return;
 	d->pattern = ifname;
+	d->role = role;
 	d->n = 0;
 	if (d->o->json) {
 		ctl_printf(d->o, "%s{\"pattern\":", d->first_pattern ? "" : ",");

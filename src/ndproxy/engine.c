@@ -1342,12 +1342,19 @@ void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool de
 	}
 }
 
-/* An interface an iface rule's pattern covers; upstreams never are (the
- * parser refuses a pattern that covers its own proxy's interface). */
+struct pattern_walk {
+	const struct ndp_engine *e;
+	struct ndp_rule_rt *r;
+};
+
+/* An interface an iface rule's pattern covers. Never an upstream: the
+ * parser refuses a pattern covering its own proxy's interface, and one that
+ * covers another block's upstream skips it. */
 static int pattern_link_add(void *ctx, const struct iface *ifc)
 {
-	struct ndp_rule_rt *r = ctx;
-	if (!conf_iface_matches(r->conf->iface, ifc->name))
+	struct pattern_walk *w = ctx;
+	struct ndp_rule_rt *r = w->r;
+	if (!conf_iface_matches(r->conf->iface, ifc->name) || conf_iface_is_upstream(w->e->conf, ifc->name))
 		return 0;
 	if (r->n_links >= NDP_RELAY_LINKS_MAX)
 		return 1;
@@ -1367,8 +1374,9 @@ static void resolve_names(struct ndp_engine *e)
 				continue;
 			r->pattern = conf_iface_is_pattern(r->conf->iface);
 			if (r->pattern) {
+				struct pattern_walk w = { e, r };
 				r->n_links = 0;
-				iftable_foreach(e->ifs, pattern_link_add, r);
+				iftable_foreach(e->ifs, pattern_link_add, &w);
 				continue;
 			}
 			const struct iface *d = iftable_by_name(e->ifs, r->conf->iface);
