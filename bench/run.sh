@@ -2,6 +2,9 @@
 # make bench: islandd, ndppd and npd6 one after another on the same load, in
 # the seed-000 island built from network namespaces (bench/lib.sh).
 #
+# islandd also takes a /64 scan against an RA relay (`ra-relay wlan0 { iface
+# eth0 }`, radvd upstream): no rule, every target found on demand (issue 12).
+#
 # Prints one table (programs in columns, measures in rows), writes it to
 # bench/results/latest.txt and a plot to bench/results/latest.png.
 # Raw per-measure lines (load generator, process monitor, downstream NS

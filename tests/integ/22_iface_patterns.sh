@@ -8,6 +8,8 @@
 #  - `ra-relay wlan0 { iface eth0; iface br-* }` with that rule, br-1234
 #    there at start: the container gets its SLAAC address from the relayed
 #    RA and the laptop reaches it;
+#  - `mdns { iface wlan0; iface br-* }`: the reflector joins the bridge and
+#    a container's announcement crosses to wlan0;
 #  - `islandctl status` (text and --json) lists what each pattern matches now;
 #  - the bridge deleted: nothing of it is listed or routed, islandd runs on;
 #    another bridge br-5678 appears and is followed the same way;
@@ -32,6 +34,10 @@ CONF="proxy wlan0 {
 }
 ra-relay wlan0 {
 	iface eth0
+	iface br-*
+}
+mdns {
+	iface wlan0
 	iface br-*
 }"
 
@@ -114,6 +120,16 @@ check "islandctl ra lists br-1234 as a downstream" "$(ctl gw ra --json)" \
 check "the laptop reaches c1 ($C1) through the relay" "no echo reply" ping6_ok laptop "$C1" 10
 check "gw routes c1 via br-1234" "routes: $(routes73 gw)" \
 	eval 'routes73 gw | grep -q "^$C1 dev br-1234"'
+# mDNS: the reflector joined br-1234, and an announcement there crosses to wlan0
+mdns_if() {  # mdns_if NAME FIELD
+	ctl gw mdns --json | jq -r --arg n "$1" --arg f "$2" '.mdns.interfaces[] | select(.name == $n) | .[$f]'
+}
+check "the mdns reflector has joined ff02::fb on br-1234" "$(ctl gw mdns --json | jq -c .mdns.interfaces)" \
+	wait_for 5 test "$(mdns_if br-1234 joined6)" = true
+TX0=$(mdns_if wlan0 tx)
+nsexec c1 "$ISL_PY" "$ISL_LIB/mdns_send.py" announce eth0 c1.local "$C1" >/dev/null 2>&1
+check "c1's announcement on br-1234 is reflected to wlan0 (tx $TX0 -> $(mdns_if wlan0 tx))" \
+	"$(ctl gw mdns --json | jq -c .mdns.interfaces)" wait_for 5 test "$(mdns_if wlan0 tx)" -gt "$TX0"
 nsip c1 addr add "$C1S/64" dev eth0 nodad noprefixroute
 check "the laptop reaches $C1S again" "no echo reply" ping6_ok laptop "$C1S" 10
 
@@ -122,6 +138,8 @@ nsip gw link del vc1
 nsip gw link del br-1234
 check "after the delete nothing matches br-*" "$(ctl gw status --json | jq -c .patterns)" \
 	wait_for 5 eval '[ -z "$(pattern_matches "ra-relay downstream")" ] && [ -z "$(pattern_matches "rule downstream")" ]'
+check "the mdns reflector no longer lists br-1234" "$(ctl gw mdns --json | jq -c '[.mdns.interfaces[].name]')" \
+	test -z "$(mdns_if br-1234 name)"
 check "islandctl ra no longer lists br-1234" "$(ctl gw ra --json | jq -c '[.relays[].downstreams[].iface]')" \
 	eval '! ctl gw ra --json | jq -e ".relays[].downstreams[] | select(.iface == \"br-1234\")" >/dev/null'
 check "no route via br-1234 is left" "routes: $(routes73 gw)" eval '! routes73 gw | grep -q br-1234'
@@ -135,6 +153,8 @@ C2=$(global_addr c2 eth0 "$RA_PREFIX_STR")
 check "islandctl status: br-* matches br-5678 now" "$(ctl gw status --json | jq -c .patterns)" \
 	test "$(pattern_matches 'ra-relay downstream')" = br-5678
 check "the laptop reaches c2 ($C2)" "no echo reply" ping6_ok laptop "$C2" 10
+check "the mdns reflector has joined ff02::fb on br-5678" "$(ctl gw mdns --json | jq -c .mdns.interfaces)" \
+	wait_for 5 test "$(mdns_if br-5678 joined6)" = true
 C2S=${RULE_PREFIX}6
 nsip c2 addr add "$C2S/64" dev eth0 nodad noprefixroute
 check "the laptop reaches $C2S (proxy rule iface br-*)" "no echo reply" ping6_ok laptop "$C2S" 10
