@@ -491,7 +491,7 @@ table() {
 	row "RSS after $N_MANY distinct static targets" c_many
 	local t n
 	for t in $SCAN_TAGS; do
-		case $t in scan*) n="scan ${t#scan}/s" ;; relay*) n="relay scan ${t#relay}/s" ;; esac
+		case $t in scan*) n="scan ${t#scan}/s" ;; relay*) n="relay ${t#relay}/s" ;; esac
 		row "$n: generator's achieved rate" "c_${t}_rate"
 		row "$n: real-host NS answered" "c_${t}_real"
 		row "$n: real-host p99" "c_${t}_p99"
@@ -708,7 +708,7 @@ main() {
 		echo "static: rule $SCAN_PREFIX static; 1000 targets in $STATIC_LOAD_PREFIX cycled; ramp steps ${T_RAMP}s each: $RAMP_RATES."
 		echo "iface: rule $SCAN_PREFIX iface eth0; cold = first NS for each of $N_COLD addresses of h1 at $RATE_COLD/s; warm = the same again at 1000/s."
 		echo "scan: random targets in $SCAN_PREFIX for ${T_SCAN}s while h1 and h2 are solicited at $RATE_REAL NS/s in all; fresh daemon per scan."
-		echo "relay scan: the same against 'ra-relay wlan0 { iface eth0 }' (radvd on the laptop's link advertises $SCAN_PREFIX): no rule, every target found on demand;"
+		echo "relay: the same scan against 'ra-relay wlan0 { iface eth0 }' (radvd on the laptop's link advertises $SCAN_PREFIX): no rule, every target found on demand;"
 		echo "  ndppd, npd6 and ndecho cannot relay (their nearest is the iface-rule scan above)."
 		echo
 		echo "raw:"
