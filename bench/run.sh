@@ -2,6 +2,9 @@
 # make bench: islandd, ndppd and npd6 one after another on the same load, in
 # the seed-000 island built from network namespaces (bench/lib.sh).
 #
+# islandd also takes a /64 scan against an RA relay (`ra-relay wlan0 { iface
+# eth0 }`, radvd upstream): no rule, every target found on demand (issue 12).
+#
 # Prints one table (programs in columns, measures in rows), writes it to
 # bench/results/latest.txt and a plot to bench/results/latest.png.
 # Raw per-measure lines (load generator, process monitor, downstream NS
@@ -60,6 +63,8 @@ RATE_MANY=25000
 RATE_COLD=50          # below every probe budget: cold means "never seen", not "throttled"
 RATE_REAL=100         # real-host stream: two hosts, 50 NS/s each
 SCAN_RATES="5000 50000"
+RELAY_RATES="5000"    # the /64 scan against an RA relay (issue 12): islandd only
+SCAN_TAGS="$(for s in $SCAN_RATES; do printf 'scan%s ' "$s"; done)$(for s in $RELAY_RATES; do printf 'relay%s ' "$s"; done)"
 PROBE_BUDGET=100      # islandd's default probe-rate (NS/s per downstream interface)
 
 for b in ndload nscount procmon; do
@@ -102,6 +107,8 @@ conf_write() {  # PROG MODE FILE
 			printf 'proxy wlan0 {\n\trule %s {\n\t\tstatic\n\t}\n}\n' "$SCAN_PREFIX" ;;
 		*:iface)
 			printf 'proxy wlan0 {\n\trule %s {\n\t\tiface eth0\n\t}\n}\n' "$SCAN_PREFIX" ;;
+		*:relay)
+			printf 'ra-relay wlan0 {\n\tiface eth0\n}\n' ;;
 		esac
 	} >"$file"
 }
@@ -110,6 +117,9 @@ conf_write() {  # PROG MODE FILE
 prog_supports() {  # PROG MODE
 	case $1:$2 in
 	npd6:iface | ndecho:iface) return 1 ;;
+	# nothing else here relays RAs and finds hosts on demand (odhcpd's relay
+	# is not packaged for Debian 12); ndppd's iface-rule scan is the nearest
+	*:relay) [ "$1" = islandd ] ;;
 	*) return 0 ;;
 	esac
 }
@@ -186,6 +196,37 @@ session_count() {
 	j=$(ctl_json stats) || return 0
 	[ -n "$j" ] || return 0
 	"$PYTHON" -c 'import json,sys; c = json.load(sys.stdin).get("counters", {}); print(c["sessions"] if "sessions" in c else "")' <<<"$j" 2>/dev/null
+}
+
+# ---- the upstream router of the relay measures ------------------------------
+
+# radvd on the laptop's link advertises the /64 the relay relays (the bench
+# topology has no router otherwise); the relay's RS at start gets its answer.
+RADVD_PID=
+radvd_up() {
+	local conf=$WORK/radvd.conf
+	printf 'interface wlan0 {\n\tAdvSendAdvert on;\n\tMinRtrAdvInterval 3;\n\tMaxRtrAdvInterval 10;\n\tprefix %s {\n\t\tAdvOnLink on;\n\t\tAdvAutonomous on;\n\t};\n};\n' \
+		"$SCAN_PREFIX" >"$conf"
+	chmod 644 "$conf"
+	nsx "$NS_LAP" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null # radvd wants a router
+	bg_start "$NS_LAP" radvd -C "$conf" -p "$WORK/radvd.pid" -n -m stderr >"$WORK/radvd.log" 2>&1
+	RADVD_PID=$BG_PID
+}
+radvd_down() {
+	bg_stop "$RADVD_PID"
+	RADVD_PID=
+	nsx "$NS_LAP" sysctl -qw net.ipv6.conf.all.forwarding=0 >/dev/null
+}
+# Until the relay has the upstream's prefix (its RS at start is answered at once).
+relay_wait_prefix() {
+	local i
+	for i in $(seq 50); do
+		ctl_json ra | "$PYTHON" -c 'import json,sys; sys.exit(0 if any(r.get("prefixes") for r in json.load(sys.stdin).get("relays", [])) else 1)' \
+			2>/dev/null && return 0
+		sleep 0.2
+	done
+	log "bench: the relay learned no prefix in 10 s"
+	raw "$DPROG relay: no prefix learned"
 }
 
 # ---- measurement helpers ---------------------------------------------------
@@ -326,14 +367,16 @@ measure_iface() {
 
 # A fresh daemon per scan, so "before" and "after" belong to that scan.
 measure_scan() {
-	local p=$1 rate=$2 tag=scan$2 j try
+	local p=$1 rate=$2 mode=${3:-iface} j try tag
+	tag=$([ "$mode" = relay ] && echo relay || echo scan)$2
 	# The scan measures what a scan does to a working proxy: a daemon that
 	# answers none of the quiet phase is restarted (at most twice) and the
 	# restarts reported. Seen when the machine's neighbour table was full
 	# (nd_table_fulls in the raw lines): the hosts could not answer.
 	R[$p.${tag}_restarts]=0
 	for try in 1 2 3; do
-		daemon_start "$p" iface "$tag" || return 1
+		daemon_start "$p" "$mode" "$tag" || return 1
+		[ "$mode" = relay ] && relay_wait_prefix
 		load "$tag.quiet" --rate 0 --real "$H1_ADDR,$H2_ADDR" --real-rate "$RATE_REAL" --duration "$T_QUIET"
 		[ "$(kv "$LOAD" real_answered)" != 0 ] || [ "$try" = 3 ] && break
 		log "bench: $p answered none of the quiet phase; restarting it"
@@ -416,19 +459,19 @@ c_best()  { local v; v=$(V "$1" best_rate); [ "$v" = - ] && echo - || { [ "$v" =
 c_ndfull() { echo "${R[$1.ndfull]:-0}"; }
 c_idle()  { mb "$(V "$1" rss_idle)"; }
 c_many()  { echo "$(mb "$(V "$1" rss_many)") ($(pct "$(V "$1" many_ans)") ans)"; }
-for s in $SCAN_RATES; do
+for t in $SCAN_TAGS; do
 	eval "
-	c_s${s}_drops() { V \"\$1\" scan${s}_sockdrops; }
-	c_s${s}_real()  { local r=\$(V \"\$1\" scan${s}_restarts); echo \"\$(pct \"\$(V \"\$1\" scan${s}_real_pct)\") (quiet \$(pct \"\$(V \"\$1\" scan${s}_quiet_pct)\"))\$([ \"\$r\" != - ] && [ \"\$r\" != 0 ] && echo \", \$r restart\")\"; }
-	c_s${s}_p99()   { echo \"\$(us \"\$(V \"\$1\" scan${s}_real_p99)\") (quiet \$(us \"\$(V \"\$1\" scan${s}_quiet_p99)\"))\"; }
-	c_s${s}_ds()    { echo \"\$(V \"\$1\" scan${s}_ds_avg) / \$(V \"\$1\" scan${s}_ds_max)\"; }
-	c_s${s}_rep()   { V \"\$1\" scan${s}_ds_repeat; }
-	c_s${s}_cpu()   { local v; v=\$(V \"\$1\" scan${s}_cpu); [ \"\$v\" = - ] && echo - || echo \"\$v%\"; }
-	c_s${s}_rss()   { echo \"\$(mb \"\$(V \"\$1\" scan${s}_rss_before)\") > \$(mb \"\$(V \"\$1\" scan${s}_rss_peak)\") > \$(mb \"\$(V \"\$1\" scan${s}_rss_after)\") > \$(mb \"\$(V \"\$1\" scan${s}_rss_late)\")\"; }
-	c_s${s}_sess()  { echo \"\$(V \"\$1\" scan${s}_sessions) / \$(V \"\$1\" scan${s}_sessions_late)\"; }
-	c_s${s}_bogus() { V \"\$1\" scan${s}_bogus; }
-	c_s${s}_rate()  { V \"\$1\" scan${s}_rate; }
-	c_s${s}_after() { pct \"\$(V \"\$1\" scan${s}_after_real_pct)\"; }
+	c_${t}_drops() { V \"\$1\" ${t}_sockdrops; }
+	c_${t}_real()  { local r=\$(V \"\$1\" ${t}_restarts); echo \"\$(pct \"\$(V \"\$1\" ${t}_real_pct)\") (quiet \$(pct \"\$(V \"\$1\" ${t}_quiet_pct)\"))\$([ \"\$r\" != - ] && [ \"\$r\" != 0 ] && echo \", \$r restart\")\"; }
+	c_${t}_p99()   { echo \"\$(us \"\$(V \"\$1\" ${t}_real_p99)\") (quiet \$(us \"\$(V \"\$1\" ${t}_quiet_p99)\"))\"; }
+	c_${t}_ds()    { echo \"\$(V \"\$1\" ${t}_ds_avg) / \$(V \"\$1\" ${t}_ds_max)\"; }
+	c_${t}_rep()   { V \"\$1\" ${t}_ds_repeat; }
+	c_${t}_cpu()   { local v; v=\$(V \"\$1\" ${t}_cpu); [ \"\$v\" = - ] && echo - || echo \"\$v%\"; }
+	c_${t}_rss()   { echo \"\$(mb \"\$(V \"\$1\" ${t}_rss_before)\") > \$(mb \"\$(V \"\$1\" ${t}_rss_peak)\") > \$(mb \"\$(V \"\$1\" ${t}_rss_after)\") > \$(mb \"\$(V \"\$1\" ${t}_rss_late)\")\"; }
+	c_${t}_sess()  { echo \"\$(V \"\$1\" ${t}_sessions) / \$(V \"\$1\" ${t}_sessions_late)\"; }
+	c_${t}_bogus() { V \"\$1\" ${t}_bogus; }
+	c_${t}_rate()  { V \"\$1\" ${t}_rate; }
+	c_${t}_after() { pct \"\$(V \"\$1\" ${t}_after_real_pct)\"; }
 	"
 done
 
@@ -446,18 +489,20 @@ table() {
 	row "kernel ND table full events during its loads" c_ndfull
 	row "idle RSS" c_idle
 	row "RSS after $N_MANY distinct static targets" c_many
-	for s in $SCAN_RATES; do
-		row "scan ${s}/s: generator's achieved rate" "c_s${s}_rate"
-		row "scan ${s}/s: real-host NS answered" "c_s${s}_real"
-		row "scan ${s}/s: real-host p99" "c_s${s}_p99"
-		row "scan ${s}/s: NS dropped at daemon's sockets" "c_s${s}_drops"
-		row "scan ${s}/s: NS downstream, avg / max per s" "c_s${s}_ds"
-		row "scan ${s}/s: repeat NS to a target < 1 s" "c_s${s}_rep"
-		row "scan ${s}/s: daemon CPU (of one core)" "c_s${s}_cpu"
-		row "scan ${s}/s: RSS before>peak>${T_AFTER}s>${T_LATE}s after" "c_s${s}_rss"
-		row "scan ${s}/s: sessions ${T_AFTER} s / ${T_LATE} s after" "c_s${s}_sess"
-		row "scan ${s}/s: answers for scan targets" "c_s${s}_bogus"
-		row "scan ${s}/s: real-host NS answered after" "c_s${s}_after"
+	local t n
+	for t in $SCAN_TAGS; do
+		case $t in scan*) n="scan ${t#scan}/s" ;; relay*) n="relay ${t#relay}/s" ;; esac
+		row "$n: generator's achieved rate" "c_${t}_rate"
+		row "$n: real-host NS answered" "c_${t}_real"
+		row "$n: real-host p99" "c_${t}_p99"
+		row "$n: NS dropped at daemon's sockets" "c_${t}_drops"
+		row "$n: NS downstream, avg / max per s" "c_${t}_ds"
+		row "$n: repeat NS to a target < 1 s" "c_${t}_rep"
+		row "$n: daemon CPU (of one core)" "c_${t}_cpu"
+		row "$n: RSS before>peak>${T_AFTER}s>${T_LATE}s after" "c_${t}_rss"
+		row "$n: sessions ${T_AFTER} s / ${T_LATE} s after" "c_${t}_sess"
+		row "$n: answers for scan targets" "c_${t}_bogus"
+		row "$n: real-host NS answered after" "c_${t}_after"
 	done
 }
 
@@ -578,6 +623,19 @@ goals() {
 			'b - a <= 64 && a - b <= 64' "$(V $p scan${s}_rss_before)" "$(V $p scan${s}_rss_late)"
 		goal "scan ${s}/s: no answer for a scanned target ($(V $p scan${s}_bogus))" 'a == 0' "$(V $p scan${s}_bogus)"
 	done
+	echo "goals (issue 12, /64 scan against the RA relay), islandd in this run:"
+	for s in $RELAY_RATES; do
+		goal "relay scan ${s}/s: every real-host NS answered ($(V $p relay${s}_real_pct) %)" 'a >= 100' "$(V $p relay${s}_real_pct)"
+		goal "relay scan ${s}/s: real-host p99 < 10 ms ($(V $p relay${s}_real_p99) us)" 'a < 10000' "$(V $p relay${s}_real_p99)"
+		goal "relay scan ${s}/s: NS downstream <= ${PROBE_BUDGET}/s in any 1 s window (max $(V $p relay${s}_ds_max))" \
+			"a <= $PROBE_BUDGET" "$(V $p relay${s}_ds_max)"
+		goal "relay scan ${s}/s: RSS flat, peak within 64 kB of before ($(V $p relay${s}_rss_before) -> $(V $p relay${s}_rss_peak) kB)" \
+			'b - a <= 64' "$(V $p relay${s}_rss_before)" "$(V $p relay${s}_rss_peak)"
+		goal "relay scan ${s}/s: RSS back to its pre-scan value +-64 kB ${T_LATE} s after ($(V $p relay${s}_rss_late) kB)" \
+			'b - a <= 64 && a - b <= 64' "$(V $p relay${s}_rss_before)" "$(V $p relay${s}_rss_late)"
+		goal "relay scan ${s}/s: sessions back to the 2 real hosts ${T_LATE} s after ($(V $p relay${s}_sessions_late))" 'a <= 2' "$(V $p relay${s}_sessions_late)"
+		goal "relay scan ${s}/s: no answer for a scanned target ($(V $p relay${s}_bogus))" 'a == 0' "$(V $p relay${s}_bogus)"
+	done
 	goal "no answer for absent targets, iface rule ($(V $p ghost_ans))" 'a == 0' "$(V $p ghost_ans)"
 	goal "RSS < 4 MB after $N_MANY static targets (peak $(V $p rss_many_peak) kB)" 'a < 4096' "$(V $p rss_many_peak)"
 }
@@ -625,6 +683,14 @@ main() {
 				measure_scan "$p" "$s" || { log "bench: $p scan $s failed"; FAILS=$((FAILS + 1)); }
 			done
 		fi
+		if prog_supports "$p" relay; then
+			radvd_up
+			for s in $RELAY_RATES; do
+				log "== $p: scan at $s NS/s against the RA relay"
+				measure_scan "$p" "$s" relay || { log "bench: $p relay scan $s failed"; FAILS=$((FAILS + 1)); }
+			done
+			radvd_down
+		fi
 	done
 	elapsed=$(($(date +%s) - start))
 
@@ -642,6 +708,8 @@ main() {
 		echo "static: rule $SCAN_PREFIX static; 1000 targets in $STATIC_LOAD_PREFIX cycled; ramp steps ${T_RAMP}s each: $RAMP_RATES."
 		echo "iface: rule $SCAN_PREFIX iface eth0; cold = first NS for each of $N_COLD addresses of h1 at $RATE_COLD/s; warm = the same again at 1000/s."
 		echo "scan: random targets in $SCAN_PREFIX for ${T_SCAN}s while h1 and h2 are solicited at $RATE_REAL NS/s in all; fresh daemon per scan."
+		echo "relay: the same scan against 'ra-relay wlan0 { iface eth0 }' (radvd on the laptop's link advertises $SCAN_PREFIX): no rule, every target found on demand;"
+		echo "  ndppd, npd6 and ndecho cannot relay (their nearest is the iface-rule scan above)."
 		echo
 		echo "raw:"
 		cat "$RAW"

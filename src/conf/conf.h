@@ -167,6 +167,16 @@ void conf_print(const struct conf *conf, FILE *out);
  * position of the keyword that names it. */
 typedef void (*conf_iface_fn)(void *ctx, const char *ifname, const char *role, struct conf_pos pos);
 void conf_foreach_iface(const struct conf *conf, conf_iface_fn fn, void *ctx);
+/* Interface name patterns (`br-*`, `veth*`, `eth[01]`): shell-style, as
+ * fnmatch(3) without flags. Allowed where an interface downstream is named
+ * (rule iface, ra-relay iface, mdns iface), never for a proxy's or a
+ * relay's upstream. Every engine matches through these two. */
+bool conf_iface_is_pattern(const char *name);
+/* Does the configured name (a name or a pattern) cover interface ifname? */
+bool conf_iface_matches(const char *conf_name, const char *ifname);
+/* Is ifname the upstream of a proxy or ra-relay block? A pattern skips such
+ * an interface: a downstream must never be an upstream. */
+bool conf_iface_is_upstream(const struct conf *conf, const char *ifname);
 /* Nothing to do: no proxy, mdns, ra-relay or ra block. */
 bool conf_is_empty(const struct conf *conf);
 

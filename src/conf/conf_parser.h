@@ -138,6 +138,13 @@ int conf_kw_u32(struct conf_parser *p, const struct conf_token *kw, uint32_t min
 int conf_kw_bool(struct conf_parser *p, const struct conf_token *kw, bool ndppd_kw, bool *out);
 int conf_kw_ifname(struct conf_parser *p, const struct conf_token *kw, struct conf_token *name,
                    char out[IF_NAMESIZE]);
+/* The same where one interface must be named (proxy, ra-relay upstream, ra):
+ * a pattern is an error. */
+int conf_kw_one_ifname(struct conf_parser *p, const struct conf_token *kw, struct conf_token *name,
+                       char out[IF_NAMESIZE]);
+/* A downstream name or pattern must not cover the upstream: error at name. */
+int conf_check_not_upstream(struct conf_parser *p, const struct conf_token *name,
+                            const char *down, const char *upstream, const char *what);
 /* `answer-from link-local | target` (proxy and ra-relay blocks). */
 int conf_kw_answer_from(struct conf_parser *p, const struct conf_token *kw,
                         enum conf_answer_from *out);

@@ -1,6 +1,32 @@
 /* Walks the interface names a configuration mentions: the daemon warns about
  * missing ones at load and reload, `islandd -t` and the doctor check them. */
+#include <fnmatch.h>
+#include <string.h>
+
 #include "conf/conf.h"
+
+bool conf_iface_is_pattern(const char *name)
+{
+	return strpbrk(name, "*?[") != NULL;
+}
+
+bool conf_iface_matches(const char *conf_name, const char *ifname)
+{
+	if (!conf_iface_is_pattern(conf_name))
+		return strcmp(conf_name, ifname) == 0;
+	return fnmatch(conf_name, ifname, 0) == 0;
+}
+
+bool conf_iface_is_upstream(const struct conf *c, const char *ifname)
+{
+	for (size_t i = 0; i < c->n_proxies; i++)
+		if (strcmp(c->proxies[i].iface, ifname) == 0)
+			return true;
+	for (size_t i = 0; i < c->n_relays; i++)
+		if (strcmp(c->relays[i].upstream, ifname) == 0)
+			return true;
+	return false;
+}
 
 void conf_foreach_iface(const struct conf *c, conf_iface_fn fn, void *ctx)
 {

@@ -158,7 +158,10 @@ static int kw_iface(struct conf_parser *p, void *c, const struct conf_token *kw)
 	char ifname[IF_NAMESIZE];
 	if (conf_kw_ifname(p, kw, &name, ifname) < 0)
 		return -1;
-	if (!strcmp(ifname, ctx->pr->iface))
+	int own = conf_check_not_upstream(p, &name, ifname, ctx->pr->iface, "the proxy's interface");
+	if (own < 0)
+		return -1;
+	if (own)
 		return conf_fail(p, name.pos, "'iface %s' is the proxy's own interface: NS would be "
 		                 "sent back where they came from", ifname);
 	if (rule_method(p, ctx, kw, RULE_IFACE) < 0)
@@ -251,7 +254,7 @@ int conf_parse_proxy(struct conf_parser *p, void *unused, const struct conf_toke
 	struct conf_token name, open;
 	char ifname[IF_NAMESIZE];
 
-	if (conf_kw_ifname(p, kw, &name, ifname) < 0)
+	if (conf_kw_one_ifname(p, kw, &name, ifname) < 0)
 		return -1;
 	for (size_t i = 0; i < c->n_proxies; i++)
 		if (!strcmp(c->proxies[i].iface, ifname))

@@ -35,7 +35,10 @@ static int kw_relay_iface(struct conf_parser *p, void *c, const struct conf_toke
 	char ifname[IF_NAMESIZE];
 	if (conf_kw_ifname(p, kw, &name, ifname) < 0)
 		return -1;
-	if (!strcmp(ifname, r->upstream))
+	int own = conf_check_not_upstream(p, &name, ifname, r->upstream, "the relay's upstream");
+	if (own < 0)
+		return -1;
+	if (own)
 		return conf_fail(p, name.pos, "'%s' is the relay's upstream; a downstream must differ",
 		                 ifname);
 	for (size_t i = 0; i < r->n_downstream; i++)
@@ -81,7 +84,7 @@ int conf_parse_relay(struct conf_parser *p, void *unused, const struct conf_toke
 	struct conf *c = p->conf;
 	struct conf_token name, open;
 	char ifname[IF_NAMESIZE];
-	if (conf_kw_ifname(p, kw, &name, ifname) < 0)
+	if (conf_kw_one_ifname(p, kw, &name, ifname) < 0)
 		return -1;
 	for (size_t i = 0; i < c->n_relays; i++)
 		if (!strcmp(c->relays[i].upstream, ifname))
@@ -449,7 +452,7 @@ int conf_parse_ra(struct conf_parser *p, void *unused, const struct conf_token *
 	struct conf *c = p->conf;
 	struct conf_token name, open;
 	char ifname[IF_NAMESIZE];
-	if (conf_kw_ifname(p, kw, &name, ifname) < 0)
+	if (conf_kw_one_ifname(p, kw, &name, ifname) < 0)
 		return -1;
 	for (size_t i = 0; i < c->n_ras; i++)
 		if (!strcmp(c->ras[i].iface, ifname))

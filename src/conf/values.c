@@ -227,6 +227,30 @@ int conf_kw_ifname(struct conf_parser *p, const struct conf_token *kw, struct co
 	return conf_val_ifname(p, name, out);
 }
 
+int conf_kw_one_ifname(struct conf_parser *p, const struct conf_token *kw, struct conf_token *name,
+                       char out[IF_NAMESIZE])
+{
+	char kb[64];
+	if (conf_kw_ifname(p, kw, name, out) < 0)
+		return -1;
+	if (conf_iface_is_pattern(out))
+		return conf_fail(p, name->pos, "'%s' is a pattern: '%s' names one interface "
+		                 "(patterns are for downstream links: rule iface, ra-relay iface, mdns iface)",
+		                 out, conf_tokstr(kw, kb, sizeof(kb)));
+	return 0;
+}
+
+int conf_check_not_upstream(struct conf_parser *p, const struct conf_token *name,
+                            const char *down, const char *upstream, const char *what)
+{
+	if (!conf_iface_matches(down, upstream))
+		return 0;
+	if (conf_iface_is_pattern(down))
+		return conf_fail(p, name->pos, "pattern '%s' matches %s '%s' itself: a downstream "
+		                 "must never be the upstream", down, what, upstream);
+	return 1; /* the same name: the caller words its own error */
+}
+
 void conf_format_prefix(const struct in6_addr *a, uint8_t plen, char *buf, size_t cap)
 {
 	char s[INET6_ADDRSTRLEN];

@@ -62,6 +62,18 @@ static void render_status(const struct jv *d, FILE *out)
 			first = false;
 		}
 	}
+	if (jv_first(jv_get(d, "patterns"))) {
+		fprintf(out, "\n%-10s %-20s %s\n", "PATTERN", "ROLE", "MATCHES NOW");
+		EACH(p, jv_get(d, "patterns")) {
+			fprintf(out, "%-10s %-20s", jv_str(p, "pattern", "?"), jv_str(p, "role", "?"));
+			bool any = false;
+			EACH(m, jv_get(p, "matches")) {
+				fprintf(out, " %s", m->type == J_STR ? m->s : "?");
+				any = true;
+			}
+			fprintf(out, "%s\n", any ? "" : " -");
+		}
+	}
 	fprintf(out, "\n%-10s %12s %10s %s\n", "LISTENING", "RX", "RX-ERRORS", "ALLMULTI");
 	EACH(p, jv_get(d, "ports"))
 		fprintf(out, "%-10s %12lld %10lld %s\n", jv_str(p, "iface", "?"), jv_int(p, "rx_packets", 0),

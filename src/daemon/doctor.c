@@ -385,8 +385,8 @@ static void check_instances(struct doctor *d)
 static void lint_iface(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
 {
 	struct doctor *d = ctx;
-	if (if_nametoindex(ifname))
-		return;
+	if (conf_iface_is_pattern(ifname) || if_nametoindex(ifname))
+		return; /* a pattern may match nothing yet: Docker adds bridges later */
 	char what[256];
 	snprintf(what, sizeof(what), "%s:%u:%u: interface %s (%s) does not exist now", d->conf->path, pos.line,
 	         pos.col, ifname, role);

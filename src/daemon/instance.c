@@ -96,6 +96,12 @@ static bool owned_role(const char *role)
 	return strcmp(role, "rule downstream") != 0 && strcmp(role, "mdns") != 0;
 }
 
+/* A pattern is not a name to claim: what it matches is claimed by no one. */
+static bool owned(const char *ifname, const char *role)
+{
+	return owned_role(role) && !conf_iface_is_pattern(ifname);
+}
+
 struct claim_walk {
 	struct instance *in;
 	char *why;
@@ -106,7 +112,7 @@ struct claim_walk {
 static void claim_one(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
 {
 	struct claim_walk *w = ctx;
-	if (!w->failed && owned_role(role) && claim_iface(w->in, ifname, role, w->why, w->cap) < 0)
+	if (!w->failed && owned(ifname, role) && claim_iface(w->in, ifname, role, w->why, w->cap) < 0)
 		w->failed = true;
 }
 
@@ -158,7 +164,7 @@ struct names_walk {
 static void name_one(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
 {
 	struct names_walk *w = ctx;
-	w->found |= owned_role(role) && strcmp(ifname, w->ifname) == 0;
+	w->found |= owned(ifname, role) && strcmp(ifname, w->ifname) == 0;
 }
 
 static bool conf_names(const struct conf *conf, const char *ifname)

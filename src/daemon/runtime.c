@@ -414,7 +414,7 @@ static bool route_is_leftover(void *ctx, const struct nl_route *r)
 	const struct iface *ifc = iftable_by_index(rt->ifs, r->oif);
 	for (size_t i = 0; ifc && i < rt->conf->n_relays; i++)
 		for (size_t d = 0; d < rt->conf->relays[i].n_downstream; d++)
-			if (strcmp(rt->conf->relays[i].downstream[d], ifc->name) == 0)
+			if (conf_iface_matches(rt->conf->relays[i].downstream[d], ifc->name))
 				return true;
 	return false;
 }
@@ -480,7 +480,7 @@ struct missing_ctx {
 static void warn_missing_iface(void *vctx, const char *ifname, const char *role, struct conf_pos pos)
 {
 	struct missing_ctx *m = vctx;
-	if (!iftable_by_name(m->rt->ifs, ifname))
+	if (!conf_iface_is_pattern(ifname) && !iftable_by_name(m->rt->ifs, ifname))
 		log_warn("%s:%u:%u: interface %s (%s) does not exist now; islandd uses it when it appears",
 		         m->conf->path, pos.line, pos.col, ifname, role);
 }

@@ -24,6 +24,40 @@ static const char *iface_state(const struct iface *ifc)
 	return !ifc ? "absent" : ifc->up ? "up" : "down";
 }
 
+/* Each interface pattern of the configuration and what it covers now
+ * (upstreams never, but for mdns, which has none: a pattern skips them). */
+struct pattern_dump {
+	const struct status_view *v;
+	struct json *j;
+	const char *pattern, *role;
+};
+
+static int dump_pattern_match(void *ctx, const struct iface *ifc)
+{
+	struct pattern_dump *d = ctx;
+	if (conf_iface_matches(d->pattern, ifc->name) &&
+	    (strcmp(d->role, "mdns") == 0 || !conf_iface_is_upstream(d->v->conf, ifc->name)))
+		json_str(d->j, ifc->name);
+	return 0;
+}
+
+static void dump_pattern(void *ctx, const char *ifname, const char *role, struct conf_pos pos)
+{
+	struct pattern_dump *d = ctx;
+	if (!conf_iface_is_pattern(ifname))
+		return;
+	d->pattern = ifname;
+	d->role = role;
+	json_obj(d->j);
+	json_kstr(d->j, "pattern", ifname);
+	json_kstr(d->j, "role", role);
+	json_ku64(d->j, "line", pos.line);
+	json_karr(d->j, "matches");
+	iftable_foreach(d->v->ifs, dump_pattern_match, d);
+	json_arr_end(d->j);
+	json_obj_end(d->j);
+}
+
 /* islandctl status */
 static void dump_status(const struct status_view *v, struct json *j)
 {
@@ -60,6 +94,10 @@ static void dump_status(const struct status_view *v, struct json *j)
 		json_arr_end(j);
 		json_obj_end(j);
 	}
+	json_arr_end(j);
+	json_karr(j, "patterns");
+	struct pattern_dump pd = { .v = v, .j = j };
+	conf_foreach_iface(v->conf, dump_pattern, &pd);
 	json_arr_end(j);
 	json_karr(j, "ports");
 	for (size_t i = 0; i < PORTS_MAX; i++) {

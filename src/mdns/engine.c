@@ -49,6 +49,8 @@ uint64_t mdns_engine_random(struct mdns_engine *e)
 static void ifaces_free_filters(struct mdns_iface *ifs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		if (ifs[i].derived)
+			continue; /* its template's filters */
 		mdns_filter_free(&ifs[i].in);
 		mdns_filter_free(&ifs[i].out);
 	}
@@ -77,11 +79,12 @@ static int apply_conf(struct mdns_engine *e, const struct conf_mdns *conf)
 		i->name[IF_NAMESIZE - 1] = '\0';
 		i->want4 = ci->ipv4;
 		i->want6 = ci->ipv6;
+		i->pattern = conf_iface_is_pattern(i->name);
 		/* an interface listed before and after keeps its link state,
 		 * memberships, rate bucket and counters */
 		for (size_t o = 0; o < e->n_ifaces; o++) {
 			struct mdns_iface *old = &e->ifaces[o];
-			if (strcmp(old->name, i->name) != 0)
+			if (strcmp(old->name, i->name) != 0 || old->derived || i->pattern)
 				continue;
 			i->ifindex = old->ifindex;
 			i->up = old->up;

@@ -32,6 +32,10 @@ struct mdns_addr {
 struct mdns_iface {
 	char name[IF_NAMESIZE];
 	bool want4, want6;
+	/* `iface br-*`: the configured pattern is kept as a template that is
+	 * never a link itself; each link it matches gets an entry of its own
+	 * (derived), sharing the template's filters */
+	bool pattern, derived;
 	struct mdns_filter_set in, out;
 	int ifindex;         /* 0 = no such link now */
 	bool up;             /* IFF_UP and IFF_RUNNING */

@@ -90,10 +90,60 @@ static void iface_detach(struct mdns_engine *e, struct mdns_iface *i)
 		e->local_stack_since_ms = 0;
 }
 
+static struct mdns_iface *iface_by_name(struct mdns_engine *e, const char *name)
+{
+	for (size_t k = 0; k < e->n_ifaces; k++)
+		if (!e->ifaces[k].pattern && !strncmp(e->ifaces[k].name, name, IF_NAMESIZE))
+			return &e->ifaces[k];
+	return NULL;
+}
+
+/* Entries of links a pattern covers: one per link that matches now, gone
+ * with the link or a rename; a name listed on its own line wins. */
+static void patterns_resolve(struct mdns_engine *e)
+{
+	bool changed = false;
+	for (size_t k = 0; k < e->n_ifaces;) {
+		struct mdns_iface *i = &e->ifaces[k];
+		if (i->derived && !link_by_name(e, i->name)) {
+			iface_detach(e, i);
+			memmove(i, i + 1, (e->n_ifaces - k - 1) * sizeof(*i));
+			e->n_ifaces--;
+			changed = true;
+			continue;
+		}
+		k++;
+	}
+	for (size_t t = 0; t < e->n_ifaces; t++) {
+		if (!e->ifaces[t].pattern)
+			continue;
+		for (size_t l = 0; l < e->n_links; l++) {
+			if (!conf_iface_matches(e->ifaces[t].name, e->links[l].name) ||
+			    iface_by_name(e, e->links[l].name))
+				continue;
+			if (e->n_ifaces == MDNS_MAX_IFACES) {
+				e->c.mirror_full++;
+				break;
+			}
+			struct mdns_iface *d = &e->ifaces[e->n_ifaces++];
+			*d = e->ifaces[t];
+			d->pattern = false;
+			d->derived = true;
+			memcpy(d->name, e->links[l].name, IF_NAMESIZE);
+			changed = true;
+		}
+	}
+	if (changed) /* indices into ifaces[] moved */
+		memset(e->legacy, 0, sizeof(e->legacy));
+}
+
 void mdns_iface_resolve_all(struct mdns_engine *e)
 {
+	patterns_resolve(e);
 	for (size_t k = 0; k < e->n_ifaces; k++) {
 		struct mdns_iface *i = &e->ifaces[k];
+		if (i->pattern)
+			continue; /* never a link itself */
 		struct mdns_link *l = link_by_name(e, i->name);
 		int ifindex = l ? l->ifindex : 0;
 		if (i->ifindex != ifindex)

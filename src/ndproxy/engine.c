@@ -39,6 +39,12 @@
 struct ndp_rule_rt {
 	const struct conf_rule *conf;
 	int down_ifindex;          /* RULE_IFACE: resolved, 0 while missing */
+	/* RULE_IFACE with a pattern (`iface br-*`): the interfaces it covers
+	 * now, refreshed on link events; its sessions probe them all and bind
+	 * to the one the target answers on, as relay discovery does */
+	bool pattern;
+	unsigned n_links;
+	int links[NDP_RELAY_LINKS_MAX];
 };
 
 struct ndp_proxy_rt {
@@ -115,6 +121,7 @@ struct ndp_engine {
 
 static void session_timer(void *ctx);
 static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry);
+static bool session_unbound(const struct ndp_engine *e, const struct ndp_session *s);
 
 static uint64_t now_ms(struct ndp_engine *e)
 {
@@ -130,6 +137,20 @@ static const struct iface *iface_usable(struct ndp_engine *e, int ifindex)
 {
 	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
 	return ifc && ifc->up ? ifc : NULL;
+}
+
+/* Is ifindex a downstream of this iface rule (its interface, or one its
+ * pattern covers)? */
+static bool rule_covers(const struct ndp_rule_rt *r, int ifindex)
+{
+	if (r->conf->method != RULE_IFACE || ifindex <= 0)
+		return false;
+	if (!r->pattern)
+		return r->down_ifindex == ifindex;
+	for (unsigned i = 0; i < r->n_links; i++)
+		if (r->links[i] == ifindex)
+			return true;
+	return false;
 }
 
 /* The rule a session was made for; NULL for learned hosts and relay discovery. */
@@ -428,7 +449,8 @@ static bool relay_downstream(const struct ndp_engine *e, const struct ndp_proxy_
 		if (!r->learn_hosts || strcmp(r->upstream, p->conf->iface) != 0)
 			continue;
 		for (size_t d = 0; d < r->n_downstream; d++)
-			if (strcmp(r->downstream[d], ifc->name) == 0)
+			if (conf_iface_matches(r->downstream[d], ifc->name) &&
+			    !conf_iface_is_upstream(e->conf, ifc->name))
 				return true;
 	}
 	return false;
@@ -447,7 +469,7 @@ static void downstream_group(struct ndp_engine *e, int ifindex, uint32_t low24, 
 		bool matters = relay_downstream(e, p, ifindex);
 		for (size_t ri = 0; ri < p->conf->n_rules && !matters; ri++) {
 			const struct ndp_rule_rt *r = &p->rules[ri];
-			matters = ((r->conf->method == RULE_IFACE && r->down_ifindex == ifindex) ||
+			matters = (rule_covers(r, ifindex) ||
 			           r->conf->method == RULE_AUTO) &&
 			          rule_may_have_low24(r->conf, low24);
 		}
@@ -483,8 +505,7 @@ static void neighbour_group(struct ndp_engine *e, const struct nl_neigh *n)
 			if (!nd_prefix_match(&n->addr, &r->conf->prefix, r->conf->plen))
 				continue;
 			/* the first matching rule decides, as for a solicitation */
-			if ((r->conf->method == RULE_IFACE && r->down_ifindex == n->ifindex) ||
-			    r->conf->method == RULE_AUTO)
+			if (rule_covers(r, n->ifindex) || r->conf->method == RULE_AUTO)
 				group_heard(e, (uint16_t)pi, low24_of(&n->addr), now_ms(e) + NDP_NEIGH_VOUCH_MS);
 			break;
 		}
@@ -556,6 +577,30 @@ static void mld_link_start(struct ndp_engine *e, struct ndp_mld_link *l)
 	loop_timer_in(e->loop, &l->timer, 200, mld_link_tick, l);
 }
 
+struct relay_down_walk {
+	struct ndp_engine *e;
+	int *want;
+	size_t *n;
+};
+
+/* An interface an RA relay that learns hosts names (or its pattern covers). */
+static int relay_down_add(void *ctx, const struct iface *ifc)
+{
+	struct relay_down_walk *w = ctx;
+	const struct conf *c = w->e->conf;
+	if (*w->n >= NDP_MAX_MLD_LINKS)
+		return 1;
+	if (conf_iface_is_upstream(c, ifc->name))
+		return 0;
+	for (size_t i = 0; i < c->n_relays; i++)
+		for (size_t d = 0; c->relays[i].learn_hosts && d < c->relays[i].n_downstream; d++)
+			if (conf_iface_matches(c->relays[i].downstream[d], ifc->name)) {
+				w->want[(*w->n)++] = ifc->ifindex;
+				return 0;
+			}
+	return 0;
+}
+
 /* The downstream links to mirror: iface rules' and RA relays' (for the
  * hosts they learn). auto rules' links are not known in advance: their
  * targets are joined per session and per kernel neighbour only. */
@@ -565,18 +610,16 @@ static void mld_links_refresh(struct ndp_engine *e)
 	size_t n = 0;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		const struct ndp_proxy_rt *p = &e->proxies[pi];
-		for (size_t ri = 0; ri < p->conf->n_rules && n < NDP_MAX_MLD_LINKS; ri++)
-			if (p->rules[ri].conf->method == RULE_IFACE && p->rules[ri].down_ifindex > 0)
-				want[n++] = p->rules[ri].down_ifindex;
-	}
-	for (size_t i = 0; i < e->conf->n_relays; i++) {
-		const struct conf_ra_relay *r = &e->conf->relays[i];
-		for (size_t d = 0; r->learn_hosts && d < r->n_downstream && n < NDP_MAX_MLD_LINKS; d++) {
-			const struct iface *ifc = iftable_by_name(e->ifs, r->downstream[d]);
-			if (ifc)
-				want[n++] = ifc->ifindex;
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
+			const struct ndp_rule_rt *r = &p->rules[ri];
+			if (r->conf->method == RULE_IFACE && !r->pattern && r->down_ifindex > 0 && n < NDP_MAX_MLD_LINKS)
+				want[n++] = r->down_ifindex;
+			for (unsigned k = 0; r->pattern && k < r->n_links && n < NDP_MAX_MLD_LINKS; k++)
+				want[n++] = r->links[k];
 		}
 	}
+	struct relay_down_walk w = { e, want, &n };
+	iftable_foreach(e->ifs, relay_down_add, &w);
 	/* drop links no longer wanted */
 	for (size_t i = 0; i < e->n_mld_links;) {
 		bool keep = false;
@@ -743,7 +786,7 @@ static void probe_send(struct ndp_engine *e, const struct iface *down, const str
 
 static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 {
-	if (s->rule_idx == NDP_RULE_RELAY && s->down_ifindex == 0)
+	if (session_unbound(e, s))
 		return relay_probe(e, s, is_retry); /* not found yet: every downstream */
 	const struct iface *down = iface_usable(e, s->down_ifindex);
 	if (!down) {
@@ -908,12 +951,32 @@ static unsigned relay_links(struct ndp_engine *e, const struct ndp_proxy_rt *p,
 	return n < NDP_RELAY_LINKS_MAX ? n : NDP_RELAY_LINKS_MAX;
 }
 
-/* A probe for a relay target not found yet: one NS on each downstream of
- * the relay, each paid from that link's own budget (new-probe reserve kept). */
+/* A session still looking for its link: relay discovery, or an iface rule
+ * whose pattern covers several interfaces. */
+static bool session_unbound(const struct ndp_engine *e, const struct ndp_session *s)
+{
+	if (s->down_ifindex != 0 || s->state == NDP_LEARNED)
+		return false;
+	return s->rule_idx == NDP_RULE_RELAY || e->proxies[s->proxy_idx].rules[s->rule_idx].pattern;
+}
+
+/* The links an unbound session's target may be behind. */
+static unsigned session_links(struct ndp_engine *e, const struct ndp_session *s,
+                              int links[NDP_RELAY_LINKS_MAX])
+{
+	if (s->rule_idx == NDP_RULE_RELAY)
+		return relay_links(e, &e->proxies[s->proxy_idx], &s->target, links);
+	const struct ndp_rule_rt *r = &e->proxies[s->proxy_idx].rules[s->rule_idx];
+	memcpy(links, r->links, r->n_links * sizeof(links[0]));
+	return r->n_links;
+}
+
+/* A probe for a target not found yet: one NS on each link it may be behind,
+ * each paid from that link's own budget (new-probe reserve kept). */
 static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 {
 	int links[NDP_RELAY_LINKS_MAX];
-	unsigned n = relay_links(e, &e->proxies[s->proxy_idx], &s->target, links);
+	unsigned n = session_links(e, s, links);
 	bool sent = false, refused = false;
 	for (unsigned i = 0; i < n; i++) {
 		const struct iface *down = iface_usable(e, links[i]);
@@ -938,14 +1001,14 @@ static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_ret
 	return sent;
 }
 
-/* An NA on ifindex for a relay target not found yet: bind the session to
- * that link if it is one of the relay's downstreams. */
+/* An NA on ifindex for a target not found yet: bind the session to that
+ * link if it is one of those probed. */
 static bool relay_adopt(struct ndp_engine *e, struct ndp_session *s, int ifindex)
 {
-	if (s->rule_idx != NDP_RULE_RELAY || s->down_ifindex != 0)
+	if (!session_unbound(e, s))
 		return false;
 	int links[NDP_RELAY_LINKS_MAX];
-	unsigned n = relay_links(e, &e->proxies[s->proxy_idx], &s->target, links);
+	unsigned n = session_links(e, s, links);
 	for (unsigned i = 0; i < n; i++) {
 		if (links[i] == ifindex) {
 			s->down_ifindex = ifindex;
@@ -961,23 +1024,37 @@ static bool relay_adopt(struct ndp_engine *e, struct ndp_session *s, int ifindex
  * session cap; the dead cache was consulted by the caller. A host that was
  * there before islandd started, or does no DAD, is found on the first
  * solicitation for it. False when no relay covers target. */
+static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const int *links, unsigned n,
+                          const struct in6_addr *target, const struct ndp_solicitor *who);
+
 static bool relay_solicit(struct ndp_engine *e, uint16_t pi, const struct in6_addr *target,
                           const struct ndp_solicitor *who)
 {
-	struct ndp_proxy_rt *p = &e->proxies[pi];
 	int links[NDP_RELAY_LINKS_MAX];
-	unsigned n = relay_links(e, p, target, links);
+	unsigned n = relay_links(e, &e->proxies[pi], target, links);
 	if (!n)
 		return false;
+	if (links_solicit(e, pi, NDP_RULE_RELAY, links, n, target, who))
+		e->c.relay_probed++;
+	return true;
+}
+
+/* target may be behind any of links (a relay's downstreams, an iface
+ * pattern's interfaces): the kernel's word on one of them, else one
+ * budgeted probe on each under the session cap. True when a probe went out. */
+static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const int *links, unsigned n,
+                          const struct in6_addr *target, const struct ndp_solicitor *who)
+{
+	struct ndp_proxy_rt *p = &e->proxies[pi];
 	struct ndp_session *s;
 	bool budget = false;
 	for (unsigned i = 0; i < n; i++) {
 		if (ndp_known_has(&e->known, links[i], target)) {
-			s = session_new(e, pi, NDP_RULE_RELAY, target, links[i]);
+			s = session_new(e, pi, ri, target, links[i]);
 			if (s)
 				session_confirm(e, s, NULL);
 			answer(e, p, target, who);
-			return true;
+			return false;
 		}
 		struct token_bucket *tb = budget_for(e, links[i]);
 		budget |= tb && token_bucket_available(tb, now_ms(e), budget_reserve(tb));
@@ -985,19 +1062,18 @@ static bool relay_solicit(struct ndp_engine *e, uint16_t pi, const struct in6_ad
 	/* check the budget before allocating, so a refused probe leaves no state */
 	if (!budget) {
 		e->c.probe_budget++;
-		return true;
+		return false;
 	}
-	s = session_new(e, pi, NDP_RULE_RELAY, target, 0);
+	s = session_new(e, pi, ri, target, 0);
 	if (!s)
-		return true;
+		return false;
 	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
 	remember_solicitor(s, who);
 	if (!probe(e, s, false)) {
 		ndp_dead_add(&e->dead, pi, target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
 		session_delete(e, s);
-		return true;
+		return false;
 	}
-	e->c.relay_probed++;
 	session_arm(e, s, probe_wait_ms(p, s));
 	return true;
 }
@@ -1061,6 +1137,13 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 			continue;
 		if (r->conf->method == RULE_STATIC) {
 			answer(e, p, &m->target, &who);
+			return;
+		}
+		if (r->pattern) {
+			if (!r->n_links)
+				e->c.iface_down++;
+			else
+				links_solicit(e, pi, (uint16_t)ri, r->links, r->n_links, &m->target, &who);
 			return;
 		}
 		if (r->conf->method == RULE_IFACE && ndp_known_has(&e->known, r->down_ifindex, &m->target)) {
@@ -1161,7 +1244,7 @@ static void prime_autowired(struct ndp_engine *e, const struct nl_neigh *n)
 			if (!nd_prefix_match(&n->addr, &r->conf->prefix, r->conf->plen))
 				continue;
 			/* the first matching rule decides, as for a solicitation */
-			if (r->conf->method == RULE_IFACE && r->down_ifindex == n->ifindex) {
+			if (rule_covers(r, n->ifindex)) {
 				struct token_bucket *tb = budget_for(e, n->ifindex);
 				if (!tb || !token_bucket_available(tb, now_ms(e), budget_reserve(tb)))
 					break;
@@ -1257,6 +1340,26 @@ void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool de
 	}
 }
 
+struct pattern_walk {
+	const struct ndp_engine *e;
+	struct ndp_rule_rt *r;
+};
+
+/* An interface an iface rule's pattern covers. Never an upstream: the
+ * parser refuses a pattern covering its own proxy's interface, and one that
+ * covers another block's upstream skips it. */
+static int pattern_link_add(void *ctx, const struct iface *ifc)
+{
+	struct pattern_walk *w = ctx;
+	struct ndp_rule_rt *r = w->r;
+	if (!conf_iface_matches(r->conf->iface, ifc->name) || conf_iface_is_upstream(w->e->conf, ifc->name))
+		return 0;
+	if (r->n_links >= NDP_RELAY_LINKS_MAX)
+		return 1;
+	r->links[r->n_links++] = ifc->ifindex;
+	return 0;
+}
+
 static void resolve_names(struct ndp_engine *e)
 {
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
@@ -1267,6 +1370,13 @@ static void resolve_names(struct ndp_engine *e)
 			struct ndp_rule_rt *r = &p->rules[ri];
 			if (r->conf->method != RULE_IFACE)
 				continue;
+			r->pattern = conf_iface_is_pattern(r->conf->iface);
+			if (r->pattern) {
+				struct pattern_walk w = { e, r };
+				r->n_links = 0;
+				iftable_foreach(e->ifs, pattern_link_add, &w);
+				continue;
+			}
 			const struct iface *d = iftable_by_name(e->ifs, r->conf->iface);
 			r->down_ifindex = d ? d->ifindex : 0;
 		}
@@ -1293,8 +1403,10 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 			struct ndp_session *s = &e->sessions.pool[i];
 			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != l->ifindex)
 				continue;
+			if (s->rule_idx == NDP_RULE_RELAY)
+				continue;
 			const struct ndp_rule_rt *r = &e->proxies[s->proxy_idx].rules[s->rule_idx];
-			if (r->conf->method != RULE_IFACE || r->down_ifindex == l->ifindex)
+			if (r->conf->method != RULE_IFACE || rule_covers(r, l->ifindex))
 				continue;
 			char why[2 * IF_NAMESIZE + 32];
 			snprintf(why, sizeof(why), "downstream %s was renamed %s", r->conf->iface, l->name);
@@ -1369,7 +1481,8 @@ bool ndp_engine_wants_iface(const struct ndp_engine *e, const char *name, uint32
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
 			const struct conf_rule *r = p->rules[ri].conf;
 			has_auto |= r->method == RULE_AUTO;
-			if (r->method == RULE_IFACE && strcmp(r->iface, name) == 0) {
+			if (r->method == RULE_IFACE && conf_iface_matches(r->iface, name) &&
+			    !conf_iface_is_upstream(e->conf, name)) {
 				*types |= 1u << (ND_TYPE_NA - 128) | NDP_MLD_TYPES;
 				*allmulti = true; /* MLDv1 reports go to the group itself */
 				want = true;
@@ -1385,7 +1498,7 @@ bool ndp_engine_wants_iface(const struct ndp_engine *e, const char *name, uint32
 	for (size_t i = 0; i < e->conf->n_relays; i++) {
 		const struct conf_ra_relay *r = &e->conf->relays[i];
 		for (size_t d = 0; r->learn_hosts && d < r->n_downstream; d++) {
-			if (strcmp(r->downstream[d], name) == 0) {
+			if (conf_iface_matches(r->downstream[d], name) && !conf_iface_is_upstream(e->conf, name)) {
 				*types |= NDP_MLD_TYPES;
 				*allmulti = true;
 				want = true;

@@ -387,12 +387,68 @@ static struct ra_if *setup_add_if(struct ra_engine *e, struct ra_setup *s, const
 	return ifc;
 }
 
+/* A downstream pattern (`iface br-*`) stands for the interfaces that match
+ * it now; the engine is rebuilt when that set changes (on_link). */
+#define RA_PATTERN_MAX_MATCHES 32
+
+struct pattern_walk {
+	struct ra_engine *e;
+	struct ra_setup *s;
+	struct ra_relay *r;
+	const struct conf *conf;
+	const char *pattern, *block;
+	unsigned n;
+};
+
+static struct ra_if *setup_add_down(struct ra_engine *e, struct ra_setup *s, struct ra_relay *r,
+                                    const char *name, const char *block)
+{
+	struct ra_if *d = setup_add_if(e, s, name, RA_ROLE_DOWNSTREAM, block);
+	if (!d)
+		return NULL;
+	d->relay = r;
+	d->down_idx = r->n_down;
+	ra_sched_init(&d->sched, RA_RELAY_MIN_INTERVAL_MS, RA_RELAY_MAX_INTERVAL_MS);
+	r->down[r->n_down++] = d;
+	return d;
+}
+
+static int pattern_add(void *ctx, const struct iface *k)
+{
+	struct pattern_walk *w = ctx;
+	if (!conf_iface_matches(w->pattern, k->name) || if_by_name(w->s->ifaces, w->s->n_ifaces, k->name))
+		return 0; /* named elsewhere in the block: that line applies */
+	if (conf_iface_is_upstream(w->conf, k->name)) {
+		log_warn("%s: %s matches 'iface %s' but is an upstream: skipped", w->block, k->name, w->pattern);
+		return 0;
+	}
+	if (w->n >= RA_PATTERN_MAX_MATCHES) {
+		log_warn("%s: more than %d interfaces match 'iface %s': %s skipped", w->block,
+		         RA_PATTERN_MAX_MATCHES, w->pattern, k->name);
+		return 0;
+	}
+	struct ra_if *d = setup_add_down(w->e, w->s, w->r, k->name, w->block);
+	if (d) {
+		d->pattern = w->pattern;
+		w->n++;
+	}
+	return 0;
+}
+
+static size_t n_patterns(const struct conf_ra_relay *c)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < c->n_downstream; k++)
+		n += conf_iface_is_pattern(c->downstream[k]);
+	return n;
+}
+
 static int setup_build(struct ra_engine *e, const struct conf *conf, struct ra_setup *s)
 {
 	memset(s, 0, sizeof(*s));
 	size_t n_if = conf->n_ras;
 	for (size_t i = 0; i < conf->n_relays; i++)
-		n_if += 1 + conf->relays[i].n_downstream;
+		n_if += 1 + conf->relays[i].n_downstream + n_patterns(&conf->relays[i]) * RA_PATTERN_MAX_MATCHES;
 	s->ifaces = calloc(n_if ? n_if : 1, sizeof(*s->ifaces));
 	s->relays = calloc(conf->n_relays ? conf->n_relays : 1, sizeof(*s->relays));
 	s->adverts = calloc(conf->n_ras ? conf->n_ras : 1, sizeof(*s->adverts));
@@ -407,7 +463,7 @@ static int setup_build(struct ra_engine *e, const struct conf *conf, struct ra_s
 		s->relays[s->n_relays++] = r;
 		r->e = e;
 		r->learn_hosts = c->learn_hosts;
-		r->down = calloc(c->n_downstream ? c->n_downstream : 1, sizeof(*r->down));
+		r->down = calloc(c->n_downstream + n_patterns(c) * RA_PATTERN_MAX_MATCHES, sizeof(*r->down));
 		if (!r->down)
 			goto nomem;
 		char block[IF_NAMESIZE + 16];
@@ -420,14 +476,13 @@ static int setup_build(struct ra_engine *e, const struct conf *conf, struct ra_s
 			continue;
 		}
 		r->up->relay = r;
-		for (size_t k = 0; k < c->n_downstream && r->n_down < UINT16_MAX; k++) {
-			struct ra_if *d = setup_add_if(e, s, c->downstream[k], RA_ROLE_DOWNSTREAM, block);
-			if (!d)
-				continue;
-			d->relay = r;
-			d->down_idx = r->n_down;
-			ra_sched_init(&d->sched, RA_RELAY_MIN_INTERVAL_MS, RA_RELAY_MAX_INTERVAL_MS);
-			r->down[r->n_down++] = d;
+		for (size_t k = 0; k < c->n_downstream; k++)
+			if (!conf_iface_is_pattern(c->downstream[k]))
+				setup_add_down(e, s, r, c->downstream[k], block);
+		for (size_t k = 0; k < c->n_downstream; k++) {
+			struct pattern_walk w = { e, s, r, conf, c->downstream[k], block, 0 };
+			if (conf_iface_is_pattern(c->downstream[k]))
+				iftable_foreach(e->ifs, pattern_add, &w);
 		}
 		if (ra_hosts_init(&r->hosts, r->learn_hosts ? RA_HOSTS_PER_DOWNSTREAM * r->n_down : 0, &e->hkey) < 0)
 			goto nomem;
@@ -548,6 +603,7 @@ struct ra_engine *ra_engine_new(struct loop *loop, const struct conf *conf, stru
 		return NULL;
 	}
 	setup_install(e, &s);
+	e->conf = conf;
 	sync_all(e);
 	return e;
 }
@@ -615,6 +671,7 @@ int ra_engine_reload(struct ra_engine *e, const struct conf *conf)
 	take_over(e, &n, &old);
 	setup_free(e, &old);
 	setup_install(e, &n);
+	e->conf = conf;
 	sync_all(e);
 	uint64_t now = ra_now(e);
 	for (size_t i = 0; i < e->n_ifaces; i++) {
@@ -681,6 +738,34 @@ void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m, c
 	}
 }
 
+static int pattern_new_match(void *ctx, const struct iface *k)
+{
+	const struct ra_engine *e = ctx;
+	if (if_by_name(e->ifaces, e->n_ifaces, k->name) || conf_iface_is_upstream(e->conf, k->name))
+		return 0;
+	for (size_t i = 0; i < e->conf->n_relays; i++)
+		for (size_t d = 0; d < e->conf->relays[i].n_downstream; d++)
+			if (conf_iface_is_pattern(e->conf->relays[i].downstream[d]) &&
+			    conf_iface_matches(e->conf->relays[i].downstream[d], k->name))
+				return 1;
+	return 0;
+}
+
+/* An interface a pattern covered is gone or renamed, or a new one matches. */
+static bool patterns_changed(struct ra_engine *e)
+{
+	bool any = false;
+	for (size_t i = 0; i < e->n_ifaces; i++) {
+		const struct ra_if *ifc = e->ifaces[i];
+		if (ifc->pattern && !iftable_by_name(e->ifs, ifc->name))
+			return true;
+		any |= ifc->pattern != NULL;
+	}
+	for (size_t i = 0; !any && e->conf && i < e->conf->n_relays; i++)
+		any = n_patterns(&e->conf->relays[i]) > 0;
+	return any && iftable_foreach(e->ifs, pattern_new_match, e) > 0;
+}
+
 void ra_engine_on_link(struct ra_engine *e, const struct nl_link *l, bool deleted)
 {
 	if (e->shut)
@@ -688,6 +773,10 @@ void ra_engine_on_link(struct ra_engine *e, const struct nl_link *l, bool delete
 	/* Names and indexes can both change (rename, re-create): look at all. */
 	(void)l;
 	(void)deleted;
+	if (patterns_changed(e)) {
+		ra_engine_reload(e, e->conf); /* the interfaces a pattern covers changed */
+		return;
+	}
 	sync_all(e);
 }
 

@@ -107,6 +107,7 @@ struct ra_if {
 	struct ra_relay *relay;   /* upstream, downstream */
 	struct ra_advert *adv;    /* advert; or a downstream's own `ra` block */
 	uint16_t down_idx;        /* downstream: index in relay->down */
+	const char *pattern;      /* downstream: the configured pattern it matched, or NULL */
 	int ifindex;              /* 0 = not in the kernel (as far as we know) */
 	bool up;                  /* upstream: up at the last sync (RS when it comes up) */
 	struct ra_sched sched;    /* downstream, advert */
@@ -334,6 +335,7 @@ struct ra_engine {
 	struct loop *loop;
 	struct iftable *ifs;
 	struct ra_ops ops;
+	const struct conf *conf; /* the running config: interface patterns are matched against it */
 	struct hash_key hkey;
 	uint64_t rng;
 	bool shut;

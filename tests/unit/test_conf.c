@@ -1111,6 +1111,61 @@ static void test_answer_from(void **state)
 	parse_err("answer-from target", 1, 1, "'answer-from'");
 }
 
+/* Interface name patterns: shell-style (fnmatch) where a downstream is
+ * named, never for the interface a proxy or relay serves; a pattern that
+ * covers that upstream is an error at the pattern. */
+static void test_iface_patterns(void **state)
+{
+	(void)state;
+	struct conf *c = parse_ok("proxy wlan0 {\n rule 2001:db8::/64 {\n  iface br-*\n }\n}\n"
+	                          "ra-relay eth9 { iface docker?; iface veth[0-9]* }\n"
+	                          "mdns { iface wlan0; iface br-* }\n");
+	assert_string_equal(c->proxies[0].rules[0].iface, "br-*");
+	assert_string_equal(c->relays[0].downstream[0], "docker?");
+	assert_string_equal(c->relays[0].downstream[1], "veth[0-9]*");
+	assert_string_equal(c->mdns->ifaces[1].name, "br-*");
+	assert_int_equal(c->n_warnings, 0);
+	char *text = print_to_string(c);
+	struct conf *back = parse_ok(text);
+	assert_conf_equal(c, back);
+	free(text);
+	conf_free(back);
+
+	/* the one helper every engine matches with */
+	assert_true(conf_iface_is_pattern("br-*"));
+	assert_true(conf_iface_is_pattern("eth?"));
+	assert_true(conf_iface_is_pattern("eth[01]"));
+	assert_false(conf_iface_is_pattern("br-1234"));
+	assert_true(conf_iface_matches("br-*", "br-1234"));
+	assert_true(conf_iface_matches("br-*", "br-"));
+	assert_false(conf_iface_matches("br-*", "xbr-1"));
+	assert_false(conf_iface_matches("br-*", "docker0"));
+	assert_true(conf_iface_matches("docker?", "docker0"));
+	assert_false(conf_iface_matches("docker?", "docker10"));
+	assert_true(conf_iface_matches("veth[0-9]*", "veth1abc"));
+	assert_false(conf_iface_matches("veth[0-9]*", "vethx"));
+	assert_true(conf_iface_matches("eth0", "eth0"));
+	assert_false(conf_iface_matches("eth0", "eth01"));
+	assert_true(conf_iface_is_upstream(c, "wlan0"));
+	assert_true(conf_iface_is_upstream(c, "eth9"));
+	assert_false(conf_iface_is_upstream(c, "br-1"));
+	conf_free(c);
+
+	/* a pattern where one interface must be named */
+	parse_err("proxy br-* { rule ::1 { static } }", 1, 7, "'br-*' is a pattern: 'proxy' names one interface");
+	parse_err("ra-relay wl* { iface eth0 }", 1, 10, "'wl*' is a pattern: 'ra-relay' names one interface");
+	parse_err("ra eth? { prefix 2001:db8::/64 }", 1, 4, "'eth?' is a pattern: 'ra' names one interface");
+	/* a pattern that covers the upstream itself */
+	parse_err("proxy wlan0 {\n rule ::/0 {\n  iface w*\n }\n}", 3, 9,
+	          "pattern 'w*' matches the proxy's interface 'wlan0' itself");
+	parse_err("ra-relay br-up {\n iface eth0\n iface br-*\n}", 3, 8,
+	          "pattern 'br-*' matches the relay's upstream 'br-up' itself");
+	parse_err("ra-relay eth0 { iface eth[0-3] }", 1, 23, "matches the relay's upstream 'eth0'");
+	/* the same name keeps its own words */
+	parse_err("ra-relay a { iface a }", 1, 20, "'a' is the relay's upstream");
+	parse_err("proxy a { rule ::1 { iface a } }", 1, 28, "is the proxy's own interface");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1122,6 +1177,7 @@ int main(void)
 		cmocka_unit_test(test_every_keyword),
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_answer_from),
+		cmocka_unit_test(test_iface_patterns),
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_separators_and_quotes),
 		cmocka_unit_test(test_input_not_nul_terminated),

@@ -839,6 +839,53 @@ static void answer_from_target_sends_from_the_target(void **state)
 	world_down(&w);
 }
 
+/* `iface br-*`: a new target is probed on every interface the pattern
+ * covers now (each from its own link-local address), bound to the one it
+ * answers on and routed there; a bridge that appears later is covered, one
+ * that goes takes its sessions with it; eth0 is not covered. */
+static void iface_pattern_probes_every_match_and_follows_links(void **state)
+{
+	struct world w;
+	world_up(&w, "proxy wlan0 {\n autowire yes\n rule 2001:db8::/64 {\n  iface br-*\n }\n}\n");
+	add_iface(w.ifs, 5, "br-1234", "fe80::5", 5);
+	struct nl_link l = { .ifindex = 5, .flags = IFF_UP | IFF_RUNNING };
+	snprintf(l.name, sizeof(l.name), "br-1234");
+	ndp_engine_on_link(w.e, &l, false);
+	add_iface(w.ifs, 6, "br-5678", "fe80::6", 6);
+	l.ifindex = 6;
+	snprintf(l.name, sizeof(l.name), "br-5678");
+	ndp_engine_on_link(w.e, &l, false);
+	uint32_t types = 0;
+	bool am = false, pr = false;
+	assert_true(ndp_engine_wants_iface(w.e, "br-1234", &types, &am, &pr));
+	assert_false(ndp_engine_wants_iface(w.e, "eth0", &types, &am, &pr));
+
+	solicit(&w, "fe80::99", "2001:db8::5");
+	assert_int_equal(fk.n_ns, 2); /* one probe on each bridge, none on eth0 */
+	int a = fk.ns[0].ifindex, b = fk.ns[1].ifindex;
+	assert_true((a == 5 && b == 6) || (a == 6 && b == 5));
+	assert_addr(&fk.ns[a == 5 ? 0 : 1].src, "fe80::5");
+	assert_int_equal(fk.n_na, 0);
+	advertise(&w, DOWN_IF, "fe80::41", "2001:db8::5"); /* eth0 is not covered */
+	assert_int_equal(fk.n_na, 0);
+	advertise(&w, 6, "fe80::41", "2001:db8::5");
+	assert_int_equal(fk.n_na, 1);
+	assert_int_equal(fk.n_routes, 1);
+	assert_int_equal(fk.routes[0].ifindex, 6);
+	solicit(&w, "fe80::99", "2001:db8::5"); /* answered at once now */
+	assert_int_equal(fk.n_na, 2);
+	assert_int_equal(fk.n_ns, 2);
+
+	/* br-5678 deleted: its host is lost, the route went with the link */
+	iftable_on_link(w.ifs, &l, true);
+	ndp_engine_on_link(w.e, &l, true);
+	assert_int_equal(ndp_engine_session_count(w.e), 0);
+	solicit(&w, "fe80::99", "2001:db8::7"); /* new target after the hold: br-1234 only */
+	assert_int_equal(fk.n_ns, 3);
+	assert_int_equal(fk.ns[2].ifindex, 5);
+	world_down(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -865,6 +912,7 @@ int main(void)
 		cmocka_unit_test(relay_scan_is_budgeted_per_link_and_leaves_no_state),
 		cmocka_unit_test(relay_unanswered_target_goes_dead),
 		cmocka_unit_test(answer_from_target_sends_from_the_target),
+		cmocka_unit_test(iface_pattern_probes_every_match_and_follows_links),
 		cmocka_unit_test(solicited_node_groups_are_shared_and_released),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
