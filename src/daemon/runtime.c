@@ -52,7 +52,6 @@ struct runtime {
 	struct instance claims;   /* proof of life for other instances */
 	char *pidfile;            /* written by us: removed at exit */
 	int sig_fd;
-	int exit_code;
 	struct loop_timer status_timer;
 	uint64_t started_ms, reloads, reload_failures;
 	char reload_error[640];   /* why the last reload failed */
@@ -909,7 +908,7 @@ int runtime_run(struct runtime *rt)
 		log_err("event loop: %s", strerror(-rc));
 		return 1;
 	}
-	return rt->exit_code;
+	return 0;
 }
 
 void runtime_free(struct runtime *rt)
