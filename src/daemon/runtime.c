@@ -296,44 +296,39 @@ static void ports_refresh(struct runtime *rt)
 
 /* ---- kernel events ------------------------------------------------------ */
 
+/* Every engine hears of an interface-table change: the entry and what changed. */
+static void on_iface_changed(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	struct runtime *rt = ctx;
+	if (changes & IFACE_GONE)
+		log_info("interface %s removed", ifc->name);
+	else if (changes & IFACE_NEW)
+		log_debug("interface %s (index %d) present", ifc->name, ifc->ifindex);
+	else if (changes & IFACE_STATE)
+		log_info("interface %s %s%s", ifc->name, ifc->up ? "up" : "down",
+		         ifc->up && !ifc->running ? " (no carrier)" : "");
+	if (rt->ndp)
+		ndp_engine_on_iface(rt->ndp, ifc, changes);
+	if (rt->ra)
+		ra_engine_on_iface(rt->ra, ifc, changes);
+	if (rt->mdns)
+		mdns_reflector_on_iface(rt->mdns, ifc, changes);
+}
+
 static void on_nl_link(void *ctx, const struct nl_link *l, bool deleted)
 {
 	struct runtime *rt = ctx;
-	const struct iface *before = iftable_by_index(rt->ifs, l->ifindex);
-	bool was_up = before && before->up;
-	bool new_lladdr = before && !deleted && before->lladdr_len == l->lladdr_len &&
-	                  l->lladdr_len && memcmp(before->lladdr, l->lladdr, l->lladdr_len) != 0;
-	iftable_on_link(rt->ifs, l, deleted);
-	bool up = !deleted && (l->flags & IFF_UP);
-	if (deleted && before)
-		log_info("interface %s removed", l->name);
-	else if (!before && !deleted)
-		log_debug("interface %s (index %d) present", l->name, l->ifindex);
-	else if (was_up != up)
-		log_info("interface %s %s", l->name, up ? "up" : "down");
-	if (rt->ndp)
-		ndp_engine_on_link(rt->ndp, l, deleted);
-	if (rt->ra)
-		ra_engine_on_link(rt->ra, l, deleted);
-	if (rt->mdns)
-		mdns_reflector_on_link(rt->mdns, l, deleted);
-	ports_refresh(rt);
-	if (new_lladdr && up) {
-		log_info("interface %s has a new link-layer address: announcing the targets answered there",
-		         l->name);
-		if (rt->ndp)
-			ndp_engine_lladdr_changed(rt->ndp, l->ifindex);
-	}
+	if (iftable_on_link(rt->ifs, l, deleted, on_iface_changed, rt) != 0)
+		ports_refresh(rt);
 }
 
 static void on_nl_addr(void *ctx, const struct nl_addr *a, bool deleted)
 {
 	struct runtime *rt = ctx;
-	iftable_on_addr(rt->ifs, a, deleted);
-	if (rt->ra)
-		ra_engine_on_addr(rt->ra, a, deleted);
-	if (rt->mdns)
-		mdns_reflector_on_addr(rt->mdns, a, deleted);
+	struct iface_addr ia;
+	iftable_on_addr(rt->ifs, a, deleted, on_iface_changed, rt);
+	if (rt->mdns && iftable_addr_of(a, &ia))
+		mdns_reflector_on_addr(rt->mdns, &ia, deleted);
 }
 
 static void on_nl_neigh(void *ctx, const struct nl_neigh *n, bool deleted)
@@ -358,27 +353,11 @@ static void on_nl_resync_begin(void *ctx)
 	iftable_resync_begin(rt->ifs);
 }
 
-static void on_iface_resynced(void *ctx, const struct iface *ifc, unsigned changes)
-{
-	struct runtime *rt = ctx;
-	struct nl_link l = { .ifindex = ifc->ifindex, .flags = (ifc->up ? IFF_UP : 0) | (ifc->running ? IFF_RUNNING : 0), .type = ifc->type,
-	                     .mtu = ifc->mtu, .lladdr_len = ifc->lladdr_len };
-	memcpy(l.lladdr, ifc->lladdr, sizeof(l.lladdr));
-	snprintf(l.name, sizeof(l.name), "%s", ifc->name);
-	bool gone = changes & IFACE_GONE;
-	if (rt->ndp)
-		ndp_engine_on_link(rt->ndp, &l, gone);
-	if (rt->ra)
-		ra_engine_on_link(rt->ra, &l, gone);
-	if (rt->mdns)
-		mdns_reflector_on_link(rt->mdns, &l, gone);
-}
-
 static void on_nl_resynced(void *ctx)
 {
 	struct runtime *rt = ctx;
 	log_warn("netlink events were lost; state re-read from the kernel");
-	iftable_resync_end(rt->ifs, on_iface_resynced, rt);
+	iftable_resync_end(rt->ifs, on_iface_changed, rt);
 	ports_refresh(rt);
 }
 

@@ -14,7 +14,7 @@
 
 #include "conf/conf.h"
 #include "ctl/ctl.h"
-#include "net/netlink.h"
+#include "net/iftable.h"
 #include "net/mdns_dgram.h"
 #include "proto/dns.h"
 
@@ -109,8 +109,9 @@ struct mdns_engine *mdns_engine_new(const struct conf_mdns *conf,
 int mdns_engine_reload(struct mdns_engine *e, const struct conf_mdns *conf);
 void mdns_engine_free(struct mdns_engine *e);
 
-void mdns_engine_on_link(struct mdns_engine *e, const struct nl_link *l, bool deleted);
-void mdns_engine_on_addr(struct mdns_engine *e, const struct nl_addr *a, bool deleted);
+/* Interface-table changes (net/iftable.h), and every address of the host. */
+void mdns_engine_on_iface(struct mdns_engine *e, const struct iface *ifc, unsigned changes);
+void mdns_engine_on_addr(struct mdns_engine *e, const struct iface_addr *a, bool deleted);
 
 void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
                        const uint8_t *pkt, size_t len);

@@ -1283,12 +1283,12 @@ static void groups_resync(struct ndp_engine *e)
 			group_sync(e, &e->groups.pool[i]);
 }
 
-void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted)
+static void link_changed(struct ndp_engine *e, const struct iface *l, bool deleted)
 {
 	resolve_names(e);
 	groups_resync(e);
 	mld_links_refresh(e);
-	if (!deleted && (l->flags & IFF_UP)) {
+	if (!deleted && l->up) {
 		/* renamed while up: an iface rule naming the old name no longer
 		 * reaches its targets there */
 		for (uint32_t i = 0; i < e->sessions.touched; i++) {
@@ -1319,6 +1319,19 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 			snprintf(why, sizeof(why), "downstream %s %s", l->name, deleted ? "was removed" : "went down");
 			session_die_because(e, s, why);
 		}
+	}
+}
+
+void ndp_engine_on_iface(struct ndp_engine *e, const struct iface *ifc, unsigned changes)
+{
+	/* the chosen link-local or IPv4 address is read when used */
+	if (!(changes & ~(unsigned)(IFACE_LL | IFACE_V4)))
+		return;
+	link_changed(e, ifc, changes & IFACE_GONE);
+	if ((changes & IFACE_LLADDR) && !(changes & (IFACE_NEW | IFACE_GONE)) && ifc->up && ifc->lladdr_len) {
+		log_info("interface %s has a new link-layer address: announcing the targets answered there",
+		         ifc->name);
+		ndp_engine_lladdr_changed(e, ifc->ifindex);
 	}
 }
 

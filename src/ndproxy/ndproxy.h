@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct iface;
 struct iftable;
 struct ctl_out;
 
@@ -116,8 +117,10 @@ void ndp_engine_prime(struct ndp_engine *e);
 /* A route changed: auto-rule targets whose route now leads elsewhere are
  * dropped; one of our routes deleted while its session lives is re-added. */
 void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted);
-/* Interfaces appeared, vanished or changed: re-resolve names. */
-void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted);
+/* An interface appeared, vanished or changed (net/iftable.h): re-resolve
+ * names; targets behind a link that went down or away are dropped; a proxy
+ * link's new link-layer address is announced (ndp_engine_lladdr_changed). */
+void ndp_engine_on_iface(struct ndp_engine *e, const struct iface *ifc, unsigned changes);
 
 /* The link-layer address of interface ifindex changed: tell the link, with
  * one unsolicited NA (override set, to all-nodes) per target answered there,

@@ -693,21 +693,17 @@ void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m, c
 	}
 }
 
-void ra_engine_on_link(struct ra_engine *e, const struct nl_link *l, bool deleted)
+void ra_engine_on_iface(struct ra_engine *e, const struct iface *k, unsigned changes)
 {
 	if (e->shut)
 		return;
-	/* Names and indexes can both change (rename, re-create): look at all. */
-	(void)l;
-	(void)deleted;
-	sync_all(e);
-}
-
-void ra_engine_on_addr(struct ra_engine *e, const struct nl_addr *a, bool deleted)
-{
-	if (e->shut || a->family != AF_INET6)
+	if (changes & ~(unsigned)(IFACE_LL | IFACE_V4)) {
+		/* Names and indexes can both change (rename, re-create): look at all. */
+		sync_all(e);
 		return;
-	struct ra_if *ifc = ra_if_by_index(e, a->ifindex);
+	}
+	/* a new source address (link-local) for our RAs */
+	struct ra_if *ifc = (changes & IFACE_LL) ? ra_if_by_index(e, k->ifindex) : NULL;
 	if (ifc)
 		if_sync(ifc);
 }

@@ -10,6 +10,7 @@
  * more hosts per downstream than the cap, and none left after shutdown. */
 #include "conf/conf.h"
 #include "net/iftable.h"
+#include "net/netlink.h"
 #include "proto/nd.h"
 #include "ra/ra.h"
 #include "ra/ra_internal.h"
@@ -140,11 +141,11 @@ static void add_iface(struct iftable *ifs, int idx, const char *name, bool l3)
 	struct nl_link l = { .ifindex = idx, .flags = IFF_UP | IFF_RUNNING, .type = l3 ? ARPHRD_NONE : ARPHRD_ETHER,
 	                     .mtu = 1400, .lladdr_len = l3 ? 0 : 6, .lladdr = { 2, 0, 0, 0, 0, (uint8_t)idx } };
 	snprintf(l.name, sizeof(l.name), "%s", name);
-	iftable_on_link(ifs, &l, false);
+	iftable_on_link(ifs, &l, false, NULL, NULL);
 	struct nl_addr a = { .ifindex = idx, .family = AF_INET6, .plen = 64, .scope = 253 };
 	inet_pton(AF_INET6, "fe80::1", &a.addr);
 	a.addr.s6_addr[15] = (uint8_t)idx;
-	iftable_on_addr(ifs, &a, false);
+	iftable_on_addr(ifs, &a, false, NULL, NULL);
 }
 
 static void check_bounds(const struct ra_engine *e)
@@ -217,10 +218,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct nl_link l = { .ifindex = ifindex, .mtu = 1400, .lladdr_len = k->lladdr_len };
 			memcpy(l.lladdr, k->lladdr, k->lladdr_len);
 			snprintf(l.name, sizeof(l.name), "%s", k->name);
-			iftable_on_link(ifs, &l, false);
+			iftable_on_link(ifs, &l, false, NULL, NULL);
 			ra_engine_on_link(e, &l, false);
 			l.flags = IFF_UP | IFF_RUNNING;
-			iftable_on_link(ifs, &l, false);
+			iftable_on_link(ifs, &l, false, NULL, NULL);
 			ra_engine_on_link(e, &l, false);
 		}
 		off += len;

@@ -12,6 +12,7 @@
 #include "ndproxy/ndproxy.h"
 #include "proto/mld.h"
 #include "net/iftable.h"
+#include "net/netlink.h"
 #include "util/loop.h"
 
 #include <arpa/inet.h>
@@ -150,9 +151,9 @@ static void add_iface(struct iftable *ifs, int idx, const char *name, const char
 	struct nl_link l = { .ifindex = idx, .flags = IFF_UP | IFF_RUNNING, .type = ARPHRD_ETHER,
 	                     .mtu = 1500, .lladdr_len = 6, .lladdr = { 2, 0, 0, 0, 0, mac_last } };
 	snprintf(l.name, sizeof(l.name), "%s", name);
-	iftable_on_link(ifs, &l, false);
+	iftable_on_link(ifs, &l, false, NULL, NULL);
 	struct nl_addr a = { .ifindex = idx, .family = AF_INET6, .addr = A(ll), .plen = 64, .scope = 253 };
-	iftable_on_addr(ifs, &a, false);
+	iftable_on_addr(ifs, &a, false, NULL, NULL);
 }
 
 static void world_up(struct world *w, const char *text)

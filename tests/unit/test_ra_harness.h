@@ -23,11 +23,18 @@
 #include "conf/conf.h"
 #include "ctl/ctl.h"
 #include "net/iftable.h"
+#include "net/netlink.h"
 #include "proto/nd.h"
 #include "ra/ra.h"
 #include "util/loop.h"
 
 /* --- fake clock and loop ------------------------------------------------- */
+
+/* What the daemon does with an interface-table change: tell the engine. */
+static inline void ra_iface_changed(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	ra_engine_on_iface(ctx, ifc, changes);
+}
 
 static uint64_t fake_now = 1000000;
 #define MAX_TIMERS 256
@@ -207,9 +214,9 @@ static __attribute__((unused)) void if_add_ll(int ifindex, const char *name, uin
 		l.lladdr_len = 6;
 		memcpy(l.lladdr, mac, 6);
 	}
-	iftable_on_link(ifs, &l, false);
+	iftable_on_link(ifs, &l, false, NULL, NULL);
 	struct nl_addr a = { .ifindex = ifindex, .family = AF_INET6, .addr = addr6(ll), .plen = 64, .scope = RT_SCOPE_LINK };
-	iftable_on_addr(ifs, &a, false);
+	iftable_on_addr(ifs, &a, false, NULL, NULL);
 }
 
 static __attribute__((unused)) void if_add(int ifindex, const char *name, uint32_t mtu, bool ethernet)
