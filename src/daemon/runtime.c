@@ -331,20 +331,24 @@ static void on_nl_addr(void *ctx, const struct nl_addr *a, bool deleted)
 		mdns_reflector_on_addr(rt->mdns, &ia, deleted);
 }
 
-static void on_nl_neigh(void *ctx, const struct nl_neigh *n, bool deleted)
+static void on_nl_neigh(void *ctx, const struct nl_neigh *nl, bool deleted)
 {
 	struct runtime *rt = ctx;
+	struct kneigh n;
+	nl_neigh_view(nl, &n);
 	if (rt->ndp)
-		ndp_engine_on_neigh(rt->ndp, n, deleted);
+		ndp_engine_on_neigh(rt->ndp, &n, deleted);
 	if (rt->ra)
-		ra_engine_on_neigh(rt->ra, n, deleted);
+		ra_engine_on_neigh(rt->ra, &n, deleted);
 }
 
-static void on_nl_route(void *ctx, const struct nl_route *r, bool deleted)
+static void on_nl_route(void *ctx, const struct nl_route *nl, bool deleted)
 {
 	struct runtime *rt = ctx;
+	struct kroute r;
+	nl_route_view(nl, &r);
 	if (rt->ndp)
-		ndp_engine_on_route(rt->ndp, r, deleted);
+		ndp_engine_on_route(rt->ndp, &r, deleted);
 }
 
 static void on_nl_resync_begin(void *ctx)

@@ -471,7 +471,7 @@ static void downstream_group(struct ndp_engine *e, int ifindex, uint32_t low24, 
 
 /* A kernel neighbour just confirmed reachable downstream: a host that
  * spoke. Vouches for a while only: a STALE entry may outlive its host. */
-static void neighbour_group(struct ndp_engine *e, const struct nl_neigh *n)
+static void neighbour_group(struct ndp_engine *e, const struct kneigh *n)
 {
 	if (!(n->state & (NUD_REACHABLE | NUD_PERMANENT)) || IN6_IS_ADDR_LINKLOCAL(&n->addr) ||
 	    IN6_IS_ADDR_MULTICAST(&n->addr))
@@ -1151,7 +1151,7 @@ void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
  * not when the upstream first asks: after a restart its route comes back
  * within a round trip, and the kernel's possibly stale word is checked
  * rather than trusted. Budgeted like any new probe. */
-static void prime_autowired(struct ndp_engine *e, const struct nl_neigh *n)
+static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 {
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_proxy_rt *p = &e->proxies[pi];
@@ -1183,7 +1183,7 @@ static void prime_autowired(struct ndp_engine *e, const struct nl_neigh *n)
 
 static bool prime_one(void *ctx, int ifindex, const struct in6_addr *addr)
 {
-	struct nl_neigh n = { .ifindex = ifindex, .addr = *addr };
+	struct kneigh n = { .ifindex = ifindex, .addr = *addr };
 	prime_autowired(ctx, &n);
 	return true;
 }
@@ -1198,9 +1198,9 @@ static bool neigh_alive(uint16_t state)
 	return state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT);
 }
 
-void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted)
+void ndp_engine_on_neigh(struct ndp_engine *e, const struct kneigh *n, bool deleted)
 {
-	bool alive = !deleted && neigh_alive(n->state) && !(n->flags & NTF_PROXY);
+	bool alive = !deleted && neigh_alive(n->state) && !n->proxy;
 	if (!alive) {
 		ndp_known_del(&e->known, n->ifindex, &n->addr);
 		return;
@@ -1213,9 +1213,9 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
  * daemon: while its session is valid the route is ours to keep, so it goes
  * back (we clear `routed` before deleting one ourselves, so our own
  * removals never come back here). */
-static void route_restore(struct ndp_engine *e, const struct nl_route *r)
+static void route_restore(struct ndp_engine *e, const struct kroute *r)
 {
-	if (r->plen != 128 || r->table != RT_TABLE_MAIN)
+	if (r->plen != 128 || !r->main_table)
 		return;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
@@ -1235,9 +1235,9 @@ static void route_restore(struct ndp_engine *e, const struct nl_route *r)
 	}
 }
 
-void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted)
+void ndp_engine_on_route(struct ndp_engine *e, const struct kroute *r, bool deleted)
 {
-	if (r->protocol == ISLANDD_RTPROT) {
+	if (r->ours) {
 		if (deleted)
 			route_restore(e, r);
 		return; /* our own /128s */

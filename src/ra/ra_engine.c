@@ -708,7 +708,7 @@ void ra_engine_on_iface(struct ra_engine *e, const struct iface *k, unsigned cha
 		if_sync(ifc);
 }
 
-void ra_engine_on_neigh(struct ra_engine *e, const struct nl_neigh *n, bool deleted)
+void ra_engine_on_neigh(struct ra_engine *e, const struct kneigh *n, bool deleted)
 {
 	if (e->shut)
 		return;

@@ -369,7 +369,7 @@ void ra_relay_changed(struct ra_relay *r, bool urgent);
 /* ra_learn.c */
 void ra_learn_on_nd(struct ra_relay *r, struct ra_if *ifc, const struct nd_msg *m,
                     const struct pkt_in *pin);
-void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct nl_neigh *n, bool deleted);
+void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct kneigh *n, bool deleted);
 /* Timers: confirm tentative hosts, probe, expire carried DAD; returns the
  * next deadline or RA_END_NEVER. */
 uint64_t ra_learn_tick(struct ra_relay *r, uint64_t now);

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 #include <net/if_arp.h>
 #include <string.h>
 
@@ -414,6 +416,100 @@ static void test_resync(void **state)
 	iftable_free(t);
 }
 
+/* What engines are told: the entry and the change, a deleted one while
+ * its name and index can still be read; nothing when nothing changed. */
+struct told {
+	int calls;
+	unsigned changes;
+	char name[IF_NAMESIZE];
+	int ifindex;
+};
+
+static void record_change(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	struct told *s = ctx;
+	s->calls++;
+	s->changes = changes;
+	s->ifindex = ifc->ifindex;
+	snprintf(s->name, sizeof(s->name), "%s", ifc->name);
+}
+
+static void test_changes_reach_the_callback(void **state)
+{
+	struct iftable *t = iftable_new(4);
+	struct nl_link l = mklink(3, "eth0", IFF_UP | IFF_RUNNING);
+	struct told s = { 0 };
+
+	assert_int_equal(iftable_on_link(t, &l, false, record_change, &s), IFACE_NEW);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.changes, IFACE_NEW);
+	assert_int_equal(iftable_on_link(t, &l, false, record_change, &s), 0);
+	assert_int_equal(s.calls, 1);               /* the same link again: no news */
+	l.mtu = 1400;
+	l.lladdr[5] = 0x99;
+	assert_int_equal(iftable_on_link(t, &l, false, record_change, &s), IFACE_MTU | IFACE_LLADDR);
+	assert_int_equal(s.changes, IFACE_MTU | IFACE_LLADDR);
+	struct nl_addr a = mkaddr6(3, "fe80::1", 0);
+	assert_int_equal(iftable_on_addr(t, &a, false, record_change, &s), IFACE_LL);
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.changes, IFACE_LL);
+	assert_int_equal(iftable_on_link(t, &l, true, record_change, &s), IFACE_GONE);
+	assert_int_equal(s.calls, 4);
+	assert_int_equal(s.changes, IFACE_GONE);
+	assert_string_equal(s.name, "eth0");
+	assert_int_equal(s.ifindex, 3);
+	assert_null(iftable_by_index(t, 3));
+	iftable_free(t);
+}
+
+static void test_addr_view(void **state)
+{
+	struct iface_addr ia;
+	struct nl_addr a4 = mkaddr4(2, "192.0.2.7");
+	a4.plen = 40;                                /* nonsense from the wire: clamped */
+	assert_true(iftable_addr_of(&a4, &ia));
+	assert_int_equal(ia.family, AF_INET);
+	assert_int_equal(ia.plen, 32);
+	assert_true(ia.usable);
+	assert_true(IN6_IS_ADDR_V4MAPPED(&ia.addr));
+	assert_memory_equal(&ia.addr.s6_addr[12], &a4.addr4, 4);
+	struct nl_addr a6 = mkaddr6(2, "2001:db8::1", IFA_F_TENTATIVE);
+	assert_true(iftable_addr_of(&a6, &ia));
+	assert_false(ia.usable);
+	assert_int_equal(ia.plen, 64);
+	a6.family = AF_PACKET;
+	assert_false(iftable_addr_of(&a6, &ia));
+}
+
+/* Neighbours and routes as engines see them (net/kview.h). */
+static void test_kernel_views(void **state)
+{
+	struct nl_neigh nn = { .ifindex = 4, .state = 0x02, .flags = NTF_PROXY, .lladdr_len = 6,
+	                       .lladdr = { 2, 0, 0, 0, 0, 9 } };
+	struct kneigh n;
+	nl_neigh_view(&nn, &n);
+	assert_true(n.proxy);
+	assert_int_equal(n.state, 0x02);
+	assert_int_equal(n.ll.len, 6);
+	assert_int_equal(n.ll.addr[5], 9);
+	nn.flags = 0;
+	nn.lladdr_len = 200;                         /* longer than any we carry: none */
+	nl_neigh_view(&nn, &n);
+	assert_false(n.proxy);
+	assert_int_equal(n.ll.len, 0);
+	struct nl_route nr = { .plen = 128, .protocol = ISLANDD_RTPROT, .table = RT_TABLE_MAIN, .oif = 5 };
+	struct kroute r;
+	nl_route_view(&nr, &r);
+	assert_true(r.ours);
+	assert_true(r.main_table);
+	assert_int_equal(r.oif, 5);
+	nr.protocol = 4;
+	nr.table = 100;
+	nl_route_view(&nr, &r);
+	assert_false(r.ours);
+	assert_false(r.main_table);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +519,9 @@ int main(void)
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_foreach),
 		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_changes_reach_the_callback),
+		cmocka_unit_test(test_addr_view),
+		cmocka_unit_test(test_kernel_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

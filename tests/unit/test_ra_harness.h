@@ -327,8 +327,10 @@ static __attribute__((unused)) void send_na(struct ra_engine *e, int ifindex, co
 
 static __attribute__((unused)) void neigh_event(struct ra_engine *e, int ifindex, const char *addr, uint16_t state, bool deleted)
 {
-	struct nl_neigh n = { .ifindex = ifindex, .addr = addr6(addr), .state = state, .lladdr_len = 6,
-	                      .lladdr = { 0x02, 0xcc, 0, 0, 0, 0x09 } };
+	struct nl_neigh nn = { .ifindex = ifindex, .addr = addr6(addr), .state = state, .lladdr_len = 6,
+	                       .lladdr = { 0x02, 0xcc, 0, 0, 0, 0x09 } };
+	struct kneigh n;
+	nl_neigh_view(&nn, &n);
 	ra_engine_on_neigh(e, &n, deleted);
 }
 
