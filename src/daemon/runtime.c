@@ -1,25 +1,23 @@
-/* The daemon's wiring. Kernel events (netlink) update the interface table
- * and reach every engine; ND packets from the packet sockets are parsed once
- * and dispatched; the engines' output goes through one batched send queue. */
+/* The daemon's wiring: the loop, kernel events (netlink) applied to the
+ * interface table and fanned out to every engine's adapter, signals, the
+ * control socket and reloads. The engines themselves, with their packet
+ * I/O, sit behind the adapters listed in adapters[] below. */
 #include "daemon/runtime.h"
+#include "daemon/adapter.h"
 #include "daemon/instance.h"
-#include "daemon/ports.h"
+#include "daemon/mdns_adapter.h"
+#include "daemon/nd_io.h"
+#include "daemon/ndproxy_adapter.h"
 #include "daemon/privdrop.h"
+#include "daemon/ra_adapter.h"
 #include "daemon/sdnotify.h"
 #include "ctl/ctl.h"
 #include "ctl/server.h"
-#include "mdns/mdns.h"
-#include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
-#include "net/mcast.h"
 #include "net/netlink.h"
-#include "net/packet.h"
-#include "proto/mld.h"
 #include "proto/nd.h"
-#include "ra/ra.h"
 #include "util/log.h"
 #include "util/loop.h"
-#include "util/prefault.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,7 +30,15 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#define ROUTE_METRIC 1024
+/* Every engine the daemon can run, in the order they are created, told of
+ * events and reloaded (destroyed in reverse). Adding an engine: its adapter
+ * (daemon/adapter.h) and one line here. */
+static const struct adapter_class *const adapters[] = {
+	&ndproxy_adapter_class,   /* first: the others' learned hosts are answered by it */
+	&ra_adapter_class,
+	&mdns_adapter_class,
+};
+#define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
 struct runtime {
 	struct loop *loop;
@@ -40,11 +46,10 @@ struct runtime {
 	char *conf_path;
 	struct nl *nl;
 	struct iftable *ifs;
-	struct ports ports;
-	int tx_fd;
-	struct pkt_txq txq;
-	struct pkt_rx *rx;
-	struct mcast_set mcast;   /* the proxy's solicited-node memberships */
+	struct nd_io *nd;
+	struct adapter_env env;
+	void *running[N_ADAPTERS];   /* each adapter, NULL when its engine is off */
+	/* the running engines, for the control socket's views (set_views) */
 	struct ndp_engine *ndp;
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
@@ -55,142 +60,16 @@ struct runtime {
 	struct loop_timer status_timer;
 	uint64_t started_ms, reloads, reload_failures;
 	char reload_error[640];   /* why the last reload failed */
-	uint64_t rx_packets, rx_truncated;
-	uint64_t drops[ND_DROP__MAX];
-	struct log_ratelimit rl_drop;
+	/* engines whose last reload failed ("name: why; ..."): they keep their
+	 * previous configuration; empty when every one took the new file */
+	char engine_errors[640];
 };
 
-/* ---- output ------------------------------------------------------------- */
-
-/* Small packets join the batch; a large one (an RA with many prefixes) goes
- * out on its own, after what is queued so the order on the wire holds. */
-static int txq_send(struct runtime *rt, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                    const uint8_t *pkt, size_t len)
+static void set_views(struct runtime *rt)
 {
-	if (len == 0)
-		return -EINVAL;
-	if (len > sizeof(rt->txq.buf[0])) {
-		pkt_txq_flush(&rt->txq, rt->tx_fd);
-		return pkt_send(rt->tx_fd, ifindex, l2dst, halen, pkt, len);
-	}
-	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
-	memcpy(slot, pkt, len);
-	pkt_txq_commit(&rt->txq, len, ifindex, l2dst, halen);
-	return 0;
-}
-
-static void op_send_na(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                       const struct in6_addr *src, const struct in6_addr *dst,
-                       const struct in6_addr *target, uint8_t flags, const struct nd_lladdr *tlla)
-{
-	struct runtime *rt = ctx;
-	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
-	size_t len = nd_build_na(slot, sizeof(rt->txq.buf[0]), src, dst, target, flags, tlla);
-	if (len)
-		pkt_txq_commit(&rt->txq, len, ifindex, l2dst, halen);
-}
-
-static void op_send_ns(void *ctx, int ifindex, const struct in6_addr *src,
-                       const struct in6_addr *target, const struct nd_lladdr *slla)
-{
-	struct runtime *rt = ctx;
-	bool l3 = !slla || slla->len == 0;
-	struct in6_addr dst;
-	uint8_t mac[6];
-	/* On a link without link-layer addresses (tun, WireGuard, PPP) the NS
-	 * goes to the target itself: there is no resolution to do, and tunnels
-	 * such as openvpn do not carry the solicited-node multicast. */
-	if (l3)
-		dst = *target;
-	else
-		nd_solicited_node(target, &dst);
-	nd_mcast_mac(&dst, mac);
-	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
-	size_t len = nd_build_ns(slot, sizeof(rt->txq.buf[0]), src, &dst, target, l3 ? NULL : slla, NULL, 0);
-	if (len)
-		pkt_txq_commit(&rt->txq, len, ifindex, mac, l3 ? 0 : 6);
-}
-
-static int op_route_add(void *ctx, const struct in6_addr *target, int ifindex, const struct in6_addr *via)
-{
-	struct runtime *rt = ctx;
-	return nl_route_add(rt->nl, target, 128, ifindex, via, ROUTE_METRIC);
-}
-
-static int op_route_del(void *ctx, const struct in6_addr *target, int ifindex, const struct in6_addr *via)
-{
-	struct runtime *rt = ctx;
-	return nl_route_del(rt->nl, target, 128, ifindex, via, ROUTE_METRIC);
-}
-
-static int op_route_oif(void *ctx, const struct in6_addr *target)
-{
-	struct runtime *rt = ctx;
-	struct nl_route r;
-	return nl_route_get(rt->nl, target, &r) < 0 ? -1 : r.oif;
-}
-
-static int op_mcast_join(void *ctx, int ifindex, const struct in6_addr *group)
-{
-	struct runtime *rt = ctx;
-	return mcast_join(&rt->mcast, ifindex, group);
-}
-
-static void op_mcast_leave(void *ctx, int slot, int ifindex, const struct in6_addr *group)
-{
-	struct runtime *rt = ctx;
-	(void)mcast_leave(&rt->mcast, slot, ifindex, group);
-}
-
-static void op_send_pkt(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                        const uint8_t *pkt, size_t len)
-{
-	(void)txq_send(ctx, ifindex, l2dst, halen, pkt, len);
-}
-
-static uint64_t op_now_ms(void *ctx)
-{
-	return clock_ms();
-}
-
-static int op_ra_send(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                      const uint8_t *pkt, size_t len)
-{
-	return txq_send(ctx, ifindex, l2dst, halen, pkt, len);
-}
-
-static void op_ra_host(void *ctx, int upstream_ifindex, int downstream_ifindex,
-                       const struct in6_addr *addr, const struct nd_lladdr *ll, bool gone)
-{
-	struct runtime *rt = ctx;
-	char a[INET6_ADDRSTRLEN];
-	inet_ntop(AF_INET6, addr, a, sizeof(a));
-	log_info("relay: host %s %s behind ifindex %d", a, gone ? "left" : "learned", downstream_ifindex);
-	ndp_engine_learned_host(rt->ndp, upstream_ifindex, downstream_ifindex, addr, gone);
-}
-
-static unsigned op_relay_links(void *ctx, int upstream_ifindex, const struct in6_addr *target,
-                               int *ifindexes, unsigned max)
-{
-	struct runtime *rt = ctx;
-	return rt->ra ? ra_engine_relay_links(rt->ra, upstream_ifindex, target, ifindexes, max) : 0;
-}
-
-static const struct ndp_ops *ndp_ops_for(struct runtime *rt, struct ndp_ops *ops)
-{
-	*ops = (struct ndp_ops){ .ctx = rt, .send_na = op_send_na, .send_ns = op_send_ns,
-	                         .route_add = op_route_add, .route_del = op_route_del,
-	                         .route_oif = op_route_oif, .now_ms = op_now_ms,
-	                         .relay_links = op_relay_links,
-	                         .mcast_join = op_mcast_join, .mcast_leave = op_mcast_leave,
-	                         .send_pkt = op_send_pkt };
-	return ops;
-}
-
-static const struct ra_ops *ra_ops_for(struct runtime *rt, struct ra_ops *ops)
-{
-	*ops = (struct ra_ops){ .ctx = rt, .send = op_ra_send, .host = op_ra_host, .now_ms = op_now_ms };
-	return ops;
+	rt->ndp = ndproxy_adapter_engine(adapter_running(&rt->env, &ndproxy_adapter_class));
+	rt->ra = ra_adapter_engine(adapter_running(&rt->env, &ra_adapter_class));
+	rt->mdns = adapter_running(&rt->env, &mdns_adapter_class);
 }
 
 /* Whatever engines queued in this round (answers, probes sent by timers,
@@ -198,100 +77,33 @@ static const struct ra_ops *ra_ops_for(struct runtime *rt, struct ra_ops *ops)
 static void flush_round(void *ctx)
 {
 	struct runtime *rt = ctx;
-	pkt_txq_flush(&rt->txq, rt->tx_fd);
+	nd_io_flush(rt->nd);
 }
 
-/* ---- packets ------------------------------------------------------------ */
+/* ---- packets: every running engine, in table order ---------------------- */
 
-static void on_packets(void *ctx, int fd, uint32_t events)
+static void port_want(void *ctx, const struct iface *ifc, struct port_want *w)
 {
 	struct runtime *rt = ctx;
-	struct port *port = ports_by_fd(&rt->ports, fd);
-	if (!port)
-		return;
-	int ifindex = port->ifindex;
-	/* bounded work per wake-up so one busy link cannot starve the others */
-	for (int round = 0; round < 8; round++) {
-		int n = pkt_recv_batch(fd, rt->rx);
-		if (n <= 0) {
-			if (n < 0 && n != -EAGAIN)
-				port->rx_errors++;
-			break;
-		}
-		for (int i = 0; i < n; i++) {
-			const struct pkt_in *pin = &rt->rx->in[i];
-			struct nd_msg m;
-			rt->rx_packets++;
-			port->rx_packets++;
-			if (pin->len == pin->orig_len) {
-				/* MLD (listeners downstream) is the proxy's; the rest is ND */
-				struct mld_msg mm;
-				enum mld_drop mwhy = mld_parse(pin->data, pin->len, &mm);
-				if (mwhy != MLD_NOT_MLD) {
-					if (rt->ndp)
-						ndp_engine_on_mld(rt->ndp, ifindex, &mm, mwhy);
-					continue;
-				}
-			}
-			enum nd_drop why = pin->len < pin->orig_len ? ND_DROP_TRUNCATED
-			                                            : nd_parse(pin->data, pin->len, &m);
-			if (why != ND_OK) {
-				rt->drops[why]++;
-				if (log_debug_enabled() && log_ratelimit_ok(&rt->rl_drop, 20, 1000))
-					log_debug("%s: dropped packet: %s", port->name, nd_drop_name(why));
-				continue;
-			}
-			if (rt->ndp)
-				ndp_engine_on_nd(rt->ndp, ifindex, &m, pin);
-			if (rt->ra)
-				ra_engine_on_nd(rt->ra, ifindex, &m, pin);
-		}
-		pkt_txq_flush(&rt->txq, rt->tx_fd);
-		if (n < PKT_BATCH)
-			break;
-	}
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->want_port)
+			adapters[i]->want_port(rt->running[i], ifc, w);
 }
 
-static int port_refresh_one(void *ctx, const struct iface *ifc)
+static void packet_nd(void *ctx, int ifindex, const struct nd_msg *m, const struct pkt_in *pin)
 {
 	struct runtime *rt = ctx;
-	struct port_want w = { 0 };
-	if (rt->ndp)
-		ndp_engine_wants_iface(rt->ndp, ifc->name, &w.types, &w.allmulti, &w.promisc);
-	if (rt->ra) {
-		bool am = false;
-		if (ra_engine_wants_iface(rt->ra, ifc->name, &am)) {
-			w.types |= (1u << (ND_TYPE_RS - 128)) | (1u << (ND_TYPE_RA - 128)) |
-			           (1u << (ND_TYPE_NS - 128)) | (1u << (ND_TYPE_NA - 128));
-			w.allmulti |= am;
-		}
-	}
-	int opened, closed;
-	ports_apply(&rt->ports, ifc->ifindex, ifc->name, &w, &opened, &closed);
-	if (closed >= 0)
-		loop_del_fd(rt->loop, closed);
-	if (opened >= 0) {
-		log_info("listening on %s", ifc->name);
-		if (loop_add_fd(rt->loop, opened, EPOLLIN, on_packets, rt) < 0)
-			log_err("cannot watch %s", ifc->name);
-	}
-	return 0;
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_nd)
+			adapters[i]->on_nd(rt->running[i], ifindex, m, pin);
 }
 
-/* Open, adjust or close each interface's packet socket to what the engines want. */
-static void ports_refresh(struct runtime *rt)
+static void packet_mld(void *ctx, int ifindex, const struct mld_msg *m, enum mld_drop why)
 {
-	for (size_t i = 0; i < PORTS_MAX; i++) {
-		struct port *p = &rt->ports.port[i];
-		if (p->fd >= 0 && !iftable_by_index(rt->ifs, p->ifindex)) {
-			struct port_want none = { 0 };
-			int opened, closed;
-			ports_apply(&rt->ports, p->ifindex, p->name, &none, &opened, &closed);
-			if (closed >= 0)
-				loop_del_fd(rt->loop, closed);
-		}
-	}
-	iftable_foreach(rt->ifs, port_refresh_one, rt);
+	struct runtime *rt = ctx;
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_mld)
+			adapters[i]->on_mld(rt->running[i], ifindex, m, why);
 }
 
 /* ---- kernel events ------------------------------------------------------ */
@@ -307,19 +119,16 @@ static void on_iface_changed(void *ctx, const struct iface *ifc, unsigned change
 	else if (changes & IFACE_STATE)
 		log_info("interface %s %s%s", ifc->name, ifc->up ? "up" : "down",
 		         ifc->up && !ifc->running ? " (no carrier)" : "");
-	if (rt->ndp)
-		ndp_engine_on_iface(rt->ndp, ifc, changes);
-	if (rt->ra)
-		ra_engine_on_iface(rt->ra, ifc, changes);
-	if (rt->mdns)
-		mdns_reflector_on_iface(rt->mdns, ifc, changes);
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_iface)
+			adapters[i]->on_iface(rt->running[i], ifc, changes);
 }
 
 static void on_nl_link(void *ctx, const struct nl_link *l, bool deleted)
 {
 	struct runtime *rt = ctx;
 	if (iftable_on_link(rt->ifs, l, deleted, on_iface_changed, rt) != 0)
-		ports_refresh(rt);
+		nd_io_refresh_ports(rt->nd);
 }
 
 static void on_nl_addr(void *ctx, const struct nl_addr *a, bool deleted)
@@ -327,8 +136,11 @@ static void on_nl_addr(void *ctx, const struct nl_addr *a, bool deleted)
 	struct runtime *rt = ctx;
 	struct iface_addr ia;
 	iftable_on_addr(rt->ifs, a, deleted, on_iface_changed, rt);
-	if (rt->mdns && iftable_addr_of(a, &ia))
-		mdns_reflector_on_addr(rt->mdns, &ia, deleted);
+	if (!iftable_addr_of(a, &ia))
+		return;
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_addr)
+			adapters[i]->on_addr(rt->running[i], &ia, deleted);
 }
 
 static void on_nl_neigh(void *ctx, const struct nl_neigh *nl, bool deleted)
@@ -336,10 +148,9 @@ static void on_nl_neigh(void *ctx, const struct nl_neigh *nl, bool deleted)
 	struct runtime *rt = ctx;
 	struct kneigh n;
 	nl_neigh_view(nl, &n);
-	if (rt->ndp)
-		ndp_engine_on_neigh(rt->ndp, &n, deleted);
-	if (rt->ra)
-		ra_engine_on_neigh(rt->ra, &n, deleted);
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_neigh)
+			adapters[i]->on_neigh(rt->running[i], &n, deleted);
 }
 
 static void on_nl_route(void *ctx, const struct nl_route *nl, bool deleted)
@@ -347,8 +158,9 @@ static void on_nl_route(void *ctx, const struct nl_route *nl, bool deleted)
 	struct runtime *rt = ctx;
 	struct kroute r;
 	nl_route_view(nl, &r);
-	if (rt->ndp)
-		ndp_engine_on_route(rt->ndp, &r, deleted);
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_route)
+			adapters[i]->on_route(rt->running[i], &r, deleted);
 }
 
 static void on_nl_resync_begin(void *ctx)
@@ -362,7 +174,7 @@ static void on_nl_resynced(void *ctx)
 	struct runtime *rt = ctx;
 	log_warn("netlink events were lost; state re-read from the kernel");
 	iftable_resync_end(rt->ifs, on_iface_changed, rt);
-	ports_refresh(rt);
+	nd_io_refresh_ports(rt->nd);
 }
 
 static void on_netlink(void *ctx, int fd, uint32_t events)
@@ -461,7 +273,7 @@ static void dump_status(struct runtime *rt, struct ctl_out *o)
 		ctl_printf(o, "],\"ports\":[");
 		bool first = true;
 		for (size_t i = 0; i < PORTS_MAX; i++) {
-			const struct port *p = &rt->ports.port[i];
+			const struct port *p = &nd_io_ports(rt->nd)->port[i];
 			if (p->fd < 0)
 				continue;
 			ctl_printf(o, "%s{\"iface\":", first ? "" : ",");
@@ -474,8 +286,8 @@ static void dump_status(struct runtime *rt, struct ctl_out *o)
 	} else {
 		ctl_printf(o, "\nlistening on:");
 		for (size_t i = 0; i < PORTS_MAX; i++)
-			if (rt->ports.port[i].fd >= 0)
-				ctl_printf(o, " %s", rt->ports.port[i].name);
+			if (nd_io_ports(rt->nd)->port[i].fd >= 0)
+				ctl_printf(o, " %s", nd_io_ports(rt->nd)->port[i].name);
 		ctl_printf(o, "\nmdns reflector: %s, router advertisements: %s\n", rt->mdns ? "on" : "off",
 		           rt->ra ? "on" : "off");
 	}
@@ -489,19 +301,19 @@ static void dump_stats(struct runtime *rt, struct ctl_out *o)
 		           "\"ctl_refused\":%llu,\"rx_packets\":%llu",
 		           (unsigned long long)cs->accepted, (unsigned long long)cs->evicted,
 		           (unsigned long long)cs->expired, (unsigned long long)cs->refused,
-		           (unsigned long long)rt->rx_packets);
+		           (unsigned long long)nd_io_stats(rt->nd)->rx_packets);
 	} else {
 		ctl_printf(o, "control socket:\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n  %-22s %llu\n",
 		           "ctl_accepted", (unsigned long long)cs->accepted, "ctl_evicted",
 		           (unsigned long long)cs->evicted, "ctl_expired", (unsigned long long)cs->expired,
 		           "ctl_refused", (unsigned long long)cs->refused);
-		ctl_printf(o, "packets:\n  %-22s %llu\n", "rx_packets", (unsigned long long)rt->rx_packets);
+		ctl_printf(o, "packets:\n  %-22s %llu\n", "rx_packets", (unsigned long long)nd_io_stats(rt->nd)->rx_packets);
 	}
 	for (int i = 1; i < ND_DROP__MAX; i++) {
 		if (o->json)
-			ctl_printf(o, ",\"drop_%s\":%llu", nd_drop_name((enum nd_drop)i), (unsigned long long)rt->drops[i]);
+			ctl_printf(o, ",\"drop_%s\":%llu", nd_drop_name((enum nd_drop)i), (unsigned long long)nd_io_stats(rt->nd)->drops[i]);
 		else
-			ctl_printf(o, "  drop_%-17s %llu\n", nd_drop_name((enum nd_drop)i), (unsigned long long)rt->drops[i]);
+			ctl_printf(o, "  drop_%-17s %llu\n", nd_drop_name((enum nd_drop)i), (unsigned long long)nd_io_stats(rt->nd)->drops[i]);
 	}
 	if (rt->ndp) {
 		if (o->json)
@@ -561,14 +373,19 @@ static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *
 			ctl_printf(o, "%s\n", rt->conf_path);
 		}
 	} else if (strcmp(req->command, "reload") == 0) {
-		uint64_t failures = rt->reload_failures;
+		uint64_t failures = rt->reload_failures, reloads = rt->reloads;
 		reload(rt);
+		bool reloaded = rt->reloads != reloads;
 		if (rt->reload_failures == failures) {
 			ctl_printf(o, o->json ? "{\"reloaded\":true}\n" : "reloaded %s\n", rt->conf_path);
 		} else if (o->json) {
+			/* "error" first: islandctl exits 1 on it */
 			ctl_printf(o, "{\"error\":");
 			ctl_json_str(o, rt->reload_error);
-			ctl_printf(o, ",\"reloaded\":false}\n");
+			ctl_printf(o, ",\"reloaded\":%s}\n", reloaded ? "true" : "false");
+		} else if (reloaded) {
+			ctl_printf(o, "error: reloaded %s, but engines failed and keep their previous configuration: %s\n",
+			           rt->conf_path, rt->reload_error);
 		} else {
 			ctl_printf(o, "error: reload failed, the running configuration stays: %s\n", rt->reload_error);
 		}
@@ -579,11 +396,6 @@ static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *
 }
 
 /* ---- life cycle --------------------------------------------------------- */
-
-static bool conf_has_ra(const struct conf *c)
-{
-	return c->n_ras > 0 || c->n_relays > 0;
-}
 
 struct missing_ctx {
 	struct runtime *rt;
@@ -625,10 +437,40 @@ static void claims_watch(struct runtime *rt, size_t from)
 			log_warn("cannot watch an instance claim: %s", strerror(errno));
 }
 
+/* One engine's part of a reload: reload it, start it or stop it, as the
+ * new configuration says. 0, or -1 with err filled (it keeps running as
+ * before, or stays off). */
+static int reload_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
+{
+	const struct adapter_class *cls = adapters[i];
+	bool want = cls->wanted(conf);
+	if (rt->running[i] && want)
+		return cls->reload(rt->running[i], conf, err, errlen);
+	if (rt->running[i]) {
+		void *gone = rt->running[i];
+		rt->running[i] = NULL;   /* others stop asking it while it says goodbye */
+		cls->destroy(gone);
+		return 0;
+	}
+	if (!want)
+		return 0;
+	rt->running[i] = cls->create(&rt->env, conf, err, errlen);
+	return rt->running[i] ? 0 : -1;
+}
+
+static void engine_failed(struct runtime *rt, size_t i, const char *why)
+{
+	size_t used = strlen(rt->engine_errors);
+	log_err("reload: %s failed and keeps its previous configuration: %s", adapters[i]->name, why);
+	snprintf(rt->engine_errors + used, sizeof(rt->engine_errors) - used, "%s%s: %s", used ? "; " : "",
+	         adapters[i]->name, why);
+}
+
 static void reload_config(struct runtime *rt)
 {
 	struct conf *conf;
 	struct conf_error err;
+	rt->engine_errors[0] = '\0';
 	if (conf_load(rt->conf_path, &conf, &err) < 0) {
 		char msg[600];
 		conf_error_format(&err, msg, sizeof(msg));
@@ -651,52 +493,44 @@ static void reload_config(struct runtime *rt)
 	}
 	claims_watch(rt, claimed);
 	warn_missing_ifaces(rt, conf);
-	struct ndp_ops nops;
-	struct ndp_engine *ndp = ndp_engine_new(rt->loop, conf, rt->ifs, ndp_ops_for(rt, &nops));
-	if (!ndp) {
-		log_err("reload failed: out of memory; keeping the running configuration");
-		snprintf(rt->reload_error, sizeof(rt->reload_error), "out of memory");
-		conf_free(conf);
-		rt->reload_failures++;
-		return;
+	/* Engines that point into the configuration tree go first: if one
+	 * fails, nothing has changed and the old tree stays for all. */
+	for (size_t i = 0; i < N_ADAPTERS; i++) {
+		if (!adapters[i]->holds_conf)
+			continue;
+		char e[200];
+		if (reload_adapter(rt, i, conf, e, sizeof(e)) < 0) {
+			log_err("reload failed, keeping the running configuration: %s: %s", adapters[i]->name, e);
+			snprintf(rt->reload_error, sizeof(rt->reload_error), "%s: %s", adapters[i]->name, e);
+			conf_free(conf);
+			rt->reload_failures++;
+			set_views(rt);
+			return;
+		}
 	}
-	unsigned before = ndp_engine_session_count(rt->ndp);
 	size_t old_proxies = rt->conf->n_proxies;
-	unsigned kept = ndp_engine_take_over(ndp, rt->ndp);
-	rt->ndp = ndp;
-
-	if (rt->ra && conf_has_ra(conf)) {
-		ra_engine_reload(rt->ra, conf);
-	} else if (rt->ra) {
-		ra_engine_shutdown(rt->ra);
-		ra_engine_free(rt->ra);
-		rt->ra = NULL;
-	} else if (conf_has_ra(conf)) {
-		struct ra_ops rops;
-		rt->ra = ra_engine_new(rt->loop, conf, rt->ifs, ra_ops_for(rt, &rops));
+	for (size_t i = 0; i < N_ADAPTERS; i++) {
+		char e[200];
+		if (!adapters[i]->holds_conf && reload_adapter(rt, i, conf, e, sizeof(e)) < 0)
+			engine_failed(rt, i, e);
 	}
-	if (rt->mdns && conf->mdns) {
-		mdns_reflector_reload(rt->mdns, conf->mdns);
-	} else if (rt->mdns) {
-		mdns_reflector_free(rt->mdns);
-		rt->mdns = NULL;
-	} else if (conf->mdns) {
-		rt->mdns = mdns_reflector_new(rt->loop, conf->mdns);
-		if (!rt->mdns)
-			log_err("mdns reflector: %s", strerror(errno));
-	}
+	set_views(rt);
 	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
 	instance_release_unused(&rt->claims, conf, claim_closing, rt);
 	conf_free(rt->conf);
 	rt->conf = conf;
 	rt->reloads++;
+	if (rt->engine_errors[0]) {
+		snprintf(rt->reload_error, sizeof(rt->reload_error), "%s", rt->engine_errors);
+		rt->reload_failures++;
+	}
 	/* the new engines learn what the kernel knows (neighbours, addresses) */
 	nl_dump_all(rt->nl);
-	ports_refresh(rt);
-	pkt_txq_flush(&rt->txq, rt->tx_fd);
-	log_info("configuration reloaded from %s: %zu %s (were %zu), %u of %u sessions kept, mdns %s, ra %s",
-	         rt->conf_path, conf->n_proxies, plural(conf->n_proxies, "proxy", "proxies"), old_proxies, kept,
-	         before, rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
+	nd_io_refresh_ports(rt->nd);
+	nd_io_flush(rt->nd);
+	log_info("configuration reloaded from %s: %zu %s (were %zu), mdns %s, ra %s", rt->conf_path,
+	         conf->n_proxies, plural(conf->n_proxies, "proxy", "proxies"), old_proxies,
+	         rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
 }
 
 /* systemd sees the reload begin and end, whether it worked or not */
@@ -752,11 +586,8 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 	rt->conf = conf;
-	rt->tx_fd = -1;
 	rt->sig_fd = -1;
 	rt->started_ms = clock_ms();
-	ports_init(&rt->ports);
-	mcast_init(&rt->mcast);
 	for (size_t i = 0; i < conf->n_warnings; i++)
 		log_warn("%s", conf->warnings[i]);
 	/* Before anything is touched: another live instance on these interfaces
@@ -780,15 +611,13 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		}
 	}
 	rt->conf_path = strdup(conf_path);
-	rt->rx = malloc(sizeof(*rt->rx));
 	rt->loop = loop_new();
 	rt->ifs = iftable_new(256);
-	if (!rt->conf_path || !rt->rx || !rt->loop || !rt->ifs) {
+	if (!rt->conf_path || !rt->loop || !rt->ifs) {
 		log_err("out of memory");
 		goto fail;
 	}
 	claims_watch(rt, 0);
-	mem_prefault(rt->rx, sizeof(*rt->rx)); /* resident now, not when the first full batch arrives */
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -805,15 +634,16 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 
 	loop_set_after_round(rt->loop, flush_round, rt);
 	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
-	rt->tx_fd = pkt_open_tx();
-	if (rt->tx_fd < 0) {
-		log_err("cannot open a packet socket: %s (islandd needs CAP_NET_RAW)", strerror(-rt->tx_fd));
+	const struct nd_io_sink sink = { .ctx = rt, .want = port_want, .nd = packet_nd, .mld = packet_mld };
+	int rc = nd_io_new(&rt->nd, rt->loop, rt->ifs, &sink);
+	if (rc < 0) {
+		log_err("cannot open a packet socket: %s (islandd needs CAP_NET_RAW)", strerror(-rc));
 		goto fail;
 	}
 	struct nl_observer obs = { .ctx = rt, .link = on_nl_link, .addr = on_nl_addr,
 	                           .neigh = on_nl_neigh, .route = on_nl_route, .resynced = on_nl_resynced,
 	                           .resync_begin = on_nl_resync_begin };
-	int rc = nl_open(&rt->nl, &obs);
+	rc = nl_open(&rt->nl, &obs);
 	if (rc < 0) {
 		log_err("netlink: %s", strerror(-rc));
 		goto fail;
@@ -821,13 +651,10 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	if (loop_add_fd(rt->loop, nl_event_fd(rt->nl), EPOLLIN, on_netlink, rt) < 0)
 		goto fail;
 
-	struct ndp_ops nops;
-	rt->ndp = ndp_engine_new(rt->loop, conf, rt->ifs, ndp_ops_for(rt, &nops));
-	if (!rt->ndp) {
-		log_err("cannot create the NDP proxy: out of memory");
-		goto fail;
-	}
-	/* learn interfaces first, so leftover routes can be matched by name */
+	rt->env = (struct adapter_env){ .loop = rt->loop, .nl = rt->nl, .ifs = rt->ifs, .nd = rt->nd,
+	                                .classes = adapters, .running = rt->running, .n = N_ADAPTERS };
+	/* learn interfaces first, so leftover routes can be matched by name,
+	 * and remove those before any engine may install one */
 	rc = nl_dump_all(rt->nl);
 	if (rc < 0) {
 		log_err("netlink dump: %s", strerror(-rc));
@@ -846,21 +673,28 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 			log_info("removed %d %s left by an earlier instance", removed,
 			         plural((size_t)removed, "route", "routes"));
 	}
-	ndp_engine_prime(rt->ndp);
-	if (conf_has_ra(conf)) {
-		struct ra_ops rops;
-		rt->ra = ra_engine_new(rt->loop, conf, rt->ifs, ra_ops_for(rt, &rops));
-		if (!rt->ra)
-			log_err("router advertisements: %s", strerror(errno));
+	for (size_t i = 0; i < N_ADAPTERS; i++) {
+		char e[200];
+		if (!adapters[i]->wanted(conf))
+			continue;
+		rt->running[i] = adapters[i]->create(&rt->env, conf, e, sizeof(e));
+		if (!rt->running[i]) {
+			log_err("%s: cannot start: %s", adapters[i]->name, e);
+			if (adapters[i]->holds_conf)
+				goto fail;
+		}
 	}
-	if (conf->mdns) {
-		rt->mdns = mdns_reflector_new(rt->loop, conf->mdns);
-		if (!rt->mdns)
-			log_err("mdns reflector: %s", strerror(errno));
+	set_views(rt);
+	/* the engines learn interfaces, addresses, neighbours and routes */
+	rc = nl_dump_all(rt->nl);
+	if (rc < 0) {
+		log_err("netlink dump: %s", strerror(-rc));
+		goto fail;
 	}
-	if (rt->ra || rt->mdns)
-		nl_dump_all(rt->nl); /* they need interfaces and addresses too */
-	ports_refresh(rt);
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->started)
+			adapters[i]->started(rt->running[i]);
+	nd_io_refresh_ports(rt->nd);
 
 	rt->ctl = ctl_server_new(rt->loop, sock_path, ctl_handle, rt);
 	if (!rt->ctl) {
@@ -898,22 +732,15 @@ void runtime_free(struct runtime *rt)
 {
 	if (!rt)
 		return;
-	if (rt->ra) {
-		ra_engine_shutdown(rt->ra);
-		pkt_txq_flush(&rt->txq, rt->tx_fd);
-		ra_engine_free(rt->ra);
-		rt->ra = NULL; /* the NDP engine asks it for relay links */
+	/* in reverse: the proxy, first in the table, hears the relay's hosts leave */
+	for (size_t i = N_ADAPTERS; i-- > 0;) {
+		void *gone = rt->running[i];
+		rt->running[i] = NULL;
+		if (gone)
+			adapters[i]->destroy(gone);
 	}
-	if (rt->mdns)
-		mdns_reflector_free(rt->mdns);
-	if (rt->ndp) {
-		unsigned n = ndp_engine_counters(rt->ndp)->route_added - ndp_engine_counters(rt->ndp)->route_removed;
-		ndp_engine_free(rt->ndp);
-		if (n)
-			log_info("removed %u %s", n, plural(n, "route", "routes"));
-	}
+	set_views(rt);
 	ctl_server_free(rt->ctl);
-	mcast_close_all(&rt->mcast);
 	if (rt->loop)
 		instance_release(&rt->claims, claim_closing, rt);
 	else
@@ -922,17 +749,14 @@ void runtime_free(struct runtime *rt)
 		unlink(rt->pidfile);
 		free(rt->pidfile);
 	}
-	ports_close_all(&rt->ports);
+	nd_io_free(rt->nd);
 	if (rt->nl)
 		nl_close(rt->nl);
-	if (rt->tx_fd >= 0)
-		close(rt->tx_fd);
 	if (rt->sig_fd >= 0)
 		close(rt->sig_fd);
 	iftable_free(rt->ifs);
 	loop_free(rt->loop);
 	conf_free(rt->conf);
-	free(rt->rx);
 	free(rt->conf_path);
 	free(rt);
 }

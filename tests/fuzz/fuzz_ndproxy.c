@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ndp_engine_on_nd(e, ifindex, &m, &pin);
 		if (data[off - 4] & 0x80) {
 			/* the kernel's neighbour events are input too */
-			struct nl_neigh n = { .ifindex = ifindex, .state = data[off - 3] };
+			struct kneigh n = { .ifindex = ifindex, .state = data[off - 3] };
 			if (len >= 16)
 				memcpy(&n.addr, data + off, 16);
 			ndp_engine_on_neigh(e, &n, data[off - 4] & 0x40);

@@ -165,6 +165,12 @@ static void check_bounds(const struct ra_engine *e)
 	}
 }
 
+/* The daemon's fan-out: an interface-table change reaches the engine. */
+static void ra_changed(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	ra_engine_on_iface(ctx, ifc, changes);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -208,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nd_parse(data + off, len, &m) == ND_OK)
 			ra_engine_on_nd(e, ifindex, &m, &pin);
 		if (kind & 0x80) {
-			struct nl_neigh n = { .ifindex = ifindex, .state = adv, .lladdr_len = 6 };
+			struct kneigh n = { .ifindex = ifindex, .state = adv, .ll = { .len = 6 } };
 			if (len >= 16)
 				memcpy(&n.addr, data + off, 16);
 			ra_engine_on_neigh(e, &n, kind & 0x40);
@@ -218,11 +224,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct nl_link l = { .ifindex = ifindex, .mtu = 1400, .lladdr_len = k->lladdr_len };
 			memcpy(l.lladdr, k->lladdr, k->lladdr_len);
 			snprintf(l.name, sizeof(l.name), "%s", k->name);
-			iftable_on_link(ifs, &l, false, NULL, NULL);
-			ra_engine_on_link(e, &l, false);
+			iftable_on_link(ifs, &l, false, ra_changed, e);
 			l.flags = IFF_UP | IFF_RUNNING;
-			iftable_on_link(ifs, &l, false, NULL, NULL);
-			ra_engine_on_link(e, &l, false);
+			iftable_on_link(ifs, &l, false, ra_changed, e);
 		}
 		off += len;
 		/* up to ~18 minutes per record: lifetimes expire, timers fire */
