@@ -40,7 +40,8 @@ struct adapter_class {
 	const char *name;          /* in logs and in `islandctl reload` */
 	/* The engine keeps pointers into the configuration tree: it is reloaded
 	 * first, and when that fails the whole reload stops (the old tree must
-	 * stay). Others copy what they need and fail alone. */
+	 * stay). Others copy what they need and fail alone. At most one adapter
+	 * may set this: a second one failing could not undo the first. */
 	bool holds_conf;
 	bool (*wanted)(const struct conf *conf);
 	/* NULL with err filled on failure. */

@@ -440,7 +440,7 @@ static void claims_watch(struct runtime *rt, size_t from)
 /* One engine's part of a reload: reload it, start it or stop it, as the
  * new configuration says. 0, or -1 with err filled (it keeps running as
  * before, or stays off). */
-static int reload_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
+static int apply_to_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
 {
 	const struct adapter_class *cls = adapters[i];
 	bool want = cls->wanted(conf);
@@ -456,6 +456,13 @@ static int reload_adapter(struct runtime *rt, size_t i, const struct conf *conf,
 		return 0;
 	rt->running[i] = cls->create(&rt->env, conf, err, errlen);
 	return rt->running[i] ? 0 : -1;
+}
+
+static int reload_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
+{
+	int rc = apply_to_adapter(rt, i, conf, err, errlen);
+	set_views(rt);   /* a reload may replace the engine behind the adapter */
+	return rc;
 }
 
 static void engine_failed(struct runtime *rt, size_t i, const char *why)
@@ -504,7 +511,6 @@ static void reload_config(struct runtime *rt)
 			snprintf(rt->reload_error, sizeof(rt->reload_error), "%s: %s", adapters[i]->name, e);
 			conf_free(conf);
 			rt->reload_failures++;
-			set_views(rt);
 			return;
 		}
 	}
@@ -514,7 +520,6 @@ static void reload_config(struct runtime *rt)
 		if (!adapters[i]->holds_conf && reload_adapter(rt, i, conf, e, sizeof(e)) < 0)
 			engine_failed(rt, i, e);
 	}
-	set_views(rt);
 	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
 	instance_release_unused(&rt->claims, conf, claim_closing, rt);
 	conf_free(rt->conf);
