@@ -1283,32 +1283,32 @@ static void groups_resync(struct ndp_engine *e)
 			group_sync(e, &e->groups.pool[i]);
 }
 
-static void link_changed(struct ndp_engine *e, const struct iface *l, bool deleted)
+static void link_changed(struct ndp_engine *e, const struct iface *ifc, bool deleted)
 {
 	resolve_names(e);
 	groups_resync(e);
 	mld_links_refresh(e);
-	if (!deleted && l->up) {
+	if (!deleted && ifc->up) {
 		/* renamed while up: an iface rule naming the old name no longer
 		 * reaches its targets there */
 		for (uint32_t i = 0; i < e->sessions.touched; i++) {
 			struct ndp_session *s = &e->sessions.pool[i];
-			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != l->ifindex)
+			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != ifc->ifindex)
 				continue;
 			const struct ndp_rule_rt *r = &e->proxies[s->proxy_idx].rules[s->rule_idx];
-			if (r->conf->method != RULE_IFACE || r->down_ifindex == l->ifindex)
+			if (r->conf->method != RULE_IFACE || r->down_ifindex == ifc->ifindex)
 				continue;
 			char why[2 * IF_NAMESIZE + 32];
-			snprintf(why, sizeof(why), "downstream %s was renamed %s", r->conf->iface, l->name);
+			snprintf(why, sizeof(why), "downstream %s was renamed %s", r->conf->iface, ifc->name);
 			session_die_because(e, s, why);
 		}
 		return;
 	}
 	/* an interface went down or away: targets behind it are no longer known */
-	ndp_known_flush_ifindex(&e->known, l->ifindex);
+	ndp_known_flush_ifindex(&e->known, ifc->ifindex);
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		struct ndp_session *s = &e->sessions.pool[i];
-		if (s->in_use && s->down_ifindex == l->ifindex) {
+		if (s->in_use && s->down_ifindex == ifc->ifindex) {
 			if (s->state == NDP_LEARNED) {
 				session_delete(e, s);
 				continue;
@@ -1316,7 +1316,7 @@ static void link_changed(struct ndp_engine *e, const struct iface *l, bool delet
 			if (deleted)
 				s->routed = false; /* the kernel removed the route with the link */
 			char why[IF_NAMESIZE + 32];
-			snprintf(why, sizeof(why), "downstream %s %s", l->name, deleted ? "was removed" : "went down");
+			snprintf(why, sizeof(why), "downstream %s %s", ifc->name, deleted ? "was removed" : "went down");
 			session_die_because(e, s, why);
 		}
 	}
