@@ -28,13 +28,13 @@
 #include "ra/ra.h"
 #include "util/loop.h"
 
-/* --- fake clock and loop ------------------------------------------------- */
-
 /* What the daemon does with an interface-table change: tell the engine. */
 static inline void ra_iface_changed(void *ctx, const struct iface *ifc, unsigned changes)
 {
 	ra_engine_on_iface(ctx, ifc, changes);
 }
+
+/* --- fake clock and loop ------------------------------------------------- */
 
 static uint64_t fake_now = 1000000;
 #define MAX_TIMERS 256
