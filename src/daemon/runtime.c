@@ -437,6 +437,30 @@ static void claims_watch(struct runtime *rt, size_t from)
 			log_warn("cannot watch an instance claim: %s", strerror(errno));
 }
 
+struct replay {
+	const struct adapter_class *cls;
+	void *self;
+};
+
+static int replay_one(void *ctx, const struct iface *ifc)
+{
+	struct replay *r = ctx;
+	r->cls->on_iface(r->self, ifc, IFACE_NEW);
+	return 0;
+}
+
+/* A new engine hears of every interface that exists, as if each had just
+ * appeared (engines with their own mirror, as the mDNS reflector's, need
+ * it); addresses, neighbours and routes come with the dump that follows. */
+static void start_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
+{
+	rt->running[i] = adapters[i]->create(&rt->env, conf, err, errlen);
+	if (rt->running[i] && adapters[i]->on_iface) {
+		struct replay r = { adapters[i], rt->running[i] };
+		iftable_foreach(rt->ifs, replay_one, &r);
+	}
+}
+
 /* One engine's part of a reload: reload it, start it or stop it, as the
  * new configuration says. 0, or -1 with err filled (it keeps running as
  * before, or stays off). */
@@ -454,7 +478,7 @@ static int apply_to_adapter(struct runtime *rt, size_t i, const struct conf *con
 	}
 	if (!want)
 		return 0;
-	rt->running[i] = cls->create(&rt->env, conf, err, errlen);
+	start_adapter(rt, i, conf, err, errlen);
 	return rt->running[i] ? 0 : -1;
 }
 
@@ -682,7 +706,7 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		char e[200];
 		if (!adapters[i]->wanted(conf))
 			continue;
-		rt->running[i] = adapters[i]->create(&rt->env, conf, e, sizeof(e));
+		start_adapter(rt, i, conf, e, sizeof(e));
 		if (!rt->running[i]) {
 			log_err("%s: cannot start: %s", adapters[i]->name, e);
 			if (adapters[i]->holds_conf)
