@@ -158,8 +158,14 @@ fi
 kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null
 rc=0; out=$(ctl gw reload 2>&1) || rc=$?
 check "with the port free, the same file reloads (exit $rc: $out)" "exit $rc: $out" test "$rc" -eq 0
-check "and the reflector runs" "$(ctl gw status --json 2>&1)" \
-	bash -c "\"$ISLANDCTL\" -S \"$(islandd_sock gw)\" status --json | jq -e '.mdns == true' >/dev/null"
+reflector_joined() {
+	[ "$(ctl gw mdns --json 2>/dev/null | jq '[.mdns.interfaces[] | select(.joined6 and .up)] | length')" = 2 ]
+}
+if wait_for 5 reflector_joined; then
+	ok "and the reflector runs, joined on wlan0 and eth0"
+else
+	not_ok "and the reflector runs, joined on wlan0 and eth0" "$(ctl gw mdns --json 2>&1 | jq -c .mdns.interfaces)"
+fi
 
 finish_islandd gw
 test_status
