@@ -714,7 +714,8 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		}
 	}
 	set_views(rt);
-	/* the engines learn interfaces, addresses, neighbours and routes */
+	/* the engines learn addresses, neighbours and routes (interfaces came
+	 * with start_adapter) */
 	rc = nl_dump_all(rt->nl);
 	if (rc < 0) {
 		log_err("netlink dump: %s", strerror(-rc));
