@@ -321,6 +321,11 @@ int ctl_render(const char *command, const struct jv *doc, FILE *out)
 {
 	const char *error = jv_str(doc, "error", NULL);
 	if (strcmp(command, "reload") == 0) {
+		if (error && jv_bool(doc, "reloaded")) {
+			fprintf(out, "error: reloaded %s, but engines failed and keep their previous configuration: %s\n",
+			        jv_str(doc, "config", ""), error);
+			return 1;
+		}
 		if (error) {
 			fprintf(out, "error: reload failed, the running configuration stays: %s\n", error);
 			return 1;

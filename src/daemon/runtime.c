@@ -1,26 +1,24 @@
-/* The daemon's wiring. Kernel events (netlink) update the interface table
- * and reach every engine; ND packets from the packet sockets are parsed once
- * and dispatched; the engines' output goes through one batched send queue. */
+/* The daemon's wiring: the loop, kernel events (netlink) applied to the
+ * interface table and fanned out to every engine's adapter, signals, the
+ * control socket and reloads. The engines themselves, with their packet
+ * I/O, sit behind the adapters listed in adapters[] below. */
 #include "daemon/runtime.h"
+#include "daemon/adapter.h"
 #include "daemon/instance.h"
-#include "daemon/ports.h"
+#include "daemon/mdns_adapter.h"
+#include "daemon/nd_io.h"
+#include "daemon/ndproxy_adapter.h"
 #include "daemon/privdrop.h"
+#include "daemon/ra_adapter.h"
 #include "daemon/sdnotify.h"
 #include "daemon/status.h"
 #include "ctl/ctl.h"
 #include "ctl/server.h"
-#include "mdns/mdns.h"
-#include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
-#include "net/mcast.h"
 #include "net/netlink.h"
-#include "net/packet.h"
-#include "proto/mld.h"
 #include "proto/nd.h"
-#include "ra/ra.h"
 #include "util/log.h"
 #include "util/loop.h"
-#include "util/prefault.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,7 +31,15 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#define ROUTE_METRIC 1024
+/* Every engine the daemon can run, in the order they are created, told of
+ * events and reloaded (destroyed in reverse). Adding an engine: its adapter
+ * (daemon/adapter.h) and one line here. */
+static const struct adapter_class *const adapters[] = {
+	&ndproxy_adapter_class,   /* first: the others' learned hosts are answered by it */
+	&ra_adapter_class,
+	&mdns_adapter_class,
+};
+#define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
 struct runtime {
 	struct loop *loop;
@@ -41,11 +47,10 @@ struct runtime {
 	char *conf_path;
 	struct nl *nl;
 	struct iftable *ifs;
-	struct ports ports;
-	int tx_fd;
-	struct pkt_txq txq;
-	struct pkt_rx *rx;
-	struct mcast_set mcast;   /* the proxy's solicited-node memberships */
+	struct nd_io *nd;
+	struct adapter_env env;
+	void *running[N_ADAPTERS];   /* each adapter, NULL when its engine is off */
+	/* the running engines, for the control socket's views (set_views) */
 	struct ndp_engine *ndp;
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
@@ -53,146 +58,19 @@ struct runtime {
 	struct instance claims;   /* proof of life for other instances */
 	char *pidfile;            /* written by us: removed at exit */
 	int sig_fd;
-	int exit_code;
 	struct loop_timer status_timer;
 	uint64_t started_ms, reloads, reload_failures;
 	char reload_error[640];   /* why the last reload failed */
-	uint64_t rx_packets;
-	uint64_t drops[ND_DROP__MAX];
-	struct log_ratelimit rl_drop;
+	/* engines whose last reload failed ("name: why; ..."): they keep their
+	 * previous configuration; empty when every one took the new file */
+	char engine_errors[640];
 };
 
-/* ---- output ------------------------------------------------------------- */
-
-/* Small packets join the batch; a large one (an RA with many prefixes) goes
- * out on its own, after what is queued so the order on the wire holds. */
-static int txq_send(struct runtime *rt, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                    const uint8_t *pkt, size_t len)
+static void set_views(struct runtime *rt)
 {
-	if (len == 0)
-		return -EINVAL;
-	if (len > sizeof(rt->txq.buf[0])) {
-		pkt_txq_flush(&rt->txq, rt->tx_fd);
-		return pkt_send(rt->tx_fd, ifindex, l2dst, halen, pkt, len);
-	}
-	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
-	memcpy(slot, pkt, len);
-	pkt_txq_commit(&rt->txq, len, ifindex, l2dst, halen);
-	return 0;
-}
-
-static void op_send_na(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                       const struct in6_addr *src, const struct in6_addr *dst,
-                       const struct in6_addr *target, uint8_t flags, const struct nd_lladdr *tlla)
-{
-	struct runtime *rt = ctx;
-	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
-	size_t len = nd_build_na(slot, sizeof(rt->txq.buf[0]), src, dst, target, flags, tlla);
-	if (len)
-		pkt_txq_commit(&rt->txq, len, ifindex, l2dst, halen);
-}
-
-static void op_send_ns(void *ctx, int ifindex, const struct in6_addr *src,
-                       const struct in6_addr *target, const struct nd_lladdr *slla)
-{
-	struct runtime *rt = ctx;
-	bool l3 = !slla || slla->len == 0;
-	struct in6_addr dst;
-	uint8_t mac[6];
-	/* On a link without link-layer addresses (tun, WireGuard, PPP) the NS
-	 * goes to the target itself: there is no resolution to do, and tunnels
-	 * such as openvpn do not carry the solicited-node multicast. */
-	if (l3)
-		dst = *target;
-	else
-		nd_solicited_node(target, &dst);
-	nd_mcast_mac(&dst, mac);
-	uint8_t *slot = pkt_txq_slot(&rt->txq, rt->tx_fd);
-	size_t len = nd_build_ns(slot, sizeof(rt->txq.buf[0]), src, &dst, target, l3 ? NULL : slla, NULL, 0);
-	if (len)
-		pkt_txq_commit(&rt->txq, len, ifindex, mac, l3 ? 0 : 6);
-}
-
-static int op_route_add(void *ctx, const struct in6_addr *target, int ifindex, const struct in6_addr *via)
-{
-	struct runtime *rt = ctx;
-	return nl_route_add(rt->nl, target, 128, ifindex, via, ROUTE_METRIC);
-}
-
-static int op_route_del(void *ctx, const struct in6_addr *target, int ifindex, const struct in6_addr *via)
-{
-	struct runtime *rt = ctx;
-	return nl_route_del(rt->nl, target, 128, ifindex, via, ROUTE_METRIC);
-}
-
-static int op_route_oif(void *ctx, const struct in6_addr *target)
-{
-	struct runtime *rt = ctx;
-	struct nl_route r;
-	return nl_route_get(rt->nl, target, &r) < 0 ? -1 : r.oif;
-}
-
-static int op_mcast_join(void *ctx, int ifindex, const struct in6_addr *group)
-{
-	struct runtime *rt = ctx;
-	return mcast_join(&rt->mcast, ifindex, group);
-}
-
-static void op_mcast_leave(void *ctx, int slot, int ifindex, const struct in6_addr *group)
-{
-	struct runtime *rt = ctx;
-	(void)mcast_leave(&rt->mcast, slot, ifindex, group);
-}
-
-static void op_send_pkt(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                        const uint8_t *pkt, size_t len)
-{
-	(void)txq_send(ctx, ifindex, l2dst, halen, pkt, len);
-}
-
-static uint64_t op_now_ms(void *ctx)
-{
-	return clock_ms();
-}
-
-static int op_ra_send(void *ctx, int ifindex, const uint8_t *l2dst, uint8_t halen,
-                      const uint8_t *pkt, size_t len)
-{
-	return txq_send(ctx, ifindex, l2dst, halen, pkt, len);
-}
-
-static void op_ra_host(void *ctx, int upstream_ifindex, int downstream_ifindex,
-                       const struct in6_addr *addr, const struct nd_lladdr *ll, bool gone)
-{
-	struct runtime *rt = ctx;
-	char a[INET6_ADDRSTRLEN];
-	inet_ntop(AF_INET6, addr, a, sizeof(a));
-	log_info("relay: host %s %s behind ifindex %d", a, gone ? "left" : "learned", downstream_ifindex);
-	ndp_engine_learned_host(rt->ndp, upstream_ifindex, downstream_ifindex, addr, gone);
-}
-
-static unsigned op_relay_links(void *ctx, int upstream_ifindex, const struct in6_addr *target,
-                               int *ifindexes, unsigned max)
-{
-	struct runtime *rt = ctx;
-	return rt->ra ? ra_engine_relay_links(rt->ra, upstream_ifindex, target, ifindexes, max) : 0;
-}
-
-static const struct ndp_ops *ndp_ops_for(struct runtime *rt, struct ndp_ops *ops)
-{
-	*ops = (struct ndp_ops){ .ctx = rt, .send_na = op_send_na, .send_ns = op_send_ns,
-	                         .route_add = op_route_add, .route_del = op_route_del,
-	                         .route_oif = op_route_oif, .now_ms = op_now_ms,
-	                         .relay_links = op_relay_links,
-	                         .mcast_join = op_mcast_join, .mcast_leave = op_mcast_leave,
-	                         .send_pkt = op_send_pkt };
-	return ops;
-}
-
-static const struct ra_ops *ra_ops_for(struct runtime *rt, struct ra_ops *ops)
-{
-	*ops = (struct ra_ops){ .ctx = rt, .send = op_ra_send, .host = op_ra_host, .now_ms = op_now_ms };
-	return ops;
+	rt->ndp = ndproxy_adapter_engine(adapter_running(&rt->env, &ndproxy_adapter_class));
+	rt->ra = ra_adapter_engine(adapter_running(&rt->env, &ra_adapter_class));
+	rt->mdns = adapter_running(&rt->env, &mdns_adapter_class);
 }
 
 /* Whatever engines queued in this round (answers, probes sent by timers,
@@ -200,158 +78,90 @@ static const struct ra_ops *ra_ops_for(struct runtime *rt, struct ra_ops *ops)
 static void flush_round(void *ctx)
 {
 	struct runtime *rt = ctx;
-	pkt_txq_flush(&rt->txq, rt->tx_fd);
+	nd_io_flush(rt->nd);
 }
 
-/* ---- packets ------------------------------------------------------------ */
+/* ---- packets: every running engine, in table order ---------------------- */
 
-static void on_packets(void *ctx, int fd, uint32_t events)
+static void port_want(void *ctx, const struct iface *ifc, struct port_want *w)
 {
 	struct runtime *rt = ctx;
-	struct port *port = ports_by_fd(&rt->ports, fd);
-	if (!port)
-		return;
-	int ifindex = port->ifindex;
-	/* bounded work per wake-up so one busy link cannot starve the others */
-	for (int round = 0; round < 8; round++) {
-		int n = pkt_recv_batch(fd, rt->rx);
-		if (n <= 0) {
-			if (n < 0 && n != -EAGAIN)
-				port->rx_errors++;
-			break;
-		}
-		for (int i = 0; i < n; i++) {
-			const struct pkt_in *pin = &rt->rx->in[i];
-			struct nd_msg m;
-			rt->rx_packets++;
-			port->rx_packets++;
-			if (pin->len == pin->orig_len) {
-				/* MLD (listeners downstream) is the proxy's; the rest is ND */
-				struct mld_msg mm;
-				enum mld_drop mwhy = mld_parse(pin->data, pin->len, &mm);
-				if (mwhy != MLD_NOT_MLD) {
-					if (rt->ndp)
-						ndp_engine_on_mld(rt->ndp, ifindex, &mm, mwhy);
-					continue;
-				}
-			}
-			enum nd_drop why = pin->len < pin->orig_len ? ND_DROP_TRUNCATED
-			                                            : nd_parse(pin->data, pin->len, &m);
-			if (why != ND_OK) {
-				rt->drops[why]++;
-				if (log_debug_enabled() && log_ratelimit_ok(&rt->rl_drop, 20, 1000))
-					log_debug("%s: dropped packet: %s", port->name, nd_drop_name(why));
-				continue;
-			}
-			if (rt->ndp)
-				ndp_engine_on_nd(rt->ndp, ifindex, &m, pin);
-			if (rt->ra)
-				ra_engine_on_nd(rt->ra, ifindex, &m, pin);
-		}
-		pkt_txq_flush(&rt->txq, rt->tx_fd);
-		if (n < PKT_BATCH)
-			break;
-	}
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->want_port)
+			adapters[i]->want_port(rt->running[i], ifc, w);
 }
 
-static int port_refresh_one(void *ctx, const struct iface *ifc)
+static void packet_nd(void *ctx, int ifindex, const struct nd_msg *m, const struct pkt_in *pin)
 {
 	struct runtime *rt = ctx;
-	struct port_want w = { 0 };
-	if (rt->ndp)
-		ndp_engine_wants_iface(rt->ndp, ifc->name, &w.types, &w.allmulti, &w.promisc);
-	if (rt->ra) {
-		bool am = false;
-		if (ra_engine_wants_iface(rt->ra, ifc->name, &am)) {
-			w.types |= (1u << (ND_TYPE_RS - 128)) | (1u << (ND_TYPE_RA - 128)) |
-			           (1u << (ND_TYPE_NS - 128)) | (1u << (ND_TYPE_NA - 128));
-			w.allmulti |= am;
-		}
-	}
-	int opened, closed;
-	ports_apply(&rt->ports, ifc->ifindex, ifc->name, &w, &opened, &closed);
-	if (closed >= 0)
-		loop_del_fd(rt->loop, closed);
-	if (opened >= 0) {
-		log_info("listening on %s", ifc->name);
-		if (loop_add_fd(rt->loop, opened, EPOLLIN, on_packets, rt) < 0)
-			log_err("cannot watch %s", ifc->name);
-	}
-	return 0;
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_nd)
+			adapters[i]->on_nd(rt->running[i], ifindex, m, pin);
 }
 
-/* Open, adjust or close each interface's packet socket to what the engines want. */
-static void ports_refresh(struct runtime *rt)
+static void packet_mld(void *ctx, int ifindex, const struct mld_msg *m, enum mld_drop why)
 {
-	for (size_t i = 0; i < PORTS_MAX; i++) {
-		struct port *p = &rt->ports.port[i];
-		if (p->fd >= 0 && !iftable_by_index(rt->ifs, p->ifindex)) {
-			struct port_want none = { 0 };
-			int opened, closed;
-			ports_apply(&rt->ports, p->ifindex, p->name, &none, &opened, &closed);
-			if (closed >= 0)
-				loop_del_fd(rt->loop, closed);
-		}
-	}
-	iftable_foreach(rt->ifs, port_refresh_one, rt);
+	struct runtime *rt = ctx;
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_mld)
+			adapters[i]->on_mld(rt->running[i], ifindex, m, why);
 }
 
 /* ---- kernel events ------------------------------------------------------ */
 
+/* Every engine hears of an interface-table change: the entry and what changed. */
+static void on_iface_changed(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	struct runtime *rt = ctx;
+	if (changes & IFACE_GONE)
+		log_info("interface %s removed", ifc->name);
+	else if (changes & IFACE_NEW)
+		log_debug("interface %s (index %d) present", ifc->name, ifc->ifindex);
+	else if (changes & IFACE_STATE)
+		log_info("interface %s %s%s", ifc->name, ifc->up ? "up" : "down",
+		         ifc->up && !ifc->running ? " (no carrier)" : "");
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_iface)
+			adapters[i]->on_iface(rt->running[i], ifc, changes);
+}
+
 static void on_nl_link(void *ctx, const struct nl_link *l, bool deleted)
 {
 	struct runtime *rt = ctx;
-	const struct iface *before = iftable_by_index(rt->ifs, l->ifindex);
-	bool was_up = before && before->up;
-	bool new_lladdr = before && !deleted && before->lladdr_len == l->lladdr_len &&
-	                  l->lladdr_len && memcmp(before->lladdr, l->lladdr, l->lladdr_len) != 0;
-	iftable_on_link(rt->ifs, l, deleted);
-	bool up = !deleted && (l->flags & IFF_UP);
-	if (deleted && before)
-		log_info("interface %s removed", l->name);
-	else if (!before && !deleted)
-		log_debug("interface %s (index %d) present", l->name, l->ifindex);
-	else if (was_up != up)
-		log_info("interface %s %s", l->name, up ? "up" : "down");
-	if (rt->ndp)
-		ndp_engine_on_link(rt->ndp, l, deleted);
-	if (rt->ra)
-		ra_engine_on_link(rt->ra, l, deleted);
-	if (rt->mdns)
-		mdns_reflector_on_link(rt->mdns, l, deleted);
-	ports_refresh(rt);
-	if (new_lladdr && up) {
-		log_info("interface %s has a new link-layer address: announcing the targets answered there",
-		         l->name);
-		if (rt->ndp)
-			ndp_engine_lladdr_changed(rt->ndp, l->ifindex);
-	}
+	if (iftable_on_link(rt->ifs, l, deleted, on_iface_changed, rt) != 0)
+		nd_io_refresh_ports(rt->nd);
 }
 
 static void on_nl_addr(void *ctx, const struct nl_addr *a, bool deleted)
 {
 	struct runtime *rt = ctx;
-	iftable_on_addr(rt->ifs, a, deleted);
-	if (rt->ra)
-		ra_engine_on_addr(rt->ra, a, deleted);
-	if (rt->mdns)
-		mdns_reflector_on_addr(rt->mdns, a, deleted);
+	struct iface_addr ia;
+	iftable_on_addr(rt->ifs, a, deleted, on_iface_changed, rt);
+	if (!iftable_addr_of(a, &ia))
+		return;
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_addr)
+			adapters[i]->on_addr(rt->running[i], &ia, deleted);
 }
 
-static void on_nl_neigh(void *ctx, const struct nl_neigh *n, bool deleted)
+static void on_nl_neigh(void *ctx, const struct nl_neigh *nl, bool deleted)
 {
 	struct runtime *rt = ctx;
-	if (rt->ndp)
-		ndp_engine_on_neigh(rt->ndp, n, deleted);
-	if (rt->ra)
-		ra_engine_on_neigh(rt->ra, n, deleted);
+	struct kneigh n;
+	nl_neigh_view(nl, &n);
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_neigh)
+			adapters[i]->on_neigh(rt->running[i], &n, deleted);
 }
 
-static void on_nl_route(void *ctx, const struct nl_route *r, bool deleted)
+static void on_nl_route(void *ctx, const struct nl_route *nl, bool deleted)
 {
 	struct runtime *rt = ctx;
-	if (rt->ndp)
-		ndp_engine_on_route(rt->ndp, r, deleted);
+	struct kroute r;
+	nl_route_view(nl, &r);
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->on_route)
+			adapters[i]->on_route(rt->running[i], &r, deleted);
 }
 
 static void on_nl_resync_begin(void *ctx)
@@ -360,28 +170,12 @@ static void on_nl_resync_begin(void *ctx)
 	iftable_resync_begin(rt->ifs);
 }
 
-static void on_iface_resynced(void *ctx, const struct iface *ifc, unsigned changes)
-{
-	struct runtime *rt = ctx;
-	struct nl_link l = { .ifindex = ifc->ifindex, .flags = (ifc->up ? IFF_UP : 0) | (ifc->running ? IFF_RUNNING : 0), .type = ifc->type,
-	                     .mtu = ifc->mtu, .lladdr_len = ifc->lladdr_len };
-	memcpy(l.lladdr, ifc->lladdr, sizeof(l.lladdr));
-	snprintf(l.name, sizeof(l.name), "%s", ifc->name);
-	bool gone = changes & IFACE_GONE;
-	if (rt->ndp)
-		ndp_engine_on_link(rt->ndp, &l, gone);
-	if (rt->ra)
-		ra_engine_on_link(rt->ra, &l, gone);
-	if (rt->mdns)
-		mdns_reflector_on_link(rt->mdns, &l, gone);
-}
-
 static void on_nl_resynced(void *ctx)
 {
 	struct runtime *rt = ctx;
 	log_warn("netlink events were lost; state re-read from the kernel");
-	iftable_resync_end(rt->ifs, on_iface_resynced, rt);
-	ports_refresh(rt);
+	iftable_resync_end(rt->ifs, on_iface_changed, rt);
+	nd_io_refresh_ports(rt->nd);
 }
 
 static void on_netlink(void *ctx, int fd, uint32_t events)
@@ -425,10 +219,10 @@ static bool route_is_leftover(void *ctx, const struct nl_route *r)
 static void status_view_of(struct runtime *rt, struct status_view *v)
 {
 	*v = (struct status_view){
-		.conf = rt->conf, .conf_path = rt->conf_path, .ifs = rt->ifs, .ports = &rt->ports,
+		.conf = rt->conf, .conf_path = rt->conf_path, .ifs = rt->ifs, .ports = nd_io_ports(rt->nd),
 		.ndp = rt->ndp, .ra = rt->ra, .mdns = rt->mdns, .ctl = rt->ctl, .nl = rt->nl,
 		.started_ms = rt->started_ms, .reloads = rt->reloads, .reload_failures = rt->reload_failures,
-		.rx_packets = rt->rx_packets, .drops = rt->drops,
+		.rx_packets = nd_io_stats(rt->nd)->rx_packets, .drops = nd_io_stats(rt->nd)->drops,
 	};
 }
 
@@ -455,10 +249,11 @@ static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *
 	struct runtime *rt = ctx;
 	struct status_view v;
 	if (strcmp(req->command, "reload") == 0) {
-		uint64_t failures = rt->reload_failures;
+		uint64_t failures = rt->reload_failures, reloads = rt->reloads;
 		reload(rt);
 		status_view_of(rt, &v);
-		status_reload_reply(&v, rt->reload_failures == failures ? NULL : rt->reload_error, o);
+		status_reload_reply(&v, rt->reload_failures == failures ? NULL : rt->reload_error,
+		                    rt->reloads != reloads, o);
 		return 0;
 	}
 	status_view_of(rt, &v);
@@ -466,11 +261,6 @@ static int ctl_handle(void *ctx, const struct ctl_request *req, struct ctl_out *
 }
 
 /* ---- life cycle --------------------------------------------------------- */
-
-static bool conf_has_ra(const struct conf *c)
-{
-	return c->n_ras > 0 || c->n_relays > 0;
-}
 
 struct missing_ctx {
 	struct runtime *rt;
@@ -512,10 +302,71 @@ static void claims_watch(struct runtime *rt, size_t from)
 			log_warn("cannot watch an instance claim: %s", strerror(errno));
 }
 
+struct replay {
+	const struct adapter_class *cls;
+	void *self;
+};
+
+static int replay_one(void *ctx, const struct iface *ifc)
+{
+	struct replay *r = ctx;
+	r->cls->on_iface(r->self, ifc, IFACE_NEW);
+	return 0;
+}
+
+/* A new engine hears of every interface that exists, as if each had just
+ * appeared (engines with their own mirror, as the mDNS reflector's, need
+ * it); addresses, neighbours and routes come with the dump that follows. */
+static void start_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
+{
+	rt->running[i] = adapters[i]->create(&rt->env, conf, err, errlen);
+	if (rt->running[i] && adapters[i]->on_iface) {
+		struct replay r = { adapters[i], rt->running[i] };
+		iftable_foreach(rt->ifs, replay_one, &r);
+	}
+}
+
+/* One engine's part of a reload: reload it, start it or stop it, as the
+ * new configuration says. 0, or -1 with err filled (it keeps running as
+ * before, or stays off). */
+static int apply_to_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
+{
+	const struct adapter_class *cls = adapters[i];
+	bool want = cls->wanted(conf);
+	if (rt->running[i] && want)
+		return cls->reload(rt->running[i], conf, err, errlen);
+	if (rt->running[i]) {
+		void *gone = rt->running[i];
+		rt->running[i] = NULL;   /* others stop asking it while it says goodbye */
+		cls->destroy(gone);
+		return 0;
+	}
+	if (!want)
+		return 0;
+	start_adapter(rt, i, conf, err, errlen);
+	return rt->running[i] ? 0 : -1;
+}
+
+static int reload_adapter(struct runtime *rt, size_t i, const struct conf *conf, char *err, size_t errlen)
+{
+	int rc = apply_to_adapter(rt, i, conf, err, errlen);
+	set_views(rt);   /* a reload may replace the engine behind the adapter */
+	return rc;
+}
+
+static void engine_failed(struct runtime *rt, size_t i, const char *why)
+{
+	size_t used = strlen(rt->engine_errors);
+	log_err("reload: %s failed and keeps its previous configuration: %s", adapters[i]->name, why);
+	snprintf(rt->engine_errors + used, sizeof(rt->engine_errors) - used, "%s%s: %s", used ? "; " : "",
+	         adapters[i]->name, why);
+}
+
 static void reload_config(struct runtime *rt)
 {
 	struct conf *conf;
 	struct conf_error err;
+	rt->engine_errors[0] = '\0';
 	if (conf_load(rt->conf_path, &conf, &err) < 0) {
 		char msg[600];
 		conf_error_format(&err, msg, sizeof(msg));
@@ -538,52 +389,42 @@ static void reload_config(struct runtime *rt)
 	}
 	claims_watch(rt, claimed);
 	warn_missing_ifaces(rt, conf);
-	struct ndp_ops nops;
-	struct ndp_engine *ndp = ndp_engine_new(rt->loop, conf, rt->ifs, ndp_ops_for(rt, &nops));
-	if (!ndp) {
-		log_err("reload failed: out of memory; keeping the running configuration");
-		snprintf(rt->reload_error, sizeof(rt->reload_error), "out of memory");
-		conf_free(conf);
-		rt->reload_failures++;
-		return;
+	/* Engines that point into the configuration tree go first: if one
+	 * fails, nothing has changed and the old tree stays for all. */
+	for (size_t i = 0; i < N_ADAPTERS; i++) {
+		if (!adapters[i]->holds_conf)
+			continue;
+		char e[200];
+		if (reload_adapter(rt, i, conf, e, sizeof(e)) < 0) {
+			log_err("reload failed, keeping the running configuration: %s: %s", adapters[i]->name, e);
+			snprintf(rt->reload_error, sizeof(rt->reload_error), "%s: %s", adapters[i]->name, e);
+			conf_free(conf);
+			rt->reload_failures++;
+			return;
+		}
 	}
-	unsigned before = ndp_engine_session_count(rt->ndp);
 	size_t old_proxies = rt->conf->n_proxies;
-	unsigned kept = ndp_engine_take_over(ndp, rt->ndp);
-	rt->ndp = ndp;
-
-	if (rt->ra && conf_has_ra(conf)) {
-		ra_engine_reload(rt->ra, conf);
-	} else if (rt->ra) {
-		ra_engine_shutdown(rt->ra);
-		ra_engine_free(rt->ra);
-		rt->ra = NULL;
-	} else if (conf_has_ra(conf)) {
-		struct ra_ops rops;
-		rt->ra = ra_engine_new(rt->loop, conf, rt->ifs, ra_ops_for(rt, &rops));
-	}
-	if (rt->mdns && conf->mdns) {
-		mdns_reflector_reload(rt->mdns, conf->mdns);
-	} else if (rt->mdns) {
-		mdns_reflector_free(rt->mdns);
-		rt->mdns = NULL;
-	} else if (conf->mdns) {
-		rt->mdns = mdns_reflector_new(rt->loop, conf->mdns);
-		if (!rt->mdns)
-			log_err("mdns reflector: %s", strerror(errno));
+	for (size_t i = 0; i < N_ADAPTERS; i++) {
+		char e[200];
+		if (!adapters[i]->holds_conf && reload_adapter(rt, i, conf, e, sizeof(e)) < 0)
+			engine_failed(rt, i, e);
 	}
 	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
 	instance_release_unused(&rt->claims, conf, claim_closing, rt);
 	conf_free(rt->conf);
 	rt->conf = conf;
 	rt->reloads++;
+	if (rt->engine_errors[0]) {
+		snprintf(rt->reload_error, sizeof(rt->reload_error), "%s", rt->engine_errors);
+		rt->reload_failures++;
+	}
 	/* the new engines learn what the kernel knows (neighbours, addresses) */
 	nl_dump_all(rt->nl);
-	ports_refresh(rt);
-	pkt_txq_flush(&rt->txq, rt->tx_fd);
-	log_info("configuration reloaded from %s: %zu %s (were %zu), %u of %u sessions kept, mdns %s, ra %s",
-	         rt->conf_path, conf->n_proxies, plural(conf->n_proxies, "proxy", "proxies"), old_proxies, kept,
-	         before, rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
+	nd_io_refresh_ports(rt->nd);
+	nd_io_flush(rt->nd);
+	log_info("configuration reloaded from %s: %zu %s (were %zu), mdns %s, ra %s", rt->conf_path,
+	         conf->n_proxies, plural(conf->n_proxies, "proxy", "proxies"), old_proxies,
+	         rt->mdns ? "on" : "off", rt->ra ? "on" : "off");
 }
 
 /* systemd sees the reload begin and end, whether it worked or not */
@@ -639,11 +480,8 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 	rt->conf = conf;
-	rt->tx_fd = -1;
 	rt->sig_fd = -1;
 	rt->started_ms = clock_ms();
-	ports_init(&rt->ports);
-	mcast_init(&rt->mcast);
 	for (size_t i = 0; i < conf->n_warnings; i++)
 		log_warn("%s", conf->warnings[i]);
 	/* Before anything is touched: another live instance on these interfaces
@@ -667,15 +505,13 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		}
 	}
 	rt->conf_path = strdup(conf_path);
-	rt->rx = malloc(sizeof(*rt->rx));
 	rt->loop = loop_new();
 	rt->ifs = iftable_new(256);
-	if (!rt->conf_path || !rt->rx || !rt->loop || !rt->ifs) {
+	if (!rt->conf_path || !rt->loop || !rt->ifs) {
 		log_err("out of memory");
 		goto fail;
 	}
 	claims_watch(rt, 0);
-	mem_prefault(rt->rx, sizeof(*rt->rx)); /* resident now, not when the first full batch arrives */
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -692,15 +528,16 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 
 	loop_set_after_round(rt->loop, flush_round, rt);
 	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
-	rt->tx_fd = pkt_open_tx();
-	if (rt->tx_fd < 0) {
-		log_err("cannot open a packet socket: %s (islandd needs CAP_NET_RAW)", strerror(-rt->tx_fd));
+	const struct nd_io_sink sink = { .ctx = rt, .want = port_want, .nd = packet_nd, .mld = packet_mld };
+	int rc = nd_io_new(&rt->nd, rt->loop, rt->ifs, &sink);
+	if (rc < 0) {
+		log_err("cannot open a packet socket: %s (islandd needs CAP_NET_RAW)", strerror(-rc));
 		goto fail;
 	}
 	struct nl_observer obs = { .ctx = rt, .link = on_nl_link, .addr = on_nl_addr,
 	                           .neigh = on_nl_neigh, .route = on_nl_route, .resynced = on_nl_resynced,
 	                           .resync_begin = on_nl_resync_begin };
-	int rc = nl_open(&rt->nl, &obs);
+	rc = nl_open(&rt->nl, &obs);
 	if (rc < 0) {
 		log_err("netlink: %s", strerror(-rc));
 		goto fail;
@@ -708,13 +545,10 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 	if (loop_add_fd(rt->loop, nl_event_fd(rt->nl), EPOLLIN, on_netlink, rt) < 0)
 		goto fail;
 
-	struct ndp_ops nops;
-	rt->ndp = ndp_engine_new(rt->loop, conf, rt->ifs, ndp_ops_for(rt, &nops));
-	if (!rt->ndp) {
-		log_err("cannot create the NDP proxy: out of memory");
-		goto fail;
-	}
-	/* learn interfaces first, so leftover routes can be matched by name */
+	rt->env = (struct adapter_env){ .loop = rt->loop, .nl = rt->nl, .ifs = rt->ifs, .nd = rt->nd,
+	                                .classes = adapters, .running = rt->running, .n = N_ADAPTERS };
+	/* learn interfaces first, so leftover routes can be matched by name,
+	 * and remove those before any engine may install one */
 	rc = nl_dump_all(rt->nl);
 	if (rc < 0) {
 		log_err("netlink dump: %s", strerror(-rc));
@@ -733,21 +567,29 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 			log_info("removed %d %s left by an earlier instance", removed,
 			         plural((size_t)removed, "route", "routes"));
 	}
-	ndp_engine_prime(rt->ndp);
-	if (conf_has_ra(conf)) {
-		struct ra_ops rops;
-		rt->ra = ra_engine_new(rt->loop, conf, rt->ifs, ra_ops_for(rt, &rops));
-		if (!rt->ra)
-			log_err("router advertisements: %s", strerror(errno));
+	for (size_t i = 0; i < N_ADAPTERS; i++) {
+		char e[200];
+		if (!adapters[i]->wanted(conf))
+			continue;
+		start_adapter(rt, i, conf, e, sizeof(e));
+		if (!rt->running[i]) {
+			log_err("%s: cannot start: %s", adapters[i]->name, e);
+			if (adapters[i]->holds_conf)
+				goto fail;
+		}
 	}
-	if (conf->mdns) {
-		rt->mdns = mdns_reflector_new(rt->loop, conf->mdns);
-		if (!rt->mdns)
-			log_err("mdns reflector: %s", strerror(errno));
+	set_views(rt);
+	/* the engines learn addresses, neighbours and routes (interfaces came
+	 * with start_adapter) */
+	rc = nl_dump_all(rt->nl);
+	if (rc < 0) {
+		log_err("netlink dump: %s", strerror(-rc));
+		goto fail;
 	}
-	if (rt->ra || rt->mdns)
-		nl_dump_all(rt->nl); /* they need interfaces and addresses too */
-	ports_refresh(rt);
+	for (size_t i = 0; i < N_ADAPTERS; i++)
+		if (rt->running[i] && adapters[i]->started)
+			adapters[i]->started(rt->running[i]);
+	nd_io_refresh_ports(rt->nd);
 
 	rt->ctl = ctl_server_new(rt->loop, sock_path, ctl_handle, rt);
 	if (!rt->ctl) {
@@ -778,29 +620,22 @@ int runtime_run(struct runtime *rt)
 		log_err("event loop: %s", strerror(-rc));
 		return 1;
 	}
-	return rt->exit_code;
+	return 0;
 }
 
 void runtime_free(struct runtime *rt)
 {
 	if (!rt)
 		return;
-	if (rt->ra) {
-		ra_engine_shutdown(rt->ra);
-		pkt_txq_flush(&rt->txq, rt->tx_fd);
-		ra_engine_free(rt->ra);
-		rt->ra = NULL; /* the NDP engine asks it for relay links */
+	/* in reverse: the proxy, first in the table, hears the relay's hosts leave */
+	for (size_t i = N_ADAPTERS; i-- > 0;) {
+		void *gone = rt->running[i];
+		rt->running[i] = NULL;
+		if (gone)
+			adapters[i]->destroy(gone);
 	}
-	if (rt->mdns)
-		mdns_reflector_free(rt->mdns);
-	if (rt->ndp) {
-		unsigned n = ndp_engine_counters(rt->ndp)->route_added - ndp_engine_counters(rt->ndp)->route_removed;
-		ndp_engine_free(rt->ndp);
-		if (n)
-			log_info("removed %u %s", n, plural(n, "route", "routes"));
-	}
+	set_views(rt);
 	ctl_server_free(rt->ctl);
-	mcast_close_all(&rt->mcast);
 	if (rt->loop)
 		instance_release(&rt->claims, claim_closing, rt);
 	else
@@ -809,17 +644,14 @@ void runtime_free(struct runtime *rt)
 		unlink(rt->pidfile);
 		free(rt->pidfile);
 	}
-	ports_close_all(&rt->ports);
+	nd_io_free(rt->nd);
 	if (rt->nl)
 		nl_close(rt->nl);
-	if (rt->tx_fd >= 0)
-		close(rt->tx_fd);
 	if (rt->sig_fd >= 0)
 		close(rt->sig_fd);
 	iftable_free(rt->ifs);
 	loop_free(rt->loop);
 	conf_free(rt->conf);
-	free(rt->rx);
 	free(rt->conf_path);
 	free(rt);
 }

@@ -199,14 +199,14 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 	return 0;
 }
 
-void status_reload_reply(const struct status_view *v, const char *error, struct ctl_out *o)
+void status_reload_reply(const struct status_view *v, const char *error, bool reloaded, struct ctl_out *o)
 {
 	struct json j;
 	json_init(&j, o);
 	json_obj(&j);
-	if (error)
+	if (error) /* "error" first: islandctl exits 1 on it */
 		json_kstr(&j, "error", error);
-	json_kbool(&j, "reloaded", !error);
+	json_kbool(&j, "reloaded", reloaded);
 	json_kstr(&j, "config", v->conf_path);
 	json_obj_end(&j);
 	json_end(&j);

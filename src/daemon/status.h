@@ -6,6 +6,7 @@
 #include "ctl/ctl.h"
 #include "daemon/ports.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct iftable;
@@ -33,7 +34,8 @@ struct status_view {
 /* The reply to command as one JSON document: 0, or -1 for a command this
  * does not know (reload is the runtime's: status_reload_reply). */
 int status_ctl(const struct status_view *v, const char *command, struct ctl_out *o);
-/* error NULL: the reload was taken. */
-void status_reload_reply(const struct status_view *v, const char *error, struct ctl_out *o);
+/* error NULL: every engine took the file; reloaded: the file was taken
+ * (engines named in error keep their previous configuration). */
+void status_reload_reply(const struct status_view *v, const char *error, bool reloaded, struct ctl_out *o);
 
 #endif

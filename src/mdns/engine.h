@@ -13,13 +13,10 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
-#include "net/netlink.h"
+#include "net/iftable.h"
+#include "net/mdns_dgram.h"
 #include "proto/dns.h"
 
-#define MDNS_PORT          5353
-/* RFC 6762 §17: a whole mDNS datagram, IP and UDP headers included, is
- * at most 9000 bytes; what we send must also fit the link's MTU unfragmented. */
-#define MDNS_PACKET_MAX    9000
 #define MDNS_MTU_DEFAULT   1500  /* a link whose MTU netlink did not give */
 #define MDNS_MAX_IFACES    32    /* listed interfaces (link bitmasks are 32 bits) */
 #define MDNS_MAX_LINKS     256   /* host links mirrored, listed or not (for reload) */
@@ -39,31 +36,6 @@ static inline size_t mdns_payload_max(int family, size_t datagram)
 {
 	return datagram - MDNS_IP_UDP_HEADERS(family);
 }
-
-/* Which of the reflector's sockets: the one bound to 5353 and joined to the
- * groups, or the one on an ephemeral port used to forward legacy queries. */
-enum mdns_via { MDNS_VIA_MAIN, MDNS_VIA_LEGACY };
-
-/* Addresses are IPv6; IPv4 ones are v4-mapped (::ffff:a.b.c.d). */
-struct mdns_rx {
-	enum mdns_via via;
-	int family;             /* AF_INET or AF_INET6 */
-	int ifindex;            /* arrival interface (IP_PKTINFO / IPV6_PKTINFO) */
-	struct in6_addr src;
-	uint16_t sport;
-	bool dst_mcast;         /* sent to 224.0.0.251 / ff02::fb, not to us */
-	int hop_limit;          /* TTL / hop limit it arrived with, -1 unknown */
-	bool truncated;         /* did not fit the receive buffer */
-};
-
-struct mdns_tx {
-	enum mdns_via via;
-	int family;
-	int ifindex;
-	struct in6_addr src;    /* our address on ifindex */
-	struct in6_addr dst;    /* the group, or a legacy asker */
-	uint16_t dport;
-};
 
 struct mdns_engine_ops {
 	void *ctx;
@@ -136,8 +108,9 @@ struct mdns_engine *mdns_engine_new(const struct conf_mdns *conf,
 int mdns_engine_reload(struct mdns_engine *e, const struct conf_mdns *conf);
 void mdns_engine_free(struct mdns_engine *e);
 
-void mdns_engine_on_link(struct mdns_engine *e, const struct nl_link *l, bool deleted);
-void mdns_engine_on_addr(struct mdns_engine *e, const struct nl_addr *a, bool deleted);
+/* Interface-table changes (net/iftable.h), and every address of the host. */
+void mdns_engine_on_iface(struct mdns_engine *e, const struct iface *ifc, unsigned changes);
+void mdns_engine_on_addr(struct mdns_engine *e, const struct iface_addr *a, bool deleted);
 
 void mdns_engine_input(struct mdns_engine *e, const struct mdns_rx *rx,
                        const uint8_t *pkt, size_t len);

@@ -14,7 +14,7 @@
 /* One link of the host, listed or not: reload may start listing it. */
 struct mdns_link {
 	int ifindex;
-	unsigned flags;
+	bool up;                /* up and running */
 	uint32_t mtu;
 	char name[IF_NAMESIZE];
 };

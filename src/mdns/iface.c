@@ -9,14 +9,6 @@
 #include "mdns/engine_int.h"
 #include "proto/nd.h"
 
-static void to_mapped(struct in6_addr *out, const struct in_addr *v4)
-{
-	memset(out, 0, sizeof(*out));
-	out->s6_addr[10] = 0xff;
-	out->s6_addr[11] = 0xff;
-	memcpy(&out->s6_addr[12], v4, 4);
-}
-
 /* Prefix match within the family: IPv4 prefixes count from the mapped
  * part. */
 static bool addr_covers(const struct mdns_addr *ad, const struct in6_addr *a)
@@ -152,7 +144,7 @@ void mdns_iface_resolve_all(struct mdns_engine *e)
 			continue;
 		i->ifindex = ifindex;
 		i->mtu = l->mtu;
-		i->up = (l->flags & IFF_UP) && (l->flags & IFF_RUNNING);
+		i->up = l->up;
 		/* The kernel keeps memberships across down/up; join when the link
 		 * is usable and retry on every later event until it works. */
 		if (!i->up)
@@ -164,22 +156,22 @@ void mdns_iface_resolve_all(struct mdns_engine *e)
 	}
 }
 
-void mdns_engine_on_link(struct mdns_engine *e, const struct nl_link *l, bool deleted)
+void mdns_engine_on_iface(struct mdns_engine *e, const struct iface *ifc, unsigned changes)
 {
-	struct mdns_link *m = link_by_index(e, l->ifindex);
+	struct mdns_link *m = link_by_index(e, ifc->ifindex);
 
-	if (deleted) {
+	if (changes & IFACE_GONE) {
 		if (m) {
 			/* a deleted link takes its addresses with it */
 			for (size_t i = 0; i < e->n_addrs;) {
-				if (e->addrs[i].ifindex == l->ifindex)
+				if (e->addrs[i].ifindex == ifc->ifindex)
 					e->addrs[i] = e->addrs[--e->n_addrs];
 				else
 					i++;
 			}
-			struct mdns_iface *ifc = mdns_iface_by_index(e, l->ifindex);
-			if (ifc)
-				iface_detach(e, ifc);
+			struct mdns_iface *mi = mdns_iface_by_index(e, ifc->ifindex);
+			if (mi)
+				iface_detach(e, mi);
 			*m = e->links[--e->n_links];
 		}
 	} else {
@@ -189,35 +181,21 @@ void mdns_engine_on_link(struct mdns_engine *e, const struct nl_link *l, bool de
 				return;
 			}
 			m = &e->links[e->n_links++];
-			m->ifindex = l->ifindex;
+			m->ifindex = ifc->ifindex;
 		}
-		m->flags = l->flags;
-		m->mtu = l->mtu;
-		memcpy(m->name, l->name, IF_NAMESIZE);
+		m->up = ifc->up && ifc->running;
+		m->mtu = ifc->mtu;
+		memcpy(m->name, ifc->name, IF_NAMESIZE);
 		m->name[IF_NAMESIZE - 1] = '\0';
 	}
 	mdns_iface_resolve_all(e);
 }
 
-void mdns_engine_on_addr(struct mdns_engine *e, const struct nl_addr *a, bool deleted)
+void mdns_engine_on_addr(struct mdns_engine *e, const struct iface_addr *a, bool deleted)
 {
-	struct in6_addr key;
-	uint8_t plen = a->plen;
-
-	if (a->family == AF_INET) {
-		to_mapped(&key, &a->addr4);
-		if (plen > 32)
-			plen = 32;
-	} else if (a->family == AF_INET6) {
-		key = a->addr;
-		if (plen > 128)
-			plen = 128;
-	} else {
-		return;
-	}
 	size_t i;
 	for (i = 0; i < e->n_addrs; i++)
-		if (e->addrs[i].ifindex == a->ifindex && !memcmp(&e->addrs[i].addr, &key, sizeof(key)))
+		if (e->addrs[i].ifindex == a->ifindex && !memcmp(&e->addrs[i].addr, &a->addr, sizeof(a->addr)))
 			break;
 	if (deleted) {
 		if (i < e->n_addrs)
@@ -234,10 +212,9 @@ void mdns_engine_on_addr(struct mdns_engine *e, const struct nl_addr *a, bool de
 	struct mdns_addr *ad = &e->addrs[i];
 	ad->ifindex = a->ifindex;
 	ad->family = a->family;
-	ad->plen = plen;
-	ad->addr = key;
-	/* IFA_F_TENTATIVE 0x40, IFA_F_DADFAILED 0x08: not bindable yet/ever */
-	ad->usable = !(a->flags & (0x40 | 0x08));
+	ad->plen = a->plen;
+	ad->addr = a->addr;
+	ad->usable = a->usable;
 	mdns_iface_resolve_all(e);
 }
 

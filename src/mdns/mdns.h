@@ -1,7 +1,7 @@
 /* The mDNS reflector as the daemon sees it: the engine (engine.h) wired to
  * its sockets (net/mdns_sock.h), the loop and the clock. Created when the
- * configuration has an mdns block; fed the daemon's netlink link and
- * address events. Interfaces need not exist at start: groups are joined
+ * configuration has an mdns block; fed the interface table's changes and
+ * every address of the host. Interfaces need not exist at start: groups are joined
  * when they appear, come up or gain addresses. */
 #ifndef ISLANDD_MDNS_H
 #define ISLANDD_MDNS_H
@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "conf/conf.h"
-#include "net/netlink.h"
+#include "net/iftable.h"
 #include "util/loop.h"
 
 struct mdns_reflector;
@@ -21,8 +21,8 @@ struct mdns_reflector *mdns_reflector_new(struct loop *loop, const struct conf_m
 /* Keeps the sockets, and the memberships of interfaces still listed.
  * 0 or -errno (the old settings then stay in force). conf is copied. */
 int mdns_reflector_reload(struct mdns_reflector *r, const struct conf_mdns *conf);
-void mdns_reflector_on_link(struct mdns_reflector *r, const struct nl_link *l, bool deleted);
-void mdns_reflector_on_addr(struct mdns_reflector *r, const struct nl_addr *a, bool deleted);
+void mdns_reflector_on_iface(struct mdns_reflector *r, const struct iface *ifc, unsigned changes);
+void mdns_reflector_on_addr(struct mdns_reflector *r, const struct iface_addr *a, bool deleted);
 struct json;
 /* islandctl mdns: the member "mdns" of the object j is in: the engine's
  * view plus the sockets' own counters. */

@@ -104,12 +104,12 @@ int mdns_reflector_reload(struct mdns_reflector *r, const struct conf_mdns *conf
 	return mdns_engine_reload(r->engine, conf);
 }
 
-void mdns_reflector_on_link(struct mdns_reflector *r, const struct nl_link *l, bool deleted)
+void mdns_reflector_on_iface(struct mdns_reflector *r, const struct iface *ifc, unsigned changes)
 {
-	mdns_engine_on_link(r->engine, l, deleted);
+	mdns_engine_on_iface(r->engine, ifc, changes);
 }
 
-void mdns_reflector_on_addr(struct mdns_reflector *r, const struct nl_addr *a, bool deleted)
+void mdns_reflector_on_addr(struct mdns_reflector *r, const struct iface_addr *a, bool deleted)
 {
 	mdns_engine_on_addr(r->engine, a, deleted);
 }

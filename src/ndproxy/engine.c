@@ -491,7 +491,7 @@ static void downstream_group(struct ndp_engine *e, int ifindex, uint32_t low24, 
 
 /* A kernel neighbour just confirmed reachable downstream: a host that
  * spoke. Vouches for a while only: a STALE entry may outlive its host. */
-static void neighbour_group(struct ndp_engine *e, const struct nl_neigh *n)
+static void neighbour_group(struct ndp_engine *e, const struct kneigh *n)
 {
 	if (!(n->state & (NUD_REACHABLE | NUD_PERMANENT)) || IN6_IS_ADDR_LINKLOCAL(&n->addr) ||
 	    IN6_IS_ADDR_MULTICAST(&n->addr))
@@ -1232,7 +1232,7 @@ void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
  * not when the upstream first asks: after a restart its route comes back
  * within a round trip, and the kernel's possibly stale word is checked
  * rather than trusted. Budgeted like any new probe. */
-static void prime_autowired(struct ndp_engine *e, const struct nl_neigh *n)
+static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 {
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_proxy_rt *p = &e->proxies[pi];
@@ -1264,7 +1264,7 @@ static void prime_autowired(struct ndp_engine *e, const struct nl_neigh *n)
 
 static bool prime_one(void *ctx, int ifindex, const struct in6_addr *addr)
 {
-	struct nl_neigh n = { .ifindex = ifindex, .addr = *addr };
+	struct kneigh n = { .ifindex = ifindex, .addr = *addr };
 	prime_autowired(ctx, &n);
 	return true;
 }
@@ -1279,9 +1279,9 @@ static bool neigh_alive(uint16_t state)
 	return state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT);
 }
 
-void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted)
+void ndp_engine_on_neigh(struct ndp_engine *e, const struct kneigh *n, bool deleted)
 {
-	bool alive = !deleted && neigh_alive(n->state) && !(n->flags & NTF_PROXY);
+	bool alive = !deleted && neigh_alive(n->state) && !n->proxy;
 	if (!alive) {
 		ndp_known_del(&e->known, n->ifindex, &n->addr);
 		return;
@@ -1294,9 +1294,9 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool de
  * daemon: while its session is valid the route is ours to keep, so it goes
  * back (we clear `routed` before deleting one ourselves, so our own
  * removals never come back here). */
-static void route_restore(struct ndp_engine *e, const struct nl_route *r)
+static void route_restore(struct ndp_engine *e, const struct kroute *r)
 {
-	if (r->plen != 128 || r->table != RT_TABLE_MAIN)
+	if (r->plen != 128 || !r->main_table)
 		return;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
@@ -1316,9 +1316,9 @@ static void route_restore(struct ndp_engine *e, const struct nl_route *r)
 	}
 }
 
-void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted)
+void ndp_engine_on_route(struct ndp_engine *e, const struct kroute *r, bool deleted)
 {
-	if (r->protocol == ISLANDD_RTPROT) {
+	if (r->ours) {
 		if (deleted)
 			route_restore(e, r);
 		return; /* our own /128s */
@@ -1391,34 +1391,34 @@ static void groups_resync(struct ndp_engine *e)
 			group_sync(e, &e->groups.pool[i]);
 }
 
-void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted)
+static void link_changed(struct ndp_engine *e, const struct iface *ifc, bool deleted)
 {
 	resolve_names(e);
 	groups_resync(e);
 	mld_links_refresh(e);
-	if (!deleted && (l->flags & IFF_UP)) {
+	if (!deleted && ifc->up) {
 		/* renamed while up: an iface rule naming the old name no longer
 		 * reaches its targets there */
 		for (uint32_t i = 0; i < e->sessions.touched; i++) {
 			struct ndp_session *s = &e->sessions.pool[i];
-			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != l->ifindex)
+			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != ifc->ifindex)
 				continue;
 			if (s->rule_idx == NDP_RULE_RELAY)
 				continue;
 			const struct ndp_rule_rt *r = &e->proxies[s->proxy_idx].rules[s->rule_idx];
-			if (r->conf->method != RULE_IFACE || rule_covers(r, l->ifindex))
+			if (r->conf->method != RULE_IFACE || rule_covers(r, ifc->ifindex))
 				continue;
 			char why[2 * IF_NAMESIZE + 32];
-			snprintf(why, sizeof(why), "downstream %s was renamed %s", r->conf->iface, l->name);
+			snprintf(why, sizeof(why), "downstream %s was renamed %s", r->conf->iface, ifc->name);
 			session_die_because(e, s, why);
 		}
 		return;
 	}
 	/* an interface went down or away: targets behind it are no longer known */
-	ndp_known_flush_ifindex(&e->known, l->ifindex);
+	ndp_known_flush_ifindex(&e->known, ifc->ifindex);
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		struct ndp_session *s = &e->sessions.pool[i];
-		if (s->in_use && s->down_ifindex == l->ifindex) {
+		if (s->in_use && s->down_ifindex == ifc->ifindex) {
 			if (s->state == NDP_LEARNED) {
 				session_delete(e, s);
 				continue;
@@ -1426,9 +1426,22 @@ void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool dele
 			if (deleted)
 				s->routed = false; /* the kernel removed the route with the link */
 			char why[IF_NAMESIZE + 32];
-			snprintf(why, sizeof(why), "downstream %s %s", l->name, deleted ? "was removed" : "went down");
+			snprintf(why, sizeof(why), "downstream %s %s", ifc->name, deleted ? "was removed" : "went down");
 			session_die_because(e, s, why);
 		}
+	}
+}
+
+void ndp_engine_on_iface(struct ndp_engine *e, const struct iface *ifc, unsigned changes)
+{
+	/* the chosen link-local or IPv4 address is read when used */
+	if (!(changes & ~(unsigned)(IFACE_LL | IFACE_V4)))
+		return;
+	link_changed(e, ifc, changes & IFACE_GONE);
+	if ((changes & IFACE_LLADDR) && !(changes & (IFACE_NEW | IFACE_GONE)) && ifc->up && ifc->lladdr_len) {
+		log_info("interface %s has a new link-layer address: announcing the targets answered there",
+		         ifc->name);
+		ndp_engine_lladdr_changed(e, ifc->ifindex);
 	}
 }
 

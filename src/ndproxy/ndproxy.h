@@ -10,7 +10,7 @@
 #define ISLANDD_NDPROXY_H
 
 #include "conf/conf.h"
-#include "net/netlink.h"
+#include "net/kview.h"
 #include "net/packet.h"
 #include "proto/mld.h"
 #include "proto/nd.h"
@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct iface;
 struct iftable;
 struct json;
 
@@ -108,16 +109,18 @@ void ndp_engine_free(struct ndp_engine *e);
 
 void ndp_engine_on_nd(struct ndp_engine *e, int ifindex, const struct nd_msg *m,
                       const struct pkt_in *pin);
-void ndp_engine_on_neigh(struct ndp_engine *e, const struct nl_neigh *n, bool deleted);
+void ndp_engine_on_neigh(struct ndp_engine *e, const struct kneigh *n, bool deleted);
 /* At start-up, after the kernel's neighbours are known: probe those behind
  * autowired iface rules, so their routes return without waiting for the
  * upstream to ask (a restart while the upstream's caches are warm). */
 void ndp_engine_prime(struct ndp_engine *e);
 /* A route changed: auto-rule targets whose route now leads elsewhere are
  * dropped; one of our routes deleted while its session lives is re-added. */
-void ndp_engine_on_route(struct ndp_engine *e, const struct nl_route *r, bool deleted);
-/* Interfaces appeared, vanished or changed: re-resolve names. */
-void ndp_engine_on_link(struct ndp_engine *e, const struct nl_link *l, bool deleted);
+void ndp_engine_on_route(struct ndp_engine *e, const struct kroute *r, bool deleted);
+/* An interface appeared, vanished or changed (net/iftable.h): re-resolve
+ * names; targets behind a link that went down or away are dropped; a proxy
+ * link's new link-layer address is announced (ndp_engine_lladdr_changed). */
+void ndp_engine_on_iface(struct ndp_engine *e, const struct iface *ifc, unsigned changes);
 
 /* The link-layer address of interface ifindex changed: tell the link, with
  * one unsolicited NA (override set, to all-nodes) per target answered there,

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/netlink.h"
+
+_Static_assert(IFACE_LLADDR_MAX == NL_LLADDR_MAX, "an interface keeps every netlink hardware address");
+
 struct iftable {
 	unsigned capacity, count;
 	struct iface slot[]; /* ifindex 0 = free */
@@ -74,7 +78,8 @@ static void iface_release(struct iftable *t, struct iface *ifc)
 	t->count--;
 }
 
-int iftable_on_link(struct iftable *t, const struct nl_link *l, bool deleted)
+int iftable_on_link(struct iftable *t, const struct nl_link *l, bool deleted, iface_changed_fn changed,
+                    void *ctx)
 {
 	struct iface *ifc = find_index(t, l->ifindex);
 	unsigned changes = 0;
@@ -85,6 +90,8 @@ int iftable_on_link(struct iftable *t, const struct nl_link *l, bool deleted)
 	if (deleted) {
 		if (!ifc)
 			return 0;
+		if (changed)
+			changed(ctx, ifc, IFACE_GONE);
 		iface_release(t, ifc);
 		return IFACE_GONE;
 	}
@@ -124,7 +131,10 @@ int iftable_on_link(struct iftable *t, const struct nl_link *l, bool deleted)
 		changes |= IFACE_MTU;
 	ifc->mtu = l->mtu;
 	/* For a new entry every field is news: one bit says so. */
-	return changes & IFACE_NEW ? IFACE_NEW : (int)changes;
+	changes = changes & IFACE_NEW ? IFACE_NEW : changes;
+	if (changes && changed)
+		changed(ctx, ifc, changes);
+	return (int)changes;
 }
 
 static bool is_link_local(const struct in6_addr *a)
@@ -226,17 +236,42 @@ static int on_addr4(struct iface *ifc, const struct nl_addr *a, bool deleted)
 	return (int)choose_v4(ifc);
 }
 
-int iftable_on_addr(struct iftable *t, const struct nl_addr *a, bool deleted)
+int iftable_on_addr(struct iftable *t, const struct nl_addr *a, bool deleted, iface_changed_fn changed,
+                    void *ctx)
 {
 	struct iface *ifc = find_index(t, a->ifindex);
+	int changes = 0;
 
 	if (!ifc)
 		return 0;
 	if (a->family == AF_INET6)
-		return on_addr6(ifc, a, deleted);
-	if (a->family == AF_INET)
-		return on_addr4(ifc, a, deleted);
-	return 0;
+		changes = on_addr6(ifc, a, deleted);
+	else if (a->family == AF_INET)
+		changes = on_addr4(ifc, a, deleted);
+	if (changes > 0 && changed)
+		changed(ctx, ifc, (unsigned)changes);
+	return changes;
+}
+
+bool iftable_addr_of(const struct nl_addr *a, struct iface_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ifindex = a->ifindex;
+	out->family = a->family;
+	out->usable = ll_usable(a->flags);
+	if (a->family == AF_INET) {
+		out->addr.s6_addr[10] = 0xff;
+		out->addr.s6_addr[11] = 0xff;
+		memcpy(&out->addr.s6_addr[12], &a->addr4, 4);
+		out->plen = a->plen > 32 ? 32 : a->plen;
+		return true;
+	}
+	if (a->family == AF_INET6) {
+		out->addr = a->addr;
+		out->plen = a->plen > 128 ? 128 : a->plen;
+		return true;
+	}
+	return false;
 }
 
 void iftable_resync_begin(struct iftable *t)
@@ -253,9 +288,7 @@ void iftable_resync_begin(struct iftable *t)
 	}
 }
 
-int iftable_resync_end(struct iftable *t,
-                       void (*changed)(void *ctx, const struct iface *ifc, unsigned changes),
-                       void *ctx)
+int iftable_resync_end(struct iftable *t, iface_changed_fn changed, void *ctx)
 {
 	int altered = 0;
 

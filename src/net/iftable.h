@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "net/netlink.h"
+struct nl_link;
+struct nl_addr;
 
+#define IFACE_LLADDR_MAX 16     /* = NL_LLADDR_MAX */
 #define IFACE_ADDR_CANDIDATES 4 /* link-local / IPv4 addresses remembered per interface */
 
 struct iface {
@@ -21,7 +23,7 @@ struct iface {
 	uint16_t type;             /* ARPHRD_* */
 	uint32_t mtu;
 	uint8_t lladdr_len;        /* 0 on L3 links */
-	uint8_t lladdr[NL_LLADDR_MAX];
+	uint8_t lladdr[IFACE_LLADDR_MAX];
 	bool has_ll;
 	struct in6_addr ll;        /* a usable (not tentative, not DAD-failed) link-local */
 	bool has_v4;
@@ -47,6 +49,21 @@ enum iface_change {
 	IFACE_V4     = 1 << 7,  /* has_v4 or v4 */
 };
 
+/* What engines are told when an interface changed: the entry (valid for
+ * the call; with IFACE_GONE it is freed right after) and a mask of enum
+ * iface_change. Engines see this, never netlink's messages. */
+typedef void (*iface_changed_fn)(void *ctx, const struct iface *ifc, unsigned changes);
+
+/* One address of an interface, as engines see it (the mDNS reflector keeps
+ * every address of its links to choose sources and tell on-link askers). */
+struct iface_addr {
+	int ifindex;
+	int family;                /* AF_INET6 or AF_INET */
+	struct in6_addr addr;      /* IPv4 as v4-mapped (::ffff:a.b.c.d) */
+	uint8_t plen;              /* at most 32 for IPv4, 128 for IPv6 */
+	bool usable;               /* not tentative, DAD not failed */
+};
+
 struct iftable;
 
 struct iftable *iftable_new(unsigned capacity);
@@ -54,9 +71,15 @@ void iftable_free(struct iftable *t);
 
 /* Apply a link or address from netlink. Return a mask of enum iface_change
  * (0: nothing changed, or an address on an unknown interface), or -ENOSPC
- * when a new interface does not fit. */
-int iftable_on_link(struct iftable *t, const struct nl_link *l, bool deleted);
-int iftable_on_addr(struct iftable *t, const struct nl_addr *a, bool deleted);
+ * when a new interface does not fit. When the mask is not 0 and changed is
+ * not NULL, changed(ctx, entry, mask) is called first: for IFACE_GONE
+ * before the entry is freed. */
+int iftable_on_link(struct iftable *t, const struct nl_link *l, bool deleted,
+                    iface_changed_fn changed, void *ctx);
+int iftable_on_addr(struct iftable *t, const struct nl_addr *a, bool deleted,
+                    iface_changed_fn changed, void *ctx);
+/* The engines' view of a netlink address: false for other families. */
+bool iftable_addr_of(const struct nl_addr *a, struct iface_addr *out);
 
 /* Pointers stay valid until that interface is deleted. */
 const struct iface *iftable_by_index(const struct iftable *t, int ifindex);
@@ -71,8 +94,6 @@ int iftable_foreach(const struct iftable *t, int (*cb)(void *ctx, const struct i
  * end drops the rest, calling changed() for every interface it altered
  * (with IFACE_GONE before freeing one). Returns how many it altered. */
 void iftable_resync_begin(struct iftable *t);
-int iftable_resync_end(struct iftable *t,
-                       void (*changed)(void *ctx, const struct iface *ifc, unsigned changes),
-                       void *ctx);
+int iftable_resync_end(struct iftable *t, iface_changed_fn changed, void *ctx);
 
 #endif

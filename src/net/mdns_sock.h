@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mdns/engine.h"
+#include "net/mdns_dgram.h"
 #include "util/loop.h"
 
 struct mdns_sock;

@@ -933,3 +933,24 @@ void nl_get_stats(const struct nl *nl, struct nl_stats *out)
 {
 	*out = nl->stats;
 }
+
+void nl_neigh_view(const struct nl_neigh *n, struct kneigh *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ifindex = n->ifindex;
+	out->addr = n->addr;
+	out->state = n->state;
+	out->proxy = n->flags & NTF_PROXY;
+	out->ll.len = n->lladdr_len <= ND_LLADDR_MAX ? n->lladdr_len : 0;
+	memcpy(out->ll.addr, n->lladdr, out->ll.len);
+}
+
+void nl_route_view(const struct nl_route *r, struct kroute *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->dst = r->dst;
+	out->plen = r->plen;
+	out->ours = r->protocol == ISLANDD_RTPROT;
+	out->main_table = r->table == RT_TABLE_MAIN;
+	out->oif = r->oif;
+}

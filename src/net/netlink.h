@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/kview.h"
+
 #define NL_LLADDR_MAX 16
 #define ISLANDD_RTPROT 73 /* route protocol tagging every route islandd installs */
 
@@ -89,6 +91,10 @@ struct nl_stats {
 	uint64_t resyncs;    /* completed re-dumps after an overflow */
 };
 void nl_get_stats(const struct nl *nl, struct nl_stats *out);
+
+/* What engines are given of a neighbour or a route (net/kview.h). */
+void nl_neigh_view(const struct nl_neigh *n, struct kneigh *out);
+void nl_route_view(const struct nl_route *r, struct kroute *out);
 
 /* Decode a buffer of rtnetlink messages as the event socket does, calling
  * obs and counting into stats: no socket involved (tests, fuzzing). buf

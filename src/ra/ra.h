@@ -16,11 +16,12 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
-#include "net/netlink.h"
+#include "net/kview.h"
 #include "net/packet.h"
 #include "proto/nd.h"
 #include "util/loop.h"
 
+struct iface;
 struct iftable;
 struct json;
 
@@ -99,10 +100,9 @@ int ra_engine_reload(struct ra_engine *e, const struct conf *conf);
  * nd_parse); pin carries the source link-layer address. */
 void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m,
                      const struct pkt_in *pin);
-/* Kernel events, after the daemon has applied them to the iftable. */
-void ra_engine_on_link(struct ra_engine *e, const struct nl_link *l, bool deleted);
-void ra_engine_on_addr(struct ra_engine *e, const struct nl_addr *a, bool deleted);
-void ra_engine_on_neigh(struct ra_engine *e, const struct nl_neigh *n, bool deleted);
+/* Interface-table changes (net/iftable.h), after the table has them. */
+void ra_engine_on_iface(struct ra_engine *e, const struct iface *ifc, unsigned changes);
+void ra_engine_on_neigh(struct ra_engine *e, const struct kneigh *n, bool deleted);
 
 /* Whether the engine needs RS/RA/NS/NA from interface ifname, and whether
  * it needs every multicast frame there (DAD probes go to solicited-node

@@ -666,6 +666,9 @@ int ra_engine_reload(struct ra_engine *e, const struct conf *conf)
 	struct ra_setup n, old = setup_of(e);
 	if (setup_build(e, conf, &n) < 0) {
 		log_err("ra: out of memory on reload; keeping the running configuration");
+		/* the daemon frees the old tree: patterns are not followed
+		 * until a reload works */
+		e->conf = NULL;
 		return -ENOMEM;
 	}
 	take_over(e, &n, &old);
@@ -755,41 +758,39 @@ static int pattern_new_match(void *ctx, const struct iface *k)
 static bool patterns_changed(struct ra_engine *e)
 {
 	bool any = false;
+	if (!e->conf)
+		return false;
 	for (size_t i = 0; i < e->n_ifaces; i++) {
 		const struct ra_if *ifc = e->ifaces[i];
 		if (ifc->pattern && !iftable_by_name(e->ifs, ifc->name))
 			return true;
 		any |= ifc->pattern != NULL;
 	}
-	for (size_t i = 0; !any && e->conf && i < e->conf->n_relays; i++)
+	for (size_t i = 0; !any && i < e->conf->n_relays; i++)
 		any = n_patterns(&e->conf->relays[i]) > 0;
 	return any && iftable_foreach(e->ifs, pattern_new_match, e) > 0;
 }
 
-void ra_engine_on_link(struct ra_engine *e, const struct nl_link *l, bool deleted)
+void ra_engine_on_iface(struct ra_engine *e, const struct iface *k, unsigned changes)
 {
 	if (e->shut)
 		return;
-	/* Names and indexes can both change (rename, re-create): look at all. */
-	(void)l;
-	(void)deleted;
-	if (patterns_changed(e)) {
-		ra_engine_reload(e, e->conf); /* the interfaces a pattern covers changed */
+	if (changes & ~(unsigned)(IFACE_LL | IFACE_V4)) {
+		if (patterns_changed(e)) {
+			ra_engine_reload(e, e->conf); /* the interfaces a pattern covers changed */
+			return;
+		}
+		/* Names and indexes can both change (rename, re-create): look at all. */
+		sync_all(e);
 		return;
 	}
-	sync_all(e);
-}
-
-void ra_engine_on_addr(struct ra_engine *e, const struct nl_addr *a, bool deleted)
-{
-	if (e->shut || a->family != AF_INET6)
-		return;
-	struct ra_if *ifc = ra_if_by_index(e, a->ifindex);
+	/* a new source address (link-local) for our RAs */
+	struct ra_if *ifc = (changes & IFACE_LL) ? ra_if_by_index(e, k->ifindex) : NULL;
 	if (ifc)
 		if_sync(ifc);
 }
 
-void ra_engine_on_neigh(struct ra_engine *e, const struct nl_neigh *n, bool deleted)
+void ra_engine_on_neigh(struct ra_engine *e, const struct kneigh *n, bool deleted)
 {
 	if (e->shut)
 		return;

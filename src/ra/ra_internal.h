@@ -335,7 +335,7 @@ struct ra_engine {
 	struct loop *loop;
 	struct iftable *ifs;
 	struct ra_ops ops;
-	const struct conf *conf; /* the running config: interface patterns are matched against it */
+	const struct conf *conf; /* the running config, for patterns; NULL after a failed reload */
 	struct hash_key hkey;
 	uint64_t rng;
 	bool shut;
@@ -370,7 +370,7 @@ void ra_relay_changed(struct ra_relay *r, bool urgent);
 /* ra_learn.c */
 void ra_learn_on_nd(struct ra_relay *r, struct ra_if *ifc, const struct nd_msg *m,
                     const struct pkt_in *pin);
-void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct nl_neigh *n, bool deleted);
+void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct kneigh *n, bool deleted);
 /* Timers: confirm tentative hosts, probe, expire carried DAD; returns the
  * next deadline or RA_END_NEVER. */
 uint64_t ra_learn_tick(struct ra_relay *r, uint64_t now);

@@ -303,7 +303,7 @@ void ra_learn_on_nd(struct ra_relay *r, struct ra_if *ifc, const struct nd_msg *
 	}
 }
 
-void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct nl_neigh *n, bool deleted)
+void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct kneigh *n, bool deleted)
 {
 	if (!r->learn_hosts || addr_linklocal(&n->addr))
 		return;
@@ -323,9 +323,7 @@ void ra_learn_on_neigh(struct ra_relay *r, struct ra_if *ifc, const struct nl_ne
 	}
 	if (!(n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)))
 		return; /* INCOMPLETE: the kernel is still asking */
-	struct nd_lladdr ll = { .len = n->lladdr_len <= ND_LLADDR_MAX ? n->lladdr_len : 0 };
-	memcpy(ll.addr, n->lladdr, ll.len);
-	host_seen(r, ifc, &n->addr, &ll, RA_VIA_NEIGH, false);
+	host_seen(r, ifc, &n->addr, &n->ll, RA_VIA_NEIGH, false);
 }
 
 /* One NS to a host the kernel dropped. False when the budget is spent: the

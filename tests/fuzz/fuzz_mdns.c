@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mdns/engine.h"
+#include "net/netlink.h"
 #include "proto/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -110,14 +111,16 @@ static void add_addr(struct mdns_engine *e, int ifindex, const char *text, unsig
 		inet_pton(AF_INET6, text, &a.addr);
 		a.family = AF_INET6;
 	}
-	mdns_engine_on_addr(e, &a, false);
+	struct iface_addr ia;
+	if (iftable_addr_of(&a, &ia))
+		mdns_engine_on_addr(e, &ia, false);
 }
 
 static void add_link(struct mdns_engine *e, int ifindex, const char *name)
 {
-	struct nl_link l = { .ifindex = ifindex, .flags = IFF_UP | IFF_RUNNING };
+	struct iface l = { .ifindex = ifindex, .up = true, .running = true };
 	memcpy(l.name, name, strlen(name) + 1);
-	mdns_engine_on_link(e, &l, false);
+	mdns_engine_on_iface(e, &l, IFACE_NEW);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -151,8 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	static const char *const names[3] = { "wlan0", "eth0", "eth1" };
 	for (int i = 0; i < 3; i++) {
-		struct nl_link l = { .ifindex = ifindexes[i] };
-		mdns_engine_on_link(e, &l, true);
+		struct iface l = { .ifindex = ifindexes[i] };
+		mdns_engine_on_iface(e, &l, IFACE_GONE);
 	}
 	now_ms += 3600 * 1000;
 	last_legacy_id = 0;
@@ -200,9 +203,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			mdns_engine_input(e, &rx, data, len);
 		}
 		if (m[7] & 2) {   /* a link event in between */
-			struct nl_link l = { .ifindex = 4, .flags = (m[7] & 4) ? IFF_UP | IFF_RUNNING : 0 };
+			struct iface l = { .ifindex = 4, .up = (m[7] & 4) != 0, .running = (m[7] & 4) != 0 };
 			memcpy(l.name, "eth0", 5);
-			mdns_engine_on_link(e, &l, (m[7] & 8) != 0);
+			mdns_engine_on_iface(e, &l, (m[7] & 8) ? IFACE_GONE : IFACE_STATE);
 		}
 		data += len;
 		size -= len;

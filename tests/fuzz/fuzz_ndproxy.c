@@ -7,6 +7,7 @@
 #include "conf/conf.h"
 #include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
+#include "net/netlink.h"
 #include "proto/nd.h"
 #include "util/loop.h"
 #include "../unit/fake_loop.h"
@@ -76,11 +77,11 @@ static void add_iface(struct iftable *ifs, int idx, const char *name)
 	struct nl_link l = { .ifindex = idx, .flags = IFF_UP | IFF_RUNNING, .type = ARPHRD_ETHER,
 	                     .mtu = 1500, .lladdr_len = idx == 3 ? 0 : 6, .lladdr = { 2, 0, 0, 0, 0, (uint8_t)idx } };
 	snprintf(l.name, sizeof(l.name), "%s", name);
-	iftable_on_link(ifs, &l, false);
+	iftable_on_link(ifs, &l, false, NULL, NULL);
 	struct nl_addr a = { .ifindex = idx, .family = AF_INET6, .plen = 64, .scope = 253 };
 	inet_pton(AF_INET6, "fe80::1", &a.addr);
 	a.addr.s6_addr[15] = (uint8_t)idx;
-	iftable_on_addr(ifs, &a, false);
+	iftable_on_addr(ifs, &a, false, NULL, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -119,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ndp_engine_on_nd(e, ifindex, &m, &pin);
 		if (data[off - 4] & 0x80) {
 			/* the kernel's neighbour events are input too */
-			struct nl_neigh n = { .ifindex = ifindex, .state = data[off - 3] };
+			struct kneigh n = { .ifindex = ifindex, .state = data[off - 3] };
 			if (len >= 16)
 				memcpy(&n.addr, data + off, 16);
 			ndp_engine_on_neigh(e, &n, data[off - 4] & 0x40);

@@ -10,6 +10,7 @@
  * more hosts per downstream than the cap, and none left after shutdown. */
 #include "conf/conf.h"
 #include "net/iftable.h"
+#include "net/netlink.h"
 #include "proto/nd.h"
 #include "ra/ra.h"
 #include "ra/ra_internal.h"
@@ -88,11 +89,11 @@ static void add_iface(struct iftable *ifs, int idx, const char *name, bool l3)
 	struct nl_link l = { .ifindex = idx, .flags = IFF_UP | IFF_RUNNING, .type = l3 ? ARPHRD_NONE : ARPHRD_ETHER,
 	                     .mtu = 1400, .lladdr_len = l3 ? 0 : 6, .lladdr = { 2, 0, 0, 0, 0, (uint8_t)idx } };
 	snprintf(l.name, sizeof(l.name), "%s", name);
-	iftable_on_link(ifs, &l, false);
+	iftable_on_link(ifs, &l, false, NULL, NULL);
 	struct nl_addr a = { .ifindex = idx, .family = AF_INET6, .plen = 64, .scope = 253 };
 	inet_pton(AF_INET6, "fe80::1", &a.addr);
 	a.addr.s6_addr[15] = (uint8_t)idx;
-	iftable_on_addr(ifs, &a, false);
+	iftable_on_addr(ifs, &a, false, NULL, NULL);
 }
 
 static void check_bounds(const struct ra_engine *e)
@@ -110,6 +111,12 @@ static void check_bounds(const struct ra_engine *e)
 		if (sum != r->hosts.used)
 			abort(); /* per-link counts out of step with the table */
 	}
+}
+
+/* The daemon's fan-out: an interface-table change reaches the engine. */
+static void ra_changed(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	ra_engine_on_iface(ctx, ifc, changes);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -154,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nd_parse(data + off, len, &m) == ND_OK)
 			ra_engine_on_nd(e, ifindex, &m, &pin);
 		if (kind & 0x80) {
-			struct nl_neigh n = { .ifindex = ifindex, .state = adv, .lladdr_len = 6 };
+			struct kneigh n = { .ifindex = ifindex, .state = adv, .ll = { .len = 6 } };
 			if (len >= 16)
 				memcpy(&n.addr, data + off, 16);
 			ra_engine_on_neigh(e, &n, kind & 0x40);
@@ -164,11 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct nl_link l = { .ifindex = ifindex, .mtu = 1400, .lladdr_len = k->lladdr_len };
 			memcpy(l.lladdr, k->lladdr, k->lladdr_len);
 			snprintf(l.name, sizeof(l.name), "%s", k->name);
-			iftable_on_link(ifs, &l, false);
-			ra_engine_on_link(e, &l, false);
+			iftable_on_link(ifs, &l, false, ra_changed, e);
 			l.flags = IFF_UP | IFF_RUNNING;
-			iftable_on_link(ifs, &l, false);
-			ra_engine_on_link(e, &l, false);
+			iftable_on_link(ifs, &l, false, ra_changed, e);
 		}
 		off += len;
 		/* up to ~18 minutes per record: lifetimes expire, timers fire */

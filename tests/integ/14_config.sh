@@ -116,5 +116,56 @@ check "pi41's session is kept, not re-learned (age ${age_before:-?} -> ${age_aft
 check "pi41 is still answered at once (no re-probe)" "no NA" \
 	nd laptop ns --iface wlan0 --target "$PI41_ADDR" --expect na --timeout 1 --check S=1
 
+# An engine that cannot take the new file fails alone, and says so: port
+# 5353 held (dual-stack, without SO_REUSEADDR) so the mDNS reflector an
+# added mdns block asks for cannot open its sockets.
+hog_ready="$ISL_RUN/mdns-hog.ready"
+ip netns exec "$(nsn gw)" "$ISL_PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 5353))
+open(sys.argv[1], "w").close()
+time.sleep(120)' "$hog_ready" &
+hog=$!
+at_cleanup "kill $hog 2>/dev/null"
+wait_for 5 test -e "$hog_ready" || note "the port-5353 holder did not start"
+write_islandd_conf gw "proxy wlan0 {
+	autowire yes
+	rule 2001:db8:abc:123:41::/80 {
+		iface eth0
+	}
+}
+mdns {
+	iface wlan0
+	iface eth0
+}"
+rc=0; out=$(ctl gw reload 2>&1) || rc=$?
+check "islandctl reload names the engine that failed and why (exit $rc: $out)" "exit $rc: $out" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'mdns: Address already in use' <<<'$out'"
+json=$(ctl gw reload --json 2>&1)
+check "... and in JSON: the file is reloaded, the error names mdns" "$json" \
+	jqe '.reloaded == true and (.error | test("^mdns: "))' <<<"$json"
+check "the daemon keeps running, the reflector stays off" "$(ctl gw status --json 2>&1)" \
+	bash -c "ctl() { \"$ISLANDCTL\" -S \"$(islandd_sock gw)\" \"\$@\"; }; ctl status --json | jq -e '.mdns == false' >/dev/null"
+check "the proxy took the new file and still answers for pi41" "no NA" \
+	nd laptop ns --iface wlan0 --target "$PI41_ADDR" --expect na --timeout 2 --check S=1
+if grep -q 'reload: mdns failed and keeps its previous configuration: Address already in use' "$(islandd_log gw)"; then
+	ok "the log names the failed engine"
+else
+	not_ok "the log names the failed engine" "log: $(tail -n 5 "$(islandd_log gw)")"
+fi
+kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null
+rc=0; out=$(ctl gw reload 2>&1) || rc=$?
+check "with the port free, the same file reloads (exit $rc: $out)" "exit $rc: $out" test "$rc" -eq 0
+reflector_joined() {
+	[ "$(ctl gw mdns --json 2>/dev/null | jq '[.mdns.interfaces[] | select(.joined6 and .up)] | length')" = 2 ]
+}
+if wait_for 5 reflector_joined; then
+	ok "and the reflector runs, joined on wlan0 and eth0"
+else
+	not_ok "and the reflector runs, joined on wlan0 and eth0" "$(ctl gw mdns --json 2>&1 | jq -c .mdns.interfaces)"
+fi
+
 finish_islandd gw
 test_status

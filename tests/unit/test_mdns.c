@@ -15,6 +15,7 @@
 
 #include "ctl/ctl.h"
 #include "mdns/engine.h"
+#include "net/netlink.h"
 #include "mdns/recent.h"
 #include "proto/dns.h"
 #include "ctl/jread.h"
@@ -99,9 +100,9 @@ static struct in6_addr ip(const char *text)
 
 static void link_event(struct mdns_engine *e, int ifindex, const char *name, bool up, bool deleted)
 {
-	struct nl_link l = { .ifindex = ifindex, .flags = up ? (IFF_UP | IFF_RUNNING) : 0 };
+	struct iface l = { .ifindex = ifindex, .up = up, .running = up };
 	snprintf(l.name, sizeof(l.name), "%s", name);
-	mdns_engine_on_link(e, &l, deleted);
+	mdns_engine_on_iface(e, &l, deleted ? IFACE_GONE : IFACE_STATE);
 }
 
 static void addr_event(struct mdns_engine *e, int ifindex, const char *text, unsigned plen)
@@ -113,7 +114,9 @@ static void addr_event(struct mdns_engine *e, int ifindex, const char *text, uns
 		assert_int_equal(inet_pton(AF_INET6, text, &a.addr), 1);
 		a.family = AF_INET6;
 	}
-	mdns_engine_on_addr(e, &a, false);
+	struct iface_addr ia;
+	assert_true(iftable_addr_of(&a, &ia));
+	mdns_engine_on_addr(e, &ia, false);
 }
 
 static void host_setup(struct mdns_engine *e)
@@ -852,9 +855,9 @@ static void test_header_fields(void **state)
 
 static void link_mtu(int ifindex, const char *name, uint32_t mtu)
 {
-	struct nl_link l = { .ifindex = ifindex, .flags = IFF_UP | IFF_RUNNING, .mtu = mtu };
+	struct iface l = { .ifindex = ifindex, .up = true, .running = true, .mtu = mtu };
 	snprintf(l.name, sizeof(l.name), "%s", name);
-	mdns_engine_on_link(E, &l, false);
+	mdns_engine_on_iface(E, &l, IFACE_MTU);
 }
 
 static uint8_t BIG_TXT[4000];

@@ -14,6 +14,7 @@
 #include "ndproxy/ndproxy.h"
 #include "proto/mld.h"
 #include "net/iftable.h"
+#include "net/netlink.h"
 #include "util/loop.h"
 #include "util/json.h"
 #include "fake_loop.h"
@@ -138,9 +139,24 @@ static void add_iface(struct iftable *ifs, int idx, const char *name, const char
 	struct nl_link l = { .ifindex = idx, .flags = IFF_UP | IFF_RUNNING, .type = ARPHRD_ETHER,
 	                     .mtu = 1500, .lladdr_len = 6, .lladdr = { 2, 0, 0, 0, 0, mac_last } };
 	snprintf(l.name, sizeof(l.name), "%s", name);
-	iftable_on_link(ifs, &l, false);
+	iftable_on_link(ifs, &l, false, NULL, NULL);
 	struct nl_addr a = { .ifindex = idx, .family = AF_INET6, .addr = A(ll), .plen = 64, .scope = 253 };
-	iftable_on_addr(ifs, &a, false);
+	iftable_on_addr(ifs, &a, false, NULL, NULL);
+}
+
+/* What the daemon hands the engine of a netlink neighbour or route. */
+static void neigh_event(struct ndp_engine *e, const struct nl_neigh *nn, bool deleted)
+{
+	struct kneigh n;
+	nl_neigh_view(nn, &n);
+	ndp_engine_on_neigh(e, &n, deleted);
+}
+
+static void route_event(struct ndp_engine *e, const struct nl_route *nr, bool deleted)
+{
+	struct kroute r;
+	nl_route_view(nr, &r);
+	ndp_engine_on_route(e, &r, deleted);
 }
 
 /* The proxy's links (and eth1 for the relay tests), the engine on `o`. */
@@ -334,7 +350,7 @@ static void kernel_known_neighbour_is_answered_without_probe(void **state)
 	struct world w;
 	world_up(&w, ISLAND);
 	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8:abc:123:42::1"), .state = 0x02 /* REACHABLE */ };
-	ndp_engine_on_neigh(w.e, &n, false);
+	neigh_event(w.e, &n, false);
 	assert_int_equal(fk.n_ns, 0); /* events alone send nothing */
 	/* at start-up (autowire): a host the kernel knows downstream is probed
 	 * at once, so its route is back before the upstream asks */
@@ -347,13 +363,13 @@ static void kernel_known_neighbour_is_answered_without_probe(void **state)
 	/* known on another interface does not count */
 	n.ifindex = UP_IF;
 	n.addr = A("2001:db8:abc:123:43::1");
-	ndp_engine_on_neigh(w.e, &n, false);
+	neigh_event(w.e, &n, false);
 	solicit(&w, "fe80::99", "2001:db8:abc:123:43::1");
 	assert_int_equal(fk.n_na, 1);
 	assert_int_equal(fk.n_ns, 2); /* probed instead */
 	/* a FAILED neighbour is not known */
 	n = (struct nl_neigh){ .ifindex = DOWN_IF, .addr = A("2001:db8:abc:123:44::1"), .state = 0x20 /* FAILED */ };
-	ndp_engine_on_neigh(w.e, &n, false);
+	neigh_event(w.e, &n, false);
 	solicit(&w, "fe80::99", "2001:db8:abc:123:44::1");
 	assert_int_equal(fk.n_na, 1);
 	world_down(&w);
@@ -364,7 +380,7 @@ static void probe_budget_bounds_a_scan_and_leaves_no_state(void **state)
 	struct world w;
 	world_up(&w, "proxy wlan0 { probe-rate 100\n rule 2001:db8::/64 { iface eth0 } }\n");
 	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8::42"), .state = 0x80 /* PERMANENT */ };
-	ndp_engine_on_neigh(w.e, &n, false);
+	neigh_event(w.e, &n, false);
 	char t[64];
 	/* 10,000 distinct targets at one instant: at most the burst is probed */
 	for (int i = 0; i < 10000; i++) {
@@ -603,7 +619,7 @@ static void stale_kernel_entry_does_not_revive_a_host_that_left(void **state)
 	struct world w;
 	world_up(&w, "proxy wlan0 { timeout 10\n retries 0\n ttl 20\n rule 2001:db8::/64 { iface eth0 } }\n");
 	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8::42"), .state = 0x04 /* STALE */ };
-	ndp_engine_on_neigh(w.e, &n, false);
+	neigh_event(w.e, &n, false);
 	solicit(&w, "fe80::99", "2001:db8::42");
 	assert_int_equal(fk.n_na, 1); /* known to the kernel: answered at once */
 	run_for(80); /* ttl ends, the keepalive probe goes unanswered */
@@ -625,11 +641,11 @@ static void auto_session_dropped_when_its_route_moves(void **state)
 	assert_int_equal(fk.n_na, 1);
 	assert_int_equal(fk.n_routes, 0); /* auto: the kernel's route already leads there */
 	struct nl_route r = { .dst = A("2001:db8::"), .plen = 64, .protocol = 4 /* static */, .oif = DOWN_IF };
-	ndp_engine_on_route(w.e, &r, false); /* unchanged decision: kept */
+	route_event(w.e, &r, false); /* unchanged decision: kept */
 	solicit(&w, "fe80::99", "2001:db8::2");
 	assert_int_equal(fk.n_na, 2);
 	fk.route_oif = UP_IF; /* the route was deleted: now it leads back upstream */
-	ndp_engine_on_route(w.e, &r, true);
+	route_event(w.e, &r, true);
 	solicit(&w, "fe80::99", "2001:db8::2");
 	assert_int_equal(fk.n_na, 2);
 	world_down(&w);
@@ -646,9 +662,9 @@ static void deleted_route_of_a_live_session_is_restored(void **state)
 	assert_int_equal(fk.n_routes, 1);
 	struct nl_route r = { .dst = A("2001:db8:abc:123:41::1"), .plen = 128, .protocol = ISLANDD_RTPROT,
 	                      .table = RT_TABLE_MAIN, .oif = DOWN_IF };
-	ndp_engine_on_route(w.e, &r, false); /* our own add echoed: nothing */
+	route_event(w.e, &r, false); /* our own add echoed: nothing */
 	assert_int_equal(fk.n_routes, 1);
-	ndp_engine_on_route(w.e, &r, true);
+	route_event(w.e, &r, true);
 	assert_int_equal(fk.n_routes, 2);
 	assert_true(fk.routes[1].add);
 	assert_addr(&fk.routes[1].target, "2001:db8:abc:123:41::1");
@@ -657,13 +673,13 @@ static void deleted_route_of_a_live_session_is_restored(void **state)
 	/* not ours: another target, another interface, another table */
 	struct nl_route other = r;
 	other.dst = A("2001:db8:abc:123:42::1");
-	ndp_engine_on_route(w.e, &other, true);
+	route_event(w.e, &other, true);
 	other = r;
 	other.oif = UP_IF;
-	ndp_engine_on_route(w.e, &other, true);
+	route_event(w.e, &other, true);
 	other = r;
 	other.table = 100;
-	ndp_engine_on_route(w.e, &other, true);
+	route_event(w.e, &other, true);
 	assert_int_equal(fk.n_routes, 2);
 	assert_int_equal(ndp_engine_counters(w.e)->route_restored, 1);
 	world_down(&w);
@@ -747,7 +763,7 @@ static void relay_host_known_to_the_kernel_is_answered_without_probe(void **stat
 	struct world w;
 	relay_world_up(&w, "ra-relay wlan0 { iface eth0; iface eth1 }\n");
 	struct nl_neigh n = { .ifindex = DOWN_IF, .addr = A("2001:db8::42"), .state = 0x02 /* REACHABLE */ };
-	ndp_engine_on_neigh(w.e, &n, false);
+	neigh_event(w.e, &n, false);
 	solicit(&w, "fe80::99", "2001:db8::42");
 	assert_int_equal(fk.n_ns, 0);
 	assert_int_equal(fk.n_na, 1);
@@ -839,6 +855,12 @@ static void answer_from_target_sends_from_the_target(void **state)
 	world_down(&w);
 }
 
+/* What the daemon does with an interface-table change: tell the engine. */
+static void engine_iface_changed(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	ndp_engine_on_iface(ctx, ifc, changes);
+}
+
 /* `iface br-*`: a new target is probed on every interface the pattern
  * covers now (each from its own link-local address), bound to the one it
  * answers on and routed there; a bridge that appears later is covered, one
@@ -848,13 +870,9 @@ static void iface_pattern_probes_every_match_and_follows_links(void **state)
 	struct world w;
 	world_up(&w, "proxy wlan0 {\n autowire yes\n rule 2001:db8::/64 {\n  iface br-*\n }\n}\n");
 	add_iface(w.ifs, 5, "br-1234", "fe80::5", 5);
-	struct nl_link l = { .ifindex = 5, .flags = IFF_UP | IFF_RUNNING };
-	snprintf(l.name, sizeof(l.name), "br-1234");
-	ndp_engine_on_link(w.e, &l, false);
+	ndp_engine_on_iface(w.e, iftable_by_index(w.ifs, 5), IFACE_NEW);
 	add_iface(w.ifs, 6, "br-5678", "fe80::6", 6);
-	l.ifindex = 6;
-	snprintf(l.name, sizeof(l.name), "br-5678");
-	ndp_engine_on_link(w.e, &l, false);
+	ndp_engine_on_iface(w.e, iftable_by_index(w.ifs, 6), IFACE_NEW);
 	uint32_t types = 0;
 	bool am = false, pr = false;
 	assert_true(ndp_engine_wants_iface(w.e, "br-1234", &types, &am, &pr));
@@ -877,8 +895,9 @@ static void iface_pattern_probes_every_match_and_follows_links(void **state)
 	assert_int_equal(fk.n_ns, 2);
 
 	/* br-5678 deleted: its host is lost, the route went with the link */
-	iftable_on_link(w.ifs, &l, true);
-	ndp_engine_on_link(w.e, &l, true);
+	struct nl_link l = { .ifindex = 6, .flags = IFF_UP | IFF_RUNNING };
+	snprintf(l.name, sizeof(l.name), "br-5678");
+	iftable_on_link(w.ifs, &l, true, engine_iface_changed, w.e);
 	assert_int_equal(ndp_engine_session_count(w.e), 0);
 	solicit(&w, "fe80::99", "2001:db8::7"); /* new target after the hold: br-1234 only */
 	assert_int_equal(fk.n_ns, 3);

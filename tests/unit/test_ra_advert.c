@@ -282,21 +282,18 @@ static void test_interface_appears_later(void **state)
 	struct nl_link l = { .ifindex = IF_VETH0, .flags = IFF_UP, .mtu = 1500, .lladdr_len = 6,
 	                     .lladdr = { 0x02, 0, 0, 0, 0, 0x0a } };
 	snprintf(l.name, sizeof(l.name), "veth0");
-	iftable_on_link(ifs, &l, false);
-	ra_engine_on_link(e, &l, false);
+	iftable_on_link(ifs, &l, false, ra_iface_changed, e);
 	run_for(1000);
 	assert_int_equal(n_tx, 0); /* no link-local address yet */
 	struct nl_addr a = { .ifindex = IF_VETH0, .family = AF_INET6, .addr = addr6("fe80::ff:fe00:a"), .plen = 64,
 	                     .scope = RT_SCOPE_LINK };
-	iftable_on_addr(ifs, &a, false);
-	ra_engine_on_addr(e, &a, false);
+	iftable_on_addr(ifs, &a, false, ra_iface_changed, e);
 	run_for(1);
 	int i = tx_find(0, IF_VETH0, ND_TYPE_RA);
 	assert_true(i >= 0);
 	assert_icmp_equal((unsigned)i, radvd_defaults);
 	/* gone again: silent, and no busy timer */
-	iftable_on_link(ifs, &l, true);
-	ra_engine_on_link(e, &l, true);
+	iftable_on_link(ifs, &l, true, ra_iface_changed, e);
 	unsigned before = n_tx;
 	run_for(3600000);
 	assert_int_equal(n_tx, before);

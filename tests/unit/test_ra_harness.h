@@ -23,10 +23,17 @@
 #include "conf/conf.h"
 #include "ctl/ctl.h"
 #include "net/iftable.h"
+#include "net/netlink.h"
 #include "proto/nd.h"
 #include "ra/ra.h"
 #include "util/loop.h"
 #include "fake_loop.h"
+
+/* What the daemon does with an interface-table change: tell the engine. */
+static inline void ra_iface_changed(void *ctx, const struct iface *ifc, unsigned changes)
+{
+	ra_engine_on_iface(ctx, ifc, changes);
+}
 
 /* --- fake clock and loop: fake_loop.h (the engines run on fake_loop) ---- */
 
@@ -139,9 +146,9 @@ static __attribute__((unused)) void if_add_ll(int ifindex, const char *name, uin
 		l.lladdr_len = 6;
 		memcpy(l.lladdr, mac, 6);
 	}
-	iftable_on_link(ifs, &l, false);
+	iftable_on_link(ifs, &l, false, NULL, NULL);
 	struct nl_addr a = { .ifindex = ifindex, .family = AF_INET6, .addr = addr6(ll), .plen = 64, .scope = RT_SCOPE_LINK };
-	iftable_on_addr(ifs, &a, false);
+	iftable_on_addr(ifs, &a, false, NULL, NULL);
 }
 
 static __attribute__((unused)) void if_add(int ifindex, const char *name, uint32_t mtu, bool ethernet)
@@ -251,8 +258,10 @@ static __attribute__((unused)) void send_na(struct ra_engine *e, int ifindex, co
 
 static __attribute__((unused)) void neigh_event(struct ra_engine *e, int ifindex, const char *addr, uint16_t state, bool deleted)
 {
-	struct nl_neigh n = { .ifindex = ifindex, .addr = addr6(addr), .state = state, .lladdr_len = 6,
-	                      .lladdr = { 0x02, 0xcc, 0, 0, 0, 0x09 } };
+	struct nl_neigh nn = { .ifindex = ifindex, .addr = addr6(addr), .state = state, .lladdr_len = 6,
+	                       .lladdr = { 0x02, 0xcc, 0, 0, 0, 0x09 } };
+	struct kneigh n;
+	nl_neigh_view(&nn, &n);
 	ra_engine_on_neigh(e, &n, deleted);
 }
 

@@ -537,14 +537,12 @@ static void test_rs_answered_and_link_back(void **state)
 	struct nl_link l = { .ifindex = IF_WLAN0, .flags = 0, .mtu = 1500, .lladdr_len = 6,
 	                     .lladdr = { 0x02, 0, 0, 0, 0, IF_WLAN0 } };
 	snprintf(l.name, sizeof(l.name), "wlan0");
-	iftable_on_link(ifs, &l, false);
-	ra_engine_on_link(e, &l, false);
+	iftable_on_link(ifs, &l, false, ra_iface_changed, e);
 	run_for(10000);
 	assert_int_equal(tx_count(0, IF_WLAN0, ND_TYPE_RS), 1); /* nothing while down */
 	unsigned before = n_tx;
 	l.flags = IFF_UP | IFF_RUNNING;
-	iftable_on_link(ifs, &l, false);
-	ra_engine_on_link(e, &l, false);
+	iftable_on_link(ifs, &l, false, ra_iface_changed, e);
 	run_for(1000);
 	assert_int_equal(tx_count(before, IF_WLAN0, ND_TYPE_RS), 1);
 	assert_rs((unsigned)tx_find(before, IF_WLAN0, ND_TYPE_RS), IF_WLAN0, true);
@@ -554,11 +552,9 @@ static void test_rs_answered_and_link_back(void **state)
 
 	/* re-created under another index, its link-local still tentative: from :: */
 	before = n_tx;
-	iftable_on_link(ifs, &l, true);
-	ra_engine_on_link(e, &l, true);
+	iftable_on_link(ifs, &l, true, ra_iface_changed, e);
 	l.ifindex = 9;
-	iftable_on_link(ifs, &l, false);
-	ra_engine_on_link(e, &l, false);
+	iftable_on_link(ifs, &l, false, ra_iface_changed, e);
 	run_for(1000);
 	assert_int_equal(tx_count(before, 9, ND_TYPE_RS), 1);
 	assert_rs((unsigned)tx_find(before, 9, ND_TYPE_RS), 9, false);
@@ -597,8 +593,7 @@ static void test_upstream_down_router_lifetime_zero(void **state)
 	unsigned before = n_tx;
 	struct nl_link l = { .ifindex = IF_WLAN0, .flags = 0, .mtu = 1500, .lladdr_len = 6 };
 	snprintf(l.name, sizeof(l.name), "wlan0");
-	iftable_on_link(ifs, &l, false);
-	ra_engine_on_link(e, &l, false);
+	iftable_on_link(ifs, &l, false, ra_iface_changed, e);
 	run_for(4000);
 	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
 	assert_true(i >= 0);
