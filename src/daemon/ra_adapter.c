@@ -34,9 +34,11 @@ static void op_host(void *ctx, int upstream_ifindex, int downstream_ifindex, con
 		ndproxy_adapter_learned_host(ndp, upstream_ifindex, downstream_ifindex, addr, gone);
 }
 
+/* The loop's clock, which tests may replace (util/loop.h). */
 static uint64_t op_now_ms(void *ctx)
 {
-	return clock_ms();
+	struct ra_adapter *a = ctx;
+	return loop_now_ms(a->env->loop);
 }
 
 static bool wanted(const struct conf *conf)
