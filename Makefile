@@ -7,12 +7,12 @@
 #   make bench       benchmarks against ndppd / npd6 / avahi
 #   make fuzz        run every fuzzer for FUZZ_SECONDS each
 #   make cross-bin ARCH=arm64|armhf   cross-built programs, unit tests and
-#                    standalone fuzz replayers in build/cross-ARCH (UBSan)
+#                    standalone fuzz replayers in build/cross-ARCH (ASan+UBSan)
 #   make deb [ARCH=amd64|arm64|armhf]  Debian package in build/deb/ARCH,
 #                    lintian-checked (default: this machine's architecture)
 #
-# Variables: CC, AR, BUILD (output dir), SAN=1 (ASan+UBSan), SAN=ub (UBSan
-# only), PREFIX, DESTDIR, ARCH.
+# Variables: CC, AR, BUILD (output dir), SAN=1 (ASan+UBSan), PREFIX, DESTDIR,
+# ARCH.
 
 VERSION   := 0.1.0
 CC        ?= cc
@@ -35,12 +35,6 @@ CFLAGS    += -std=c11 $(WARN) -fno-strict-aliasing
 ifeq ($(SAN),1)
 CFLAGS    += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS   += -fsanitize=address,undefined
-endif
-# UBSan alone: the cross builds run under qemu-user, where ASan's shadow
-# memory cannot be mapped; UBSan still traps misaligned and overflowing code.
-ifeq ($(SAN),ub)
-CFLAGS    += -O1 -fsanitize=undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS   += -fsanitize=undefined
 endif
 LDLIBS    += -lmnl
 
@@ -110,7 +104,7 @@ TRIPLET_armhf := arm-linux-gnueabihf
 TRIPLET_amd64 := x86_64-linux-gnu
 cross-bin:
 	@test -n "$(TRIPLET_$(ARCH))" || { echo "cross-bin: ARCH=$(ARCH): one of $(CROSS_ARCHES)" >&2; exit 2; }
-	$(MAKE) CC=$(TRIPLET_$(ARCH))-gcc AR=$(TRIPLET_$(ARCH))-ar SAN=ub BUILD=build/cross-$(ARCH) \
+	$(MAKE) CC=$(TRIPLET_$(ARCH))-gcc AR=$(TRIPLET_$(ARCH))-ar SAN=1 BUILD=build/cross-$(ARCH) \
 	  all unit-bin fuzz-standalone-bin
 
 deb:
