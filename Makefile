@@ -6,11 +6,17 @@
 #   make demo        the seed-000 island in network namespaces
 #   make bench       benchmarks against ndppd / npd6 / avahi
 #   make fuzz        run every fuzzer for FUZZ_SECONDS each
+#   make cross-bin ARCH=arm64|armhf   cross-built programs, unit tests and
+#                    standalone fuzz replayers in build/cross-ARCH (ASan+UBSan)
+#   make deb [ARCH=amd64|arm64|armhf]  Debian package in build/deb/ARCH,
+#                    lintian-checked (default: this machine's architecture)
 #
-# Variables: CC, BUILD (output dir), SAN=1 (ASan+UBSan), PREFIX, DESTDIR.
+# Variables: CC, AR, BUILD (output dir), SAN=1 (ASan+UBSan), PREFIX, DESTDIR,
+# ARCH.
 
 VERSION   := 0.1.0
 CC        ?= cc
+AR        ?= ar
 BUILD     ?= build
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -19,6 +25,10 @@ FUZZ_SECONDS ?= 60
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wno-unused-parameter
+# 64-bit off_t and inode numbers on 32-bit targets (armhf): without it
+# readdir() fails with EOVERFLOW on a filesystem with 64-bit directory
+# offsets (ext4 seen from a 64-bit kernel, XFS, NFS).
+CPPFLAGS  += -D_FILE_OFFSET_BITS=64
 CPPFLAGS  += -D_GNU_SOURCE -DISLANDD_VERSION='"$(VERSION)"' -Isrc
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 $(WARN) -fno-strict-aliasing
@@ -37,10 +47,11 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_STANDALONE_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-standalone/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all unit-bin fuzz-bin bench-bin test unit integ demo bench fuzz deps clean install uninstall
+.PHONY: all unit-bin fuzz-bin fuzz-standalone-bin cross-bin deb bench-bin test unit integ demo bench fuzz deps clean install uninstall
 all: $(BUILD)/islandd $(BUILD)/islandctl
 
 $(BUILD)/%.o: %.c
@@ -49,7 +60,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/libisland.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/islandd: $(BUILD)/src/islandd.o $(BUILD)/libisland.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -77,6 +88,28 @@ fuzz-bin:
 	  clang $(CPPFLAGS) -std=c11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
 	    -o build/fuzz/$$n $$f build/fuzzlib/libisland.a $(LDLIBS); done
 
+# The fuzz targets with a plain main() (tests/fuzz/standalone.c) that replays
+# files once: for compilers without libFuzzer, the cross builds above all.
+fuzz-standalone-bin: $(FUZZ_STANDALONE_BIN)
+$(BUILD)/fuzz-standalone/%: tests/fuzz/%.c tests/fuzz/standalone.c $(BUILD)/libisland.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# Raspberry Pi OS architectures, with Debian's cross toolchains; tests/run.sh
+# runs what cross-bin builds under qemu-user (stage "cross").
+ARCH          ?= $(shell dpkg --print-architecture 2>/dev/null)
+CROSS_ARCHES  := arm64 armhf
+TRIPLET_arm64 := aarch64-linux-gnu
+TRIPLET_armhf := arm-linux-gnueabihf
+TRIPLET_amd64 := x86_64-linux-gnu
+cross-bin:
+	@test -n "$(TRIPLET_$(ARCH))" || { echo "cross-bin: ARCH=$(ARCH): one of $(CROSS_ARCHES)" >&2; exit 2; }
+	$(MAKE) CC=$(TRIPLET_$(ARCH))-gcc AR=$(TRIPLET_$(ARCH))-ar SAN=1 BUILD=build/cross-$(ARCH) \
+	  all unit-bin fuzz-standalone-bin
+
+deb:
+	scripts/build-deb.sh $(ARCH)
+
 deps:
 	@scripts/install-deps.sh
 
@@ -86,6 +119,8 @@ test: deps
 	$(MAKE) CC=clang BUILD=build/clang all unit-bin
 	$(MAKE) SAN=1 BUILD=build/asan all unit-bin bench-bin
 	$(MAKE) fuzz-bin
+	$(MAKE) ARCH=arm64 cross-bin
+	$(MAKE) ARCH=armhf cross-bin
 	tests/run.sh
 
 unit: 

@@ -17,11 +17,23 @@ PACKAGES=(
 	gnuplot-nox man-db groff-base jq nftables
 	dbus debhelper dpkg-dev lintian fakeroot strace systemd adduser
 )
+# The Raspberry Pi architectures: `make deb ARCH=arm64|armhf` cross-builds
+# with Debian's toolchains, and `make test` runs the unit tests and fuzz
+# corpora of those builds under qemu-user (called explicitly with -L, so
+# the host's binfmt_misc setup is left alone).
+CROSS_ARCHES=(arm64 armhf)
+PACKAGES+=(qemu-user)
+for a in "${CROSS_ARCHES[@]}"; do
+	PACKAGES+=("crossbuild-essential-$a" "libmnl-dev:$a" "libcmocka-dev:$a")
+done
 DAEMONS=(avahi-daemon radvd ndppd npd6)
 
+# Installed packages by name:arch, and by bare name when native or "all".
+native=$(dpkg --print-architecture)
 missing=()
-mapfile -t installed < <(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${PACKAGES[@]}" 2>/dev/null |
-	awk '$1 == "ii" {print $2}')
+mapfile -t installed < <(dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Architecture}\n' \
+	"${PACKAGES[@]%%:*}" 2>/dev/null |
+	awk -v n="$native" '$1 == "ii" {print $2 ":" $3; if ($3 == n || $3 == "all") print $2}')
 for p in "${PACKAGES[@]}"; do
 	found=0
 	for i in "${installed[@]}"; do [ "$i" = "$p" ] && { found=1; break; }; done
@@ -35,6 +47,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 command -v apt-get >/dev/null || { echo "install-deps: apt-get not found (Debian 12 expected)" >&2; exit 1; }
+
+# Foreign architectures must be known to dpkg before apt can fetch their lists.
+foreign=$(dpkg --print-foreign-architectures)
+for a in "${CROSS_ARCHES[@]}"; do
+	grep -qx "$a" <<<"$foreign" || { echo "install-deps: dpkg --add-architecture $a"; dpkg --add-architecture "$a"; }
+done
 
 # pids of the daemons in a given state, to stop only what the install started.
 daemon_pids() {
@@ -61,8 +79,10 @@ printf '#!/bin/sh\n# installed by islandd scripts/install-deps.sh for the durati
 chmod 755 "$policy"
 
 echo "install-deps: installing ${missing[*]}"
-apt-get update -q
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+apt-get -o DPkg::Lock::Timeout=300 update -q
+# Other builds may hold the dpkg lock for a while: wait for it, do not fail.
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+	--no-install-recommends "${missing[@]}"
 
 restore_policy
 trap - EXIT

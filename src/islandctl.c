@@ -91,7 +91,7 @@ static int ctl_try(const char *sock, const char *request, struct reply *r, char 
 	*retry = false;
 	r->len = 0;
 	if (strlen(sock) >= sizeof(sun.sun_path)) {
-		snprintf(why, cap, "socket path too long: %s", sock);
+		snprintf(why, cap, "socket path too long: %.200s", sock); /* bounded: armhf -Wformat-truncation */
 		return -1;
 	}
 	strcpy(sun.sun_path, sock);
