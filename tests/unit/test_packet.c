@@ -140,7 +140,11 @@ static int setup_veth(void **state)
 	if (sh("ip link add va type veth peer name vb") || ipv6_on("va") || ipv6_on("vb") ||
 	    sh("ip link set va up && ip link set vb up"))
 		return -1;
-	return 0;
+	/* va came up before its peer, so its queue starts only when linkwatch
+	 * sees the carrier (asynchronous, up to a second): until then frames
+	 * sent on va are dropped. Operational state UP on both says it ran. */
+	return sh("for i in $(seq 100); do ip -o link show va | grep -q 'state UP' && "
+	          "ip -o link show vb | grep -q 'state UP' && exit 0; sleep 0.05; done; exit 1");
 }
 
 /* Receive until `want` packets from MARK_SRC arrived or `ms` passed;
