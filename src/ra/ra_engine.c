@@ -771,10 +771,22 @@ static bool patterns_changed(struct ra_engine *e)
 	return any && iftable_foreach(e->ifs, pattern_new_match, e) > 0;
 }
 
+static void on_pattern_timer(void *ctx)
+{
+	struct ra_engine *e = ctx;
+	if (!e->shut && patterns_changed(e))
+		ra_engine_reload(e, e->conf); /* the interfaces a pattern covers changed */
+}
+
 void ra_engine_on_iface(struct ra_engine *e, const struct iface *k, unsigned changes)
 {
 	if (e->shut)
 		return;
+	if (changes & (IFACE_GONE | IFACE_NAME)) {
+		const struct ra_if *gone = ra_if_by_index(e, k->ifindex);
+		if (gone && gone->pattern)
+			loop_timer_in(e->loop, &e->pattern_timer, 0, on_pattern_timer, e);
+	}
 	if (changes & ~(unsigned)(IFACE_LL | IFACE_V4)) {
 		if (patterns_changed(e)) {
 			ra_engine_reload(e, e->conf); /* the interfaces a pattern covers changed */
@@ -837,12 +849,14 @@ void ra_engine_shutdown(struct ra_engine *e)
 		loop_timer_cancel(e->loop, &e->relays[i]->maint);
 		relay_solicit_stop(e->relays[i]);
 	}
+	loop_timer_cancel(e->loop, &e->pattern_timer);
 }
 
 void ra_engine_free(struct ra_engine *e)
 {
 	if (!e)
 		return;
+	loop_timer_cancel(e->loop, &e->pattern_timer);
 	struct ra_setup s = setup_of(e);
 	setup_free(e, &s);
 	free(e);

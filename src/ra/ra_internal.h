@@ -336,6 +336,9 @@ struct ra_engine {
 	struct iftable *ifs;
 	struct ra_ops ops;
 	const struct conf *conf; /* the running config, for patterns; NULL after a failed reload */
+	/* an interface a pattern covered goes: the table still holds it during
+	 * the event, so the downstreams are rebuilt right after */
+	struct loop_timer pattern_timer;
 	struct hash_key hkey;
 	uint64_t rng;
 	bool shut;
