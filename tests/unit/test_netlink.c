@@ -193,6 +193,11 @@ static void test_dump_all(void **state)
 	assert_int_equal(sh("ip link add d0 type veth peer name d0p && ip link set d0 mtu 1400 up && ip link set d0p up"), 0);
 	assert_int_equal(sh("ip addr add 2001:db8:1::1/64 dev d0 nodad"), 0);
 	assert_int_equal(sh("ip addr add 192.0.2.1/24 dev d0"), 0);
+	/* d0 came up before its peer: until linkwatch sees the carrier
+	 * (asynchronous) its IPv6 address stays tentative and has no local
+	 * route yet. The dump is to show what the kernel has, so wait for it. */
+	assert_int_equal(sh("for i in $(seq 100); do ip -6 route show table local 2001:db8:1::1 | grep -q local && "
+	                    "exit 0; sleep 0.05; done; exit 1"), 0);
 	nl = open_nl();
 	assert_int_equal(nl_dump_all(nl), 0);
 
