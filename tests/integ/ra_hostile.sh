@@ -118,22 +118,16 @@ check "RA flood: $n_ra RAs downstream in ${span} ms (at most one per 3 s)" "too 
 # loaded run in 6). On real gear h1 has a table of its own; what this checks
 # is that islandd answers.
 rs_after_flood() {
-	nsexec h1 "$ISL_PY" - eth0 "$GW_ETH_LL" <<-'EOF'
+	nsexec h1 "$ISL_PY" - eth0 "$(ll_addr h1 eth0)" "$GW_ETH_LL" <<-'EOF'
 	import logging, sys
 	logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 	from scapy.config import conf
 	from scapy.layers.l2 import Ether
 	from scapy.layers.inet6 import IPv6, ICMPv6ND_RS, ICMPv6ND_RA, ICMPv6NDOptSrcLLAddr
 	from scapy.sendrecv import sendp, sniff
-	import ipaddress
 	conf.verb = 0
-	iface, gw_ll = sys.argv[1], sys.argv[2]
+	iface, ll, gw_ll = sys.argv[1:4]
 	mac = open("/sys/class/net/%s/address" % iface).read().strip()
-	ll = None
-	for line in open("/proc/net/if_inet6"):
-	    h, _, _, scope, _, name = line.split()
-	    if name == iface and scope == "20":
-	        ll = str(ipaddress.IPv6Address(bytes.fromhex(h)))
 	rs = (Ether(src=mac, dst="33:33:00:00:00:02") / IPv6(src=ll, dst="ff02::2", hlim=255) /
 	      ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=mac))
 	from_gw = lambda p: ICMPv6ND_RA in p and p[IPv6].src == gw_ll
