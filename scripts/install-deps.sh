@@ -15,9 +15,9 @@ PACKAGES=(
 	radvd ndisc6 ndppd npd6 avahi-daemon avahi-utils libnss-mdns
 	python3 python3-scapy thc-ipv6 ipv6toolkit openvpn tcpdump
 	gnuplot-nox man-db groff-base jq nftables
-	dbus debhelper dpkg-dev lintian fakeroot strace systemd adduser
+	dbus debhelper dpkg-dev lintian fakeroot strace systemd adduser prometheus
 )
-DAEMONS=(avahi-daemon radvd ndppd npd6)
+DAEMONS=(avahi-daemon radvd ndppd npd6 prometheus)
 
 missing=()
 mapfile -t installed < <(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${PACKAGES[@]}" 2>/dev/null |
