@@ -333,10 +333,15 @@ static bool container(struct walk *w, const char *key, bool is_arr)
 	struct frame *f = &w->f[w->depth];
 	const struct frame *parent = w->depth ? &w->f[w->depth - 1] : NULL;
 	/* an element of an array is known by the array's key */
-	snprintf(f->key, sizeof(f->key), "%s", key ? key : parent ? parent->key : "");
+	const char *name = key ? key : parent ? parent->key : "";
+	size_t kl = strnlen(name, sizeof(f->key) - 1);
+	memcpy(f->key, name, kl); /* frames differ: no overlap */
+	f->key[kl] = 0;
 	f->is_arr = is_arr;
 	f->labelled = false;
-	snprintf(f->labels, sizeof(f->labels), "%s", parent ? parent->labels : "");
+	f->labels[0] = 0;
+	if (parent)
+		memcpy(f->labels, parent->labels, strlen(parent->labels) + 1);
 	w->depth++;
 	w->s++;
 	skip_ws(w);
