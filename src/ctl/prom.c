@@ -154,6 +154,29 @@ static bool one_of(const char *key, const char *const *list)
 	return false;
 }
 
+/* A key as a metric name part: "ns" would read as nanoseconds (promtool
+ * refuses it), so ND message names are spelled out. */
+static const char *name_part(const char *key, char *buf, size_t cap)
+{
+	size_t n = 0;
+	for (const char *p = key; *p && n + 1 < cap;) {
+		size_t t = strcspn(p, "_");
+		const char *word = t == 2 && memcmp(p, "ns", 2) == 0 ? "solicit" :
+		                   t == 2 && memcmp(p, "na", 2) == 0 ? "advert" : NULL;
+		int w = word ? snprintf(buf + n, cap - n, "%s", word) : snprintf(buf + n, cap - n, "%.*s", (int)t, p);
+		if (w < 0 || (size_t)w >= cap - n)
+			break;
+		n += (size_t)w;
+		p += t;
+		if (*p == '_' && n + 1 < cap) {
+			buf[n++] = '_';
+			p++;
+		}
+	}
+	buf[n] = 0;
+	return buf;
+}
+
 /* A number at key in the innermost object. */
 static void on_number(struct walk *w, const char *key, double v)
 {
@@ -163,6 +186,9 @@ static void on_number(struct walk *w, const char *key, double v)
 	static const char *const nd_gauges[] = { "sessions", "dead_targets", "groups", NULL };
 	const char *view = w->view;
 	int d = w->depth;
+	char part[KEY_MAX * 2];
+	const char *raw = key; /* label values keep the views' spelling */
+	key = name_part(key, part, sizeof(part));
 
 	if (o->is_arr)
 		return; /* numbers in arrays carry no name */
@@ -181,7 +207,7 @@ static void on_number(struct walk *w, const char *key, double v)
 		if (d == 2 && strcmp(o->key, "counters") == 0) {
 			if (strncmp(key, "drop_", 5) == 0) {
 				l[0] = 0;
-				prom_label(l, sizeof(l), "reason", key + 5);
+				prom_label(l, sizeof(l), "reason", raw + 5);
 				add(w, "islandd_nd_dropped_total", PROM_COUNTER, "ND packets dropped, by reason", l, v);
 			} else if (strncmp(key, "ctl_", 4) == 0) {
 				snprintf(name, sizeof(name), "islandd_ctl_%s_total", key + 4);
@@ -193,6 +219,9 @@ static void on_number(struct walk *w, const char *key, double v)
 				snprintf(name, sizeof(name), "islandd_nd_%s_total", key);
 				add(w, name, PROM_COUNTER, "NDP proxy counter (islandctl stats)", "", v);
 			}
+		} else if (d == 2 && strcmp(o->key, "metrics") == 0) {
+			snprintf(name, sizeof(name), "islandd_metrics_%s_total", key);
+			add(w, name, PROM_COUNTER, "Metrics listener counter (islandctl stats)", "", v);
 		} else if (d == 2 && strcmp(o->key, "netlink") == 0) {
 			snprintf(name, sizeof(name), "islandd_netlink_%s_total", key);
 			add(w, name, PROM_COUNTER, "Netlink socket counter (islandctl stats)", "", v);
@@ -208,7 +237,7 @@ static void on_number(struct walk *w, const char *key, double v)
 			add(w, name, PROM_COUNTER, "mDNS reflector counter (islandctl mdns)", "", v);
 		} else if (d == 3 && (strcmp(o->key, "drops") == 0 || strcmp(o->key, "dns_drops") == 0)) {
 			l[0] = 0;
-			prom_label(l, sizeof(l), "reason", key);
+			prom_label(l, sizeof(l), "reason", raw);
 			bool dns = o->key[0] == 'd' && o->key[1] == 'n';
 			add(w, dns ? "islandd_mdns_dns_dropped_total" : "islandd_mdns_dropped_total", PROM_COUNTER,
 			    dns ? "mDNS messages dropped by the DNS parser, by reason" : "mDNS packets dropped, by reason",
@@ -446,7 +475,7 @@ static int fmt_value(char *buf, size_t cap, double v)
 {
 	if (v >= 0 && v < 18446744073709551616.0 && v == (double)(uint64_t)v)
 		return snprintf(buf, cap, "%" PRIu64, (uint64_t)v);
-	return snprintf(buf, cap, "%.17g", v);
+	return snprintf(buf, cap, "%.15g", v);
 }
 
 long prom_render(const struct prom *p, char *out, size_t cap)
