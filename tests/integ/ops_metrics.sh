@@ -39,7 +39,7 @@ check "promtool check metrics accepts islandctl stats --prometheus" \
 fam() { grep '^# TYPE' "$1" | sort; }
 check "both outputs carry the same metric families ($(fam "$ISL_RUN/page" | wc -l))" \
 	"$(diff <(fam "$ISL_RUN/page") <(fam "$ISL_RUN/ctlpage") | head -n 5)" \
-	sh -c "diff <(grep '^# TYPE' '$ISL_RUN/page' | sort) <(grep '^# TYPE' '$ISL_RUN/ctlpage' | sort) >/dev/null"
+	bash -c "diff <(grep '^# TYPE' '$ISL_RUN/page' | sort) <(grep '^# TYPE' '$ISL_RUN/ctlpage' | sort) >/dev/null"
 for m in 'islandd_build_info{version="' 'islandd_nd_dropped_total{reason="hop_limit"}' \
 	'islandd_nd_port_rx_packets_total{interface="wlan0"}' 'islandd_nd_sessions ' \
 	'islandd_loop_wakeups_total ' 'islandd_nd_tx_advert_total '; do
@@ -103,8 +103,11 @@ for i in 1 2 3 4 5; do
 	nd laptop ns --iface wlan0 --target "$STATIC_ONE" --expect na --timeout 1 >/dev/null 2>&1
 done
 moved() { local v; v=$(promq islandd_nd_tx_advert_total); [ -n "$v" ] && [ "$v" -ge $(( ${a0:-0} + 5 )) ]; }
-check "prometheus's query API returns islandd_nd_tx_advert_total moved by the 5 NS answered (${a0:-?} -> $(promq islandd_nd_tx_advert_total))" \
-	"now $(promq islandd_nd_tx_advert_total)" wait_for 15 moved
+if wait_for 15 moved; then
+	ok "prometheus's query API returns islandd_nd_tx_advert_total moved by the 5 NS answered (${a0:-?} -> $(promq islandd_nd_tx_advert_total))"
+else
+	not_ok "prometheus's query API returns islandd_nd_tx_advert_total moved by the 5 NS answered" "${a0:-?} -> $(promq islandd_nd_tx_advert_total)"
+fi
 check "prometheus sees the malformed requests (islandd_metrics_bad_requests_total >= 2)" \
 	"$(promq islandd_metrics_bad_requests_total)" \
 	wait_for 5 eval '[ "$(promq islandd_metrics_bad_requests_total)" -ge 2 ] 2>/dev/null'
