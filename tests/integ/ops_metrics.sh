@@ -46,10 +46,10 @@ for m in 'islandd_build_info{version="' 'islandd_nd_dropped_total{reason="hop_li
 	check "the page has $m" "not found" grep -qF "$m" "$ISL_RUN/page"
 done
 # every family served, and every metric the example dashboard uses, is in islandd(8)
-MANTEXT=$(man -l "$ISL_ROOT/man/islandd.8" 2>/dev/null | tr -d '\n ‐')
+MANTEXT=$(man -l "$ISL_REPO/man/islandd.8" 2>/dev/null | tr -d '\n ‐')
 undoc=""
 for m in $(grep '^# TYPE' "$ISL_RUN/page" | awk '{print $3}') \
-	$(grep -o 'islandd_[a-z_]*' "$ISL_ROOT/examples/grafana-islandd.json" | sort -u); do
+	$(grep -o 'islandd_[a-z_]*' "$ISL_REPO/examples/grafana-islandd.json" | sort -u); do
 	grep -qF "$m" <<<"$MANTEXT" || undoc="$undoc $m"
 done
 check "every metric served and every one examples/grafana-islandd.json uses is in islandd(8)" \
