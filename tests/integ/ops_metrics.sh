@@ -183,5 +183,18 @@ c=""
 serving() { c=$(code --max-time 2 "$URL/metrics"); [ "$c" = 200 ]; }
 check "the listener serves again once they stop" "last code $c" wait_for 20 serving
 
+# 5. A reload moves the listener, and removes it.
+write_islandd_conf gw "metrics-listen 127.0.0.1:9643
+$(proxy_island_conf)"
+kill -HUP "$(islandd_pid gw)"
+moved_to() { [ "$(code --max-time 2 http://127.0.0.1:9643/metrics)" = 200 ]; }
+check "after SIGHUP with metrics-listen 127.0.0.1:9643 the page is there" "not served" wait_for 10 moved_to
+c=$(code --max-time 2 "$URL/metrics")
+check "and no longer on [::1]:$PORT (curl: $c)" "$c" test "$c" = 000
+write_islandd_conf gw "$(proxy_island_conf)"
+kill -HUP "$(islandd_pid gw)"
+gone() { [ "$(code --max-time 2 http://127.0.0.1:9643/metrics)" = 000 ]; }
+check "after SIGHUP without metrics-listen nothing listens" "still served" wait_for 10 gone
+
 finish_islandd gw
 test_status
