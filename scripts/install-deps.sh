@@ -15,7 +15,7 @@ PACKAGES=(
 	radvd ndisc6 ndppd npd6 avahi-daemon avahi-utils libnss-mdns
 	python3 python3-scapy thc-ipv6 ipv6toolkit openvpn tcpdump
 	gnuplot-nox man-db groff-base jq nftables
-	dbus debhelper dpkg-dev lintian fakeroot strace systemd adduser
+	dbus debhelper dpkg-dev lintian fakeroot strace systemd adduser prometheus
 )
 # The Raspberry Pi architectures: `make deb ARCH=arm64|armhf` cross-builds
 # with Debian's toolchains, and `make test` runs the unit tests and fuzz
@@ -26,7 +26,7 @@ PACKAGES+=(qemu-user)
 for a in "${CROSS_ARCHES[@]}"; do
 	PACKAGES+=("crossbuild-essential-$a" "libmnl-dev:$a" "libcmocka-dev:$a")
 done
-DAEMONS=(avahi-daemon radvd ndppd npd6)
+DAEMONS=(avahi-daemon radvd ndppd npd6 prometheus)
 
 # Installed packages by name:arch, and by bare name when native or "all".
 native=$(dpkg --print-architecture)

@@ -3,6 +3,7 @@
  * tables people read from it. */
 #include "ctl/ctl.h"
 #include "ctl/jread.h"
+#include "ctl/prom.h"
 #include "ctl/render.h"
 #include "util/json.h"
 
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/islandd/islandd.sock"
@@ -42,12 +44,14 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: islandctl [-S SOCKET] [--json] COMMAND\n\ncommands:\n");
+	fprintf(out, "usage: islandctl [-S SOCKET] [--json] COMMAND | stats --prometheus\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\noptions:\n"
 	             "  -S SOCKET   the daemon's control socket (default " DEFAULT_SOCKET ")\n"
 	             "  -j, --json  machine-readable output (one JSON object)\n"
+	             "  --prometheus  with stats: every metric metrics-listen serves, in\n"
+	             "              Prometheus text format (node_exporter's textfile collector)\n"
 	             "  -c FILE     with doctor: the configuration to check (default: the one\n"
 	             "              the daemon runs, else " DEFAULT_CONF ")\n"
 	             "  -h, --help\n  -V, --version\n"
@@ -234,6 +238,51 @@ static int ctl_call(const char *sock, const struct command *cmd, bool json)
 	return rc;
 }
 
+/* islandctl stats --prometheus: the views the metrics listener reads,
+ * turned into the same text (ctl/prom.h). */
+static int prometheus_call(const char *sock)
+{
+	static const char *const views[] = { "status", "stats", "ra", "mdns" };
+	struct prom *p = malloc(sizeof(*p));
+	size_t cap = 1u << 20;
+	char *out = malloc(cap);
+	char why[400];
+	int rc = 1;
+	if (!p || !out) {
+		report_error(false, "out of memory");
+		goto done;
+	}
+	prom_begin(p, (int64_t)time(NULL));
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		char request[64];
+		struct reply r = { 0 };
+		snprintf(request, sizeof(request), "%s json\n", views[i]);
+		if (ctl_ask(sock, request, &r, why, sizeof(why)) < 0) {
+			free(r.buf);
+			report_error(false, why);
+			goto done;
+		}
+		if (prom_add_view(p, views[i], r.buf, r.len) < 0) {
+			snprintf(why, sizeof(why), "%s: the %s reply is not a JSON object", sock, views[i]);
+			free(r.buf);
+			report_error(false, why);
+			goto done;
+		}
+		free(r.buf);
+	}
+	long n = prom_render(p, out, cap);
+	if (n < 0) {
+		report_error(false, "the metrics do not fit 1 MiB");
+		goto done;
+	}
+	fwrite(out, 1, (size_t)n, stdout);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+done:
+	free(out);
+	free(p);
+	return rc;
+}
+
 /* The configuration file the daemon at sock runs, or NULL and why. */
 static char *daemon_config_path(const char *sock, char *why, size_t cap)
 {
@@ -257,9 +306,10 @@ static char *daemon_config_path(const char *sock, char *why, size_t cap)
 int main(int argc, char **argv)
 {
 	const char *sock = DEFAULT_SOCKET, *conf = NULL;
-	bool json = false;
+	bool json = false, prometheus = false;
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -273,6 +323,7 @@ int main(int argc, char **argv)
 		case 'S': sock = optarg; break;
 		case 'c': conf = optarg; break;
 		case 'j': json = true; break;
+		case 'P': prometheus = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("islandctl %s\n", ISLANDD_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -331,6 +382,13 @@ int main(int argc, char **argv)
 		report_error(json, why);
 		free(running);
 		return 1;
+	}
+	if (prometheus) {
+		if (strcmp(cmd->name, "stats") != 0 || json) {
+			report_error(json, "--prometheus goes with stats alone");
+			return 2;
+		}
+		return prometheus_call(sock);
 	}
 	return ctl_call(sock, cmd, json);
 }

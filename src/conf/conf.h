@@ -124,6 +124,15 @@ struct conf_ra {
 #define CONF_MAX_WARNINGS 8
 #define CONF_WARNING_LEN 256
 
+/* An address and TCP port to listen on: IPv4 or IPv6 literal. */
+struct conf_listen {
+	int family;                /* AF_INET or AF_INET6; 0 = not set */
+	uint8_t addr[16];          /* network order: 4 bytes for AF_INET */
+	uint16_t port;             /* host order */
+};
+/* "[::1]:9642" / "127.0.0.1:9642" into buf (at least 64 bytes). */
+void conf_listen_format(const struct conf_listen *l, char *buf, size_t cap);
+
 struct conf {
 	char *path;                /* file it came from */
 	/* Non-fatal notes ("file:line:col: text"), e.g. a rule without a method
@@ -135,6 +144,7 @@ struct conf {
 	uint32_t route_ttl_ms;     /* ndppd compatibility: accepted, routes follow netlink events */
 	uint32_t address_ttl_ms;   /* ndppd compatibility: accepted */
 	uint32_t batch_interval_us; /* busy spells: one wake-up per interval at most; 0 = none */
+	struct conf_listen metrics_listen; /* Prometheus scrapes; port 0 = off */
 	size_t n_proxies;
 	struct conf_proxy *proxies;
 	struct conf_mdns *mdns;    /* NULL when there is no mdns block */

@@ -132,6 +132,8 @@ int conf_val_prefix(struct conf_parser *p, const struct conf_token *t, struct in
 int conf_val_addr(struct conf_parser *p, const struct conf_token *t, struct in6_addr *addr);
 int conf_val_service(struct conf_parser *p, const struct conf_token *t, char out[64]);
 int conf_val_domain(struct conf_parser *p, const struct conf_token *t, char out[256]);
+/* ADDRESS:PORT, "127.0.0.1:9642" or "[::1]:9642"; port 1-65535. */
+int conf_val_listen(struct conf_parser *p, const struct conf_token *t, struct conf_listen *out);
 /* keyword + one argument + check, the common case */
 int conf_kw_u32(struct conf_parser *p, const struct conf_token *kw, uint32_t min, uint32_t max,
                 uint32_t *out);

@@ -229,7 +229,7 @@ void *conf_push(struct conf_parser *p, void **arr, size_t *n, size_t elem_size, 
 /* ---- top level: route-ttl, address-ttl (ndppd), batch-interval, proxy, mdns, ra-relay, ra ---- */
 
 struct top_ctx {
-	struct conf_pos route_ttl, address_ttl, batch_interval;
+	struct conf_pos route_ttl, address_ttl, batch_interval, metrics_listen;
 };
 
 static int kw_route_ttl(struct conf_parser *p, void *vctx, const struct conf_token *kw)
@@ -268,10 +268,24 @@ static int kw_batch_interval(struct conf_parser *p, void *vctx, const struct con
 	return first < 0 ? -1 : 0;
 }
 
+static int kw_metrics_listen(struct conf_parser *p, void *vctx, const struct conf_token *kw)
+{
+	struct top_ctx *ctx = vctx;
+	struct conf_token v;
+	struct conf_listen l;
+	if (conf_arg(p, kw, &v) < 0 || conf_val_listen(p, &v, &l) < 0)
+		return -1;
+	int first = conf_once(p, &ctx->metrics_listen, kw, false);
+	if (first > 0)
+		p->conf->metrics_listen = l;
+	return first < 0 ? -1 : 0;
+}
+
 const struct conf_keyword conf_kw_top[] = {
 	{ "route-ttl", kw_route_ttl },
 	{ "address-ttl", kw_address_ttl },
 	{ "batch-interval", kw_batch_interval },
+	{ "metrics-listen", kw_metrics_listen },
 	{ "proxy", conf_parse_proxy },
 	{ "mdns", conf_parse_mdns },
 	{ "ra-relay", conf_parse_relay },

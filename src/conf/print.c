@@ -168,6 +168,13 @@ void conf_print(const struct conf *conf, FILE *out)
 	fprintf(out, "route-ttl %u\n", conf->route_ttl_ms);
 	fprintf(out, "address-ttl %u\n", conf->address_ttl_ms);
 	fprintf(out, "batch-interval %u\n", conf->batch_interval_us);
+	if (conf->metrics_listen.family) {
+		char l[INET6_ADDRSTRLEN + 16];
+		conf_listen_format(&conf->metrics_listen, l, sizeof(l));
+		fprintf(out, "metrics-listen %s\n", l);
+	} else {
+		fprintf(out, "# metrics-listen: off\n");
+	}
 	for (size_t i = 0; i < conf->n_proxies; i++)
 		print_proxy(out, &conf->proxies[i]);
 	if (conf->mdns)

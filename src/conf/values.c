@@ -280,3 +280,53 @@ int conf_kw_answer_from(struct conf_parser *p, const struct conf_token *kw, enum
 	}
 	return conf_fail(p, v.pos, "'%s' is not link-local or target", conf_tokstr(&v, tb, sizeof(tb)));
 }
+
+int conf_val_listen(struct conf_parser *p, const struct conf_token *t, struct conf_listen *out)
+{
+	char buf[INET6_ADDRSTRLEN + 16], host[INET6_ADDRSTRLEN + 1];
+	char tok[40];
+	const char *why = "expected ADDRESS:PORT (127.0.0.1:9642 or [::1]:9642)";
+	if (t->len >= sizeof(buf))
+		return conf_fail(p, t->pos, "%s: %s", conf_tokstr(t, tok, sizeof(tok)), why);
+	memcpy(buf, t->text, t->len);
+	buf[t->len] = 0;
+	char *colon = strrchr(buf, ':');
+	if (!colon)
+		return conf_fail(p, t->pos, "%s: %s", conf_tokstr(t, tok, sizeof(tok)), why);
+	*colon = 0;
+	const char *ports = colon + 1;
+	*out = (struct conf_listen){ 0 };
+	if (buf[0] == '[') {
+		size_t hl = strlen(buf);
+		if (hl < 3 || buf[hl - 1] != ']' || hl - 2 >= sizeof(host))
+			return conf_fail(p, t->pos, "%s: %s", conf_tokstr(t, tok, sizeof(tok)), why);
+		memcpy(host, buf + 1, hl - 2);
+		host[hl - 2] = 0;
+		if (inet_pton(AF_INET6, host, out->addr) != 1)
+			return conf_fail(p, t->pos, "%s: not an IPv6 address", conf_tokstr(t, tok, sizeof(tok)));
+		out->family = AF_INET6;
+	} else if (inet_pton(AF_INET, buf, out->addr) == 1) {
+		out->family = AF_INET;
+	} else {
+		return conf_fail(p, t->pos, "%s: %s%s", conf_tokstr(t, tok, sizeof(tok)), why,
+		                 strchr(buf, ':') ? " (an IPv6 address goes in brackets)" : "");
+	}
+	unsigned long port = 0;
+	size_t i = 0;
+	for (; ports[i] >= '0' && ports[i] <= '9' && i < 6; i++)
+		port = port * 10 + (unsigned long)(ports[i] - '0');
+	if (i == 0 || ports[i] || port < 1 || port > 65535)
+		return conf_fail(p, t->pos, "%s: the port must be 1-65535", conf_tokstr(t, tok, sizeof(tok)));
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+void conf_listen_format(const struct conf_listen *l, char *buf, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (!l->family || !inet_ntop(l->family, l->addr, a, sizeof(a))) {
+		snprintf(buf, cap, "off");
+		return;
+	}
+	snprintf(buf, cap, l->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, l->port);
+}

@@ -11,6 +11,7 @@
 #include "daemon/privdrop.h"
 #include "daemon/ra_adapter.h"
 #include "daemon/sdnotify.h"
+#include "daemon/metrics.h"
 #include "daemon/status.h"
 #include "ctl/ctl.h"
 #include "ctl/server.h"
@@ -55,6 +56,7 @@ struct runtime {
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
 	struct ctl_server *ctl;
+	struct metrics *metrics;  /* metrics-listen; NULL when off */
 	struct instance claims;   /* proof of life for other instances */
 	char *pidfile;            /* written by us: removed at exit */
 	int sig_fd;
@@ -223,7 +225,31 @@ static void status_view_of(struct runtime *rt, struct status_view *v)
 		.ndp = rt->ndp, .ra = rt->ra, .mdns = rt->mdns, .ctl = rt->ctl, .nl = rt->nl,
 		.started_ms = rt->started_ms, .reloads = rt->reloads, .reload_failures = rt->reload_failures,
 		.rx_packets = nd_io_stats(rt->nd)->rx_packets, .drops = nd_io_stats(rt->nd)->drops,
+		.loop_wakeups = loop_wakeups(rt->loop),
+		.metrics = rt->metrics ? metrics_stats(rt->metrics) : NULL,
 	};
+}
+
+static void metrics_view(void *ctx, struct status_view *v)
+{
+	status_view_of(ctx, v);
+}
+
+/* Opens, moves or closes the metrics listener as conf says: 0, or -1 with
+ * err filled (the listener is then off). */
+static int metrics_apply(struct runtime *rt, const struct conf *conf, char *err, size_t errlen)
+{
+	const struct conf_listen *want = &conf->metrics_listen;
+	const struct conf_listen *have = rt->metrics ? metrics_addr(rt->metrics) : NULL;
+	if (have && have->family == want->family && have->port == want->port &&
+	    memcmp(have->addr, want->addr, sizeof(want->addr)) == 0)
+		return 0;
+	metrics_free(rt->metrics);
+	rt->metrics = NULL;
+	if (!want->family)
+		return 0;
+	rt->metrics = metrics_new(rt->loop, want, metrics_view, rt, err, errlen);
+	return rt->metrics ? 0 : -1;
 }
 
 static void reload(struct runtime *rt);
@@ -410,6 +436,12 @@ static void reload_config(struct runtime *rt)
 			engine_failed(rt, i, e);
 	}
 	loop_set_batch_interval(rt->loop, conf->batch_interval_us);
+	char merr[200];
+	if (metrics_apply(rt, conf, merr, sizeof(merr)) < 0) {
+		log_err("%s", merr);
+		size_t n = strlen(rt->engine_errors);
+		snprintf(rt->engine_errors + n, sizeof(rt->engine_errors) - n, "%s%s", n ? "; " : "", merr);
+	}
 	instance_release_unused(&rt->claims, conf, claim_closing, rt);
 	conf_free(rt->conf);
 	rt->conf = conf;
@@ -596,6 +628,12 @@ struct runtime *runtime_new(struct conf *conf, const char *conf_path, const char
 		log_err("control socket %s: %s", sock_path, strerror(errno));
 		goto fail;
 	}
+	/* before privileges go: a port below 1024 needs them */
+	char merr[200];
+	if (metrics_apply(rt, conf, merr, sizeof(merr)) < 0) {
+		log_err("%s", merr);
+		goto fail;
+	}
 	/* everything that needs root is open: keep CAP_NET_RAW and CAP_NET_ADMIN only */
 	rc = privdrop(user);
 	if (rc < 0) {
@@ -635,6 +673,7 @@ void runtime_free(struct runtime *rt)
 			adapters[i]->destroy(gone);
 	}
 	set_views(rt);
+	metrics_free(rt->metrics);
 	ctl_server_free(rt->ctl);
 	if (rt->loop)
 		instance_release(&rt->claims, claim_closing, rt);

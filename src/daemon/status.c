@@ -6,6 +6,7 @@
 #include "ctl/server.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
+#include "net/http_listen.h"
 #include "net/iftable.h"
 #include "net/netlink.h"
 #include "proto/nd.h"
@@ -68,6 +69,7 @@ static void dump_status(const struct status_view *v, struct json *j)
 	json_kstr(j, "config", v->conf_path);
 	json_ku64(j, "reloads", v->reloads);
 	json_ku64(j, "reload_failures", v->reload_failures);
+	json_ku64(j, "loop_wakeups", v->loop_wakeups);
 	json_ku64(j, "sessions", v->ndp ? ndp_engine_session_count(v->ndp) : 0);
 	json_karr(j, "proxies");
 	for (size_t pi = 0; pi < v->conf->n_proxies; pi++) {
@@ -149,6 +151,17 @@ static void dump_stats(const struct status_view *v, struct json *j)
 		json_ku64(j, "malformed", ns.malformed);
 		json_ku64(j, "overruns", ns.overruns);
 		json_ku64(j, "resyncs", ns.resyncs);
+		json_obj_end(j);
+	}
+	if (v->metrics) {
+		json_kobj(j, "metrics");
+		json_ku64(j, "accepted", v->metrics->accepted);
+		json_ku64(j, "requests", v->metrics->requests);
+		json_ku64(j, "bad_requests", v->metrics->bad_requests);
+		json_ku64(j, "timeouts", v->metrics->timeouts);
+		json_ku64(j, "not_found", v->metrics->not_found);
+		json_ku64(j, "not_allowed", v->metrics->not_allowed);
+		json_ku64(j, "too_big", v->metrics->too_big);
 		json_obj_end(j);
 	}
 	json_karr(j, "ports");

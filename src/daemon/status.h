@@ -15,6 +15,7 @@ struct ra_engine;
 struct mdns_reflector;
 struct ctl_server;
 struct nl;
+struct http_listen_stats;
 
 /* What the views read; filled by the runtime per request. */
 struct status_view {
@@ -29,6 +30,8 @@ struct status_view {
 	const struct nl *nl;
 	uint64_t started_ms, reloads, reload_failures, rx_packets;
 	const uint64_t *drops; /* ND_DROP__MAX entries */
+	uint64_t loop_wakeups;
+	const struct http_listen_stats *metrics; /* NULL: metrics-listen off */
 };
 
 /* The reply to command as one JSON document: 0, or -1 for a command this

@@ -32,6 +32,7 @@ struct loop {
 	uint64_t round_start_us; /* when the last round with fd events began */
 	uint64_t gap_avg_us;     /* moving average of the gaps between such rounds */
 	bool in_spell;           /* busy: rounds are batch_us apart */
+	uint64_t wakeups;        /* epoll_wait returns (islandd_loop_wakeups_total) */
 };
 
 uint64_t clock_us(void)
@@ -288,6 +289,11 @@ static void run_due_timers(struct loop *loop)
 	}
 }
 
+uint64_t loop_wakeups(const struct loop *loop)
+{
+	return loop->wakeups;
+}
+
 int loop_run(struct loop *loop)
 {
 	struct epoll_event events[LOOP_MAX_EVENTS];
@@ -309,6 +315,7 @@ int loop_run(struct loop *loop)
 				continue;
 			return -errno;
 		}
+		loop->wakeups++;
 		if (fake && n == 0 && timeout != 0) {
 			if (timeout < 0)
 				return -EDEADLK;

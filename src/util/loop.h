@@ -71,6 +71,8 @@ void loop_set_batch_interval(struct loop *loop, uint32_t interval_us);
  * clock, -EDEADLK when nothing is ready and no timer is armed (the loop
  * would otherwise wait for ever). */
 int loop_run(struct loop *loop);
+/* How many times the loop's wait returned (a fake clock's steps included). */
+uint64_t loop_wakeups(const struct loop *loop);
 void loop_stop(struct loop *loop);
 
 #endif

@@ -116,6 +116,9 @@ static void assert_conf_equal(const struct conf *a, const struct conf *b)
 	assert_int_equal(a->route_ttl_ms, b->route_ttl_ms);
 	assert_int_equal(a->address_ttl_ms, b->address_ttl_ms);
 	assert_int_equal(a->batch_interval_us, b->batch_interval_us);
+	assert_int_equal(a->metrics_listen.family, b->metrics_listen.family);
+	assert_int_equal(a->metrics_listen.port, b->metrics_listen.port);
+	assert_memory_equal(a->metrics_listen.addr, b->metrics_listen.addr, 16);
 	assert_int_equal(a->n_proxies, b->n_proxies);
 	for (size_t i = 0; i < a->n_proxies; i++) {
 		const struct conf_proxy *x = &a->proxies[i], *y = &b->proxies[i];
@@ -225,6 +228,38 @@ static void assert_round_trip(const struct conf *c, const char *what)
 	free(text1);
 	free(text2);
 	conf_free(c2);
+}
+
+static void test_metrics_listen(void **state)
+{
+	struct conf *c = parse_ok("batch-interval 0\n");
+	assert_int_equal(c->metrics_listen.family, 0); /* off by default */
+	assert_round_trip(c, "metrics off");
+	conf_free(c);
+	c = parse_ok("metrics-listen [::1]:9642\n");
+	assert_int_equal(c->metrics_listen.family, AF_INET6);
+	assert_int_equal(c->metrics_listen.port, 9642);
+	assert_int_equal(c->metrics_listen.addr[15], 1);
+	char buf[64];
+	conf_listen_format(&c->metrics_listen, buf, sizeof(buf));
+	assert_string_equal(buf, "[::1]:9642");
+	assert_round_trip(c, "metrics v6");
+	conf_free(c);
+	c = parse_ok("metrics-listen = 127.0.0.1:65535\n");
+	assert_int_equal(c->metrics_listen.family, AF_INET);
+	assert_int_equal(c->metrics_listen.port, 65535);
+	conf_listen_format(&c->metrics_listen, buf, sizeof(buf));
+	assert_string_equal(buf, "127.0.0.1:65535");
+	assert_round_trip(c, "metrics v4");
+	conf_free(c);
+	parse_err("metrics-listen ::1:9642\n", 1, 16, "in brackets");
+	parse_err("metrics-listen [::1]:0\n", 1, 16, "port must be 1-65535");
+	parse_err("metrics-listen [::1]:65536\n", 1, 16, "port must be 1-65535");
+	parse_err("metrics-listen 127.0.0.1\n", 1, 16, "expected ADDRESS:PORT");
+	parse_err("metrics-listen [fe80::1%eth0]:1\n", 1, 16, "not an IPv6 address");
+	parse_err("metrics-listen localhost:9642\n", 1, 16, "expected ADDRESS:PORT");
+	parse_err("metrics-listen 127.0.0.1:1\nmetrics-listen 127.0.0.1:2\n", 2, 1, "duplicate");
+	parse_err("proxy a { metrics-listen 127.0.0.1:1 }\n", 1, 11, "metrics-listen");
 }
 
 typedef void (*file_fn)(const char *path, const char *text, size_t len);
@@ -1192,6 +1227,7 @@ int main(void)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_round_trip_inline),
 		cmocka_unit_test(test_load_and_format),
+		cmocka_unit_test(test_metrics_listen),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }
