@@ -59,6 +59,25 @@ static void dump_pattern(void *ctx, const char *ifname, const char *role, struct
 	json_obj_end(d->j);
 }
 
+/* The ND packet sockets open now; status also says which take all multicast. */
+static void dump_ports(const struct status_view *v, struct json *j, bool with_allmulti)
+{
+	json_karr(j, "ports");
+	for (size_t i = 0; i < PORTS_MAX; i++) {
+		const struct port *p = &v->ports->port[i];
+		if (p->fd < 0)
+			continue;
+		json_obj(j);
+		json_kstr(j, "iface", p->name);
+		json_ku64(j, "rx_packets", p->rx_packets);
+		json_ku64(j, "rx_errors", p->rx_errors);
+		if (with_allmulti)
+			json_kbool(j, "allmulti", p->allmulti);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
 /* islandctl status */
 static void dump_status(const struct status_view *v, struct json *j)
 {
@@ -101,19 +120,7 @@ static void dump_status(const struct status_view *v, struct json *j)
 	struct pattern_dump pd = { .v = v, .j = j };
 	conf_foreach_iface(v->conf, dump_pattern, &pd);
 	json_arr_end(j);
-	json_karr(j, "ports");
-	for (size_t i = 0; i < PORTS_MAX; i++) {
-		const struct port *p = &v->ports->port[i];
-		if (p->fd < 0)
-			continue;
-		json_obj(j);
-		json_kstr(j, "iface", p->name);
-		json_ku64(j, "rx_packets", p->rx_packets);
-		json_ku64(j, "rx_errors", p->rx_errors);
-		json_kbool(j, "allmulti", p->allmulti);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
+	dump_ports(v, j, true);
 	json_kbool(j, "mdns", v->mdns != NULL);
 	json_kbool(j, "ra", v->ra != NULL);
 }
@@ -164,18 +171,7 @@ static void dump_stats(const struct status_view *v, struct json *j)
 		json_ku64(j, "too_big", v->metrics->too_big);
 		json_obj_end(j);
 	}
-	json_karr(j, "ports");
-	for (size_t i = 0; i < PORTS_MAX; i++) {
-		const struct port *p = &v->ports->port[i];
-		if (p->fd < 0)
-			continue;
-		json_obj(j);
-		json_kstr(j, "iface", p->name);
-		json_ku64(j, "rx_packets", p->rx_packets);
-		json_ku64(j, "rx_errors", p->rx_errors);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
+	dump_ports(v, j, false);
 }
 
 int status_ctl(const struct status_view *v, const char *command, struct ctl_out *o)
