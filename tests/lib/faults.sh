@@ -44,7 +44,7 @@ cpu_pct() {
 	local pid=$1 secs=$2 t0 t1 ms0 ms1
 	t0=$(proc_cpu_ticks "$pid") || return 1
 	ms0=$(now_ms)
-	sleep "$secs"
+	sleep "$secs" # time is tested: the measuring interval
 	t1=$(proc_cpu_ticks "$pid") || return 1
 	ms1=$(now_ms)
 	awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v ms=$((ms1 - ms0)) \
