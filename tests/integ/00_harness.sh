@@ -81,7 +81,7 @@ ISL_NS_PREFIX=$child_prefix bash -c '
 	netns_init
 	island000_build >/dev/null
 	echo up >"'"$ready"'"
-	sleep 60 >/dev/null 2>&1 &
+	sleep 60 >/dev/null 2>&1 & # a process for the cleanup to end, not a wait
 	at_cleanup "kill $! 2>/dev/null"
 	wait $!' &
 child=$!

@@ -60,8 +60,11 @@ n=$(reloads)
 write_islandd_conf gw "$(proxy_island_conf)"
 kill -HUP "$PID"
 wait_for 5 eval '[ "$(reloads)" -gt "$n" ]' || not_ok "reload to the default" "$(tail -n 5 "$(islandd_log gw)")"
+rx0=$(counter gw rx_ns)
 load "default again"
-sleep 0.5
+# the spell is over once the daemon has read every NS of it
+wait_for 5 counter_at_least gw rx_ns $(( ${rx0:-0} + $(kv sent "$L") )) ||
+	note "rx_ns $(counter gw rx_ns), expected $(( ${rx0:-0} + $(kv sent "$L") ))"
 check "after the spell a lone NS is answered" "no NA" \
 	nd laptop ns --iface wlan0 --target "$STATIC_ONE" --expect na --timeout 1
 check "islandd check shows batch-interval in the canonical config" "$("$ISLANDD" -t -v -c "$(islandd_conf gw)" 2>&1 | head -5)" \

@@ -89,7 +89,7 @@ rdisc6_ok() {
 		out=$(nsexec pi41 rdisc6 -1 -r 3 -w 1500 eth0 2>&1)
 		grep -q "from $GW_ETH_LL" <<<"$out" && return 0
 		grep -q "Invalid argument" <<<"$out" || break
-		sleep 1
+		sleep 1 # time is tested: a full shared neighbour table drains by itself
 	done
 	echo "$out" | tail -n 2
 	return 1
@@ -111,7 +111,7 @@ ra_quiet() {
 			(.relays[0].downstreams[0] | (.last_ra_ms_ago < 0 or .last_ra_ms_ago >= 1600) and
 			                             (.next_ra_ms < 0 or .next_ra_ms >= 2500)) and
 			([.relays[0].routers[].lifetime_s | select(. > 0)] | all(. >= 6))' >/dev/null && { poke; return 0; }
-		sleep 0.2
+		sleep 0.2 # poll interval of a wait on state
 	done
 	warn "no quiet moment on eth0 in 20 s"
 }

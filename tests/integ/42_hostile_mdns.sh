@@ -36,7 +36,7 @@ legit_mdns() {
 	hpy laptop legit-mdns wlan0 "$name" >/dev/null || return 1
 	for _ in $(seq 30); do
 		[ "$(hcap_size down)" != "$s0" ] && [ "$(hcap_count down "$t" "$(now_s)" "$name")" -gt 0 ] && return 0
-		sleep 0.05
+		sleep 0.05 # poll interval of a wait on a captured packet
 	done
 	echo "query for $name not reflected onto eth0 within 1.5 s (reflector rx/tx/tx_errors/reflected/drops before: $c0, after: $(_mdns_tx)) $(hneigh_note)"
 	return 1

@@ -30,7 +30,7 @@ sleep 3.2   # any RA that sets the 3 s floor for the first RS is in the capture
 FROM=$(date +%s.%N)   # h1's kernel may still solicit before: not judged
 for (( i = 0; i < 5; i++ )); do
 	nsexec h1 rdisc6 -1 -r 1 -w 100 eth0 >/dev/null 2>&1
-	sleep 3.5
+	sleep 3.5 # time is tested: each RS comes past the 3 s floor of the RA before
 done
 capture_stop
 rs_ra_late "$ISL_RUN/rs.pcap" "$H1_LL" "$GW_ETH_LL" "$FROM" >"$ISL_RUN/rs-late.txt"
@@ -46,7 +46,6 @@ else
 		"$(awk '$3 > 100 {printf "RS %s answered %s: %d ms late; ", $1, $2, $3}' "$ISL_RUN/rs-late.txt")" \
 		test "$LATE" -eq 0
 fi
-sleep 1
 FD0=$(proc_fds "$PID")
 RSS0=$(proc_rss_kb "$PID")
 note "before: fds $FD0, VmRSS $RSS0 kB"
@@ -61,7 +60,15 @@ tk0=$(proc_cpu_ticks "$PID")
 nsexec laptop timeout "$FLOOD_S" atk6-flood_router26 wlan0 >/dev/null 2>&1
 CPU_RA=$(awk -v t=$(( $(proc_cpu_ticks "$PID") - tk0 )) -v hz="$(getconf CLK_TCK)" -v ms=$(( $(now_ms) - t0 )) \
 	'BEGIN { printf "%.1f", t * 100000 / (hz * ms) }')
-sleep 3
+# the flood is handled once rx_ra stops moving (the socket is drained)
+drained() {
+	local a b
+	a=$(ra_counter gw "$1")
+	sleep 0.5 # time is tested: half a second without a packet read
+	b=$(ra_counter gw "$1")
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+wait_for 10 drained rx_ra || note "rx_ra still moving 10 s after the RA flood"
 RA_JSON=$(ctl gw ra --json)
 OVER=$(jq '.counters.routers_over_cap' <<<"$RA_JSON")
 note "RA flood: $(jq '.counters.rx_ra' <<<"$RA_JSON") RAs received, islandd CPU ${CPU_RA} % during the flood"
@@ -83,7 +90,8 @@ tk0=$(proc_cpu_ticks "$PID")
 nsexec h2 timeout "$FLOOD_S" atk6-flood_rs6 -s eth0 >/dev/null 2>&1
 CPU_RS=$(awk -v t=$(( $(proc_cpu_ticks "$PID") - tk0 )) -v hz="$(getconf CLK_TCK)" -v ms=$(( $(now_ms) - t0 )) \
 	'BEGIN { printf "%.1f", t * 100000 / (hz * ms) }')
-sleep 3
+wait_for 10 drained rx_rs || note "rx_rs still moving 10 s after the RS flood"
+sleep 3 # time is tested: the answer to the last RS may wait 3 s (MIN_DELAY_BETWEEN_RAS) and belongs in the capture
 RS_N=$(( $(ra_counter gw rx_rs) - rs0 ))
 note "RS flood: $RS_N RSs received, islandd CPU ${CPU_RS} % during the flood"
 check "the RS flood reached islandd ($RS_N RSs)" "not seen" test "$RS_N" -gt 1000

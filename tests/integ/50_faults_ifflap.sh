@@ -43,7 +43,9 @@ check "both routes installed" "routes: $(routes73 gw)" both_routed
 flap wlan0 5 && flap eth0 5
 wait_for 5 settled
 island_traffic >/dev/null
-sleep 1
+# the baseline once the warm-up's sessions and routes are back
+wait_for 5 both_routed
+wait_for 5 settled
 FD0=$(proc_fds "$PID")
 RSS0=$(proc_rss_kb "$PID")
 AM0=$(allmulti_count gw wlan0)

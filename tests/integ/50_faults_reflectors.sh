@@ -29,7 +29,12 @@ start_islandd gw2 "$MDNS_CONF" || { not_ok "islandd starts in gw2" "see $(island
 joined() { ctl "$1" mdns --json | jq -e '[.mdns.interfaces[] | select(.joined4 and .joined6 and .up)] | length == 2' >/dev/null; }
 check "both reflectors joined the groups on wlan0 and eth0" "$(ctl gw mdns --json | jq -c .mdns.interfaces)" \
 	eval 'wait_for 5 joined gw && wait_for 5 joined gw2'
-sleep 1
+# the snooping switches forward ff02::fb to the reflectors once they learned
+# their reports: proof the copies can cross before a window starts
+for p in p-gw p-gw2; do
+	wait_for 10 bridge_mdb_has isp br0 "$p" ff02::fb || note "isp br0 lists no $p for ff02::fb"
+	wait_for 10 bridge_mdb_has sw br0 "$p" ff02::fb || note "sw br0 lists no $p for ff02::fb"
+done
 
 # window WHAT INJECT...: captures on both links, one injection, 10 s; sets
 # W_WLAN W_ETH (packets on each link) and W_LATE (packets in the last 5 s).
@@ -41,7 +46,7 @@ window() {
 	ce=$CAPTURE_PID
 	t0=$(date +%s.%N)
 	"$@"
-	sleep 10
+	sleep 10 # time is tested: the last 5 s of the window must stay silent (no echoes)
 	capture_stop "$cw"
 	capture_stop "$ce"
 	W_WLAN=$(pcap_count "$ISL_RUN/w.pcap")

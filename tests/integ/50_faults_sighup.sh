@@ -140,7 +140,7 @@ reload_pair() {
 		--duration 600 --linger 500
 	wait_for 10 counter_at_least gw tx_na $(( $(counter gw tx_na) + 200 )) # the load is answered
 	# the reloads are paced (time is the load they fall into), 0.1 s apart
-	for (( i = 0; i < 10; i++ )); do reload_to gw "$2"; sleep 0.1; reload_to gw "$3"; sleep 0.1; done
+	for (( i = 0; i < 10; i++ )); do reload_to gw "$2"; sleep 0.1; reload_to gw "$3"; sleep 0.1; done # time is tested: a reload every 0.1 s
 	ndload_stop
 	L=$(cat "$ISL_RUN/pair.txt")
 	note "20 reloads $1 under load: $L"

@@ -274,7 +274,7 @@ mdns_num() {
 	local v i
 	for i in 1 2 3 4 5; do
 		v=$(mdns_json "$1" | jq -r "$2" 2>/dev/null)
-		case $v in '' | null) sleep 0.2 ;; *) echo "$v"; return 0 ;; esac
+		case $v in '' | null) sleep 0.2 ;; *) echo "$v"; return 0 ;; esac # a moment before asking again
 	done
 	return 1
 }

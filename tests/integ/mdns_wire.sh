@@ -69,14 +69,14 @@ echo_before=$(mdns_counter gw echo)
 
 # --- §8.2: a competing probe 0.6 s after the first --------------------------
 msend laptop probe wlan0 clash.local "$LAPTOP_ADDR" >/dev/null
-sleep 0.6
+sleep 0.6 # time is tested: the competing probe comes 0.6 s later
 msend pi41 probe eth0 clash.local "$PI41_ADDR" >/dev/null
-sleep 0.5
+sleep 0.5 # time is tested: with the 1.5 s below, the question comes 2 s after the probes
 
 # --- §7.1: the same question, another host, no known answer ------------------
 sleep 1.5   # a second apart from the probes
 msend laptop ask wlan0 _ipp._tcp.local --known printer._ipp._tcp.local >/dev/null
-sleep 0.1
+sleep 0.1 # time is tested: the second question comes 0.1 s after the first
 if out=$(msend pi41 ask eth0 _ipp._tcp.local --want printer._ipp._tcp.local --timeout 3); then
 	ok "pi41 asks for _ipp._tcp 0.1 s after the laptop asked with the printer as a known answer: $out"
 else

@@ -247,7 +247,7 @@ else
 		>"$ISL_RUN/daemon.log" 2>&1) &
 	dpid=$!
 	at_cleanup "kill $dpid 2>/dev/null"
-	if wait_for 5 test -S "$ISL_RUN/ctl.sock" && sleep 0.3 && [ -r "/proc/$dpid/status" ]; then
+	if wait_for 5 grep -q "running:" "$ISL_RUN/daemon.log" && [ -r "/proc/$dpid/status" ]; then
 		ST="$ISL_RUN/daemon.status" OUT="$ISL_RUN/daemon.log"
 		cat "/proc/$dpid/status" >"$ST"
 		if getent passwd islandd >/dev/null; then

@@ -83,7 +83,13 @@ check sdnotify_monotonic_sane "MONOTONIC_USEC=$stamp, CLOCK_MONOTONIC now ${now}
 env NOTIFY_SOCKET="$SOCK" ip netns exec "$(nsn gw)" "$ISLANDD" -c "$ISL_RUN/islandd.conf" \
 	-S "$ISL_RUN/ctl.sock" >"$ISL_KEEP/sdnotify-second.log" 2>&1 </dev/null
 rc=$?
-sleep 0.2 # a datagram it might have sent is in the log by now
+# a marker sent now is logged after anything the failed start sent (one
+# datagram socket, read in order): once it is in the log, so is the rest
+marker() {
+	/usr/bin/python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"MARKER=1", sys.argv[1])' "$SOCK"
+}
+marker
+wait_for 5 said '^MARKER=1$' || note "the marker datagram is not in $LOG"
 check sdnotify_failed_start "a failed start: status $rc (want 1), notify: $(tr '\n' ' ' <"$LOG")" \
 	eval '[ "$rc" -eq 1 ] && ! said "^READY=1$"'
 

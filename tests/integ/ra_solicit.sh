@@ -142,7 +142,8 @@ measure() {
 	t0=$(date +%s.%N)
 	"$@"
 	wait_for 5 eval '[ "$(pcap_count "$ISL_RUN/h1.pcap")" -gt 0 ]'
-	sleep 1
+	# the RS that brought it is in the upstream capture too
+	wait_for 2 eval '[ "$(pcap_count "$ISL_RUN/up.pcap" "ip6[40] == 133")" -gt 0 ]'
 	capture_stop "$ch"
 	capture_stop "$cu"
 	DELAY_MS=$(first_ra_ms "$ISL_RUN/h1.pcap" "$t0")
@@ -174,7 +175,7 @@ start_relay() {
 measure "start" start_relay
 check "tx_rs counted ($(ra_counter gw tx_rs))" "0" test "$(ra_counter gw tx_rs)" -ge 1
 check "the solicitations stopped once answered (tx_rs $(ra_counter gw tx_rs) after 5 s)" "kept asking" \
-	eval 'sleep 5; [ "$(ra_counter gw tx_rs)" -eq 1 ]'
+	eval 'sleep 5; [ "$(ra_counter gw tx_rs)" -eq 1 ]' # time is tested: a second RS would be due within 4 s
 stop_islandd gw TERM 10 >/dev/null
 
 # From a proxy-only configuration into relay mode by SIGHUP/islandctl reload.
@@ -185,11 +186,20 @@ reload_relay() {
 	ctl gw reload >/dev/null
 }
 measure "reload into relay mode" reload_relay
-sleep 4
+sleep 4 # time is tested: radvd answers the next RS only 3 s after this RA (MIN_DELAY_BETWEEN_RAS)
 
 # The upstream link goes down and comes back.
 # h1 gets the router-lifetime-0 RA at the down: count from the up.
-flap_down() { nsip gw link set wlan0 down; sleep 1; }
+# down until islandd has handled it (its lifetime-0 RA took h1's default
+# route), and 1 s at least: time is tested, the relay's next RA downstream
+# may go 3 s after that lifetime-0 RA, and the 2 s bound counts from the up
+flap_down() {
+	local t=$(now_ms) rest
+	nsip gw link set wlan0 down
+	wait_for 3 eval '[ -z "$(default_via h1 eth0)" ]' || note "h1 kept its default route after the down"
+	rest=$(( 1000 - ($(now_ms) - t) ))
+	[ "$rest" -le 0 ] || sleep "$(awk -v r="$rest" 'BEGIN { print r / 1000 }')"
+}
 flap_up() { nsip gw link set wlan0 up; }
 flap_down
 measure "upstream link down/up" flap_up

@@ -51,7 +51,7 @@ step() {
 	for _ in $(seq 80); do
 		line=$(relayed_since "$STEP_T0" | grep -m1 -E "dnssl=[1-9][0-9]*,step$n\.example")
 		[ -n "$line" ] && { echo "$line"; return 0; }
-		sleep 0.1
+		sleep 0.1 # poll interval of a wait on a captured RA
 	done
 	echo "no relayed RA with step$n.example: $(relayed_since "$STEP_T0" | tail -n 1)"
 	return 1
@@ -79,7 +79,6 @@ wait_slaac h1 eth0 "$P2_STR" 20 || not_ok "h1: SLAAC address in $P2" "none"
 H1=$(global_addr h1 eth0 "$RA_PREFIX_STR")
 H1_P2=$(global_addr h1 eth0 "$P2_STR")
 note "h1: $H1, $H1_P2"
-sleep 2
 if L=$(step 2 "pio=$P1,86400,14400"); then
 	note "step 2 relayed: $L"
 	read -r v p <<<"$(pio_of "$P2" "$L")"

@@ -52,7 +52,7 @@ wait_for() {
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
 		[ "$(now_ms)" -ge "$deadline" ] && return 1
-		sleep 0.05
+		sleep 0.05 # the poll interval
 	done
 }
 

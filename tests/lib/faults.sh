@@ -44,7 +44,7 @@ cpu_pct() {
 	local pid=$1 secs=$2 t0 t1 ms0 ms1
 	t0=$(proc_cpu_ticks "$pid") || return 1
 	ms0=$(now_ms)
-	sleep "$secs"
+	sleep "$secs" # time is tested: the measuring interval
 	t1=$(proc_cpu_ticks "$pid") || return 1
 	ms1=$(now_ms)
 	awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v ms=$((ms1 - ms0)) \
@@ -122,18 +122,19 @@ capture_start() {
 	local ns=$1 iface=$2 file=$3; shift 3
 	# ip netns exec execs tcpdump: $! is tcpdump itself, not a subshell
 	# that would die on SIGTERM and leave tcpdump writing.
-	ip netns exec "$ISL_NS_PREFIX$ns" tcpdump -i "$iface" -n -U -s 256 -w "$file" "$@" >/dev/null 2>&1 &
+	# --immediate-mode: each packet reaches the file as it arrives, not up to
+	# 1 s later, so a capture stopped once a counter moved holds its packets.
+	ip netns exec "$ISL_NS_PREFIX$ns" tcpdump -i "$iface" -n -U --immediate-mode -s 256 -w "$file" "$@" \
+		>/dev/null 2>"$file.err" &
 	CAPTURE_PID=$!
 	at_cleanup "kill $CAPTURE_PID 2>/dev/null"
-	# tcpdump writes the file header once it captures.
-	wait_for 3 test -s "$file"
-	sleep 0.2
+	wait_for 5 tcpdump_ready "$file.err" || warn "tcpdump on $ns $iface did not start"
 }
 
 capture_stop() {
 	local pid=${1:-${CAPTURE_PID:-}}
 	[ -n "$pid" ] || return 0
-	sleep 0.3
+	sleep 0.3 # time is tested: what is still in flight when the caller stops is captured
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 }

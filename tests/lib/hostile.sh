@@ -210,7 +210,7 @@ hostile_settle() {
 	nsexec gw ping -6 -n -c 1 -W 1 "$PI42_ADDR" >/dev/null 2>&1
 	hsnap "$a"
 	for i in $(seq 15); do
-		sleep 1
+		sleep 1 # time is tested: the state holds still for a second
 		hsnap "$b"
 		HOSTILE_RSS_START=$(hrss)
 		[ -z "$(hstate_diff "$a" "$b")" ] && return 0
@@ -292,7 +292,15 @@ hcase() {
 		why+=("sender failed: $(tail -n 2 <<<"$out" | tr '\n' ' ')")
 	fi
 	printf '=== %s\n--- sender: %s\n%s\n' "$name" "$*" "$out" >>"$HOSTILE_LOG"
+	# time is tested: the window is how long a reply may take to be sent
 	sleep "$window"
+	# The counters the case expects to grow are the proof the daemon took
+	# the input. If they have not grown yet (a loaded machine), wait for
+	# them, then give the input its whole window again before "no reply".
+	if ! _hcase_received "$before" "${expects[@]}"; then
+		wait_for 5 _hcase_received "$before" "${expects[@]}"
+		sleep "$window"
+	fi
 	t1=$(now_s)
 	rss1=$(hrss)
 	if ! islandd_running gw || ! hsnap "$after"; then
@@ -365,6 +373,26 @@ hcase() {
 	else
 		not_ok "$name" "$(hjoin "; " "${why[@]}") [seen: $(hjoin ", " "${info[@]}")]"
 	fi
+}
+
+# _hcase_received BEFORE SPEC...: every counter of an expect= spec that must
+# grow (KEY=N or KEY>=N with N > 0) has grown by N since the snapshot BEFORE.
+_hcase_received() {
+	local before=$1 e now=$ISL_RUN/snap-received k n d
+	shift
+	local -a keys=() wants=()
+	for e in "$@"; do
+		[[ $e =~ ^([^<>=]+)(>=|=)([0-9]+)$ ]] && [ "${BASH_REMATCH[3]}" -gt 0 ] || continue
+		keys+=("${BASH_REMATCH[1]}")
+		wants+=("${BASH_REMATCH[3]}")
+	done
+	[ ${#keys[@]} -eq 0 ] && return 0
+	hsnap "$now" || return 1
+	local -A delta=()
+	while read -r k d; do delta[$k]=$d; done < <(hdelta "$before" "$now" "${keys[@]}")
+	for n in "${!keys[@]}"; do
+		[ "${delta[${keys[$n]}]:-0}" -ge "${wants[$n]}" ] || return 1
+	done
 }
 
 # hjoin SEP ITEM...: the items with SEP between them.

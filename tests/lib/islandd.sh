@@ -148,7 +148,7 @@ counter() {
 	for i in 1 2 3; do
 		v=$(ctl "$1" stats --json 2>/dev/null | jq -r --arg n "$2" '.counters[$n] // empty' 2>/dev/null)
 		[ -n "$v" ] && break
-		sleep 0.2
+		sleep 0.2 # a moment before asking a loaded daemon again
 	done
 	printf '%s' "$v"
 }

@@ -187,13 +187,13 @@ island000_gw2() {
 # mdns_capture NS IFACE FILE: tcpdump of UDP 5353 on IFACE in NS into FILE
 # (stopped by mdns_capture_stop, or at cleanup).
 mdns_capture() {
-	nsexec "$1" tcpdump -i "$2" -n -U -s 0 -w "$3" udp port 5353 >/dev/null 2>"$3.err" &
+	nsexec "$1" tcpdump -i "$2" -n -U --immediate-mode -s 0 -w "$3" udp port 5353 >/dev/null 2>"$3.err" &
 	ISL_CAPTURE_PID=$!
 	at_cleanup "kill $ISL_CAPTURE_PID 2>/dev/null"
 	wait_for 5 tcpdump_ready "$3.err" || warn "tcpdump on $1 $2 did not start"
 }
 mdns_capture_stop() {
-	sleep 0.3
+	sleep 0.3 # time is tested: a copy still in flight when the caller stops is captured
 	kill "$ISL_CAPTURE_PID" 2>/dev/null
 	wait "$ISL_CAPTURE_PID" 2>/dev/null
 }

@@ -74,7 +74,7 @@ netns_cleanup() {
 			pids=$(ip netns pids "$ns" 2>/dev/null)
 			[ -z "$pids" ] && break
 			[ "$i" -eq 30 ] && kill -9 $pids 2>/dev/null
-			sleep 0.05
+			sleep 0.05 # poll interval of a wait for the processes to exit
 		done
 		ip netns delete "$ns" 2>/dev/null || warn "could not delete namespace $ns"
 	done

@@ -118,14 +118,14 @@ default_via() {
 
 # ra_capture_start NS IF FILE: tcpdump of ICMPv6 RAs on IF into FILE.
 ra_capture_start() {
-	nsexec "$1" tcpdump -i "$2" -U -n -w "$3" 'icmp6 and ip6[40] == 134' >/dev/null 2>"$3.err" &
+	nsexec "$1" tcpdump -i "$2" -U --immediate-mode -n -w "$3" 'icmp6 and ip6[40] == 134' >/dev/null 2>"$3.err" &
 	RA_CAPTURE_PID=$!
 	at_cleanup "kill $RA_CAPTURE_PID 2>/dev/null"
 	wait_for 5 tcpdump_ready "$3.err" || warn "tcpdump on $1 $2 did not start"
 }
 
 ra_capture_stop() {
-	sleep 0.5
+	sleep 0.5 # time is tested: an RA still in flight when the caller stops is captured
 	kill "${RA_CAPTURE_PID:-}" 2>/dev/null
 	wait "${RA_CAPTURE_PID:-}" 2>/dev/null
 	RA_CAPTURE_PID=
