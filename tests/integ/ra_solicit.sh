@@ -148,7 +148,7 @@ measure() {
 	capture_stop "$cu"
 	DELAY_MS=$(first_ra_ms "$ISL_RUN/h1.pcap" "$t0")
 	RS_LINES=$(rs_check "$ISL_RUN/up.pcap" "$t0")
-	tcpdump -r "$ISL_RUN/up.pcap" -n -e -tt 2>/dev/null | awk -v t="$t0" '$1 >= t' | cut -c1-160 | sed "s/^/# $what upstream: /"
+	tcpdump -r "$ISL_RUN/up.pcap" -n -e -tt 2>/dev/null | awk -v t="$t0" '$1 >= t' | cut -c1-160 | sed "s|^|# $what upstream: |"
 	read -r RS_MS RA_MS FIRST_RA_MS <<<"$(rs_then_ra "$ISL_RUN/up.pcap" "$t0")"
 	note "$what: first relayed RA on h1 after ${DELAY_MS} ms; upstream: RS at ${RS_MS} ms, radvd's RA at ${RA_MS} ms (first after t0 at ${FIRST_RA_MS} ms); RS: $(tr '\n' ' ' <<<"$RS_LINES")"
 	# radvd 2.19 answers an RS by unicast (not seen from the laptop): what
