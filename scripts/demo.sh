@@ -87,7 +87,7 @@ mdns {
 write_islandd_conf gw "$CONF2"
 sed 's/^/   | /' "$(islandd_conf gw)" | tail -n 4
 kill -HUP "$(islandd_pid gw)"
-wait_for 5 eval 'ctl gw mdns >/dev/null 2>&1' || { say "the reload did not take the mdns block"; failed=1; }
+wait_for 5 eval 'ctl gw status --json 2>/dev/null | jq -e .mdns >/dev/null' || { say "the reload did not take the mdns block"; failed=1; }
 mdns_host pi41 pi-41 eth0 use-ipv4=no
 mdns_host laptop laptop wlan0 use-ipv4=no
 for h in laptop pi41; do avahi_start "$h" || { say "avahi-daemon did not start in $h"; failed=1; }; done
