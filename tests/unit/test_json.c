@@ -9,6 +9,7 @@
 #include "ctl/jread.h"
 #include "ctl/render.h"
 #include "util/json.h"
+#include "render_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,15 +125,7 @@ static void reader_depth_capped(void **state)
 
 static char *render(const char *command, const char *json, int *rc)
 {
-	struct jv *v = jread(json, strlen(json), NULL, 0);
-	assert_non_null(v);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	*rc = ctl_render(command, v, f);
-	fclose(f);
-	jv_free(v);
-	return text;
+	return render_text(command, json, strlen(json), rc);
 }
 
 static void rendering(void **state)

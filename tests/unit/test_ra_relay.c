@@ -2,9 +2,8 @@
  * timing and rate limits, bounds, and RAs that must never be relayed. */
 #include "test_ra_harness.h"
 #include "ra/ra_internal.h" /* RA_EXPIRED_HOLD_MS, RA_FALLBACK_LIFETIME_S */
-#include "ctl/jread.h"
-#include "ctl/render.h"
 #include "util/json.h"
+#include "render_check.h"
 
 static struct ra_engine *relay_engine(bool learn)
 {
@@ -897,17 +896,12 @@ static void test_dump(void **state)
 	json_obj_end(&j);
 	json_end(&j);
 	/* islandctl's text from that JSON */
-	struct jv *doc = jread(o.buf, o.len, NULL, 0);
-	assert_non_null(doc);
-	char *text = NULL;
-	size_t text_len = 0;
-	FILE *f = open_memstream(&text, &text_len);
-	assert_int_equal(ctl_render("ra", doc, f), 0);
-	fclose(f);
+	int rc;
+	char *text = render_text("ra", o.buf, o.len, &rc);
+	assert_int_equal(rc, 0);
 	assert_non_null(strstr(text, "prefix 2001:db8:abc:123::/64: valid 1d00h"));
 	assert_non_null(strstr(text, "host 2001:db8:abc:123::42 02:cc:00:00:00:09: learned via neighbour"));
 	free(text);
-	jv_free(doc);
 	assert_non_null(strstr(o.buf, "\"prefix\":\"2001:db8:abc:123::/64\",\"valid_s\":86400"));
 	assert_non_null(strstr(o.buf, "\"addr\":\"2001:db8:abc:123::42\""));
 	assert_non_null(strstr(o.buf, "\"hosts_learned\":1"));
