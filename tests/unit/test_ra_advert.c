@@ -214,7 +214,7 @@ static void test_timing(void **state)
 	config_defaults(); /* 198..600 s, first three <= 16 s apart */
 	e = advert_engine();
 	run_for(4ull * 3600 * 1000);
-	uint64_t at[64];
+	uint64_t at[64] = { 0 };
 	n = 0;
 	for (unsigned i = 0; i < n_tx && n < 64; i++)
 		if (tx_type(i) == ND_TYPE_RA)

@@ -59,7 +59,7 @@ static void test_relay_transforms(void **state)
 	assert_int_equal(m.ra.reachable_time, 30000);
 	assert_int_equal(m.ra.retrans_timer, 1000);
 	/* PIO: autonomous kept, on-link cleared, lifetimes as heard */
-	uint32_t valid, pref;
+	uint32_t valid = 0, pref = 0;
 	uint8_t flags;
 	assert_true(ra_has_prefix(&m, "2001:db8:abc:123::", &valid, &pref, &flags));
 	assert_int_equal(flags, ND_PIO_FLAG_AUTO);
@@ -106,7 +106,7 @@ static void test_lifetimes_age(void **state)
 	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
 	assert_true(i >= 0);
 	struct nd_msg m = tx_msg((unsigned)i);
-	uint32_t valid, pref;
+	uint32_t valid = 0, pref = 0;
 	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, &pref, NULL));
 	uint32_t aged = (uint32_t)((txs[i].at - (1000000 + 1)) / 1000);
 	assert_true(valid <= 86400 - aged + 1 && valid >= 86400 - aged - 1);
@@ -135,7 +135,7 @@ static void test_prefix_missing_from_one_ra_kept(void **state)
 	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
 	assert_true(i >= 0);
 	struct nd_msg m = tx_msg((unsigned)i);
-	uint32_t valid, pref;
+	uint32_t valid = 0, pref = 0;
 	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, &pref, NULL));
 	assert_int_equal(valid, 86400);
 	assert_true(ra_has_prefix(&m, "2001:db8:2::", &valid, &pref, NULL));
@@ -166,7 +166,7 @@ static void test_renumbering(void **state)
 	assert_true(i >= 0);
 	assert_true(txs[i].at - t0 <= 3000); /* within the RA rate limit, i.e. the next RA */
 	struct nd_msg m = tx_msg((unsigned)i);
-	uint32_t valid, pref;
+	uint32_t valid = 0, pref = 0;
 	assert_true(ra_has_prefix(&m, "2001:db8:2::", &valid, &pref, NULL));
 	assert_int_equal(valid, 86400);
 	assert_true(ra_has_prefix(&m, "2001:db8:1::", &valid, &pref, NULL));
@@ -202,7 +202,7 @@ static void test_expired_prefix_sent_with_zero(void **state)
 	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
 	assert_true(i >= 0);
 	struct nd_msg m = tx_msg((unsigned)i);
-	uint32_t valid, pref;
+	uint32_t valid = 0, pref = 0;
 	assert_true(ra_has_prefix(&m, "2001:db8:2::", &valid, &pref, NULL));
 	assert_int_equal(valid, 0);
 	assert_int_equal(pref, 0);
@@ -304,7 +304,7 @@ static void test_unsolicited_timing(void **state)
 	unsigned before = n_tx;
 	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
 	run_for(3ull * 3600 * 1000); /* 3 h, upstream silent */
-	uint64_t at[64];
+	uint64_t at[64] = { 0 };
 	unsigned n = 0;
 	for (unsigned i = before; i < n_tx && n < 64; i++)
 		if (txs[i].ifindex == IF_ETH0 && tx_type(i) == ND_TYPE_RA)
