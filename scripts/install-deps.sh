@@ -16,6 +16,8 @@ PACKAGES=(
 	python3 python3-scapy thc-ipv6 ipv6toolkit openvpn tcpdump
 	gnuplot-nox man-db groff-base jq nftables
 	dbus debhelper dpkg-dev lintian fakeroot strace systemd adduser prometheus
+	dnsmasq isc-dhcp-server isc-dhcp-client dhcpcd kea-dhcp6-server parprouted
+	arping socat
 )
 # The Raspberry Pi architectures: `make deb ARCH=arm64|armhf` cross-builds
 # with Debian's toolchains, and `make test` runs the unit tests and fuzz
@@ -26,7 +28,12 @@ PACKAGES+=(qemu-user)
 for a in "${CROSS_ARCHES[@]}"; do
 	PACKAGES+=("crossbuild-essential-$a" "libmnl-dev:$a" "libcmocka-dev:$a")
 done
-DAEMONS=(avahi-daemon radvd ndppd npd6 prometheus)
+# dhcp-helper (the DHCPv4 relay the benchmark compares with) conflicts with
+# isc-dhcp-server as a package, though the two programs never meet: its .deb
+# is unpacked, not installed, into $DHCP_HELPER_DIR; tests and benchmarks
+# run $DHCP_HELPER_DIR/usr/sbin/dhcp-helper.
+DHCP_HELPER_DIR=/usr/local/lib/islandd-deps/dhcp-helper
+DAEMONS=(avahi-daemon radvd ndppd npd6 prometheus dnsmasq dhcpd kea-dhcp6 dhcpcd parprouted)
 
 # Installed packages by name:arch, and by bare name when native or "all".
 native=$(dpkg --print-architecture)
@@ -39,7 +46,7 @@ for p in "${PACKAGES[@]}"; do
 	for i in "${installed[@]}"; do [ "$i" = "$p" ] && { found=1; break; }; done
 	[ "$found" = 1 ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && [ -x "$DHCP_HELPER_DIR/usr/sbin/dhcp-helper" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
@@ -78,11 +85,22 @@ trap restore_policy EXIT
 printf '#!/bin/sh\n# installed by islandd scripts/install-deps.sh for the duration of an install\nexit 101\n' >"$policy"
 chmod 755 "$policy"
 
-echo "install-deps: installing ${missing[*]}"
 apt-get -o DPkg::Lock::Timeout=300 update -q
-# Other builds may hold the dpkg lock for a while: wait for it, do not fail.
-DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-	--no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "install-deps: installing ${missing[*]}"
+	# Other builds may hold the dpkg lock for a while: wait for it, do not fail.
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+		--no-install-recommends "${missing[@]}"
+fi
+if [ ! -x "$DHCP_HELPER_DIR/usr/sbin/dhcp-helper" ]; then
+	echo "install-deps: unpacking dhcp-helper into $DHCP_HELPER_DIR"
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp" # apt downloads as _apt
+	(cd "$tmp" && apt-get download -q dhcp-helper)
+	mkdir -p "$DHCP_HELPER_DIR"
+	dpkg-deb -x "$tmp"/dhcp-helper_*.deb "$DHCP_HELPER_DIR"
+	rm -rf "$tmp"
+fi
 
 restore_policy
 trap - EXIT
