@@ -95,6 +95,9 @@ static struct in6_addr a6(const char *s)
 	return a;
 }
 
+/* a6() as an lvalue for assert_memory_equal. */
+#define a6_const(s) ((struct in6_addr[]){ a6(s) })[0]
+
 /* Index of the last record of addr s (v4 or v6) on ifindex, from `from`. */
 static int find_addr_from(int from, int ifindex, const char *s, bool del)
 {
@@ -319,15 +322,14 @@ static void test_neigh_get_and_events(void **state)
 	assert_int_equal(nl_neigh_get(nl, ifidx("v1"), &a, &n), -ENOENT);
 	assert_int_equal(nl_neigh_get(nl, 0, &a, &n), -EINVAL);
 
-	/* IPv4 neighbours are not reported. */
-	assert_int_equal(sh("ip -4 neigh add 192.0.2.9 lladdr 02:00:00:00:00:09 dev v0 nud permanent"), 0);
+	assert_int_equal(find_neigh("2001:db8:1::99", false)->family, AF_INET6);
+	assert_int_equal(n.family, AF_INET6);
 	assert_int_equal(sh("ip -6 neigh del 2001:db8:1::99 dev v0"), 0);
 	PUMP_UNTIL(nl, find_neigh("2001:db8:1::99", true) != NULL);
 	assert_int_equal(nl_neigh_get(nl, v0, &a, &n), -ENOENT);
 
 	struct nl_stats st;
 	nl_get_stats(nl, &st);
-	assert_true(st.ignored >= 1); /* the IPv4 neighbour */
 	assert_int_equal(st.malformed, 0);
 	nl_close(nl);
 }
@@ -700,15 +702,27 @@ static void test_decode_hostile(void **state)
 	assert_int_equal(decode(nlh).objects, 1);
 	assert_int_equal(rec.addr[rec.naddr - 1].a.addr4.s_addr, local.s_addr);
 
-	/* Neighbours: IPv4 ignored, short NDA_DST, oversized lladdr. */
+	/* Neighbours: IPv4 kept v4-mapped, 4 bytes for IPv6 and 16 for
+	 * IPv4 refused, bridge (fdb) ignored, oversized lladdr. */
 	struct ndmsg *ndm;
+	static const uint8_t n4[4] = { 192, 0, 2, 77 };
 	nlh = msg(RTM_NEWNEIGH, &hdr, sizeof(*ndm));
 	ndm = hdr;
 	ndm->ndm_family = AF_INET;
 	ndm->ndm_ifindex = 2;
-	mnl_attr_put_u32(nlh, NDA_DST, 0x01020304);
-	assert_int_equal(decode(nlh).ignored, 1);
+	mnl_attr_put(nlh, NDA_DST, 4, n4);
+	assert_int_equal(decode(nlh).objects, 1);
+	assert_int_equal(rec.neigh[rec.nneigh - 1].n.family, AF_INET);
+	assert_memory_equal(&rec.neigh[rec.nneigh - 1].n.addr, &a6_const("::ffff:192.0.2.77"), 16);
 	ndm->ndm_family = AF_INET6;
+	assert_int_equal(decode(nlh).malformed, 1);
+	ndm->ndm_family = AF_BRIDGE;
+	assert_int_equal(decode(nlh).ignored, 1);
+	nlh = msg(RTM_NEWNEIGH, &hdr, sizeof(*ndm));
+	ndm = hdr;
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = 2;
+	mnl_attr_put(nlh, NDA_DST, 16, &in6addr_loopback);
 	assert_int_equal(decode(nlh).malformed, 1);
 	nlh = msg(RTM_NEWNEIGH, &hdr, sizeof(*ndm));
 	ndm = hdr;
@@ -718,7 +732,8 @@ static void test_decode_hostile(void **state)
 	mnl_attr_put(nlh, NDA_LLADDR, 20, ib);
 	assert_int_equal(decode(nlh).malformed, 1);
 
-	/* Routes: dst_len 200, IPv4, a multipath whose first hop lies. */
+	/* Routes: dst_len 200 (33 for IPv4), another family, a multipath
+	 * whose first hop lies. */
 	struct rtmsg *rtm;
 	nlh = msg(RTM_NEWROUTE, &hdr, sizeof(*rtm));
 	rtm = hdr;
@@ -726,7 +741,17 @@ static void test_decode_hostile(void **state)
 	rtm->rtm_dst_len = 200;
 	assert_int_equal(decode(nlh).malformed, 1);
 	rtm->rtm_family = AF_INET;
+	assert_int_equal(decode(nlh).malformed, 1);
+	rtm->rtm_dst_len = 33;
+	assert_int_equal(decode(nlh).malformed, 1);
+	rtm->rtm_family = 28; /* AF_MPLS */
 	assert_int_equal(decode(nlh).ignored, 1);
+	/* The IPv4 default route: no RTA_DST, dst 0.0.0.0 v4-mapped. */
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 0;
+	assert_int_equal(decode(nlh).objects, 1);
+	assert_int_equal(rec.route[rec.nroute - 1].r.family, AF_INET);
+	assert_memory_equal(&rec.route[rec.nroute - 1].r.dst, &a6_const("::ffff:0.0.0.0"), 16);
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = 0;
 	struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
