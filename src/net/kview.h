@@ -22,6 +22,8 @@ struct kneigh {
 	struct nd_lladdr ll;       /* len 0: none */
 };
 
+/* IPv4 routes that the kernel drops with their interface going down come
+ * with no deletion event (net/netlink.h, nl_observer.route). */
 struct kroute {
 	uint8_t family;            /* AF_INET6 or AF_INET */
 	struct in6_addr dst;

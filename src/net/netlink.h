@@ -64,6 +64,11 @@ struct nl_observer {
 	void (*link)(void *ctx, const struct nl_link *l, bool deleted);
 	void (*addr)(void *ctx, const struct nl_addr *a, bool deleted);
 	void (*neigh)(void *ctx, const struct nl_neigh *n, bool deleted);
+	/* IPv4 caveat: when an interface goes down or loses the address a
+	 * route hangs on, the kernel removes its IPv4 routes without any
+	 * RTM_DELROUTE (IPv6 announces each). An IPv4 engine that keeps
+	 * routes re-installs them when the interface comes back (iftable's
+	 * IFACE_STATE / IFACE_V4), or checks with nl_route_get. */
 	void (*route)(void *ctx, const struct nl_route *r, bool deleted);
 	/* The event socket overflowed (ENOBUFS): events were lost. nl has
 	 * already re-dumped everything through the callbacks above before
