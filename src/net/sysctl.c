@@ -149,32 +149,38 @@ int sysctl_set(const char *name, int val)
 	return err < 0 ? err : write_int(path, val);
 }
 
-int sysctl_get_ipv4_conf(const char *ifname, const char *key, int *val)
+static int conf_get(const char *family, const char *ifname, const char *key, int *val)
 {
 	char path[SYSCTL_PATH_MAX];
-	int err = conf_path("ipv4", ifname, key, path, sizeof(path));
+	int err = conf_path(family, ifname, key, path, sizeof(path));
 	return err < 0 ? err : read_int(path, val);
+}
+
+static int conf_set(const char *family, const char *ifname, const char *key, int val)
+{
+	char path[SYSCTL_PATH_MAX];
+	int err = conf_path(family, ifname, key, path, sizeof(path));
+	return err < 0 ? err : write_int(path, val);
+}
+
+int sysctl_get_ipv4_conf(const char *ifname, const char *key, int *val)
+{
+	return conf_get("ipv4", ifname, key, val);
 }
 
 int sysctl_set_ipv4_conf(const char *ifname, const char *key, int val)
 {
-	char path[SYSCTL_PATH_MAX];
-	int err = conf_path("ipv4", ifname, key, path, sizeof(path));
-	return err < 0 ? err : write_int(path, val);
+	return conf_set("ipv4", ifname, key, val);
 }
 
 int sysctl_get_ipv6_conf(const char *ifname, const char *key, int *val)
 {
-	char path[SYSCTL_PATH_MAX];
-	int err = conf_path("ipv6", ifname, key, path, sizeof(path));
-	return err < 0 ? err : read_int(path, val);
+	return conf_get("ipv6", ifname, key, val);
 }
 
 int sysctl_set_ipv6_conf(const char *ifname, const char *key, int val)
 {
-	char path[SYSCTL_PATH_MAX];
-	int err = conf_path("ipv6", ifname, key, path, sizeof(path));
-	return err < 0 ? err : write_int(path, val);
+	return conf_set("ipv6", ifname, key, val);
 }
 
 enum combine { OWN, EITHER, BOTH, LARGER };
