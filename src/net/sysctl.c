@@ -189,7 +189,8 @@ static const struct {
 	const char *key;
 	enum combine how;
 } ipv4_combine[] = {
-	{ "forwarding", OWN },       { "proxy_arp_pvlan", OWN },
+	/* proxy_arp_pvlan was the interface's own before Linux 5.11 */
+	{ "forwarding", OWN },       { "proxy_arp_pvlan", EITHER },
 	{ "proxy_arp", EITHER },     { "arp_filter", EITHER },     { "log_martians", EITHER },
 	{ "accept_local", EITHER },  { "route_localnet", EITHER },
 	{ "bootp_relay", BOTH },

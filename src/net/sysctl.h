@@ -31,10 +31,11 @@ int sysctl_set_ipv6_conf(const char *ifname, const char *key, int val);
 /* The value the kernel acts on for IFNAME, which for most IPv4 keys
  * combines "all" and the interface's own (include/linux/inetdevice.h):
  * the larger of the two for rp_filter, arp_ignore, arp_announce and
- * arp_notify; either set for proxy_arp, arp_filter, log_martians,
+ * arp_notify; either set for proxy_arp, proxy_arp_pvlan (since Linux
+ * 5.11; the interface's own before), arp_filter, log_martians,
  * accept_local, route_localnet; both set for bootp_relay; the
- * interface's own for forwarding and proxy_arp_pvlan. -EOPNOTSUPP for a
- * key not in that list. */
+ * interface's own for forwarding. -EOPNOTSUPP for a key not in that
+ * list. */
 int sysctl_ipv4_conf_effective(const char *ifname, const char *key, int *val);
 
 #endif
