@@ -49,7 +49,8 @@ enum arp_drop arp_parse(const uint8_t *p, size_t len, const uint8_t *eth_src, st
 	uint32_t s = be_get32(spa), t = be_get32(tpa);
 	if (ip_not_unicast(s) || (s == 0 && op == ARP_OP_REPLY))
 		return ARP_DROP_sender_ip_bad;
-	if (t == 0 || ip_not_unicast(t))
+	/* a reply to an RFC 5227 probe goes to 0.0.0.0; a request must ask for someone */
+	if ((t == 0 && op == ARP_OP_REQUEST) || ip_not_unicast(t))
 		return ARP_DROP_target_ip_bad;
 	m->op = op;
 	memcpy(m->sha, sha, 6);

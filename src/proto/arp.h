@@ -29,7 +29,7 @@
 	X(sender_mac_mcast)    /* sender MAC broadcast, multicast or zero */ \
 	X(sender_mac_mismatch) /* sender MAC differs from the Ethernet source */ \
 	X(sender_ip_bad)       /* sender IP multicast, broadcast, loopback, or 0 in a reply */ \
-	X(target_ip_bad)       /* target IP 0, multicast, broadcast or loopback */
+	X(target_ip_bad)       /* target IP multicast, broadcast, loopback, or 0 in a request */
 
 enum arp_drop {
 #define ARP_DROP_ENUM(name) ARP_DROP_##name,

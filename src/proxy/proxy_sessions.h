@@ -42,6 +42,7 @@ struct proxy_session {
 	uint8_t n_pending;
 	bool in_use, routed, has_via, used;
 	bool group_ref;            /* NDP: holds a reference on its solicited-node group */
+	bool contested;            /* ARP: its address was heard on the proxy link: re-checked, not answered */
 	uint8_t lladdr_len;        /* ARP: the target's link-layer address (unicast liveness probes) */
 	uint8_t lladdr[PROXY_LLADDR_MAX];
 	int down_ifindex;

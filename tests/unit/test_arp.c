@@ -129,6 +129,10 @@ static void test_drops(void **state)
 	unhex(scapy_reply, p, sizeof(p));
 	memset(p + 14, 0, 4);
 	assert_int_equal(arp_parse(p, ARP_LEN, NULL, &m), ARP_DROP_sender_ip_bad);
+	/* a reply to an RFC 5227 probe goes to 0.0.0.0 */
+	unhex(scapy_reply, p, sizeof(p));
+	memset(p + 24, 0, 4);
+	assert_int_equal(arp_parse(p, ARP_LEN, NULL, &m), ARP_DROP_ok);
 	/* a request for 0.0.0.0 or 255.255.255.255 */
 	unhex(scapy_request, p, sizeof(p));
 	memset(p + 24, 0, 4);
