@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -193,10 +194,16 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 /* Routes a crashed instance with this configuration may have left: ours
  * (protocol 73), /128, inside a prefix of an autowire proxy rule or on a relay
- * downstream. Other instances' routes elsewhere are left alone. */
+ * downstream. Other instances' routes elsewhere are left alone.
+ * IPv4: every /32 of ours in the main table. Only the IPv4 engines (proxy
+ * ARP, the DHCPv4 relay's learned hosts) install IPv4 routes, and this runs
+ * only while no other islandd lives in the namespace, so a /32 of protocol
+ * 73 can only be a dead instance's, whatever its configuration was. */
 static bool route_is_leftover(void *ctx, const struct nl_route *r)
 {
 	struct runtime *rt = ctx;
+	if (r->family == AF_INET)
+		return r->plen == 32 && r->table == RT_TABLE_MAIN;
 	if (r->plen != 128)
 		return false;
 	for (size_t pi = 0; pi < rt->conf->n_proxies; pi++) {
