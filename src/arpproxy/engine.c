@@ -61,13 +61,15 @@ struct arp_proxy_rt {
 
 struct arp_engine {
 	struct loop *loop;
-	const struct conf *conf;
 	struct iftable *ifs;
 	struct arp_ops ops;
 	size_t n_proxies;
 	struct arp_proxy_rt *proxies;
-	size_t n_implicit;
-	struct conf_proxy *implicit; /* proxies for relay upstreams without a proxy block */
+	/* the configuration copied, so a failed reload of another engine
+	 * never leaves this one pointing into a freed tree: the proxy blocks'
+	 * IPv4 parts, then proxies for relay upstreams without a block */
+	size_t n_owned;
+	struct conf_proxy *owned;
 	struct proxy_sessions sessions;
 	struct proxy_known known;    /* the kernel's live IPv4 neighbours, by link */
 	struct proxy_deadcache dead;
@@ -810,31 +812,37 @@ struct arp_engine *arp_engine_new(struct loop *loop, const struct conf *conf, st
 	if (!e)
 		return NULL;
 	e->loop = loop;
-	e->conf = conf;
 	e->ifs = ifs;
 	e->ops = *ops;
 	e->budgets.rate = UINT32_MAX;
-	e->implicit = calloc(n_learn ? n_learn : 1, sizeof(*e->implicit));
+	e->owned = calloc(conf->n_arp_proxies + n_learn + 1, sizeof(*e->owned));
 	e->proxies = calloc(conf->n_arp_proxies + n_learn + 1, sizeof(*e->proxies));
-	if (!e->implicit || !e->proxies)
+	if (!e->owned || !e->proxies)
 		goto fail;
-	e->n_proxies = conf->n_arp_proxies;
-	for (size_t i = 0; i < e->n_proxies; i++)
-		e->proxies[i].conf = &conf->arp_proxies[i];
+	for (size_t i = 0; i < conf->n_arp_proxies; i++) {
+		struct conf_proxy *cp = &e->owned[e->n_owned++];
+		*cp = conf->arp_proxies[i];
+		cp->rules = calloc(cp->n_rules ? cp->n_rules : 1, sizeof(*cp->rules));
+		if (!cp->rules)
+			goto fail;
+		memcpy(cp->rules, conf->arp_proxies[i].rules, cp->n_rules * sizeof(*cp->rules));
+	}
 	/* a relay's upstream answers for its learned hosts like a proxy
 	 * without rules, unless a proxy block names it */
 	for (size_t i = 0; i < n_learn; i++) {
 		bool named = false;
-		for (size_t pi = 0; pi < e->n_proxies && !named; pi++)
-			named = strcmp(e->proxies[pi].conf->iface, learn_upstreams[i]) == 0;
+		for (size_t k = 0; k < e->n_owned && !named; k++)
+			named = strcmp(e->owned[k].iface, learn_upstreams[i]) == 0;
 		if (named)
 			continue;
-		struct conf_proxy *ip = &e->implicit[e->n_implicit++];
+		struct conf_proxy *ip = &e->owned[e->n_owned++];
 		*ip = (struct conf_proxy){ .router = true, .timeout_ms = 500, .ttl_ms = 30000, .deadtime_ms = 30000,
 		                           .keepalive = true, .retries = 3, .max_sessions = 4096, .probe_rate = 100 };
 		snprintf(ip->iface, sizeof(ip->iface), "%s", learn_upstreams[i]);
-		e->proxies[e->n_proxies++].conf = ip;
 	}
+	e->n_proxies = e->n_owned;
+	for (size_t i = 0; i < e->n_proxies; i++)
+		e->proxies[i].conf = &e->owned[i];
 	uint64_t cap = 0;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct arp_proxy_rt *p = &e->proxies[pi];
@@ -945,7 +953,9 @@ void arp_engine_free(struct arp_engine *e)
 	for (size_t pi = 0; e->proxies && pi < e->n_proxies; pi++)
 		free(e->proxies[pi].rules);
 	free(e->proxies);
-	free(e->implicit);
+	for (size_t i = 0; e->owned && i < e->n_owned; i++)
+		free(e->owned[i].rules);
+	free(e->owned);
 	free(e);
 }
 

@@ -6,6 +6,7 @@
 #include "ctl/server.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
+#include "daemon/arp_adapter.h"
 #include "net/http_listen.h"
 #include "net/iftable.h"
 #include "net/netlink.h"
@@ -149,6 +150,11 @@ static void dump_stats(const struct status_view *v, struct json *j)
 	if (v->ndp)
 		ndp_engine_dump_counters(v->ndp, j);
 	json_obj_end(j);
+	if (v->arp) {
+		json_kobj(j, "arp");
+		arp_adapter_dump_counters(v->arp, j);
+		json_obj_end(j);
+	}
 	if (v->nl) {
 		struct nl_stats ns;
 		nl_get_stats(v->nl, &ns);
@@ -182,9 +188,17 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 	if (strcmp(command, "status") == 0) {
 		dump_status(v, &j);
 	} else if (strcmp(command, "sessions") == 0) {
+		json_karr(&j, "sessions");
 		ndp_engine_dump_sessions(v->ndp, &j);
+		if (v->arp)
+			arp_engine_dump_sessions(arp_adapter_engine(v->arp), &j);
+		json_arr_end(&j);
 	} else if (strcmp(command, "routes") == 0) {
+		json_karr(&j, "routes");
 		ndp_engine_dump_routes(v->ndp, &j);
+		if (v->arp)
+			arp_engine_dump_routes(arp_adapter_engine(v->arp), &j);
+		json_arr_end(&j);
 	} else if (strcmp(command, "stats") == 0) {
 		dump_stats(v, &j);
 	} else if (strcmp(command, "mdns") == 0) {

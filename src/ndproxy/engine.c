@@ -1758,11 +1758,10 @@ static const char *ifname_of(const struct ndp_engine *e, int ifindex, char *buf)
 	return buf;
 }
 
-/* islandctl sessions: {"sessions":[{proxy,target,state,iface,age_ms,expires_ms,routed}]} */
+/* islandctl sessions: elements {family,proxy,target,state,iface,age_ms,expires_ms,routed} */
 void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
 {
 	uint64_t now = e->ops.now_ms(e->ops.ctx);
-	json_karr(j, "sessions");
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		const struct proxy_session *s = &e->sessions.pool[i];
 		if (!s->in_use)
@@ -1771,6 +1770,7 @@ void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
 		long long left = s->expires_ms ? (long long)s->expires_ms - (long long)now : -1;
 		addr_str(&s->target, a);
 		json_obj(j);
+		json_kstr(j, "family", "ipv6");
 		json_kstr(j, "proxy", e->proxies[s->proxy_idx].conf->iface);
 		json_kstr(j, "target", a);
 		json_kstr(j, "state", state_name(s->state));
@@ -1780,13 +1780,11 @@ void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
 		json_kbool(j, "routed", s->routed);
 		json_obj_end(j);
 	}
-	json_arr_end(j);
 }
 
-/* islandctl routes: {"routes":[{dst,iface,via}]} */
+/* islandctl routes: elements {family,dst,iface,via} */
 void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j)
 {
-	json_karr(j, "routes");
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
 		const struct proxy_session *s = &e->sessions.pool[i];
 		if (!s->in_use || !s->routed)
@@ -1797,12 +1795,12 @@ void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j)
 			addr_str(&s->via, v);
 		snprintf(dst, sizeof(dst), "%s/128", a);
 		json_obj(j);
+		json_kstr(j, "family", "ipv6");
 		json_kstr(j, "dst", dst);
 		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
 		json_kstr(j, "via", s->has_via ? v : NULL);
 		json_obj_end(j);
 	}
-	json_arr_end(j);
 }
 
 void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)
