@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Proxy ARP (issue 15): the home router (hr) and the island host (pi41) on
+# one IPv4 /24, the gateway (gw, islandd) between them on two links:
+#
+#   hr lan0 192.168.1.1/24 --- wlan0 gw eth0 --- eth0 pi41 192.168.1.41/24
+#                       (gw: wlan0 192.168.1.2/24, eth0 no address)
+#
+# Real Linux stacks on both ends: hr resolves pi41 through the gateway (its
+# MAC), pi41 resolves hr through it, ping works both ways, the /32 route
+# (protocol 73) appears; an address nobody holds gets no answer; liveness
+# probes are unicast to pi41's MAC; an RFC 5227 probe for pi41 is defended;
+# kill -9 and a restart: the route is back after the first request; SIGTERM
+# removes the routes. Every frame islandd sends is checked against RFC 826
+# (Ethernet/IPv4 sizes, the gateway's own MAC as sender) with tcpdump -e.
+set -u
+. "$(dirname "$0")/../lib/islandd.sh"
+need_root proxy_arp
+need_cmd jq tcpdump arping "$ISL_PY"
+need_islandd
+netns_init
+
+ns_add hr gw pi41
+veth hr lan0 gw wlan0
+veth gw eth0 pi41 eth0
+for l in "hr lan0" "gw wlan0" "gw eth0" "pi41 eth0"; do
+	set -- $l
+	nsip "$1" link set "$2" up
+done
+nsip hr addr add 192.168.1.1/24 dev lan0
+nsip gw addr add 192.168.1.2/24 dev wlan0
+nsip pi41 addr add 192.168.1.41/24 dev eth0
+nsip pi41 route add default via 192.168.1.1
+nssysctl gw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+	net.ipv4.conf.wlan0.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+	net.ipv4.conf.all.proxy_arp=0 net.ipv4.conf.wlan0.proxy_arp=0 net.ipv4.conf.eth0.proxy_arp=0
+mac_of() { nsip "$1" -j link show "$2" | jq -r '.[0].address'; }
+GW_WLAN0=$(mac_of gw wlan0)
+GW_ETH0=$(mac_of gw eth0)
+PI41_MAC=$(mac_of pi41 eth0)
+HR_MAC=$(mac_of hr lan0)
+
+CONF="proxy wlan0 {
+	autowire yes
+	ttl 3000
+	timeout 500
+	rule 192.168.1.0/24 {
+		iface eth0
+	}
+}
+proxy eth0 {
+	rule 192.168.1.0/24 {
+		auto
+	}
+}"
+
+# Every ARP frame on both links, with Ethernet headers.
+PCAP_UP="$ISL_RUN/up.txt"
+PCAP_DOWN="$ISL_RUN/down.txt"
+nsexec hr tcpdump -i lan0 -e -n -vv -l arp >"$PCAP_UP" 2>&1 &
+TD1=$!
+nsexec pi41 tcpdump -i eth0 -e -n -vv -l arp >"$PCAP_DOWN" 2>&1 &
+TD2=$!
+at_cleanup "kill $TD1 $TD2 2>/dev/null"
+wait_for 5 tcpdump_ready "$PCAP_UP" && wait_for 5 tcpdump_ready "$PCAP_DOWN" || die "tcpdump did not start"
+
+start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
+
+routes4() { nsip gw -4 route show proto "$ISLANDD_RTPROTO" 2>/dev/null; }
+has_route4() { routes4 | grep -q "^$1 dev $2"; }
+arp_counter() { ctl gw stats --json 2>/dev/null | jq -r --arg n "$1" '.arp[$n] // empty'; }
+arp_counter_at_least() { local v; v=$(arp_counter "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
+neigh_mac() { nsip "$1" -j neigh show "$2" dev "$3" | jq -r '.[0].lladdr // empty'; }
+# arping from hr: the MAC that answered for $1, empty when nobody did.
+arping_mac() { nsexec hr arping -r -c 1 -w "${2:-3}" -i lan0 "$1" 2>/dev/null | head -n 1; }
+
+# --- hr resolves pi41 through the gateway and reaches it ---
+got=$(arping_mac 192.168.1.41 4)
+check "hr's ARP for pi41 is answered with the gateway's wlan0 MAC" "answered by '${got:-nobody}', gw is $GW_WLAN0" \
+	test "$got" = "$GW_WLAN0"
+check "the /32 route to pi41 appears (proto 73, dev eth0)" "routes: $(routes4)" has_route4 192.168.1.41 eth0
+check "hr pings pi41 (IPv4, through the gateway)" "no echo reply" \
+	nsexec hr ping -c 1 -W 3 192.168.1.41
+check "hr's neighbour entry for pi41 is the gateway's MAC" "lladdr $(neigh_mac hr 192.168.1.41 lan0)" \
+	test "$(neigh_mac hr 192.168.1.41 lan0)" = "$GW_WLAN0"
+check "pi41 reaches hr: its entry for hr is the gateway's eth0 MAC (reverse proxy block)" \
+	"lladdr $(neigh_mac pi41 192.168.1.1 eth0)" test "$(neigh_mac pi41 192.168.1.1 eth0)" = "$GW_ETH0"
+check "pi41 pings hr" "no echo reply" nsexec pi41 ping -c 1 -W 3 192.168.1.1
+check "islandctl sessions lists pi41 as ipv4, valid" "$(ctl gw sessions --json)" \
+	jqe '.sessions[] | select(.family == "ipv4" and .target == "192.168.1.41" and .state == "valid" and .routed)' \
+	<<<"$(ctl gw sessions --json)"
+check "islandctl routes lists 192.168.1.41/32" "$(ctl gw routes --json)" \
+	jqe '.routes[] | select(.family == "ipv4" and .dst == "192.168.1.41/32" and .iface == "eth0")' \
+	<<<"$(ctl gw routes --json)"
+check "islandctl sessions (text) shows the IPv4 address" "$(ctl gw sessions)" \
+	grep -q "192.168.1.41" <<<"$(ctl gw sessions)"
+
+# --- nobody holds 192.168.1.77: never answered ---
+got=$(arping_mac 192.168.1.77 3)
+check "an address nobody holds gets no answer" "answered by $got" test -z "$got"
+check "... the gateway probed for it downstream and gave up" "tx_probe $(arp_counter tx_probe)" \
+	arp_counter_at_least tx_probe 2
+check "... and routes nothing to it" "routes: $(routes4)" _isl_not has_route4 192.168.1.77 eth0
+
+# --- liveness: unicast to pi41's MAC ---
+# From here on there is no traffic to pi41, so the gateway kernel's own
+# resolution of it is quiet: requests for pi41 on eth0 are islandd's.
+mark=$(wc -l <"$PCAP_DOWN")
+u0=$(arp_counter tx_probe_unicast)
+if wait_for 10 arp_counter_at_least tx_probe_unicast $(( u0 + 1 )); then
+	ok "keepalive probes pi41 after its ttl ($(arp_counter tx_probe_unicast) unicast probes)"
+else
+	not_ok "keepalive probes pi41 after its ttl" "tx_probe_unicast $(arp_counter tx_probe_unicast)"
+fi
+# The renewals go to pi41's MAC, never broadcast (tcpdump -e: "SRC > DST").
+reqs=$(tail -n +"$(( mark + 1 ))" "$PCAP_DOWN" | grep -F "$GW_ETH0 > " | grep "Request who-has 192.168.1.41 " || true)
+n_req=$(grep -c . <<<"$reqs")
+n_uni=$(grep -c "> $PI41_MAC" <<<"$reqs")
+check "renewal requests for pi41 on the island are unicast to its MAC" \
+	"$n_req requests, $n_uni to $PI41_MAC: $reqs" test "$n_uni" -ge 1 -a "$n_uni" -eq "$n_req"
+# The first probe for a target nobody has resolved is broadcast.
+n=$(grep -F "$GW_ETH0 > ff:ff:ff:ff:ff:ff" "$PCAP_DOWN" | grep -c "Request who-has 192.168.1.77 ")
+check "the first probe for an unknown target is broadcast" "$n broadcast requests for .77" test "$n" -ge 1
+check "pi41 is still valid after several ttls" "state $(session_state gw 192.168.1.41)" \
+	test "$(session_state gw 192.168.1.41)" = valid
+
+# --- RFC 5227: a probe for pi41's (live) address is defended ---
+probe_py='
+import sys, logging
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import Ether, ARP, srp1, conf
+conf.verb = 0
+hw = sys.argv[1]
+r = srp1(Ether(src=hw, dst="ff:ff:ff:ff:ff:ff")/ARP(op=1, hwsrc=hw, psrc="0.0.0.0", hwdst="00:00:00:00:00:00",
+        pdst=sys.argv[2]), iface="lan0", timeout=3, filter="arp and arp[6:2] = 2")
+if r is None: print("none"); sys.exit(0)
+print(r[Ether].src, r[ARP].hwsrc, r[ARP].psrc, r[ARP].hwdst, r[ARP].pdst)
+'
+got=$(nsexec hr "$ISL_PY" -c "$probe_py" "$HR_MAC" 192.168.1.41)
+check "an RFC 5227 probe for pi41 is defended: reply from the gateway's MAC, to the prober" "got: $got" \
+	test "$got" = "$GW_WLAN0 $GW_WLAN0 192.168.1.41 $HR_MAC 0.0.0.0"
+got=$(nsexec hr "$ISL_PY" -c "$probe_py" "$HR_MAC" 192.168.1.78)
+check "an RFC 5227 probe for a free address is not answered" "got: $got" test "$got" = none
+
+# --- RFC 826 on the wire: every ARP the gateway sent ---
+# tcpdump -vv prints "Ethernet (len 6), IPv4 (len 4)" for htype 1 / ptype 0x800 with those sizes.
+bad=$( { grep -F -e "$GW_WLAN0 > " "$PCAP_UP"; grep -F -e "$GW_ETH0 > " "$PCAP_DOWN"; } |
+	grep -v "ethertype ARP (0x0806), length 42: Ethernet (len 6), IPv4 (len 4)" || true)
+check "every ARP frame from the gateway is Ethernet/IPv4 with hlen 6, plen 4" "$bad" test -z "$bad"
+bad=$(grep -F "$GW_WLAN0 > " "$PCAP_UP" | grep "Reply" | grep -v "is-at $GW_WLAN0" || true)
+check "every reply on wlan0 names the gateway's own wlan0 MAC" "$bad" test -z "$bad"
+bad=$(grep -F "$GW_ETH0 > " "$PCAP_DOWN" | grep "Reply" | grep -v "is-at $GW_ETH0" || true)
+check "every reply on eth0 names the gateway's own eth0 MAC" "$bad" test -z "$bad"
+n=$(grep -F "$GW_WLAN0 > " "$PCAP_UP" | grep -c "Reply 192.168.1.41 is-at")
+check "the gateway answered on wlan0 for pi41" "$n replies" test "$n" -ge 1
+n=$(grep -F "$GW_WLAN0 > " "$PCAP_UP" | grep -c "Reply 192.168.1.7[78] is-at")
+check "the gateway never answered for an address nobody holds" "$n replies" test "$n" -eq 0
+
+# --- kill -9, restart: the stale route is flushed, back after the first request ---
+stop_islandd gw KILL 5 >/dev/null
+check "after kill -9 the /32 is still there" "routes: $(routes4)" has_route4 192.168.1.41 eth0
+start_islandd gw "" || { not_ok "islandd restarts" "see $(islandd_log gw)"; exit 1; }
+nsip hr neigh flush dev lan0
+got=$(arping_mac 192.168.1.41 4)
+check "after a restart pi41 is answered at the first request" "answered by '${got:-nobody}'" \
+	test "$got" = "$GW_WLAN0"
+check "... and its route is back" "routes: $(routes4)" wait_for 3 has_route4 192.168.1.41 eth0
+check "hr pings pi41 after the restart" "no echo reply" nsexec hr ping -c 1 -W 3 192.168.1.41
+
+drops=$(ctl gw stats --json | jq -c '[.arp | to_entries[] | select(.key | startswith("drop_")) | select(.value > 0)]')
+check "no frame of real stacks was dropped as malformed" "$drops" test "$drops" = "[]"
+
+finish_islandd gw
+check "SIGTERM removed every IPv4 route of protocol 73" "routes: $(routes4)" test -z "$(routes4)"
+test_status
