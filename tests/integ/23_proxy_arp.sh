@@ -166,6 +166,28 @@ check "after a restart pi41 is answered at the first request" "answered by '${go
 check "... and its route is back" "routes: $(routes4)" wait_for 3 has_route4 192.168.1.41 eth0
 check "hr pings pi41 after the restart" "no echo reply" nsexec hr ping -c 1 -W 3 192.168.1.41
 
+# --- SIGHUP: the session and its route stay (nothing removed and re-added) ---
+a0=$(arp_counter route_added)
+kill -HUP "$(islandd_pid gw)"
+reloaded() { [ "$(ctl gw status --json | jq .reloads)" -ge 1 ] 2>/dev/null; }
+check "a reload is taken" "reloads $(ctl gw status --json | jq .reloads)" wait_for 5 reloaded
+check "after a reload pi41 is still valid and routed, its route never removed" \
+	"state $(session_state gw 192.168.1.41), route_added $(arp_counter route_added) (was $a0), removed $(arp_counter route_removed)" \
+	test "$(session_state gw 192.168.1.41)" = valid -a "$(arp_counter route_added)" = "$a0" -a "$(arp_counter route_removed)" = 0
+
+# --- a new MAC on wlan0: one gratuitous ARP per address answered there ---
+NEW_MAC=02:00:00:00:aa:01
+nsip gw link set wlan0 address "$NEW_MAC"
+check "the MAC change is announced" "tx_announce $(arp_counter tx_announce)" wait_for 5 arp_counter_at_least tx_announce 1
+line=$(grep -F "$NEW_MAC > ff:ff:ff:ff:ff:ff" "$PCAP_UP" | grep "Request who-has 192.168.1.41 tell 192.168.1.41" | head -n 1)
+check "... as an RFC 5227 announcement from the new MAC (broadcast request, sender IP = target IP)" \
+	"$(grep -F "$NEW_MAC" "$PCAP_UP" | head -n 3)" test -n "$line"
+check "hr's neighbour entry for pi41 follows the new MAC" "lladdr $(neigh_mac hr 192.168.1.41 lan0)" \
+	wait_for 3 test "$(neigh_mac hr 192.168.1.41 lan0)" = "$NEW_MAC"
+check "hr still pings pi41" "no echo reply" nsexec hr ping -c 1 -W 3 192.168.1.41
+bad=$(grep -F "$NEW_MAC > " "$PCAP_UP" | grep -v "ethertype ARP (0x0806), length 42: Ethernet (len 6), IPv4 (len 4)" || true)
+check "the announcements are Ethernet/IPv4 ARP with hlen 6, plen 4" "$bad" test -z "$bad"
+
 drops=$(ctl gw stats --json | jq -c '[.arp | to_entries[] | select(.key | startswith("drop_")) | select(.value > 0)]')
 check "no frame of real stacks was dropped as malformed" "$drops" test "$drops" = "[]"
 
