@@ -129,11 +129,6 @@ static struct token_bucket *budget_for(struct arp_engine *e, int ifindex)
 	return proxy_budget_for(&e->budgets, ifindex, now_ms(e));
 }
 
-static uint8_t retries_of(const struct conf_proxy *p)
-{
-	return (uint8_t)(p->retries > 255 ? 255 : p->retries);
-}
-
 static bool learned(const struct proxy_session *s)
 {
 	return s->rule_idx == ARP_RULE_LEARNED;
@@ -206,19 +201,6 @@ static void answer_pending(struct arp_engine *e, struct proxy_session *s)
 	s->n_pending = 0;
 }
 
-static void remember_solicitor(struct proxy_session *s, const struct proxy_solicitor *who)
-{
-	for (unsigned i = 0; i < s->n_pending; i++)
-		if (memcmp(s->pending[i].ll, who->ll, 6) == 0 &&
-		    memcmp(&s->pending[i].addr, &who->addr, sizeof(who->addr)) == 0)
-			return;
-	if (s->n_pending == PROXY_MAX_PENDING)
-		memmove(&s->pending[0], &s->pending[1], sizeof(s->pending[0]) * (PROXY_MAX_PENDING - 1));
-	else
-		s->n_pending++;
-	s->pending[s->n_pending - 1] = *who;
-}
-
 /* ---- routes ------------------------------------------------------------- */
 
 static void route_install(struct arp_engine *e, struct proxy_session *s)
@@ -263,8 +245,7 @@ static void route_remove(struct arp_engine *e, struct proxy_session *s)
 
 static uint32_t probe_wait_ms(const struct arp_proxy_rt *p, const struct proxy_session *s)
 {
-	uint32_t t = p->conf->timeout_ms;
-	return s->retries_left > 0 && t < ARP_MIN_PROBE_GAP_MS ? ARP_MIN_PROBE_GAP_MS : t;
+	return proxy_probe_wait_ms(p->conf, s, ARP_MIN_PROBE_GAP_MS);
 }
 
 static void session_arm(struct arp_engine *e, struct proxy_session *s, uint64_t delay_ms)
@@ -371,7 +352,7 @@ static void session_confirm(struct arp_engine *e, struct proxy_session *s, const
 		return;
 	}
 	s->state = PROXY_VALID;
-	s->retries_left = retries_of(p->conf);
+	s->retries_left = proxy_retries(p->conf);
 	answer_pending(e, s);
 	session_arm(e, s, p->conf->ttl_ms);
 }
@@ -390,7 +371,7 @@ static void session_contest(struct arp_engine *e, struct proxy_session *s)
 	s->contested = true;
 	if (s->state != PROXY_PROBING)
 		s->state = PROXY_RENEWING;
-	s->retries_left = retries_of(p->conf);
+	s->retries_left = proxy_retries(p->conf);
 	probe(e, s, false);
 	session_arm(e, s, probe_wait_ms(p, s));
 }
@@ -400,31 +381,19 @@ static void session_timer(void *ctx)
 	struct proxy_session *s = ctx;
 	struct arp_engine *e = s->owner;
 	const struct arp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	switch ((enum proxy_state)s->state) {
-	case PROXY_PROBING:
-	case PROXY_RENEWING:
-		if (s->retries_left > 0) {
-			s->retries_left--;
-			probe(e, s, true);
-			session_arm(e, s, probe_wait_ms(p, s));
-		} else {
-			session_die_because(e, s, "no answer downstream");
-		}
+	switch (proxy_session_tick(s, p->conf)) {
+	case PROXY_TICK_PROBE: /* a retry, or a renewal (unicast once the MAC is known) */
+		probe(e, s, true);
+		session_arm(e, s, probe_wait_ms(p, s));
 		break;
-	case PROXY_VALID:
-		/* keepalive: re-probe before forgetting; without it only targets
-		 * still asked for are renewed */
-		if (p->conf->keepalive || s->used) {
-			s->state = PROXY_RENEWING;
-			s->retries_left = retries_of(p->conf);
-			probe(e, s, true);
-			session_arm(e, s, probe_wait_ms(p, s));
-		} else {
-			session_delete(e, s);
-		}
+	case PROXY_TICK_DIE:
+		session_die_because(e, s, "no answer downstream");
 		break;
-	case PROXY_LEARNED:
+	case PROXY_TICK_DROP:
+		session_delete(e, s);
 		break;
+	case PROXY_TICK_NONE:
+		break; /* learned: they go when the relay says so */
 	}
 }
 
@@ -493,7 +462,7 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 				answer_session(e, s, &who);
 				return;
 			}
-			remember_solicitor(s, &who);
+			proxy_session_remember(s, &who);
 			e->c.pending++;
 			return;
 		}
@@ -546,8 +515,8 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 		s = session_new(e, pi, (uint16_t)ri, &target, down);
 		if (!s)
 			return;
-		s->retries_left = retries_of(p->conf);
-		remember_solicitor(s, &who);
+		s->retries_left = proxy_retries(p->conf);
+		proxy_session_remember(s, &who);
 		e->c.pending++;
 		if (!probe(e, s, false)) {
 			proxy_dead_add(&e->dead, pi, &target, now_ms(e), now_ms(e) + ARP_DEAD_HOLD_MS);

@@ -212,18 +212,6 @@ static void answer_pending(struct ndp_engine *e, struct proxy_session *s)
 	s->n_pending = 0;
 }
 
-static void remember_solicitor(struct proxy_session *s, const struct proxy_solicitor *who)
-{
-	for (unsigned i = 0; i < s->n_pending; i++)
-		if (memcmp(&s->pending[i].addr, &who->addr, sizeof(who->addr)) == 0)
-			return;
-	if (s->n_pending == PROXY_MAX_PENDING) /* keep the newest: drop the oldest */
-		memmove(&s->pending[0], &s->pending[1], sizeof(s->pending[0]) * (PROXY_MAX_PENDING - 1));
-	else
-		s->n_pending++;
-	s->pending[s->n_pending - 1] = *who;
-}
-
 /* ---- solicited-node memberships (RFC 4861 §7.2.8, RFC 3810) ----------- */
 
 #define STATIC_ENUM_MIN_PLEN 120      /* a static rule this small lists its targets */
@@ -720,12 +708,9 @@ static void session_set_state(struct proxy_session *s, enum proxy_state st)
 	s->state = (uint8_t)st;
 }
 
-/* How long to wait after a probe: the configured timeout for the last one,
- * and never less than RetransTimer while more will follow. */
 static uint32_t probe_wait_ms(const struct ndp_proxy_rt *p, const struct proxy_session *s)
 {
-	uint32_t t = p->conf->timeout_ms;
-	return s->retries_left > 0 && t < NDP_MIN_PROBE_GAP_MS ? NDP_MIN_PROBE_GAP_MS : t;
+	return proxy_probe_wait_ms(p->conf, s, NDP_MIN_PROBE_GAP_MS);
 }
 
 /* Timers are relative: the loop keeps its own monotonic clock, ops.now_ms
@@ -828,7 +813,7 @@ static void session_confirm(struct ndp_engine *e, struct proxy_session *s, const
 	session_set_state(s, PROXY_VALID);
 	s->confirmed_ms = now_ms(e);
 	s->used = false;
-	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+	s->retries_left = proxy_retries(p->conf);
 	route_install(e, s);
 	if (!s->group_ref)
 		s->group_ref = group_ref(e, s->proxy_idx, &s->target);
@@ -841,31 +826,19 @@ static void session_timer(void *ctx)
 	struct proxy_session *s = ctx;
 	struct ndp_engine *e = s->owner;
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	switch ((enum proxy_state)s->state) {
-	case PROXY_PROBING:
-	case PROXY_RENEWING:
-		if (s->retries_left > 0) {
-			s->retries_left--;
-			probe(e, s, true);
-			session_arm(e, s, probe_wait_ms(p, s));
-		} else {
-			session_die(e, s);
-		}
+	switch (proxy_session_tick(s, p->conf)) {
+	case PROXY_TICK_PROBE: /* a retry, or keepalive: re-probed before expiry */
+		probe(e, s, true);
+		session_arm(e, s, probe_wait_ms(p, s));
 		break;
-	case PROXY_VALID:
-		/* keepalive: re-probe a valid target before forgetting it; without
-		 * keepalive only targets still being solicited are renewed */
-		if (p->conf->keepalive || s->used) {
-			session_set_state(s, PROXY_RENEWING);
-			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
-			probe(e, s, true);
-			session_arm(e, s, probe_wait_ms(p, s));
-		} else {
-			session_delete(e, s);
-		}
+	case PROXY_TICK_DIE:
+		session_die(e, s);
 		break;
-	case PROXY_LEARNED:
-		break; /* no timer: they go when the RA relay says so */
+	case PROXY_TICK_DROP:
+		session_delete(e, s);
+		break;
+	case PROXY_TICK_NONE:
+		break; /* learned: they go when the RA relay says so */
 	}
 }
 
@@ -1039,8 +1012,8 @@ static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const 
 	s = session_new(e, pi, ri, target, 0);
 	if (!s)
 		return false;
-	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
-	remember_solicitor(s, who);
+	s->retries_left = proxy_retries(p->conf);
+	proxy_session_remember(s, who);
 	if (!probe(e, s, false)) {
 		proxy_dead_add(&e->dead, pi, target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
 		session_delete(e, s);
@@ -1087,7 +1060,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 				answer(e, p, &m->target, &who);
 				return;
 			}
-			remember_solicitor(s, &who);
+			proxy_session_remember(s, &who);
 			e->c.ns_pending++;
 			return;
 		}
@@ -1148,8 +1121,8 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 		s = session_new(e, pi, (uint16_t)ri, &m->target, down);
 		if (!s)
 			return;
-		s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
-		remember_solicitor(s, &who);
+		s->retries_left = proxy_retries(p->conf);
+		proxy_session_remember(s, &who);
 		if (!probe(e, s, false)) {
 			/* no usable interface: remember briefly as dead */
 			proxy_dead_add(&e->dead, pi, &m->target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
@@ -1223,7 +1196,7 @@ static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 				struct proxy_session *s = session_new(e, (uint16_t)pi, (uint16_t)ri, &n->addr, n->ifindex);
 				if (!s)
 					break;
-				s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+				s->retries_left = proxy_retries(p->conf);
 				if (probe(e, s, false))
 					session_arm(e, s, probe_wait_ms(p, s));
 				else

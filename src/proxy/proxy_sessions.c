@@ -72,3 +72,39 @@ void proxy_sessions_remove(struct proxy_sessions *t, struct proxy_session *s)
 	fixtable_del(&t->index, bucket_of(t, s->proxy_idx, &s->target), proxy_sessions_index(t, s) + 1);
 	s->in_use = false;
 }
+
+void proxy_session_remember(struct proxy_session *s, const struct proxy_solicitor *who)
+{
+	for (unsigned i = 0; i < s->n_pending; i++) {
+		const struct proxy_solicitor *p = &s->pending[i];
+		if (memcmp(&p->addr, &who->addr, sizeof(who->addr)) == 0 && p->ll_len == who->ll_len &&
+		    memcmp(p->ll, who->ll, who->ll_len) == 0)
+			return;
+	}
+	if (s->n_pending == PROXY_MAX_PENDING) /* keep the newest: drop the oldest */
+		memmove(&s->pending[0], &s->pending[1], sizeof(s->pending[0]) * (PROXY_MAX_PENDING - 1));
+	else
+		s->n_pending++;
+	s->pending[s->n_pending - 1] = *who;
+}
+
+enum proxy_tick proxy_session_tick(struct proxy_session *s, const struct conf_proxy *p)
+{
+	switch ((enum proxy_state)s->state) {
+	case PROXY_PROBING:
+	case PROXY_RENEWING:
+		if (s->retries_left == 0)
+			return PROXY_TICK_DIE;
+		s->retries_left--;
+		return PROXY_TICK_PROBE;
+	case PROXY_VALID:
+		if (!p->keepalive && !s->used)
+			return PROXY_TICK_DROP;
+		s->state = PROXY_RENEWING;
+		s->retries_left = proxy_retries(p);
+		return PROXY_TICK_PROBE;
+	case PROXY_LEARNED:
+		break;
+	}
+	return PROXY_TICK_NONE;
+}

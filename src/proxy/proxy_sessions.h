@@ -7,6 +7,7 @@
 #ifndef ISLANDD_PROXY_SESSIONS_H
 #define ISLANDD_PROXY_SESSIONS_H
 
+#include "conf/conf.h"
 #include "util/fixtable.h"
 #include "util/loop.h"
 
@@ -66,6 +67,37 @@ struct proxy_session *proxy_sessions_find(const struct proxy_sessions *t, uint16
 struct proxy_session *proxy_sessions_insert(struct proxy_sessions *t, uint16_t proxy_idx,
                                         const struct in6_addr *target);
 void proxy_sessions_remove(struct proxy_sessions *t, struct proxy_session *s);
+/* ---- the session life both proxies share ---- */
+
+/* retries as a session counts them */
+static inline uint8_t proxy_retries(const struct conf_proxy *p)
+{
+	return (uint8_t)(p->retries > 255 ? 255 : p->retries);
+}
+/* How long to wait after a probe: the configured timeout for the last one,
+ * and never less than min_gap_ms (RetransTimer) while more will follow. */
+static inline uint32_t proxy_probe_wait_ms(const struct conf_proxy *p, const struct proxy_session *s,
+                                           uint32_t min_gap_ms)
+{
+	uint32_t t = p->timeout_ms;
+	return s->retries_left > 0 && t < min_gap_ms ? min_gap_ms : t;
+}
+/* Remember who asked while the probe is out (the newest PROXY_MAX_PENDING):
+ * the same address and link-layer address once. */
+void proxy_session_remember(struct proxy_session *s, const struct proxy_solicitor *who);
+
+/* What a session's timer means now (proxy_session_tick). */
+enum proxy_tick {
+	PROXY_TICK_NONE,   /* learned: no timer */
+	PROXY_TICK_PROBE,  /* probe again (a retry, or the start of a renewal), then re-arm */
+	PROXY_TICK_DIE,    /* no answer to the last probe: dead */
+	PROXY_TICK_DROP,   /* valid, not renewed (no keepalive, not asked for): forget quietly */
+};
+/* The state machine's step at a timer: PROBING and RENEWING spend a retry
+ * or die; VALID starts a renewal (keepalive, or asked for since) or is
+ * dropped. Updates state and retries_left. */
+enum proxy_tick proxy_session_tick(struct proxy_session *s, const struct conf_proxy *p);
+
 static inline uint32_t proxy_sessions_index(const struct proxy_sessions *t, const struct proxy_session *s)
 {
 	return (uint32_t)(s - t->pool);
