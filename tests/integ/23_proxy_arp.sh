@@ -2,15 +2,17 @@
 # Proxy ARP (issue 15): the home router (hr) and the island host (pi41) on
 # one IPv4 /24, the gateway (gw, islandd) between them on two links:
 #
-#   hr lan0 192.168.1.1/24 --- wlan0 gw eth0 --- eth0 pi41 192.168.1.41/24
-#                       (gw: wlan0 192.168.1.2/24, eth0 no address)
+#   hr br0 192.168.1.1/24 [lan0, sta0] --- wlan0 gw eth0 --- eth0 pi41 192.168.1.41/24
+#                    |                (gw: wlan0 192.168.1.2/24, eth0 no address)
+#                  sta0 --- wifi0 mv  (a Wi-Fi station, where pi41 moves to)
 #
 # Real Linux stacks on both ends: hr resolves pi41 through the gateway (its
 # MAC), pi41 resolves hr through it, ping works both ways, the /32 route
 # (protocol 73) appears; an address nobody holds gets no answer; liveness
 # probes are unicast to pi41's MAC; an RFC 5227 probe for pi41 is defended;
-# kill -9 and a restart: the route is back after the first request; SIGTERM
-# removes the routes. Every frame islandd sends is checked against RFC 826
+# kill -9 and a restart: the route is back after the first request; a
+# reload keeps it; a new MAC is announced; pi41 moves to the Wi-Fi: the
+# gateway drops it and never answers for it there; SIGTERM removes the routes. Every frame islandd sends is checked against RFC 826
 # (Ethernet/IPv4 sizes, the gateway's own MAC as sender) with tcpdump -e.
 set -u
 . "$(dirname "$0")/../lib/islandd.sh"
@@ -19,14 +21,18 @@ need_cmd jq tcpdump arping "$ISL_PY"
 need_islandd
 netns_init
 
-ns_add hr gw pi41
+ns_add hr gw pi41 mv
+bridge_add_dumb hr br0
 veth hr lan0 gw wlan0
 veth gw eth0 pi41 eth0
-for l in "hr lan0" "gw wlan0" "gw eth0" "pi41 eth0"; do
+veth hr sta0 mv wifi0
+nsip hr link set lan0 master br0
+nsip hr link set sta0 master br0
+for l in "hr lan0" "hr sta0" "gw wlan0" "gw eth0" "pi41 eth0" "mv wifi0"; do
 	set -- $l
 	nsip "$1" link set "$2" up
 done
-nsip hr addr add 192.168.1.1/24 dev lan0
+nsip hr addr add 192.168.1.1/24 dev br0
 nsip gw addr add 192.168.1.2/24 dev wlan0
 nsip pi41 addr add 192.168.1.41/24 dev eth0
 nsip pi41 route add default via 192.168.1.1
@@ -37,7 +43,8 @@ mac_of() { nsip "$1" -j link show "$2" | jq -r '.[0].address'; }
 GW_WLAN0=$(mac_of gw wlan0)
 GW_ETH0=$(mac_of gw eth0)
 PI41_MAC=$(mac_of pi41 eth0)
-HR_MAC=$(mac_of hr lan0)
+HR_MAC=$(mac_of hr br0)
+MV_MAC=$(mac_of mv wifi0)
 
 CONF="proxy wlan0 {
 	autowire yes
@@ -71,7 +78,7 @@ arp_counter() { ctl gw stats --json 2>/dev/null | jq -r --arg n "$1" '.arp[$n] /
 arp_counter_at_least() { local v; v=$(arp_counter "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 neigh_mac() { nsip "$1" -j neigh show "$2" dev "$3" | jq -r '.[0].lladdr // empty'; }
 # arping from hr: the MAC that answered for $1, empty when nobody did.
-arping_mac() { nsexec hr arping -r -c 1 -w "${2:-3}" -i lan0 "$1" 2>/dev/null | head -n 1; }
+arping_mac() { nsexec hr arping -r -c 1 -w "${2:-3}" -i br0 "$1" 2>/dev/null | head -n 1; }
 
 # --- hr resolves pi41 through the gateway and reaches it ---
 got=$(arping_mac 192.168.1.41 4)
@@ -80,8 +87,8 @@ check "hr's ARP for pi41 is answered with the gateway's wlan0 MAC" "answered by 
 check "the /32 route to pi41 appears (proto 73, dev eth0)" "routes: $(routes4)" has_route4 192.168.1.41 eth0
 check "hr pings pi41 (IPv4, through the gateway)" "no echo reply" \
 	nsexec hr ping -c 1 -W 3 192.168.1.41
-check "hr's neighbour entry for pi41 is the gateway's MAC" "lladdr $(neigh_mac hr 192.168.1.41 lan0)" \
-	test "$(neigh_mac hr 192.168.1.41 lan0)" = "$GW_WLAN0"
+check "hr's neighbour entry for pi41 is the gateway's MAC" "lladdr $(neigh_mac hr 192.168.1.41 br0)" \
+	test "$(neigh_mac hr 192.168.1.41 br0)" = "$GW_WLAN0"
 check "pi41 reaches hr: its entry for hr is the gateway's eth0 MAC (reverse proxy block)" \
 	"lladdr $(neigh_mac pi41 192.168.1.1 eth0)" test "$(neigh_mac pi41 192.168.1.1 eth0)" = "$GW_ETH0"
 check "pi41 pings hr" "no echo reply" nsexec pi41 ping -c 1 -W 3 192.168.1.1
@@ -131,7 +138,7 @@ from scapy.all import Ether, ARP, srp1, conf
 conf.verb = 0
 hw = sys.argv[1]
 r = srp1(Ether(src=hw, dst="ff:ff:ff:ff:ff:ff")/ARP(op=1, hwsrc=hw, psrc="0.0.0.0", hwdst="00:00:00:00:00:00",
-        pdst=sys.argv[2]), iface="lan0", timeout=3, filter="arp and arp[6:2] = 2")
+        pdst=sys.argv[2]), iface="br0", timeout=3, filter="arp and arp[6:2] = 2")
 if r is None: print("none"); sys.exit(0)
 print(r[Ether].src, r[ARP].hwsrc, r[ARP].psrc, r[ARP].hwdst, r[ARP].pdst)
 '
@@ -159,7 +166,7 @@ check "the gateway never answered for an address nobody holds" "$n replies" test
 stop_islandd gw KILL 5 >/dev/null
 check "after kill -9 the /32 is still there" "routes: $(routes4)" has_route4 192.168.1.41 eth0
 start_islandd gw "" || { not_ok "islandd restarts" "see $(islandd_log gw)"; exit 1; }
-nsip hr neigh flush dev lan0
+nsip hr neigh flush dev br0
 got=$(arping_mac 192.168.1.41 4)
 check "after a restart pi41 is answered at the first request" "answered by '${got:-nobody}'" \
 	test "$got" = "$GW_WLAN0"
@@ -182,11 +189,29 @@ check "the MAC change is announced" "tx_announce $(arp_counter tx_announce)" wai
 line=$(grep -F "$NEW_MAC > ff:ff:ff:ff:ff:ff" "$PCAP_UP" | grep "Request who-has 192.168.1.41 tell 192.168.1.41" | head -n 1)
 check "... as an RFC 5227 announcement from the new MAC (broadcast request, sender IP = target IP)" \
 	"$(grep -F "$NEW_MAC" "$PCAP_UP" | head -n 3)" test -n "$line"
-check "hr's neighbour entry for pi41 follows the new MAC" "lladdr $(neigh_mac hr 192.168.1.41 lan0)" \
-	wait_for 3 test "$(neigh_mac hr 192.168.1.41 lan0)" = "$NEW_MAC"
+check "hr's neighbour entry for pi41 follows the new MAC" "lladdr $(neigh_mac hr 192.168.1.41 br0)" \
+	wait_for 3 test "$(neigh_mac hr 192.168.1.41 br0)" = "$NEW_MAC"
 check "hr still pings pi41" "no echo reply" nsexec hr ping -c 1 -W 3 192.168.1.41
 bad=$(grep -F "$NEW_MAC > " "$PCAP_UP" | grep -v "ethertype ARP (0x0806), length 42: Ethernet (len 6), IPv4 (len 4)" || true)
 check "the announcements are Ethernet/IPv4 ARP with hlen 6, plen 4" "$bad" test -z "$bad"
+
+# --- pi41 moves from the island to the Wi-Fi ---
+mark=$(wc -l <"$PCAP_UP")
+m0=$(arp_counter target_moved)
+nsip pi41 addr del 192.168.1.41/24 dev eth0
+nsip mv addr add 192.168.1.41/24 dev wifi0
+nsexec mv ping -c 1 -W 3 192.168.1.1 >/dev/null # its first packet: an ARP from .41 on the Wi-Fi
+check "the gateway sees pi41 on the Wi-Fi and drops it (target_moved)" "target_moved $(arp_counter target_moved)" \
+	wait_for 8 arp_counter_at_least target_moved $(( m0 + 1 ))
+check "... with its route" "routes: $(routes4)" _isl_not has_route4 192.168.1.41 eth0
+nsip hr neigh flush dev br0
+check "hr reaches pi41 at its new place" "no echo reply" nsexec hr ping -c 1 -W 3 192.168.1.41
+check "hr's entry for pi41 is pi41's own MAC now" "lladdr $(neigh_mac hr 192.168.1.41 br0), pi41 $MV_MAC" \
+	test "$(neigh_mac hr 192.168.1.41 br0)" = "$MV_MAC"
+got=$(arping_mac 192.168.1.41 3)
+check "an ARP for pi41 is answered by pi41 itself" "answered by '$got'" test "$got" = "$MV_MAC"
+n=$(tail -n +"$(( mark + 1 ))" "$PCAP_UP" | grep -F "$NEW_MAC > " | grep -c "Reply 192.168.1.41 is-at")
+check "the gateway never answered for pi41 after it moved (no fight)" "$n replies from the gateway" test "$n" -eq 0
 
 drops=$(ctl gw stats --json | jq -c '[.arp | to_entries[] | select(.key | startswith("drop_")) | select(.value > 0)]')
 check "no frame of real stacks was dropped as malformed" "$drops" test "$drops" = "[]"
