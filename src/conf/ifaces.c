@@ -31,9 +31,10 @@ bool conf_iface_is_upstream(const struct conf *c, const char *ifname)
 	return false;
 }
 
-static void proxy_ifaces(const struct conf_proxy *p, conf_iface_fn fn, void *ctx)
+static void proxy_ifaces(const struct conf_proxy *p, bool named, conf_iface_fn fn, void *ctx)
 {
-	fn(ctx, p->iface, "proxy", p->pos);
+	if (!named)
+		fn(ctx, p->iface, "proxy", p->pos);
 	for (size_t r = 0; r < p->n_rules; r++)
 		if (p->rules[r].method == RULE_IFACE)
 			fn(ctx, p->rules[r].iface, "rule downstream", p->rules[r].pos);
@@ -42,9 +43,14 @@ static void proxy_ifaces(const struct conf_proxy *p, conf_iface_fn fn, void *ctx
 void conf_foreach_iface(const struct conf *c, conf_iface_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < c->n_proxies; i++)
-		proxy_ifaces(&c->proxies[i], fn, ctx);
-	for (size_t i = 0; i < c->n_arp_proxies; i++)
-		proxy_ifaces(&c->arp_proxies[i], fn, ctx);
+		proxy_ifaces(&c->proxies[i], false, fn, ctx);
+	/* a block with rules of both families names its interface once */
+	for (size_t i = 0; i < c->n_arp_proxies; i++) {
+		bool named = false;
+		for (size_t k = 0; k < c->n_proxies && !named; k++)
+			named = strcmp(c->proxies[k].iface, c->arp_proxies[i].iface) == 0;
+		proxy_ifaces(&c->arp_proxies[i], named, fn, ctx);
+	}
 	for (size_t i = 0; c->mdns && i < c->mdns->n_ifaces; i++)
 		fn(ctx, c->mdns->ifaces[i].name, "mdns", c->mdns->ifaces[i].pos);
 	for (size_t i = 0; i < c->n_relays; i++) {
