@@ -818,13 +818,8 @@ struct arp_engine *arp_engine_new(struct loop *loop, const struct conf *conf, st
 		p->rules = calloc(p->conf->n_rules ? p->conf->n_rules : 1, sizeof(*p->rules));
 		if (!p->rules)
 			goto fail;
-		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
-			p->rules[ri].conf = &p->conf->rules[ri];
-			if (p->rules[ri].conf->method == RULE_IFACE && conf_iface_is_pattern(p->rules[ri].conf->iface))
-				log_warn("%s: proxy %s: an IPv4 rule's 'iface %s' is a pattern: proxy ARP needs "
-				         "one interface name; the rule answers nothing", conf->path ? conf->path : "",
-				         p->conf->iface, p->rules[ri].conf->iface);
-		}
+		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
+			p->rules[ri].conf = &p->conf->rules[ri]; /* no patterns: the parser refuses them */
 		cap += p->conf->max_sessions;
 		if (p->conf->probe_rate < e->budgets.rate)
 			e->budgets.rate = p->conf->probe_rate;

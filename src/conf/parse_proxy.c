@@ -321,6 +321,9 @@ static int kw_rule(struct conf_parser *p, void *c, const struct conf_token *kw)
 	if (ru->method == RULE_STATIC && ru->plen <= 120)
 		conf_warn(p, kw->pos, "static rule for %s answers for every address in it, live or "
 		          "not (ndppd: \"low prefix length\")", pb);
+	if (ipv4 && ru->method == RULE_IFACE && conf_iface_is_pattern(ru->iface))
+		return conf_fail(p, ctx.method, "'iface %s': an IPv4 rule needs one interface name, "
+		                 "not a pattern", ru->iface);
 	if (ipv4 && ru->autovia)
 		return conf_fail(p, ctx.autovia, "'autovia' is for IPv6 rules (a link-local router); "
 		                 "an IPv4 rule routes to the interface");

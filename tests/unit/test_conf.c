@@ -1267,6 +1267,7 @@ static void test_proxy_arp_rules(void **state)
 	parse_err("proxy wlan0 { rule 192.168.1.0/ { iface eth0 } }\n", 1, 20, "no prefix length");
 	parse_err("proxy wlan0 { rule 10.0.0.0/8 { iface eth0; autovia yes } }\n", 1, 45, "'autovia' is for IPv6");
 	parse_err("proxy wlan0 { rule 10.0.0.0/8 { iface wlan0 } }\n", 1, 39, "proxy's own interface");
+	parse_err("proxy wlan0 { rule 10.0.0.0/8 { iface br-* } }\n", 1, 33, "not a pattern");
 	parse_err("proxy eth0 { rule 10.0.0.0/8 { auto } }\nproxy eth0 { rule 10.0.0.0/8 { auto } }\n", 2, 7,
 	          "duplicate proxy");
 }
