@@ -98,6 +98,10 @@ check "islandctl sessions lists pi41 as ipv4, valid" "$(ctl gw sessions --json)"
 check "islandctl routes lists 192.168.1.41/32" "$(ctl gw routes --json)" \
 	jqe '.routes[] | select(.family == "ipv4" and .dst == "192.168.1.41/32" and .iface == "eth0")' \
 	<<<"$(ctl gw routes --json)"
+check "islandctl status lists the IPv4 rules of both blocks" "$(ctl gw status --json | jq -c .proxies)" \
+	jqe '[.proxies[] | select(.family == "ipv4") | .iface + " " + .rules[0].prefix + " " + .rules[0].method]
+	     == ["wlan0 192.168.1.0/24 iface", "eth0 192.168.1.0/24 auto"]' <<<"$(ctl gw status --json)"
+check "islandctl status (text) shows them" "$(ctl gw status)" grep -q "192.168.1.0/24" <<<"$(ctl gw status)"
 check "islandctl sessions (text) shows the IPv4 address" "$(ctl gw sessions)" \
 	grep -q "192.168.1.41" <<<"$(ctl gw sessions)"
 
