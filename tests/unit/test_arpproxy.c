@@ -13,6 +13,7 @@
 #include "arpproxy/arpproxy.h"
 #include "conf/conf.h"
 #include "ctl/ctl.h"
+#include "ctl/prom.h"
 #include "net/iftable.h"
 #include "net/netlink.h"
 #include "proto/arp.h"
@@ -605,6 +606,46 @@ static void route_restored_and_dumped(void **state)
 	world_down(&w);
 }
 
+/* stats' "arp" object becomes islandd_arp_* metrics (src/ctl/prom.c). */
+static void arp_stats_become_metrics(void **state)
+{
+	struct world w;
+	world_up(&w, ISLAND);
+	ask(&w, "192.168.1.41");
+	host_replies(&w, "192.168.1.41");
+	uint8_t p[ARP_LEN];
+	arp_build_request(p, mac_router, ip4("192.168.1.1"), ip4("192.168.1.41"));
+	p[5] = 16;
+	arp_engine_on_frame(w.e, UP_IF, p, sizeof(p), mac_router);
+	struct ctl_out o;
+	ctl_out_init(&o);
+	struct json j;
+	json_init(&j, &o);
+	json_obj(&j);
+	json_kobj(&j, "counters");
+	json_obj_end(&j);
+	json_kobj(&j, "arp");
+	arp_engine_dump_counters(w.e, &j);
+	json_obj_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+	struct prom *pr = malloc(sizeof(*pr));
+	char *out = malloc(1 << 16);
+	assert_non_null(pr);
+	assert_non_null(out);
+	prom_begin(pr, 0);
+	assert_int_equal(prom_add_view(pr, "stats", o.buf, o.len), 0);
+	assert_true(prom_render(pr, out, 1 << 16) > 0);
+	assert_non_null(strstr(out, "islandd_arp_tx_reply_total 1\n"));
+	assert_non_null(strstr(out, "islandd_arp_target_confirmed_total 1\n"));
+	assert_non_null(strstr(out, "islandd_arp_dropped_total{reason=\"bad_plen\"} 1\n"));
+	assert_non_null(strstr(out, "# TYPE islandd_arp_sessions gauge\nislandd_arp_sessions 1\n"));
+	free(out);
+	free(pr);
+	ctl_out_free(&o);
+	world_down(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +664,7 @@ int main(void)
 		cmocka_unit_test(learned_hosts_answered_and_routed),
 		cmocka_unit_test(reload_keeps_sessions),
 		cmocka_unit_test(route_restored_and_dumped),
+		cmocka_unit_test(arp_stats_become_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
