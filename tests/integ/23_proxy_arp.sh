@@ -12,39 +12,18 @@
 # probes are unicast to pi41's MAC; an RFC 5227 probe for pi41 is defended;
 # kill -9 and a restart: the route is back after the first request; a
 # reload keeps it; a new MAC is announced; pi41 moves to the Wi-Fi: the
-# gateway drops it and never answers for it there; SIGTERM removes the routes. Every frame islandd sends is checked against RFC 826
-# (Ethernet/IPv4 sizes, the gateway's own MAC as sender) with tcpdump -e.
+# gateway drops it and never answers for it there; SIGTERM removes the
+# routes. Every frame islandd sends is checked against RFC 826 (Ethernet/
+# IPv4 sizes, the gateway's own MAC as sender) with tcpdump -e.
 set -u
 . "$(dirname "$0")/../lib/islandd.sh"
+. "$(dirname "$0")/../lib/arp.sh"
 need_root proxy_arp
 need_cmd jq tcpdump arping "$ISL_PY"
 need_islandd
 netns_init
 
-ns_add hr gw pi41 mv
-bridge_add_dumb hr br0
-veth hr lan0 gw wlan0
-veth gw eth0 pi41 eth0
-veth hr sta0 mv wifi0
-nsip hr link set lan0 master br0
-nsip hr link set sta0 master br0
-for l in "hr lan0" "hr sta0" "gw wlan0" "gw eth0" "pi41 eth0" "mv wifi0"; do
-	set -- $l
-	nsip "$1" link set "$2" up
-done
-nsip hr addr add 192.168.1.1/24 dev br0
-nsip gw addr add 192.168.1.2/24 dev wlan0
-nsip pi41 addr add 192.168.1.41/24 dev eth0
-nsip pi41 route add default via 192.168.1.1
-nssysctl gw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-	net.ipv4.conf.wlan0.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
-	net.ipv4.conf.all.proxy_arp=0 net.ipv4.conf.wlan0.proxy_arp=0 net.ipv4.conf.eth0.proxy_arp=0
-mac_of() { nsip "$1" -j link show "$2" | jq -r '.[0].address'; }
-GW_WLAN0=$(mac_of gw wlan0)
-GW_ETH0=$(mac_of gw eth0)
-PI41_MAC=$(mac_of pi41 eth0)
-HR_MAC=$(mac_of hr br0)
-MV_MAC=$(mac_of mv wifi0)
+arp_island_build
 
 CONF="proxy wlan0 {
 	autowire yes
@@ -72,13 +51,6 @@ wait_for 5 tcpdump_ready "$PCAP_UP" && wait_for 5 tcpdump_ready "$PCAP_DOWN" || 
 
 start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
 
-routes4() { nsip gw -4 route show proto "$ISLANDD_RTPROTO" 2>/dev/null; }
-has_route4() { routes4 | grep -q "^$1 dev $2"; }
-arp_counter() { ctl gw stats --json 2>/dev/null | jq -r --arg n "$1" '.arp[$n] // empty'; }
-arp_counter_at_least() { local v; v=$(arp_counter "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
-neigh_mac() { nsip "$1" -j neigh show "$2" dev "$3" | jq -r '.[0].lladdr // empty'; }
-# arping from hr: the MAC that answered for $1, empty when nobody did.
-arping_mac() { nsexec hr arping -r -c 1 -w "${2:-3}" -i br0 "$1" 2>/dev/null | head -n 1; }
 
 # --- hr resolves pi41 through the gateway and reaches it ---
 got=$(arping_mac 192.168.1.41 4)

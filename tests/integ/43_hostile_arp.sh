@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile ARP from upstream against the proxy ARP (issue 15):
 #
-#   hr lan0 192.168.1.1/24 --- wlan0 gw eth0 --- eth0 pi41 192.168.1.41/24
+#   hr br0 192.168.1.1/24 --- wlan0 gw eth0 --- eth0 pi41 192.168.1.41/24
+#   (tests/lib/arp.sh)
 #
 # scapy sends malformed frames (wrong hlen/plen/htype/ptype, truncated,
 # broadcast sender MAC, sender MAC != Ethernet source): each is counted by
@@ -12,25 +13,13 @@
 # daemon's RSS stays flat, and pi41 is answered throughout.
 set -u
 . "$(dirname "$0")/../lib/islandd.sh"
+. "$(dirname "$0")/../lib/arp.sh"
 need_root hostile_arp
 need_cmd jq arping "$ISL_PY"
 need_islandd
 netns_init
 
-ns_add hr gw pi41
-veth hr lan0 gw wlan0
-veth gw eth0 pi41 eth0
-for l in "hr lan0" "gw wlan0" "gw eth0" "pi41 eth0"; do
-	set -- $l
-	nsip "$1" link set "$2" up
-done
-nsip hr addr add 192.168.1.1/24 dev lan0
-nsip gw addr add 192.168.1.2/24 dev wlan0
-nsip pi41 addr add 192.168.1.41/24 dev eth0
-nssysctl gw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-mac_of() { nsip "$1" -j link show "$2" | jq -r '.[0].address'; }
-GW_WLAN0=$(mac_of gw wlan0)
-HR_MAC=$(mac_of hr lan0)
+arp_island_build
 
 PROBE_RATE=50
 MAX_SESSIONS=64
@@ -44,10 +33,6 @@ CONF="proxy wlan0 {
 }"
 start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
 
-routes4() { nsip gw -4 route show proto "$ISLANDD_RTPROTO" 2>/dev/null; }
-arp_counter() { ctl gw stats --json 2>/dev/null | jq -r --arg n "$1" '.arp[$n] // empty'; }
-arp_counter_at_least() { local v; v=$(arp_counter "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
-arping_mac() { nsexec hr arping -r -c 1 -w "${2:-3}" -i lan0 "$1" 2>/dev/null | head -n 1; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$(islandd_pid gw)/status"; }
 
 got=$(arping_mac 192.168.1.41 4)
@@ -62,7 +47,7 @@ def mac(s): return bytes.fromhex(s.replace(":", ""))
 def ip(s): return socket.inet_aton(s)
 me = mac(sys.argv[1])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("lan0", 0))
+s.bind(("br0", 0))
 def arp(htype=1, ptype=0x0800, hlen=6, plen=4, op=1, sha=me, spa="192.168.1.1", tha=b"\0"*6, tpa="192.168.1.41"):
     return struct.pack("!HHBBH", htype, ptype, hlen, plen, op) + sha + ip(spa) + tha + ip(tpa)
 def send(body, src=me):
@@ -107,7 +92,7 @@ import sys, socket, struct, time
 def mac(s): return bytes.fromhex(s.replace(":", ""))
 me = mac(sys.argv[1]); rate = int(sys.argv[2]); secs = float(sys.argv[3])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("lan0", 0))
+s.bind(("br0", 0))
 frames = [b"\xff"*6 + me + b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + me +
           socket.inet_aton("192.168.1.1") + b"\0"*6 + socket.inet_aton("192.168.1.%d" % i)
           for i in range(3, 255) if i != 41]
