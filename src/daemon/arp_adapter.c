@@ -2,6 +2,7 @@
 #include "daemon/arp_adapter.h"
 
 #include <errno.h>
+#include <net/if_arp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,8 @@ static void sock_close(struct arp_adapter *a, struct arp_socket *s)
 static int sync_one(void *ctx, const struct iface *ifc)
 {
 	struct arp_adapter *a = ctx;
-	if (!arp_engine_wants_iface(a->engine, ifc->name) || ifc->lladdr_len != 6)
+	/* ARP is Ethernet's (Wi-Fi included): not loopback, tunnels, PPP */
+	if (ifc->type != ARPHRD_ETHER || ifc->lladdr_len != 6 || !arp_engine_wants_iface(a->engine, ifc->name))
 		return 0;
 	for (size_t i = 0; i < ARP_SOCKS_MAX; i++)
 		if (a->socks[i].ifindex == ifc->ifindex)
