@@ -4,6 +4,7 @@
  * I/O, sit behind the adapters listed in adapters[] below. */
 #include "daemon/runtime.h"
 #include "daemon/adapter.h"
+#include "daemon/arp_adapter.h"
 #include "daemon/instance.h"
 #include "daemon/mdns_adapter.h"
 #include "daemon/nd_io.h"
@@ -40,6 +41,7 @@ static const struct adapter_class *const adapters[] = {
 	&ndproxy_adapter_class,   /* first: the others' learned hosts are answered by it */
 	&ra_adapter_class,
 	&mdns_adapter_class,
+	&arp_adapter_class,
 };
 #define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
@@ -54,6 +56,7 @@ struct runtime {
 	void *running[N_ADAPTERS];   /* each adapter, NULL when its engine is off */
 	/* the running engines, for the control socket's views (set_views) */
 	struct ndp_engine *ndp;
+	struct arp_adapter *arp;
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
 	struct ctl_server *ctl;
@@ -74,6 +77,7 @@ static void set_views(struct runtime *rt)
 	rt->ndp = ndproxy_adapter_engine(adapter_running(&rt->env, &ndproxy_adapter_class));
 	rt->ra = ra_adapter_engine(adapter_running(&rt->env, &ra_adapter_class));
 	rt->mdns = adapter_running(&rt->env, &mdns_adapter_class);
+	rt->arp = adapter_running(&rt->env, &arp_adapter_class);
 }
 
 /* Whatever engines queued in this round (answers, probes sent by timers,
@@ -229,7 +233,7 @@ static void status_view_of(struct runtime *rt, struct status_view *v)
 {
 	*v = (struct status_view){
 		.conf = rt->conf, .conf_path = rt->conf_path, .ifs = rt->ifs, .ports = nd_io_ports(rt->nd),
-		.ndp = rt->ndp, .ra = rt->ra, .mdns = rt->mdns, .ctl = rt->ctl, .nl = rt->nl,
+		.ndp = rt->ndp, .arp = rt->arp, .ra = rt->ra, .mdns = rt->mdns, .ctl = rt->ctl, .nl = rt->nl,
 		.started_ms = rt->started_ms, .reloads = rt->reloads, .reload_failures = rt->reload_failures,
 		.rx_packets = nd_io_stats(rt->nd)->rx_packets, .drops = nd_io_stats(rt->nd)->drops,
 		.loop_wakeups = loop_wakeups(rt->loop),
