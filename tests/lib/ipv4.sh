@@ -2,7 +2,8 @@
 # The seed-000 island in both families, for the IPv4 end-to-end and fault
 # suites (tests/integ/24_island_ipv4.sh, 51_faults_ipv4.sh) and the demo.
 #
-#   island000_v4_build        island000_build (IPv6, see netns.sh) plus IPv4:
+#   island000_v4_build        island000_build (IPv6, see netns.sh) plus
+#                             island000_v4_add, IPv4 on the same namespaces:
 #       isp:    br0 192.168.1.1/24 (the home router: DHCPv4 server, routes,
 #               no NAT so a peer sees who really connected), eth1 203.0.113.254/24
 #       inet:   eth0 203.0.113.1/24 (the 'internet'), route to the home /24
@@ -39,6 +40,10 @@ POOL_LAST=192.168.1.199
 
 island000_v4_build() {
 	island000_build
+	island000_v4_add
+}
+
+island000_v4_add() {
 	nsip isp addr add "$HOME_ROUTER/24" dev br0
 	nsip isp addr add 203.0.113.254/24 dev eth1
 	nssysctl isp net.ipv4.ip_forward=1
