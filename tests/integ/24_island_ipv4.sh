@@ -80,22 +80,23 @@ else
 fi
 mdns_exec laptop getent ahostsv4 pi-41.local | sed 's/^/# laptop $ getent ahostsv4 pi-41.local: /'
 
-# --- laptop -> pi41 over IPv4 TCP, by name --------------------------------
+# --- laptop -> pi41 over IPv4 TCP, at the address pi-41.local gave --------
 # pi41 answers every connection with the peer address it sees: the laptop's
 # own address proves nobody translated it on the way.
 nsexec pi41 socat TCP4-LISTEN:8041,reuseaddr,fork SYSTEM:'echo "pi-41 sees $SOCAT_PEERADDR"' \
 	>/dev/null 2>&1 &
 at_cleanup "kill $! 2>/dev/null"
 wait_for 5 eval 'nsexec pi41 ss -Htln "sport = :8041" | grep -q 8041'
-tcp_reply() { mdns_exec laptop timeout 5 socat -T 3 - TCP4:pi-41.local:8041 </dev/null 2>&1; }
+RESOLVED=$(mdns_resolve laptop pi-41.local 4 | head -n 1)
+tcp_reply() { nsexec laptop timeout 5 socat -T 3 -u TCP4:"${RESOLVED:-0.0.0.0}":8041 - 2>&1; }
 reply=
 for _ in 1 2 3 4 5; do
 	reply=$(tcp_reply)
 	[ -n "$reply" ] && break
 	sleep 0.5 # a retry: the first SYN may wait for the proxy's probe on eth0
 done
-note "laptop $ socat - TCP4:pi-41.local:8041 -> $reply"
-check "laptop connects to pi-41.local over IPv4 TCP" "reply: $reply" \
+note "laptop $ socat -u TCP4:$RESOLVED:8041 - -> $reply"
+check "laptop connects over IPv4 TCP to pi-41.local ($RESOLVED)" "reply: $reply" \
 	grep -q '^pi-41 sees ' <<<"$reply"
 check "pi41 sees the laptop's own address $LAPTOP4 (no NAT between)" "reply: $reply" \
 	test "$reply" = "pi-41 sees $LAPTOP4"
@@ -114,7 +115,7 @@ else
 	not_ok "pi41 reaches the internet address $INET4 (ping -4)" "no echo reply within 10 s"
 	show_state gw
 fi
-reply=$(nsexec pi41 timeout 5 socat -T 3 - TCP4:"$INET4":8080 </dev/null 2>&1)
+reply=$(nsexec pi41 timeout 5 socat -T 3 -u TCP4:"$INET4":8080 - 2>&1)
 check "pi41 connects to the internet over TCP, seen there as its own lease $PI41_V4" "reply: $reply" \
 	test "$reply" = "inet sees $PI41_V4"
 ruleset=$(nsexec gw nft list ruleset 2>&1)
