@@ -122,7 +122,14 @@ ruleset=$(nsexec gw nft list ruleset 2>&1)
 check "gw has no NAT: its nftables ruleset is empty" "ruleset: $ruleset" test -z "$ruleset"
 
 # --- IPv6 alongside: the NDP proxy and AAAA records --------------------------
-check "laptop reaches pi41's global IPv6 address $PI41_ADDR" "no echo reply" ping6_ok laptop "$PI41_ADDR" 10
+if ping6_ok laptop "$PI41_ADDR" 10; then
+	ok "laptop reaches pi41's global IPv6 address $PI41_ADDR"
+else
+	not_ok "laptop reaches pi41's global IPv6 address $PI41_ADDR" "no echo reply in 10 s"
+	nsip laptop -6 neigh show dev wlan0 | sed 's/^/#   laptop neigh: /'
+	nsexec isp bridge mdb show dev br0 | sed 's/^/#   isp mdb: /'
+	show_state gw
+fi
 check "pi41 reaches the internet over IPv6 ($INET_ADDR)" "no echo reply" ping6_ok pi41 "$INET_ADDR" 10
 if wait_for 10 eval 'mdns_resolve laptop pi-41.local 6 | grep -q "^2001:db8:abc:123:"'; then
 	ok "laptop: getent ahostsv6 pi-41.local -> a global address in the home /64"
