@@ -138,7 +138,7 @@ island000_v4_add
 dnsmasq_start isp br0
 say "gw now runs examples/island-ipv4.conf as shipped: proxy ARP both ways with /32 routes,"
 say "the DHCPv4 relay to the home router, the RA relay and the mDNS reflector (SIGHUP):"
-grep -E '^(proxy|dhcp4-relay|ra-relay|mdns)|rule 192|server|mode|learn-hosts' "$REPO/examples/island-ipv4.conf" | sed 's/^/   | /'
+grep -vE '^[[:space:]]*(#|$)' "$REPO/examples/island-ipv4.conf" | grep -E '^(proxy|dhcp4-relay|ra-relay|mdns)|rule 192|server|mode|learn-hosts' | sed 's/^/   | /'
 write_islandd_conf gw "$(island_v4_conf)"
 kill -HUP "$(islandd_pid gw)"
 wait_for 5 eval 'ctl gw dhcp >/dev/null 2>&1' || { say "the reload did not take the dhcp4-relay block"; failed=1; }
