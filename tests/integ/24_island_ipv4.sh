@@ -88,6 +88,9 @@ nsexec pi41 socat TCP4-LISTEN:8041,reuseaddr,fork SYSTEM:'echo "pi-41 sees $SOCA
 at_cleanup "kill $! 2>/dev/null"
 wait_for 5 eval 'nsexec pi41 ss -Htln "sport = :8041" | grep -q 8041'
 RESOLVED=$(mdns_resolve laptop pi-41.local 4 | head -n 1)
+# The laptop's ARP exchange for pi41, as it goes over the air.
+capture_start laptop wlan0 "$ISL_RUN/laptop-arp.pcap" arp
+LAPTOP_ARP_CAPTURE=$CAPTURE_PID
 tcp_reply() { nsexec laptop timeout 5 socat -T 3 -u TCP4:"${RESOLVED:-0.0.0.0}":8041 - 2>&1; }
 reply=
 for _ in 1 2 3 4 5; do
@@ -100,6 +103,14 @@ check "laptop connects over IPv4 TCP to pi-41.local ($RESOLVED)" "reply: $reply"
 	grep -q '^pi-41 sees ' <<<"$reply"
 check "pi41 sees the laptop's own address $LAPTOP4 (no NAT between)" "reply: $reply" \
 	test "$reply" = "pi-41 sees $LAPTOP4"
+capture_stop "$LAPTOP_ARP_CAPTURE"
+# RFC 826 on the wire: the reply comes from gw's own MAC, says pi41 is at that
+# MAC (sender hardware address = Ethernet source: islandd answers only with
+# its own MAC), and goes back unicast to the laptop that asked.
+replies=$(tcpdump -r "$ISL_RUN/laptop-arp.pcap" -n -e "arp[6:2] = 2 and arp[14:4] = $(ip_hex "$PI41_V4")" 2>/dev/null)
+echo "$replies" | head -n 3 | sed 's/^/# laptop wlan0: /'
+check "gw's ARP replies for $PI41_V4: from $GW_WLAN_MAC, is-at $GW_WLAN_MAC, unicast to the laptop" "replies: $replies" \
+	eval '[ -n "$replies" ] && ! grep -v "^[0-9:.]* $GW_WLAN_MAC > $LAPTOP_MAC, ethertype ARP .*Reply $PI41_V4 is-at $GW_WLAN_MAC," <<<"$replies" | grep -q .'
 check "the laptop resolves pi41 ($PI41_V4) to the gateway's wlan0 MAC ($GW_WLAN_MAC)" \
 	"$(nsip laptop -4 neigh show "$PI41_V4")" \
 	eval 'nsip laptop -4 neigh show "$PI41_V4" dev wlan0 | grep -q "lladdr $GW_WLAN_MAC"'
