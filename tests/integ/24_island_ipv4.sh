@@ -62,9 +62,10 @@ else
 fi
 dhcp_json=$(ctl gw dhcp --json 2>&1)
 echo "# islandctl dhcp: $dhcp_json" | head -c 2000; echo
-check "islandctl dhcp lists pi41's lease ($PI41_V4, $PI41_MAC, eth0)" "$dhcp_json" \
+check "islandctl dhcp lists pi41's lease ($PI41_V4, $PI41_MAC, eth0) and relays on wlan0 in mode relay" "$dhcp_json" \
 	jqe --arg a "$PI41_V4" --arg m "$PI41_MAC" \
-	'[.. | objects | select((.address? // .addr? // .ip?) == $a and ((.mac? // .chaddr? // "") | ascii_downcase) == $m)] | length > 0' \
+	'(.dhcp.leases[] | select(.address == $a and .mac == $m and .iface == "eth0" and .upstream == "wlan0")) and
+	 (.dhcp.relays[] | select(.upstream == "wlan0" and .mode == "relay" and .giaddr == "192.168.1.2"))' \
 	<<<"$dhcp_json"
 
 # --- names: avahi on pi41 and the laptop, islandd's reflector between --
