@@ -95,13 +95,13 @@ note "scan figures: $(jq .sent <<<"$scan") requests in $(jq .seconds <<<"$scan")
 
 # --- ARP spoofing of a known island host from upstream ----------------------
 route_before=$(routes73_v4 gw | grep "^$PI41_V4 ")
-refuted0=$(arp_counter gw claim_refuted)
+refuted0=$(arp_stat gw claim_refuted)
 spoof=$(nsexec scan "$ISL_PY" "$ISL_LIB/arp_load.py" spoof eth0 "$SCAN_MAC" "$PI41_V4" 20 0.05)
 note "spoof: $spoof frames claiming $PI41_V4 is at $SCAN_MAC"
 sleep 0.5 # time is tested: a route that would move does so within this
 check "after the spoofing, gw's /32 to $PI41_V4 is unchanged (eth0)" "before: $route_before, now: $(routes73_v4 gw | grep "^$PI41_V4 ")" \
 	eval 'has_route73_v4 gw "$PI41_V4" eth0 && [ "$(routes73_v4 gw | grep "^$PI41_V4 ")" = "$route_before" ]'
-refuted1=$(arp_counter gw claim_refuted)
+refuted1=$(arp_stat gw claim_refuted)
 check "the spoofed claims were checked behind eth0 and refuted (claim_refuted ${refuted0:-?} -> ${refuted1:-?})" "not counted" \
 	test "${refuted1:-0}" -gt "${refuted0:-0}"
 check "gw's neighbour table never takes the spoofed MAC for $PI41_V4" "$(nsip gw -4 neigh show "$PI41_V4")" \
@@ -121,7 +121,7 @@ check "gw RSS flat across the scan and the spoofing ($RSS0 -> $RSS1 -> $RSS2 kB,
 PI42_ROUTED=
 has_route73_v4 gw "$PI42_V4" eth0 && PI42_ROUTED=1
 check "before the move gw routes pi42 ($PI42_V4) through eth0" "routes: $(routes73_v4 gw)" test -n "$PI42_ROUTED"
-moved0=$(arp_counter gw target_moved)
+moved0=$(arp_stat gw target_moved)
 capture_start isp br0 "$ISL_RUN/isp-move.pcap" arp
 MOVE_CAPTURE=$CAPTURE_PID
 nsip sw link set p-pi42 netns "$(nsn isp)"
@@ -152,7 +152,7 @@ fights=$(tcpdump -r "$ISL_RUN/isp-move.pcap" -tt -n -e "arp[6:2] = 2 and ether s
 own=$(arp_replies_from "$ISL_RUN/isp-move.pcap" "$PI42_MAC" "$PI42_V4")
 check "no ARP reply from gw for $PI42_V4 after it moved (pi42 itself sent $own)" "$fights from gw" \
 	test "$fights" -eq 0 -a "$own" -gt 0
-moved1=$(arp_counter gw target_moved)
+moved1=$(arp_stat gw target_moved)
 check "islandd counted the move (target_moved ${moved0:-?} -> ${moved1:-?})" "not counted" \
 	test "${moved1:-0}" -gt "${moved0:-0}"
 check "the laptop's neighbour entry for $PI42_V4 is pi42's own MAC" "$(nsip laptop -4 neigh show "$PI42_V4")" \

@@ -18,7 +18,7 @@
 #   dhcpcd_start NS IF        dhcpcd on a host (private /run and /var/lib)
 #   v4_addr NS IF             the first IPv4 address of IF (empty if none)
 #   routes73_v4 NS / has_route73_v4 NS ADDR   islandd's IPv4 routes
-#   arp_counter NS NAME       a counter of the proxy ARP engine
+#   arp_stat NS NAME       a counter of the proxy ARP engine
 #   arp_replies_from FILE MAC IP   ARP replies in a capture sent by MAC for IP
 #
 # None of these daemons writes outside $ISL_RUN: dhclient runs a script of
@@ -157,8 +157,8 @@ in_pool() {
 	[ "${1%.*}" = 192.168.1 ] && [ "$last" -ge "${POOL_FIRST##*.}" ] && [ "$last" -le "${POOL_LAST##*.}" ]
 }
 
-# arp_counter NS NAME: one counter of the proxy ARP (`islandctl stats`'s "arp").
-arp_counter() {
+# arp_stat NS NAME: one counter of the proxy ARP (`islandctl stats`'s "arp").
+arp_stat() {
 	ctl "$1" stats --json 2>/dev/null | jq -r --arg n "$2" '.arp[$n] // empty' 2>/dev/null
 }
 
