@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `sudo make demo`: the seed-000 island (wireless-to-ethernet homelab) in
-# network namespaces, in three acts, as the seed's user would type them:
+# network namespaces, in four acts, as the seed's user would type them:
 #   1. the NDP proxy: islandd runs the seed's ndppd.conf unchanged, no
 #      hand-made route, and the laptop reaches pi-41;
 #   2. names: `ping pi-41.local` on the laptop and `laptop.local` on pi-41

@@ -18,7 +18,7 @@
 #   dhcpcd_start NS IF        dhcpcd on a host (private /run and /var/lib)
 #   v4_addr NS IF             the first IPv4 address of IF (empty if none)
 #   routes73_v4 NS / has_route73_v4 NS ADDR   islandd's IPv4 routes
-#   arp_stat NS NAME       a counter of the proxy ARP engine
+#   arp_stat NS NAME          a counter of the proxy ARP engine
 #   arp_replies_from FILE MAC IP   ARP replies in a capture sent by MAC for IP
 #
 # None of these daemons writes outside $ISL_RUN: dhclient runs a script of
