@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
 # `sudo make demo`: the seed-000 island (wireless-to-ethernet homelab) in
-# network namespaces, in three acts, as the seed's user would type them:
+# network namespaces, in four acts, as the seed's user would type them:
 #   1. the NDP proxy: islandd runs the seed's ndppd.conf unchanged, no
 #      hand-made route, and the laptop reaches pi-41;
 #   2. names: `ping pi-41.local` on the laptop and `laptop.local` on pi-41
 #      (avahi-daemon + libnss-mdns on the hosts, islandd's mDNS reflector);
 #   3. the relay: a new cluster host with no static address gets a SLAAC
-#      address in the upstream /64 and reaches the internet.
+#      address in the upstream /64 and reaches the internet;
+#   4. IPv4: pi-41 takes an address of the home /24 from the home router's
+#      DHCP server through islandd's relay, and `ping -4 pi-41.local` works
+#      on the laptop (proxy ARP and /32 routes, no NAT).
 # Everything is torn down at the end, also on Ctrl-C.
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 export ISLANDD=${ISLANDD:-$REPO/build/islandd}
 export ISLANDCTL=${ISLANDCTL:-$REPO/build/islandctl}
 export ISL_NS_PREFIX=${ISL_NS_PREFIX:-isldemo$$-}
-. "$REPO/tests/lib/mdns.sh"
+. "$REPO/tests/lib/ipv4.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root for network namespaces: sudo make demo" >&2; exit 1; }
 for b in "$ISLANDD" "$ISLANDCTL"; do
 	[ -x "$b" ] || { echo "demo: $b is not built (make)" >&2; exit 1; }
 done
-need_cmd ip radvd ping avahi-daemon dbus-daemon getent unshare
+need_cmd ip radvd ping avahi-daemon dbus-daemon getent unshare dnsmasq dhclient
 
 bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say() { printf '   %s\n' "$*"; }
@@ -128,9 +131,47 @@ else
 	failed=1
 fi
 
+bold "Act 4: IPv4. pi-41 takes an address of the home /24 and answers ping -4 pi-41.local"
+say "The home router (isp) gets 192.168.1.1/24 and dnsmasq as its DHCPv4 server; the laptop"
+say "is $LAPTOP4, the gateway's wlan0 $GW_WLAN4. The gateway's eth0 has no IPv4 address."
+island000_v4_add
+dnsmasq_start isp br0
+say "gw now runs examples/island-ipv4.conf as shipped: proxy ARP both ways with /32 routes,"
+say "the DHCPv4 relay to the home router, the RA relay and the mDNS reflector (SIGHUP):"
+grep -vE '^[[:space:]]*(#|$)' "$REPO/examples/island-ipv4.conf" | grep -E '^(proxy|dhcp4-relay|ra-relay|mdns)|rule 192|server|mode|learn-hosts' | sed 's/^/   | /'
+write_islandd_conf gw "$(island_v4_conf)"
+kill -HUP "$(islandd_pid gw)"
+wait_for 5 eval 'ctl gw dhcp >/dev/null 2>&1' || { say "the reload did not take the dhcp4-relay block"; failed=1; }
+say "pi41 runs dhclient on eth0; its DISCOVER is relayed to 192.168.1.1 with giaddr $GW_WLAN4"
+dhclient_start pi41 eth0
+if wait_for 20 eval '[ -n "$(v4_addr pi41 eth0)" ]'; then
+	PI41_V4=$(v4_addr pi41 eth0)
+	run pi41 ip -4 -br addr show dev eth0
+	run pi41 ip -4 route show default
+	say "avahi on pi41 and the laptop now publish and ask for A records too"
+	for h in pi41 laptop; do
+		mdns_conf_set "$h" use-ipv4 yes
+		avahi_stop "$h"
+		avahi_start "$h" || { say "avahi-daemon did not restart in $h"; failed=1; }
+	done
+	wait_for 10 eval 'mdns_resolve laptop pi-41.local 4 | grep -qx "$PI41_V4"' ||
+		{ say "the laptop does not resolve pi-41.local to $PI41_V4"; failed=1; }
+	name_run laptop ping -4 -n -c 1 -W 3 pi-41.local || failed=1
+	run pi41 ping -4 -n -c 1 -W 3 "$INET4" || failed=1
+	bold "What islandd did for IPv4 (islandctl dhcp; ip -4 route show proto 73 on gw)"
+	ctl gw dhcp || failed=1
+	run gw ip -4 route show proto "$ISLANDD_RTPROTO"
+	run gw nft list ruleset
+	say "(empty: the gateway translates nothing; pi41 is $PI41_V4 everywhere)"
+else
+	say "pi41 got no IPv4 address through the relay"
+	tail -n 5 "$ISL_KEEP/dhclient-pi41.log" | sed 's/^/   dhclient: /'
+	failed=1
+fi
+
 bold "Stopping islandd (SIGTERM): it removes its routes"
 stop_islandd gw TERM 10 || failed=1
-routes=$(routes73 gw)
+routes=$(routes73 gw; routes73_v4 gw)
 if [ -z "$routes" ]; then say "no proto $ISLANDD_RTPROTO route left on gw"; else say "left behind: $routes"; failed=1; fi
 
 bold "Tearing the island down"
