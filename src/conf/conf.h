@@ -189,8 +189,11 @@ void conf_foreach_iface(const struct conf *conf, conf_iface_fn fn, void *ctx);
 bool conf_iface_is_pattern(const char *name);
 /* Does the configured name (a name or a pattern) cover interface ifname? */
 bool conf_iface_matches(const char *conf_name, const char *ifname);
-/* Is ifname the upstream of a proxy or ra-relay block? A pattern skips such
- * an interface: a downstream must never be an upstream. */
+/* Is ifname the upstream of an NDP proxy or ra-relay block? An IPv6
+ * pattern skips such an interface: a downstream must never be an upstream.
+ * Proxy ARP interfaces do not count: the island link is often an ARP proxy
+ * for the upstream's hosts and an IPv6 downstream at once
+ * (examples/island-ipv4.conf). */
 bool conf_iface_is_upstream(const struct conf *conf, const char *ifname);
 /* Nothing to do: no proxy, mdns, ra-relay or ra block. */
 bool conf_is_empty(const struct conf *conf);

@@ -22,9 +22,6 @@ bool conf_iface_is_upstream(const struct conf *c, const char *ifname)
 	for (size_t i = 0; i < c->n_proxies; i++)
 		if (strcmp(c->proxies[i].iface, ifname) == 0)
 			return true;
-	for (size_t i = 0; i < c->n_arp_proxies; i++)
-		if (strcmp(c->arp_proxies[i].iface, ifname) == 0)
-			return true;
 	for (size_t i = 0; i < c->n_relays; i++)
 		if (strcmp(c->relays[i].upstream, ifname) == 0)
 			return true;

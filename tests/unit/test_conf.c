@@ -1245,7 +1245,9 @@ static void test_proxy_arp_rules(void **state)
 	assert_int_equal(e->rules[0].method, RULE_AUTO);
 	assert_false(e->autowire);
 	assert_false(conf_is_empty(c));
-	assert_true(conf_iface_is_upstream(c, "eth0")); /* an ARP proxy's interface too */
+	/* an ARP proxy's interface is no IPv6 upstream: the NDP proxy and the
+	 * RA relay keep serving it as a downstream */
+	assert_false(conf_iface_is_upstream(c, "eth0"));
 	assert_round_trip(c, "proxy arp");
 	conf_free(c);
 
