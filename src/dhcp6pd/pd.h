@@ -129,7 +129,9 @@ void pd_client_input(struct pd_client *c, const uint8_t *msg, size_t len,
 /* The upstream's carrier / its link-local address came or went: on the way
  * up a bound client confirms its lease with a Rebind (§18.2.12). */
 void pd_client_link(struct pd_client *c, bool up);
-/* Stop: a Release only when conf.release, "stopped" reported; frees. */
+/* Stop: a Release only when conf.release; with a lease, "stopped" is
+ * reported (now: state PD_NONE, the prefixes as they were, valid at the
+ * server unless released); frees. */
 void pd_client_free(struct pd_client *c);
 
 const struct pd_lease *pd_client_lease(const struct pd_client *c);

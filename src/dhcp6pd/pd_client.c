@@ -814,9 +814,9 @@ void pd_client_free(struct pd_client *c)
 		return;
 	loop_timer_cancel(c->loop, &c->rt_timer);
 	loop_timer_cancel(c->loop, &c->life_timer);
-	if (c->started) {
+	if (c->started && c->lease.n_prefixes) {
 		struct pd_lease before = c->lease;
-		if (c->conf.release && c->lease.n_prefixes && c->server_id.len) {
+		if (c->conf.release && c->server_id.len) {
 			/* one Release, not retransmitted: the daemon is leaving */
 			c->xid = c->ops.random(c->ops.ctx) & 0xffffffu;
 			c->rc = 0;
