@@ -201,7 +201,10 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 		else
 			json_knull(&j, "ra");
 	} else if (strcmp(command, "pd") == 0) {
-		pd_adapter_dump(v->pd, &j);
+		if (v->pd)
+			pd_adapter_dump(v->pd, &j);
+		else
+			json_knull(&j, "pd");
 	} else if (strcmp(command, "config") == 0) {
 		/* what islandctl doctor checks: the file this daemon runs */
 		json_kstr(&j, "config", v->conf_path);

@@ -124,6 +124,17 @@ restart_check() {
 restart_check restart
 restart_check kill
 
+# ---- SIGHUP keeps the lease: no Solicit, no Request, same prefix ----
+before=$(msgs | wc -l)
+kill -HUP "$(islandd_pid gw)"
+wait_for 5 grep -q 'configuration reloaded' "$(islandd_log gw)"
+sleep 1 # a reload that dropped the lease would Solicit within SOL_MAX_DELAY (1 s)
+if ! msgs | tail -n +$((before + 1)) | grep -qE 'SOLICIT|REQUEST' && [ "$(pd_prefix)" = "$PREFIX" ]; then
+	ok "SIGHUP keeps the lease ($PREFIX, no Solicit or Request after it)"
+else
+	not_ok "SIGHUP keeps the lease" "$(msgs | tail -n +$((before + 1)) | tr '\n' ';') prefix $(pd_prefix)"
+fi
+
 # ---- the wire: RFC 8415's MUSTs on every message so far ----
 if out=$($WIRE check "$PCAP" "$GW_MAC" 2>&1); then
 	ok "every client message on the wire has RFC 8415's MUSTs ($(msgs | awk '{print $2}' | sort | uniq -c | tr -s ' ' | tr '\n' ','))"
