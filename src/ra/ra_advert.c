@@ -17,8 +17,7 @@
 #define RA_CUR_HOP_LIMIT 64 /* radvd's AdvCurHopLimit default */
 #define DNS_LABEL_MAX 63
 
-/* Append name as uncompressed DNS labels; returns the new length or -1. */
-static int encode_name(uint8_t *out, size_t cap, size_t len, const char *name)
+int ra_encode_name(uint8_t *out, size_t cap, size_t len, const char *name)
 {
 	const char *p = name;
 	bool any = false;
@@ -62,7 +61,7 @@ int ra_advert_init(struct ra_advert *a, const struct conf_ra *conf)
 	a->dnssl_len = 0;
 	size_t len = 0;
 	for (size_t i = 0; i < conf->n_dnssl; i++) {
-		int r = encode_name(a->dnssl_names, sizeof(a->dnssl_names), len, conf->dnssl[i]);
+		int r = ra_encode_name(a->dnssl_names, sizeof(a->dnssl_names), len, conf->dnssl[i]);
 		if (r < 0) {
 			log_err("ra %s: search domain \"%s\" cannot be encoded (label over 63 bytes, "
 			        "or the list is over one option's 2040 bytes)", conf->iface, conf->dnssl[i]);
