@@ -11,8 +11,13 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "dhcp6pd/hooks.h"
 #include "dhcp6pd/subdelegate.h"
 #include "net/iftable.h"
 #include "net/netlink.h"
@@ -508,6 +513,185 @@ static void test_subnet_out_of_range(void **state)
 	subdelegate_free(sd);
 }
 
+
+/* --- hooks --------------------------------------------------------------- */
+
+static struct subd_hook_event hook_event(struct pd_lease *l, struct subd_subnet *subs, const char *reason)
+{
+	subs[0] = (struct subd_subnet){ .ifname = "eth0", .prefix = addr6("2001:db8:1200:1::") };
+	subs[1] = (struct subd_subnet){ .ifname = "br-x", .prefix = addr6("2001:db8:1200:2a::") };
+	return (struct subd_hook_event){ .reason = reason, .upstream = "wlan0", .lease = l, .now_ms = fake_ms(),
+	                                 .n_subnets = 2, .subnets = subs };
+}
+
+static void test_hook_env(void **state)
+{
+	reset();
+	struct pd_lease l = lease_of("2001:db8:1200::", 56, 60, 120);
+	l.n_dns = 2;
+	l.dns[1] = addr6("2001:db8::54");
+	l.n_domains = 2;
+	snprintf(l.domains[1], sizeof(l.domains[1]), "evil name;$(x)");
+	run_for(10500); /* lifetimes left: 49 and 109 s (rounded down) */
+	struct subd_subnet subs[2];
+	struct subd_hook_event ev = hook_event(&l, subs, "changed");
+	ev.has_old = true;
+	ev.old_prefix = addr6("2001:db8:ff00::");
+	ev.old_plen = 56;
+	struct hook_env env;
+	assert_int_equal(hook_env_build(&env, &ev), 0);
+	assert_string_equal(hook_env_get(&env, "REASON"), "changed");
+	assert_string_equal(hook_env_get(&env, "INTERFACE"), "wlan0");
+	assert_string_equal(hook_env_get(&env, "PREFIX"), "2001:db8:1200::/56");
+	assert_string_equal(hook_env_get(&env, "PREFIXES"), "2001:db8:1200::/56");
+	assert_string_equal(hook_env_get(&env, "PREFIX_PREFERRED"), "49");
+	assert_string_equal(hook_env_get(&env, "PREFIX_VALID"), "109");
+	assert_string_equal(hook_env_get(&env, "OLD_PREFIX"), "2001:db8:ff00::/56");
+	assert_string_equal(hook_env_get(&env, "SUBNETS"), "eth0=2001:db8:1200:1::/64 br-x=2001:db8:1200:2a::/64");
+	assert_string_equal(hook_env_get(&env, "DNS"), "2001:db8::53 2001:db8::54");
+	assert_string_equal(hook_env_get(&env, "DOMAINS"), "isp.example evil_name;$(x)");
+	assert_non_null(hook_env_get(&env, "PATH"));
+	assert_null(hook_env_get(&env, "PREFIX_"));
+	/* an expired lease: empty values, lifetimes 0 */
+	l.state = PD_EXPIRED;
+	ev = hook_event(&l, subs, "expired");
+	ev.n_subnets = 0;
+	assert_int_equal(hook_env_build(&env, &ev), 0);
+	assert_string_equal(hook_env_get(&env, "PREFIX"), "");
+	assert_string_equal(hook_env_get(&env, "PREFIX_VALID"), "0");
+	assert_string_equal(hook_env_get(&env, "SUBNETS"), "");
+	assert_string_equal(hook_env_get(&env, "DNS"), "");
+	assert_string_equal(hook_env_get(&env, "OLD_PREFIX"), "");
+	/* infinite lifetimes */
+	l = lease_of("2001:db8:1200::", 56, 0xffffffffu, 0xffffffffu);
+	ev = hook_event(&l, subs, "bound");
+	assert_int_equal(hook_env_build(&env, &ev), 0);
+	assert_string_equal(hook_env_get(&env, "PREFIX_VALID"), "4294967295");
+}
+
+static char hook_dir[64];
+
+static void write_script(const char *name, const char *body)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", hook_dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+static void real_stop(void *ctx)
+{
+	loop_stop(ctx);
+}
+
+/* Run a real loop until the hook is idle (5 s at most). */
+static void wait_idle(struct loop *loop, struct hooks *h)
+{
+	struct loop_timer t = { 0 };
+	for (int i = 0; i < 500 && hooks_busy(h); i++) {
+		loop_timer_in(loop, &t, 10, real_stop, loop);
+		assert_int_equal(loop_run(loop), 0);
+	}
+	loop_timer_cancel(loop, &t);
+	assert_false(hooks_busy(h));
+}
+
+static char *slurp(const char *name)
+{
+	static char buf[8192];
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", hook_dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* A real script: its environment, one at a time, coalesced, reaped. */
+static void test_hook_runs_script(void **state)
+{
+	reset();
+	snprintf(hook_dir, sizeof(hook_dir), "/tmp/islandd-hooktest.XXXXXX");
+	assert_non_null(mkdtemp(hook_dir));
+	write_script("hook.sh", "d=$(dirname \"$0\")\n"
+	                        "echo run >> \"$d/runs\"\n"
+	                        "env | sort > \"$d/env.$1\"\n"
+	                        "sleep 0.3");
+	char path[128];
+	snprintf(path, sizeof(path), "%s/hook.sh", hook_dir);
+	struct loop *loop = loop_new();
+	assert_non_null(loop);
+	struct hooks *h = hooks_new(loop, path, 0);
+	assert_non_null(h);
+	struct pd_lease l = lease_of("2001:db8:1200::", 56, 60, 120);
+	struct subd_subnet subs[2];
+	struct subd_hook_event ev = hook_event(&l, subs, "bound");
+	hooks_run(h, &ev);
+	assert_true(hooks_busy(h));
+	/* while it runs: three events, one run after it with the last lease
+	 * and the OLD_PREFIX of the "changed" one */
+	struct subd_hook_event ch = hook_event(&l, subs, "changed");
+	ch.has_old = true;
+	ch.old_prefix = addr6("2001:db8:ff00::");
+	ch.old_plen = 56;
+	hooks_run(h, &ch);
+	struct subd_hook_event rn = hook_event(&l, subs, "renewed");
+	hooks_run(h, &rn);
+	hooks_run(h, &rn);
+	wait_idle(loop, h);
+	wait_idle(loop, h); /* the coalesced run */
+	assert_int_equal(hooks_counters(h)->runs, 2);
+	assert_int_equal(hooks_counters(h)->coalesced, 2);
+	assert_int_equal(hooks_counters(h)->failed, 0);
+	char *runs = slurp("runs");
+	assert_non_null(runs);
+	assert_string_equal(runs, "run\nrun\n");
+	char *env = slurp("env.bound");
+	assert_non_null(env);
+	assert_non_null(strstr(env, "PREFIX=2001:db8:1200::/56\n"));
+	assert_non_null(strstr(env, "SUBNETS=eth0=2001:db8:1200:1::/64 br-x=2001:db8:1200:2a::/64\n"));
+	assert_non_null(strstr(env, "INTERFACE=wlan0\n"));
+	env = slurp("env.renewed");
+	assert_non_null(env);
+	assert_non_null(strstr(env, "REASON=renewed\n"));
+	assert_non_null(strstr(env, "OLD_PREFIX=2001:db8:ff00::/56\n"));
+	assert_null(slurp("env.changed"));
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* every child reaped */
+	hooks_free(h);
+
+	/* a hung script is killed after the timeout */
+	write_script("hang.sh", "exec sleep 30");
+	snprintf(path, sizeof(path), "%s/hang.sh", hook_dir);
+	h = hooks_new(loop, path, 200);
+	uint64_t t0 = clock_ms();
+	hooks_run(h, &ev);
+	wait_idle(loop, h);
+	assert_true(clock_ms() - t0 < 1500);
+	assert_int_equal(hooks_counters(h)->timeouts, 1);
+	assert_int_equal(hooks_counters(h)->failed, 1);
+	assert_true(WIFSIGNALED(hooks_counters(h)->last_status));
+	hooks_free(h);
+
+	/* a script that is not there: counted, nothing running */
+	snprintf(path, sizeof(path), "%s/missing.sh", hook_dir);
+	h = hooks_new(loop, path, 0);
+	hooks_run(h, &ev);
+	assert_false(hooks_busy(h));
+	assert_int_equal(hooks_counters(h)->spawn_errors, 1);
+	hooks_free(h);
+	assert_null(hooks_new(loop, "", 0));
+	loop_free(loop);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", hook_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +704,8 @@ int main(void)
 		cmocka_unit_test(test_stopped),
 		cmocka_unit_test(test_link_appears),
 		cmocka_unit_test(test_subnet_out_of_range),
+		cmocka_unit_test(test_hook_env),
+		cmocka_unit_test(test_hook_runs_script),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	iftable_free(ifs);
