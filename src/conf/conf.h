@@ -121,6 +121,27 @@ struct conf_ra {
 	struct conf_pos pos;
 };
 
+/* dhcp6-pd UPSTREAM { ... }: a DHCPv6 prefix-delegation client (RFC 8415). */
+struct conf_pd_iface {
+	char name[IF_NAMESIZE];    /* a name or a pattern */
+	bool has_subnet;
+	uint32_t subnet;           /* the /64's number inside the delegation */
+	struct conf_pos pos;
+};
+
+struct conf_pd {
+	char upstream[IF_NAMESIZE];
+	bool has_hint;             /* prefix-hint ADDR/LEN or prefix-hint length LEN */
+	struct in6_addr hint;      /* :: when only a length is hinted */
+	uint8_t hint_plen;
+	size_t n_ifaces;
+	struct conf_pd_iface *ifaces;
+	char script[256];          /* "" = none */
+	bool release;              /* default no (RFC 9096: a router keeps its lease) */
+	char state_dir[256];       /* default /var/lib/islandd */
+	struct conf_pos pos;
+};
+
 #define CONF_MAX_WARNINGS 8
 #define CONF_WARNING_LEN 256
 
@@ -152,6 +173,8 @@ struct conf {
 	struct conf_ra_relay *relays;
 	size_t n_ras;
 	struct conf_ra *ras;
+	size_t n_pds;
+	struct conf_pd *pds;
 };
 
 struct conf_error {

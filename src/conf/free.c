@@ -34,6 +34,9 @@ void conf_free(struct conf *conf)
 		free(conf->ras[i].dnssl);
 	}
 	free(conf->ras);
+	for (size_t i = 0; i < conf->n_pds; i++)
+		free(conf->pds[i].ifaces);
+	free(conf->pds);
 	free(conf->path);
 	free(conf);
 }

@@ -25,6 +25,9 @@ bool conf_iface_is_upstream(const struct conf *c, const char *ifname)
 	for (size_t i = 0; i < c->n_relays; i++)
 		if (strcmp(c->relays[i].upstream, ifname) == 0)
 			return true;
+	for (size_t i = 0; i < c->n_pds; i++)
+		if (strcmp(c->pds[i].upstream, ifname) == 0)
+			return true;
 	return false;
 }
 
@@ -46,9 +49,15 @@ void conf_foreach_iface(const struct conf *c, conf_iface_fn fn, void *ctx)
 	}
 	for (size_t i = 0; i < c->n_ras; i++)
 		fn(ctx, c->ras[i].iface, "ra", c->ras[i].pos);
+	for (size_t i = 0; i < c->n_pds; i++) {
+		fn(ctx, c->pds[i].upstream, "dhcp6-pd upstream", c->pds[i].pos);
+		for (size_t d = 0; d < c->pds[i].n_ifaces; d++)
+			fn(ctx, c->pds[i].ifaces[d].name, "dhcp6-pd downstream", c->pds[i].ifaces[d].pos);
+	}
 }
 
 bool conf_is_empty(const struct conf *c)
 {
-	return c->n_proxies == 0 && !c->mdns && c->n_relays == 0 && c->n_ras == 0;
+	return c->n_proxies == 0 && !c->mdns && c->n_relays == 0 && c->n_ras == 0 &&
+	       c->n_pds == 0;
 }

@@ -79,6 +79,8 @@ static const struct {
 	{ conf_kw_relay, "in an ra-relay block" },
 	{ conf_kw_ra, "in an ra block" },
 	{ conf_kw_ra_prefix, "in an ra prefix block" },
+	{ conf_kw_pd, "in a dhcp6-pd block" },
+	{ conf_kw_pd_iface, "in a dhcp6-pd iface block" },
 };
 
 static const struct conf_keyword *keyword_find(const struct conf_keyword *table,
@@ -290,6 +292,7 @@ const struct conf_keyword conf_kw_top[] = {
 	{ "mdns", conf_parse_mdns },
 	{ "ra-relay", conf_parse_relay },
 	{ "ra", conf_parse_ra },
+	{ "dhcp6-pd", conf_parse_pd },
 	{ NULL, NULL },
 };
 

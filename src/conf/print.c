@@ -162,6 +162,28 @@ static void print_ra(FILE *out, const struct conf_ra *ra)
 	fprintf(out, "}\n");
 }
 
+static void print_pd(FILE *out, const struct conf_pd *pd)
+{
+	char pb[64];
+	fprintf(out, "\ndhcp6-pd %s {\n", pd->upstream);
+	if (pd->has_hint) {
+		conf_format_prefix(&pd->hint, pd->hint_plen, pb, sizeof(pb));
+		fprintf(out, "\tprefix-hint %s\n", pb);
+	}
+	for (size_t i = 0; i < pd->n_ifaces; i++) {
+		const struct conf_pd_iface *ifc = &pd->ifaces[i];
+		if (ifc->has_subnet)
+			fprintf(out, "\tiface %s {\n\t\tsubnet %u\n\t}\n", ifc->name, ifc->subnet);
+		else
+			fprintf(out, "\tiface %s\n", ifc->name);
+	}
+	if (pd->script[0])
+		fprintf(out, "\tscript \"%s\"\n", pd->script);
+	fprintf(out, "\trelease %s\n", yesno(pd->release));
+	fprintf(out, "\tstate-dir \"%s\"\n", pd->state_dir);
+	fprintf(out, "}\n");
+}
+
 void conf_print(const struct conf *conf, FILE *out)
 {
 	fprintf(out, "# islandd configuration, canonical form: every value in force\n");
@@ -183,4 +205,6 @@ void conf_print(const struct conf *conf, FILE *out)
 		print_relay(out, &conf->relays[i]);
 	for (size_t i = 0; i < conf->n_ras; i++)
 		print_ra(out, &conf->ras[i]);
+	for (size_t i = 0; i < conf->n_pds; i++)
+		print_pd(out, &conf->pds[i]);
 }

@@ -111,8 +111,30 @@ static char *read_file(const char *path, size_t *len)
 }
 
 /* Two trees hold the same settings (positions, path and warnings aside). */
+static void assert_pd_equal(const struct conf *a, const struct conf *b)
+{
+	assert_int_equal(a->n_pds, b->n_pds);
+	for (size_t i = 0; i < a->n_pds; i++) {
+		const struct conf_pd *x = &a->pds[i], *y = &b->pds[i];
+		assert_string_equal(x->upstream, y->upstream);
+		assert_int_equal(x->has_hint, y->has_hint);
+		assert_memory_equal(&x->hint, &y->hint, sizeof(x->hint));
+		assert_int_equal(x->hint_plen, y->hint_plen);
+		assert_string_equal(x->script, y->script);
+		assert_int_equal(x->release, y->release);
+		assert_string_equal(x->state_dir, y->state_dir);
+		assert_int_equal(x->n_ifaces, y->n_ifaces);
+		for (size_t j = 0; j < x->n_ifaces; j++) {
+			assert_string_equal(x->ifaces[j].name, y->ifaces[j].name);
+			assert_int_equal(x->ifaces[j].has_subnet, y->ifaces[j].has_subnet);
+			assert_int_equal(x->ifaces[j].subnet, y->ifaces[j].subnet);
+		}
+	}
+}
+
 static void assert_conf_equal(const struct conf *a, const struct conf *b)
 {
+	assert_pd_equal(a, b);
 	assert_int_equal(a->route_ttl_ms, b->route_ttl_ms);
 	assert_int_equal(a->address_ttl_ms, b->address_ttl_ms);
 	assert_int_equal(a->batch_interval_us, b->batch_interval_us);
@@ -765,6 +787,80 @@ static void test_errors(void **state)
 	}
 }
 
+/* dhcp6-pd: defaults, both hint forms, subnets, errors at file:line:col,
+ * print round trip. */
+static void test_dhcp6_pd(void **state)
+{
+	(void)state;
+	struct conf *c = parse_ok("dhcp6-pd wlan0 {\n\tprefix-hint ::/56\n\tiface eth0 { subnet 1 }\n"
+	                          "\tiface br-*\n\tscript /etc/islandd/pd-hook.sh\n}\n");
+	assert_int_equal(c->n_pds, 1);
+	const struct conf_pd *pd = &c->pds[0];
+	assert_string_equal(pd->upstream, "wlan0");
+	assert_true(pd->has_hint);
+	assert_int_equal(pd->hint_plen, 56);
+	assert_false(pd->release);
+	assert_string_equal(pd->state_dir, "/var/lib/islandd");
+	assert_string_equal(pd->script, "/etc/islandd/pd-hook.sh");
+	assert_int_equal(pd->n_ifaces, 2);
+	assert_true(pd->ifaces[0].has_subnet);
+	assert_int_equal(pd->ifaces[0].subnet, 1);
+	assert_int_equal(pd->ifaces[0].pos.line, 3);
+	assert_int_equal(pd->ifaces[0].pos.col, 8);
+	assert_false(pd->ifaces[1].has_subnet);
+	assert_true(conf_iface_is_upstream(c, "wlan0"));
+	assert_false(conf_is_empty(c));
+	assert_round_trip(c, "dhcp6-pd");
+	conf_free(c);
+
+	c = parse_ok("dhcp6-pd up { prefix-hint length 60; release yes; state-dir \"/run/x y\" }");
+	assert_int_equal(c->pds[0].hint_plen, 60);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&c->pds[0].hint));
+	assert_true(c->pds[0].release);
+	assert_string_equal(c->pds[0].state_dir, "/run/x y");
+	assert_round_trip(c, "dhcp6-pd length");
+	conf_free(c);
+
+	c = parse_ok("dhcp6-pd up");
+	assert_false(c->pds[0].has_hint);
+	assert_int_equal(c->pds[0].n_ifaces, 0);
+	assert_round_trip(c, "dhcp6-pd bare");
+	conf_free(c);
+
+	c = parse_ok("dhcp6-pd up { prefix-hint 2001:db8:1:ff::/56 }");
+	assert_true(has_warning(c, "t.conf:1:27: host bits of the prefix-hint cleared"));
+	assert_round_trip(c, "dhcp6-pd hint with host bits");
+	conf_free(c);
+
+	static const struct {
+		const char *text;
+		unsigned line, col;
+		const char *msg;
+	} cases[] = {
+		{ "dhcp6-pd", 1, 1, "'dhcp6-pd' needs a value" },
+		{ "dhcp6-pd br-* { }", 1, 10, "pattern" },
+		{ "dhcp6-pd a\ndhcp6-pd a", 2, 10, "duplicate dhcp6-pd for upstream 'a' (first at 1:1)" },
+		{ "dhcp6-pd a {\n  iface a\n}", 2, 9, "'a' is the dhcp6-pd upstream" },
+		{ "dhcp6-pd a {\n  iface b\n  iface b\n}", 3, 9, "downstream 'b' is listed twice" },
+		{ "dhcp6-pd a { iface b { subnet 1 } iface c { subnet 1 } }", 1, 41, "subnet 1 is already 'b''s (1:20)" },
+		{ "dhcp6-pd a { iface b { subnet 65536 } }", 1, 31, "out of range 0..65535" },
+		{ "dhcp6-pd a { iface b { subnet 1; subnet 2 } }", 1, 34, "'subnet' is given twice" },
+		{ "dhcp6-pd a { iface b { release yes } }", 1, 24, "'release' is not allowed in a dhcp6-pd iface block (it belongs in a dhcp6-pd block)" },
+		{ "dhcp6-pd a { prefix-hint 2001:db8::/40 }", 1, 26, "prefix-hint length 40 is outside 48..64" },
+		{ "dhcp6-pd a { prefix-hint ::1 }", 1, 26, "prefix-hint needs a length" },
+		{ "dhcp6-pd a { prefix-hint length 65 }", 1, 33, "65 is out of range 48..64" },
+		{ "dhcp6-pd a { prefix-hint length }", 1, 26, "'prefix-hint length' needs a prefix length" },
+		{ "dhcp6-pd a { prefix-hint ::/56\n prefix-hint ::/60 }", 2, 2, "duplicate 'prefix-hint' (first at 1:14)" },
+		{ "dhcp6-pd a { script hook.sh }", 1, 21, "'hook.sh' is not an absolute path" },
+		{ "dhcp6-pd a { state-dir \"/a\tb\" }", 1, 24, "control character" },
+		{ "dhcp6-pd a { release maybe }", 1, 22, "maybe" },
+		{ "dhcp6-pd a { rule ::/0 }", 1, 14, "'rule' is not allowed in a dhcp6-pd block" },
+		{ "proxy e { prefix-hint ::/56 }", 1, 11, "(it belongs in a dhcp6-pd block)" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		parse_err(cases[i].text, cases[i].line, cases[i].col, cases[i].msg);
+}
+
 static void test_limits(void **state)
 {
 	/* 1025 rules in one proxy: the 1025th is refused where it starts */
@@ -1226,6 +1322,7 @@ int main(void)
 		cmocka_unit_test(test_ndppd_dist_on_this_machine),
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_round_trip_inline),
+		cmocka_unit_test(test_dhcp6_pd),
 		cmocka_unit_test(test_load_and_format),
 		cmocka_unit_test(test_metrics_listen),
 	};
