@@ -18,7 +18,7 @@
 #     |
 #   h1: eth0 SLAAC (DAD on)
 set -u
-. "$(dirname "$0")/../lib/islandd.sh"
+. "$(dirname "$0")/../lib/ra.sh" # islandd.sh, and addr/route helpers
 need_root 27_pd_subdelegate
 need_cmd jq kea-dhcp6 tcpdump "$ISL_PY"
 need_islandd
@@ -66,6 +66,7 @@ EOF
 chmod 755 "$ISL_RUN/kea-route.sh"
 
 KEA_PID=
+KEA_STARTS=0
 kea_start() { # POOL_PREFIX
 	rm -f "$ISL_RUN/kea-leases6.csv"*
 	cat >"$ISL_RUN/kea.json" <<-EOF
@@ -81,11 +82,13 @@ kea_start() { # POOL_PREFIX
 	  "loggers": [{"name": "kea-dhcp6", "output_options": [{"output": "$ISL_KEEP/kea-27.log"}], "severity": "INFO"}]
 	}}
 	EOF
-	KEA_PIDFILE_DIR=$ISL_RUN KEA_LOCKFILE_DIR=$ISL_RUN nsexec isp kea-dhcp6 -c "$ISL_RUN/kea.json" \
+	# ip netns exec execs kea, so $! is kea's own pid
+	KEA_PIDFILE_DIR=$ISL_RUN KEA_LOCKFILE_DIR=$ISL_RUN ip netns exec "$(nsn isp)" kea-dhcp6 -c "$ISL_RUN/kea.json" \
 		>>"$ISL_KEEP/kea-27.out" 2>&1 &
 	KEA_PID=$!
-	wait_for 5 grep -q DHCP6_STARTED "$ISL_KEEP/kea-27.log" "$ISL_KEEP/kea-27.out" ||
+	wait_for 5 eval "[ \"\$(grep -c DHCP6_STARTED '$ISL_KEEP/kea-27.log')\" -gt $KEA_STARTS ]" ||
 		warn "kea did not say it started"
+	KEA_STARTS=$((KEA_STARTS + 1))
 }
 kea_stop() {
 	[ -n "$KEA_PID" ] || return 0
