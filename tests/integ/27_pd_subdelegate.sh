@@ -254,6 +254,13 @@ if [ -n "${H1_NEW:-}" ]; then
 		wait_for 10 nsexec h1 ping -6 -n -c 1 -W 1 -I "$H1_NEW" "$ISP_ADDR"
 fi
 
+# Stop: RFC 9096, nothing withdrawn from the hosts; the hook is told.
 finish_islandd gw
+check "after the stop, the hook ran with REASON=stopped" "$(cat "$ISL_RUN/hook-events" 2>/dev/null | tr '\n' ';')" \
+	wait_for 5 grep -qx "REASON=stopped" "$ISL_RUN/hook-env.stopped"
+check "after the stop, gw eth0 keeps 2001:db8:3400:1::1 (its kernel lifetimes run on)" "$(nsip gw -6 -o addr show dev eth0)" \
+	eval 'nsip gw -6 -o addr show dev eth0 | grep -q "2001:db8:3400:1::1/64"'
+check "after the stop, no unreachable route of islandd's is left" "$(nsip gw -6 route show proto 73)" \
+	test -z "$(nsip gw -6 route show type unreachable proto 73)"
 kea_stop
 test_status
