@@ -190,6 +190,13 @@ check "hook env: DNS and DOMAINS from Kea" "$ENV_B" \
 check "hook env: PREFIX_VALID <= $VALID_S, PREFIX_PREFERRED <= $PREF_S" "$ENV_B" \
 	eval 'v=$(sed -n "s/^PREFIX_VALID=//p" <<<"$ENV_B"); p=$(sed -n "s/^PREFIX_PREFERRED=//p" <<<"$ENV_B"); [ "$v" -le $VALID_S ] && [ "$p" -le $PREF_S ] && [ "$v" -gt 0 ]'
 
+PDV=$(ctl gw pd 2>&1)
+check "islandctl pd shows eth0's /64 and the hook" "$PDV" \
+	eval 'grep -q "eth0: 2001:db8:1200:1::/64 (subnet 1)" <<<"$PDV" && grep -q "hook $ISL_RUN/pd-hook.sh: [1-9][0-9]* runs, 0 failed" <<<"$PDV"'
+RAJ=$(ctl gw --json ra 2>&1)
+check "islandctl ra lists eth0 as a dynamic link with its own advertiser" "$RAJ" \
+	jqe '.dynamic[] | select(.iface == "eth0" and .own_advertiser and (.prefixes[0].prefix == "2001:db8:1200:1::/64"))' <<<"$RAJ"
+
 # --- renumbering ------------------------------------------------------------------
 # The ISP's new pool, and no memory of the old lease: the gateway's next
 # Renew (T1 = $T1_S s) brings 2001:db8:3400::/56.
