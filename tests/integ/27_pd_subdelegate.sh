@@ -269,5 +269,18 @@ check "after the stop, gw eth0 keeps 2001:db8:3400:1::1 (its kernel lifetimes ru
 	eval 'nsip gw -6 -o addr show dev eth0 | grep -q "2001:db8:3400:1::1/64"'
 check "after the stop, no unreachable route of islandd's is left" "$(nsip gw -6 route show proto 73)" \
 	test -z "$(nsip gw -6 route show type unreachable proto 73)"
+# A restart continues the lease (PD's state-dir): the same /64 on eth0,
+# the unreachable route back, h1's address untouched.
+if start_islandd gw ""; then
+	check "after a restart, the unreachable route for 2001:db8:3400::/56 is back" "$(nsip gw -6 route show type unreachable)" \
+		wait_for 15 eval 'nsip gw -6 route show type unreachable proto 73 | grep -q "^unreachable 2001:db8:3400::/56"'
+	check "after a restart, eth0 has the same /64 (2001:db8:3400:1::1, preferred)" "$(nsip gw -6 -o addr show dev eth0)" \
+		eval 'nsip gw -6 -o addr show dev eth0 | grep "2001:db8:3400:1::1/64" | grep -qv deprecated'
+	check "after a restart, h1 keeps a preferred address in 2001:db8:3400:1::/64" "$(nsip h1 -6 -o addr show dev eth0)" \
+		eval 'nsip h1 -6 -o addr show dev eth0 | grep "2001:db8:3400:1:" | grep -qv deprecated'
+	finish_islandd gw
+else
+	not_ok "islandd starts again" "see $(islandd_log gw)"
+fi
 kea_stop
 test_status
