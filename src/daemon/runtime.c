@@ -10,6 +10,7 @@
 #include "daemon/nd_io.h"
 #include "daemon/ndproxy_adapter.h"
 #include "daemon/pd_adapter.h"
+#include "daemon/subd_adapter.h"
 #include "daemon/privdrop.h"
 #include "daemon/ra_adapter.h"
 #include "daemon/sdnotify.h"
@@ -44,6 +45,7 @@ static const struct adapter_class *const adapters[] = {
 	&mdns_adapter_class,
 	&arp_adapter_class,
 	&pd_adapter_class,
+	&subd_adapter_class,      /* after pd: subscribes to its leases; destroyed before it */
 };
 #define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
@@ -241,6 +243,7 @@ static void status_view_of(struct runtime *rt, struct status_view *v)
 		.loop_wakeups = loop_wakeups(rt->loop),
 		.metrics = rt->metrics ? metrics_stats(rt->metrics) : NULL,
 		.pd = adapter_running(&rt->env, &pd_adapter_class),
+		.subd = adapter_running(&rt->env, &subd_adapter_class),
 	};
 }
 

@@ -5,6 +5,7 @@
 #include "daemon/status.h"
 #include "ctl/server.h"
 #include "daemon/pd_adapter.h"
+#include "daemon/subd_adapter.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
 #include "daemon/arp_adapter.h"
@@ -228,10 +229,12 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 		else
 			json_knull(&j, "ra");
 	} else if (strcmp(command, "pd") == 0) {
-		if (v->pd)
+		if (v->pd) {
 			pd_adapter_dump(v->pd, &j);
-		else
+			subd_adapter_dump(v->subd, &j); /* the per-link /64s, deprecated prefixes, hook */
+		} else {
 			json_knull(&j, "pd");
+		}
 	} else if (strcmp(command, "config") == 0) {
 		/* what islandctl doctor checks: the file this daemon runs */
 		json_kstr(&j, "config", v->conf_path);

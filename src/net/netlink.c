@@ -1007,3 +1007,88 @@ void nl_route_view(const struct nl_route *r, struct kroute *out)
 	out->main_table = r->table == RT_TABLE_MAIN;
 	out->oif = r->oif;
 }
+
+/* ==== SUBD (issue 16): addresses and unreachable routes for the DHCPv6-PD
+ * sub-delegation. Appended here as one block; it uses msg_start and
+ * nl_transact and nothing else of the file. ==== */
+
+static void mask_prefix6(struct in6_addr *out, const struct in6_addr *in, uint8_t plen)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
+		out->s6_addr[i] = in->s6_addr[i] & (bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits));
+	}
+}
+
+static int addr6_send(struct nl *nl, uint16_t cmd, uint16_t flags, int ifindex, const struct in6_addr *addr,
+                      uint8_t plen, const struct ifa_cacheinfo *ci)
+{
+	_Alignas(struct nlmsghdr) uint8_t buf[256];
+	struct ifaddrmsg *ifa;
+	void *hdr;
+
+	if (ifindex <= 0 || plen > 128)
+		return -EINVAL;
+	struct nlmsghdr *nlh = msg_start(buf, cmd, NLM_F_REQUEST | NLM_F_ACK | flags, &hdr, sizeof(*ifa));
+	ifa = hdr;
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(*addr), addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*addr), addr);
+	if (ci)
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(*ci), ci);
+	return nl_transact(nl, &nl->req, nlh, NULL, NULL);
+}
+
+int nl_addr6_add(struct nl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen, uint32_t preferred_s,
+                 uint32_t valid_s)
+{
+	struct ifa_cacheinfo ci = { .ifa_prefered = preferred_s < valid_s ? preferred_s : valid_s,
+	                            .ifa_valid = valid_s };
+	if (valid_s == 0)
+		return -EINVAL;
+	return addr6_send(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, ifindex, addr, plen, &ci);
+}
+
+int nl_addr6_del(struct nl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen)
+{
+	return addr6_send(nl, RTM_DELADDR, 0, ifindex, addr, plen, NULL);
+}
+
+static int unreachable_send(struct nl *nl, uint16_t cmd, uint16_t flags, const struct in6_addr *dst, uint8_t plen)
+{
+	_Alignas(struct nlmsghdr) uint8_t buf[256];
+	struct rtmsg *rtm;
+	struct in6_addr d;
+	void *hdr;
+
+	if (plen > 128)
+		return -EINVAL;
+	mask_prefix6(&d, dst, plen);
+	struct nlmsghdr *nlh = msg_start(buf, cmd, NLM_F_REQUEST | NLM_F_ACK | flags, &hdr, sizeof(*rtm));
+	rtm = hdr;
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = ISLANDD_RTPROT;  /* the crash clean-up at start removes it too */
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNREACHABLE;
+	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
+	mnl_attr_put(nlh, RTA_DST, sizeof(d), &d);
+	return nl_transact(nl, &nl->req, nlh, NULL, NULL);
+}
+
+int nl_route_unreachable_add(struct nl *nl, const struct in6_addr *dst, uint8_t plen)
+{
+	return unreachable_send(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, dst, plen);
+}
+
+int nl_route_unreachable_del(struct nl *nl, const struct in6_addr *dst, uint8_t plen)
+{
+	return unreachable_send(nl, RTM_DELROUTE, 0, dst, plen);
+}
+
+/* ==== end of SUBD (issue 16) ==== */

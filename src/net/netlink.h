@@ -132,4 +132,22 @@ int nl_neigh_get(struct nl *nl, int ifindex, const struct in6_addr *addr, struct
  * number removed, or -errno. */
 int nl_route_flush(struct nl *nl, bool (*match)(void *ctx, const struct nl_route *r), void *ctx);
 
+/* ==== SUBD (issue 16): DHCPv6-PD sub-delegation ==== */
+
+/* Add or replace IPv6 addr/plen on ifindex with these lifetimes (seconds,
+ * 0xffffffff infinite): the kernel deprecates it when preferred_s runs out
+ * and removes it, with its prefix route, when valid_s does. 0 or -errno. */
+int nl_addr6_add(struct nl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen, uint32_t preferred_s,
+                 uint32_t valid_s);
+/* Remove it: 0, or -EADDRNOTAVAIL when it is not there. */
+int nl_addr6_del(struct nl *nl, int ifindex, const struct in6_addr *addr, uint8_t plen);
+/* An IPv6 route of type unreachable (protocol ISLANDD_RTPROT, main table):
+ * packets to dst/plen no more specific route takes get ICMPv6 unreachable
+ * instead of following the default route. Adding is idempotent; deleting a
+ * missing one is -ESRCH. */
+int nl_route_unreachable_add(struct nl *nl, const struct in6_addr *dst, uint8_t plen);
+int nl_route_unreachable_del(struct nl *nl, const struct in6_addr *dst, uint8_t plen);
+
+/* ==== end of SUBD (issue 16) ==== */
+
 #endif

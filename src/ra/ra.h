@@ -115,6 +115,49 @@ bool ra_engine_wants_iface(const struct ra_engine *e, const char *ifname, bool *
 unsigned ra_engine_relay_links(const struct ra_engine *e, int upstream_ifindex,
                                const struct in6_addr *addr, int *ifindexes, unsigned max);
 
+/* Dynamic prefixes: what another engine (the DHCPv6-PD sub-delegation)
+ * wants advertised on a link, beside or without an `ra IFACE` block. Ends
+ * are absolute times on ops->now_ms's clock (RA_DYN_NEVER = infinite); the
+ * engine turns them into lifetimes at each RA, so what it advertises counts
+ * down with the lease and never exceeds it. */
+#define RA_DYN_MAX_LINKS    32
+#define RA_DYN_MAX_PREFIXES 8
+#define RA_DYN_MAX_DNS      4
+#define RA_DYN_MAX_DOMAINS  4
+#define RA_DYN_NEVER        UINT64_MAX
+/* RFC 9096 §3.3 (LAN-R): PIO lifetimes also capped at ND_PREFERRED_LIMIT
+ * and ND_VALID_LIMIT, so hosts notice a renumbering within 45/90 min even
+ * when an RA announcing it is lost. */
+#define RA_ND_PREFERRED_LIMIT_S 2700u
+#define RA_ND_VALID_LIMIT_S     5400u
+
+struct ra_dyn_prefix {
+	struct in6_addr prefix;
+	uint8_t plen;
+	uint64_t pref_end, valid_end; /* pref_end <= now: deprecated (preferred 0) */
+};
+
+struct ra_dynamic {
+	size_t n_prefixes;
+	struct ra_dyn_prefix prefixes[RA_DYN_MAX_PREFIXES];
+	size_t n_dns;
+	struct in6_addr dns[RA_DYN_MAX_DNS];
+	size_t n_domains;
+	char domains[RA_DYN_MAX_DOMAINS][256];
+	uint64_t dns_end;             /* RDNSS/DNSSL usable until then (the lease's valid end) */
+};
+
+/* Advertise d on the link named ifname from now on (replacing what was set
+ * before); d NULL or with nothing in it stops. A link with no `ra` block
+ * gets its own advertiser with radvd's default timing and router lifetime;
+ * on a relay downstream or an `ra` link the items are added to that RA.
+ * When the set of prefixes or DNS items changes, an RA goes out at once
+ * (MIN_DELAY_BETWEEN_RAS permitting) followed by the initial burst; when
+ * only lifetimes changed (a renewal), one RA at once. Returns 0, -EINVAL
+ * (bad name or domain), -ENOSPC (RA_DYN_MAX_LINKS links already fed) or
+ * -ENOMEM. */
+int ra_engine_set_dynamic(struct ra_engine *e, const char *ifname, const struct ra_dynamic *d);
+
 /* `islandctl ra`, as members of the object j is in (util/json.h): relayed
  * and advertised prefixes with remaining lifetimes, routers, hosts learned
  * behind each downstream, counters. */

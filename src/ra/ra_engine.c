@@ -122,13 +122,22 @@ static bool if_send_ra(struct ra_if *ifc, bool final)
 	uint64_t now = ra_now(e);
 	uint32_t mtu = if_mtu(ifc);
 	struct ra_build *b = &e->build;
-	if (ifc->role == RA_ROLE_ADVERT || (ifc->adv && !ifc->relay->content)) {
-		ra_advert_build(ifc->adv, final, b);
+	/* A link only fed dynamically (no `ra` block) has a header of radvd's
+	 * defaults; it offers a default route while a prefix is valid. */
+	const struct ra_advert *hdr = ifc->adv ? ifc->adv : ifc->dyn ? &ifc->dyn->hdr : NULL;
+	if (ifc->role == RA_ROLE_ADVERT || (hdr && !ifc->relay->content)) {
+		ra_advert_build(hdr, final, b);
+		if (!ifc->adv && !ra_dyn_valid_prefix(ifc->dyn, now)) {
+			b->ra.router_lifetime = 0;
+			b->ra.flags &= (uint8_t)~ND_RA_PREF_MASK; /* RFC 4191 §2.2 */
+		}
 	} else {
 		ra_upstream_build(&ifc->relay->st, now, mtu, final, b);
 		if (ifc->adv) /* a relay downstream with its own `ra` block */
 			ra_advert_merge(ifc->adv, final, b);
 	}
+	if (ifc->dyn)
+		ra_dyn_merge(ifc->dyn, now, ifc->sched.max_ms / 1000u, final, b);
 	size_t cap = mtu >= ND_MIN_IPV6_MTU && mtu < ND_PACKET_MAX ? mtu : ND_PACKET_MAX;
 	uint8_t pkt[ND_PACKET_MAX];
 	size_t len;
@@ -188,7 +197,8 @@ static void if_update(struct ra_if *ifc)
 	if (ifc->role == RA_ROLE_UPSTREAM)
 		return;
 	const struct iface *k = if_kernel(ifc);
-	bool want = k && k->has_ll && (ifc->adv || ifc->relay->content);
+	bool want = k && k->has_ll &&
+	            (ifc->adv || (ifc->relay && ifc->relay->content) || ra_dyn_live(ifc->dyn, ra_now(ifc->e)));
 	if (want && !ifc->sched.running)
 		ra_sched_start(&ifc->sched, ra_now(ifc->e));
 	else if (!want && ifc->sched.running)
@@ -446,7 +456,7 @@ static size_t n_patterns(const struct conf_ra_relay *c)
 static int setup_build(struct ra_engine *e, const struct conf *conf, struct ra_setup *s)
 {
 	memset(s, 0, sizeof(*s));
-	size_t n_if = conf->n_ras;
+	size_t n_if = conf->n_ras + (e->dyn ? RA_DYN_MAX_LINKS : 0);
 	for (size_t i = 0; i < conf->n_relays; i++)
 		n_if += 1 + conf->relays[i].n_downstream + n_patterns(&conf->relays[i]) * RA_PATTERN_MAX_MATCHES;
 	s->ifaces = calloc(n_if ? n_if : 1, sizeof(*s->ifaces));
@@ -517,6 +527,25 @@ static int setup_build(struct ra_engine *e, const struct conf *conf, struct ra_s
 		a->ifc = ifc;
 		ifc->adv = a;
 		ra_sched_init(&ifc->sched, a->conf.min_interval_s * 1000u, a->conf.max_interval_s * 1000u);
+	}
+	/* Links fed by ra_engine_set_dynamic: an advertiser of their own when
+	 * no block names them. */
+	for (size_t i = 0; e->dyn && i < RA_DYN_MAX_LINKS; i++) {
+		struct ra_dyn *dy = &e->dyn[i];
+		if (!dy->used)
+			continue;
+		struct ra_if *ifc = if_by_name(s->ifaces, s->n_ifaces, dy->name);
+		if (!ifc) {
+			ifc = setup_add_if(e, s, dy->name, RA_ROLE_ADVERT, "dhcp6-pd");
+			if (ifc)
+				ra_sched_init(&ifc->sched, dy->hdr.conf.min_interval_s * 1000u,
+				              dy->hdr.conf.max_interval_s * 1000u);
+		}
+		if (ifc && ifc->role == RA_ROLE_UPSTREAM)
+			log_err("dhcp6-pd: %s is an ra-relay upstream: its delegated prefix is not advertised there",
+			        dy->name);
+		else if (ifc)
+			ifc->dyn = dy;
 	}
 	return 0;
 nomem:
@@ -661,21 +690,32 @@ static void take_over(struct ra_engine *e, struct ra_setup *n, struct ra_setup *
 		ra_learn_forget_link(old->relays[i], -1); /* what take_over did not move */
 }
 
-int ra_engine_reload(struct ra_engine *e, const struct conf *conf)
+/* Rebuild the interfaces from conf and the dynamic links, carrying over
+ * what still applies. */
+static int rebuild(struct ra_engine *e, const struct conf *conf)
 {
 	struct ra_setup n, old = setup_of(e);
-	if (setup_build(e, conf, &n) < 0) {
+	if (!conf) /* a reload failed: nothing to build from until one works */
+		return -EAGAIN;
+	if (setup_build(e, conf, &n) < 0)
+		return -ENOMEM;
+	take_over(e, &n, &old);
+	setup_free(e, &old);
+	setup_install(e, &n);
+	e->conf = conf;
+	sync_all(e);
+	return 0;
+}
+
+int ra_engine_reload(struct ra_engine *e, const struct conf *conf)
+{
+	if (rebuild(e, conf) < 0) {
 		log_err("ra: out of memory on reload; keeping the running configuration");
 		/* the daemon frees the old tree: patterns are not followed
 		 * until a reload works */
 		e->conf = NULL;
 		return -ENOMEM;
 	}
-	take_over(e, &n, &old);
-	setup_free(e, &old);
-	setup_install(e, &n);
-	e->conf = conf;
-	sync_all(e);
 	uint64_t now = ra_now(e);
 	for (size_t i = 0; i < e->n_ifaces; i++) {
 		struct ra_if *ifc = e->ifaces[i];
@@ -834,7 +874,8 @@ void ra_engine_shutdown(struct ra_engine *e)
 		struct ra_if *ifc = e->ifaces[i];
 		if (!ifc->sched.running)
 			continue;
-		unsigned n = ifc->adv ? RA_MAX_FINAL_RTR_ADVERTISEMENTS : 1;
+		bool advertiser = ifc->adv || ifc->role == RA_ROLE_ADVERT; /* ours, not relayed */
+		unsigned n = advertiser ? RA_MAX_FINAL_RTR_ADVERTISEMENTS : 1;
 		for (unsigned k = 0; k < n; k++)
 			if_send_ra(ifc, true);
 	}
@@ -859,5 +900,112 @@ void ra_engine_free(struct ra_engine *e)
 	loop_timer_cancel(e->loop, &e->pattern_timer);
 	struct ra_setup s = setup_of(e);
 	setup_free(e, &s);
+	free(e->dyn);
 	free(e);
+}
+
+/* --- dynamic items (ra_dyn.c) -------------------------------------------- */
+
+static bool same_prefix(const struct ra_dyn_prefix *a, const struct ra_dyn_prefix *b)
+{
+	return a->plen == b->plen && memcmp(&a->prefix, &b->prefix, 16) == 0;
+}
+
+/* Did the items hosts act on change (not only their lifetimes)? A prefix
+ * that came, went or was deprecated, a DNS server or domain. */
+static bool dyn_items_changed(const struct ra_dynamic *o, const struct ra_dynamic *n, uint64_t now)
+{
+	if (o->n_prefixes != n->n_prefixes || o->n_dns != n->n_dns || o->n_domains != n->n_domains)
+		return true;
+	for (size_t i = 0; i < n->n_prefixes; i++) {
+		const struct ra_dyn_prefix *p = &n->prefixes[i];
+		const struct ra_dyn_prefix *q = &o->prefixes[i];
+		if (!same_prefix(p, q) || (p->pref_end > now) != (q->pref_end > now) ||
+		    (p->valid_end > now) != (q->valid_end > now))
+			return true;
+	}
+	for (size_t i = 0; i < n->n_domains; i++)
+		if (strcmp(o->domains[i], n->domains[i]) != 0)
+			return true;
+	return memcmp(o->dns, n->dns, n->n_dns * sizeof(n->dns[0])) != 0;
+}
+
+static void dyn_init(struct ra_dyn *dy, const char *ifname)
+{
+	memset(dy, 0, sizeof(*dy));
+	dy->used = true;
+	snprintf(dy->name, sizeof(dy->name), "%s", ifname);
+	/* radvd's defaults, as an empty `ra IFACE { }` block gets them */
+	struct conf_ra c = { .min_interval_s = 198, .max_interval_s = 600, .router_lifetime_s = 1800 };
+	snprintf(c.iface, sizeof(c.iface), "%s", ifname);
+	ra_advert_init(&dy->hdr, &c);
+}
+
+int ra_engine_set_dynamic(struct ra_engine *e, const char *ifname, const struct ra_dynamic *d)
+{
+	if (!ifname || !ifname[0] || strlen(ifname) >= IF_NAMESIZE)
+		return -EINVAL;
+	if (d && (d->n_prefixes > RA_DYN_MAX_PREFIXES || d->n_dns > RA_DYN_MAX_DNS ||
+	          d->n_domains > RA_DYN_MAX_DOMAINS))
+		return -EINVAL;
+	if (e->shut)
+		return 0;
+	uint8_t names[sizeof(e->dyn->dnssl_names)];
+	size_t names_len = 0;
+	for (size_t i = 0; d && i < d->n_domains; i++) {
+		int r = ra_encode_name(names, sizeof(names), names_len, d->domains[i]);
+		if (r < 0)
+			return -EINVAL;
+		names_len = (size_t)r;
+	}
+	bool empty = !d || (!d->n_prefixes && !d->n_dns && !d->n_domains);
+	struct ra_dyn *dy = ra_dyn_find(e, ifname);
+	if (!dy && empty)
+		return 0;
+	if (!e->dyn && !(e->dyn = calloc(RA_DYN_MAX_LINKS, sizeof(*e->dyn))))
+		return -ENOMEM;
+	uint64_t now = ra_now(e);
+	bool fresh = !dy;
+	for (size_t i = 0; !dy && i < RA_DYN_MAX_LINKS; i++)
+		if (!e->dyn[i].used)
+			dy = &e->dyn[i];
+	if (!dy)
+		return -ENOSPC;
+	if (fresh)
+		dyn_init(dy, ifname);
+	static const struct ra_dynamic none;
+	const struct ra_dynamic *nd = empty ? &none : d;
+	bool burst = fresh || dyn_items_changed(&dy->d, nd, now);
+	dy->d = *nd;
+	dy->dnssl_len = (uint16_t)names_len;
+	memcpy(dy->dnssl_names, names, names_len);
+
+	struct ra_if *ifc = if_by_name(e->ifaces, e->n_ifaces, ifname);
+	bool own = ifc && ifc->role == RA_ROLE_ADVERT && !ifc->adv; /* an advertiser of its own */
+	if (empty) {
+		dy->used = false;
+		if (own && rebuild(e, e->conf) < 0) /* the link's final RA goes out there */
+			return -ENOMEM;
+		ifc = own ? NULL : ifc;
+		if (ifc)
+			ifc->dyn = NULL;
+	} else if (!ifc) {
+		int rc = rebuild(e, e->conf);
+		if (rc < 0) {
+			dy->used = false;
+			return rc;
+		}
+		return 0; /* a new advertiser: its first RA is due now */
+	} else if (ifc->role != RA_ROLE_UPSTREAM) {
+		ifc->dyn = dy;
+	}
+	if (ifc && ifc->role != RA_ROLE_UPSTREAM) {
+		bool was = ifc->sched.running;
+		if_update(ifc);
+		if (was && ifc->sched.running) {
+			ra_sched_changed(&ifc->sched, now, burst);
+			if_rearm(ifc);
+		}
+	}
+	return 0;
 }

@@ -7,6 +7,7 @@
  *   ra_hosts.c     the table of hosts learned behind the downstreams
  *   ra_learn.c     host learning and DAD carried across the links
  *   ra_dump.c      islandctl output
+ *   ra_dyn.c       prefixes and DNS items fed by another engine (PD)
  */
 #ifndef ISLANDD_RA_INTERNAL_H
 #define ISLANDD_RA_INTERNAL_H
@@ -105,7 +106,8 @@ struct ra_if {
 	char name[IF_NAMESIZE];
 	enum ra_role role;
 	struct ra_relay *relay;   /* upstream, downstream */
-	struct ra_advert *adv;    /* advert; or a downstream's own `ra` block */
+	struct ra_advert *adv;    /* advert; or a downstream's own `ra` block; NULL on a link only fed dynamically */
+	struct ra_dyn *dyn;       /* items fed by ra_engine_set_dynamic, or NULL */
 	uint16_t down_idx;        /* downstream: index in relay->down */
 	const char *pattern;      /* downstream: the configured pattern it matched, or NULL */
 	int ifindex;              /* 0 = not in the kernel (as far as we know) */
@@ -251,6 +253,10 @@ struct ra_advert {
 	uint8_t dnssl_names[RA_DNSSL_BUF - 4];
 };
 
+/* Append one DNSSL option (lifetime, then the encoded names) to the RA in
+ * b, its body in b's scratch; skipped when the RA has ND_RA_MAX_DNSSL or
+ * the scratch no room. */
+void ra_build_add_dnssl(struct ra_build *b, uint32_t lifetime, const uint8_t *names, uint16_t len);
 /* Encode conf's DNSSL names once; returns 0 or -EINVAL (names too long). */
 int ra_advert_init(struct ra_advert *a, const struct conf_ra *conf);
 /* The RA radvd would send for the same settings; final = shutdown RA
@@ -259,6 +265,34 @@ void ra_advert_build(const struct ra_advert *a, bool final, struct ra_build *b);
 /* The block is on a relay's downstream: add its prefixes, RDNSS and DNSSL
  * to the relayed RA in b (the relayed header stays). */
 void ra_advert_merge(const struct ra_advert *a, bool final, struct ra_build *b);
+
+/* Append name as uncompressed DNS labels to out (len bytes used of cap);
+ * returns the new length or -1. */
+int ra_encode_name(uint8_t *out, size_t cap, size_t len, const char *name);
+
+/* --- ra_dyn.c ------------------------------------------------------------ */
+
+/* One link's dynamic items, kept across reloads (indexed by name). */
+struct ra_dyn {
+	bool used;
+	char name[IF_NAMESIZE];
+	struct ra_dynamic d;
+	uint16_t dnssl_len;                  /* encoded d.domains */
+	uint8_t dnssl_names[RA_DYN_MAX_DOMAINS * RA_DNSSL_NAMES_MAX];
+	struct ra_advert hdr;                /* the RA header of a link without an `ra` block */
+};
+
+/* Anything worth advertising at now (a prefix or DNS item not yet forgotten)? */
+bool ra_dyn_live(const struct ra_dyn *dy, uint64_t now);
+/* Any prefix still valid at now (the router is worth a default route)? */
+bool ra_dyn_valid_prefix(const struct ra_dyn *dy, uint64_t now);
+/* Add dy's prefixes (L and A set, lifetimes as left at now, capped per RFC
+ * 9096), RDNSS and DNSSL (lifetime min(3 * max_interval_s, left), RFC 8106
+ * §5.1) to the RA in b. final: DNS lifetimes 0. */
+void ra_dyn_merge(const struct ra_dyn *dy, uint64_t now, uint32_t max_interval_s, bool final,
+                  struct ra_build *b);
+/* The dyn table's entry for ifname, or NULL. */
+struct ra_dyn *ra_dyn_find(struct ra_engine *e, const char *ifname);
 
 /* --- ra_hosts.c ---------------------------------------------------------- */
 
@@ -351,6 +385,7 @@ struct ra_engine {
 	size_t n_adverts;
 	struct ra_if **ifaces;  /* every interface above, for lookups by name/index */
 	size_t n_ifaces;
+	struct ra_dyn *dyn;     /* RA_DYN_MAX_LINKS entries, allocated at the first use */
 };
 
 uint64_t ra_now(const struct ra_engine *e);

@@ -6,6 +6,8 @@
  * fe80::ff:fe00:a, forwarding on) with tcpdump, and printed with scapy:
  * bytes(pkt[IPv6])[40:]. The radvd.conf of each is in the comment above it.
  * Same source address, so the checksums must match too. */
+#include <errno.h>
+
 #include "test_ra_harness.h"
 
 enum { IF_VETH0 = 10 };
@@ -319,6 +321,230 @@ static void test_empty_block(void **state)
 	ra_engine_free(e);
 }
 
+
+/* --- dynamic prefixes (ra_engine_set_dynamic: the PD sub-delegation) --- */
+
+static struct ra_dynamic dyn_one(const char *prefix, uint64_t pref_ms, uint64_t valid_ms)
+{
+	struct ra_dynamic d;
+	memset(&d, 0, sizeof(d));
+	uint64_t now = fake_ms();
+	d.prefixes[0] = (struct ra_dyn_prefix){ .prefix = addr6(prefix), .plen = 64,
+	                                         .pref_end = now + pref_ms, .valid_end = now + valid_ms };
+	d.n_prefixes = 1;
+	d.dns[0] = addr6("2001:db8::53");
+	d.n_dns = 1;
+	snprintf(d.domains[0], sizeof(d.domains[0]), "isp.example");
+	d.n_domains = 1;
+	d.dns_end = now + valid_ms;
+	return d;
+}
+
+static struct ra_engine *dyn_engine(bool with_block)
+{
+	harness_reset();
+	if_add_ll(IF_VETH0, "veth0", 1500, true, "fe80::ff:fe00:a");
+	memset(&the_conf, 0, sizeof(the_conf));
+	if (with_block) {
+		the_conf.ras = &ra_conf;
+		the_conf.n_ras = 1;
+	}
+	struct ra_engine *e = ra_engine_new(fake_loop, &the_conf, ifs, &fake_ops);
+	assert_non_null(e);
+	return e;
+}
+
+static uint32_t dnssl_lifetime_of(const struct nd_msg *m, unsigned i)
+{
+	const uint8_t *b = m->ra.dnssl[i].body;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* No `ra` block: the link gets an advertiser of its own, its RA at once,
+ * PIO (L, A) and DNS lifetimes never over what the lease has left. */
+static void test_dynamic_own_advertiser(void **state)
+{
+	struct ra_engine *e = dyn_engine(false);
+	bool am;
+	assert_false(ra_engine_wants_iface(e, "veth0", &am));
+	run_for(1000);
+	struct ra_dynamic d = dyn_one("2001:db8:1200:1::", 60000, 120000);
+	assert_int_equal(ra_engine_set_dynamic(e, "veth0", &d), 0);
+	assert_true(ra_engine_wants_iface(e, "veth0", &am));
+	uint64_t t0 = fake_ms();
+	run_for(1);
+	int i = tx_find(0, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_true(txs[i].at - t0 <= 1);
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid, pref;
+	uint8_t flags;
+	assert_true(ra_has_prefix(&m, "2001:db8:1200:1::", &valid, &pref, &flags));
+	assert_int_equal(flags, ND_PIO_FLAG_ONLINK | ND_PIO_FLAG_AUTO);
+	assert_true(valid <= 120 && valid >= 119);
+	assert_true(pref <= 60 && pref >= 59);
+	assert_int_equal(m.ra.router_lifetime, 1800);
+	assert_int_equal(m.ra.n_rdnss, 1);
+	assert_true(m.ra.rdnss_lifetime[0] <= 120 && m.ra.rdnss_lifetime[0] >= 119);
+	assert_int_equal(m.ra.n_dnssl, 1);
+	assert_true(dnssl_lifetime_of(&m, 0) <= 120);
+	/* 50 s on, the next RA (the initial burst) counts down with the lease */
+	unsigned before = n_tx;
+	run_for(50000);
+	int k = -1;
+	for (unsigned x = before; x < n_tx; x++)
+		if (tx_type(x) == ND_TYPE_RA)
+			k = (int)x;
+	assert_true(k >= 0);
+	m = tx_msg((unsigned)k);
+	uint64_t age_s = (txs[k].at - t0) / 1000u;
+	assert_true(ra_has_prefix(&m, "2001:db8:1200:1::", &valid, &pref, NULL));
+	assert_true(valid <= 120 - age_s && pref <= (age_s >= 60 ? 0 : 60 - age_s));
+	ra_engine_free(e);
+}
+
+/* A long lease: RFC 9096's ND_PREFERRED_LIMIT / ND_VALID_LIMIT cap it. */
+static void test_dynamic_limits(void **state)
+{
+	struct ra_engine *e = dyn_engine(false);
+	struct ra_dynamic d = dyn_one("2001:db8:1200:1::", 86400000ull, 172800000ull);
+	d.prefixes[0].valid_end = RA_DYN_NEVER;
+	ra_engine_set_dynamic(e, "veth0", &d);
+	run_for(1);
+	int i = tx_find(0, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid, pref;
+	assert_true(ra_has_prefix(&m, "2001:db8:1200:1::", &valid, &pref, NULL));
+	assert_int_equal(valid, RA_ND_VALID_LIMIT_S);
+	assert_int_equal(pref, RA_ND_PREFERRED_LIMIT_S);
+	assert_int_equal(m.ra.rdnss_lifetime[0], 1800); /* 3 * MaxRtrAdvInterval (RFC 8106 §5.1) */
+	ra_engine_free(e);
+}
+
+/* Renumbering: one RA with the old prefix deprecated (preferred 0, valid
+ * counting down) and the new one, as soon as MIN_DELAY_BETWEEN_RAS allows. */
+static void test_dynamic_renumber(void **state)
+{
+	struct ra_engine *e = dyn_engine(false);
+	struct ra_dynamic d = dyn_one("2001:db8:1200:1::", 60000, 120000);
+	ra_engine_set_dynamic(e, "veth0", &d);
+	run_for(1);
+	uint64_t first = txs[tx_find(0, IF_VETH0, ND_TYPE_RA)].at;
+	run_for(1000); /* 1 s after the first RA: the next one must wait until 3 s */
+	uint64_t now = fake_ms();
+	struct ra_dynamic n = dyn_one("2001:db8:3400:1::", 60000, 120000);
+	n.prefixes[1] = d.prefixes[0];
+	n.prefixes[1].pref_end = now;
+	n.n_prefixes = 2;
+	unsigned before = n_tx;
+	assert_int_equal(ra_engine_set_dynamic(e, "veth0", &n), 0);
+	run_for(5000);
+	int i = tx_find(before, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_int_equal(txs[i].at, first + 3000); /* MIN_DELAY_BETWEEN_RAS */
+	struct nd_msg m = tx_msg((unsigned)i);
+	uint32_t valid, pref;
+	assert_true(ra_has_prefix(&m, "2001:db8:1200:1::", &valid, &pref, NULL));
+	assert_int_equal(pref, 0);
+	assert_true(valid > 0 && valid <= 117);
+	assert_true(ra_has_prefix(&m, "2001:db8:3400:1::", &valid, &pref, NULL));
+	assert_true(pref >= 57 && pref <= 60 && valid <= 120);
+	/* a renumbering restarts the initial burst: two more within 16 s each */
+	assert_true(tx_count(before, IF_VETH0, ND_TYPE_RA) >= 1);
+	run_for(40000);
+	assert_true(tx_count(before, IF_VETH0, ND_TYPE_RA) >= 3);
+	/* the old prefix ran out (valid end + the hold): no longer sent */
+	run_for(120000);
+	before = n_tx;
+	struct ra_dynamic r = n;
+	r.prefixes[0].valid_end = fake_ms() + 120000; /* a renewal: one RA at once */
+	r.prefixes[0].pref_end = fake_ms() + 60000;
+	ra_engine_set_dynamic(e, "veth0", &r);
+	run_for(10);
+	i = tx_find(before, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_false(ra_has_prefix(&m, "2001:db8:1200:1::", NULL, NULL, NULL));
+	assert_true(ra_has_prefix(&m, "2001:db8:3400:1::", &valid, &pref, NULL));
+	assert_true(valid >= 119);
+	ra_engine_free(e);
+}
+
+/* Beside an `ra` block: both sets of prefixes in one RA, DNS merged; the
+ * block's header stays. Removing the items leaves the block's RA. */
+static void test_dynamic_with_block(void **state)
+{
+	config_defaults();
+	struct ra_engine *e = dyn_engine(true);
+	run_for(1000);
+	struct ra_dynamic d = dyn_one("2001:db8:1200:1::", 60000, 120000);
+	d.n_dns = 2;
+	d.dns[1] = addr6("fd2f::53"); /* the block has it too: once */
+	unsigned before = n_tx;
+	assert_int_equal(ra_engine_set_dynamic(e, "veth0", &d), 0);
+	run_for(3000);
+	int i = tx_find(before, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_true(ra_has_prefix(&m, "fd2f::", NULL, NULL, NULL));
+	assert_true(ra_has_prefix(&m, "2001:db8:1200:1::", NULL, NULL, NULL));
+	assert_int_equal(m.ra.n_rdnss, 2);
+	assert_int_equal(m.ra.n_dnssl, 2);
+	assert_int_equal(m.ra.flags & ND_RA_FLAG_MANAGED, ND_RA_FLAG_MANAGED);
+	before = n_tx;
+	assert_int_equal(ra_engine_set_dynamic(e, "veth0", NULL), 0);
+	run_for(4000);
+	i = tx_find(before, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	assert_icmp_equal((unsigned)i, radvd_defaults);
+	ra_engine_free(e);
+}
+
+/* Stopping a link that only had dynamic items: a final RA (router lifetime
+ * 0), then silence; a reload keeps the dynamic links. */
+static void test_dynamic_stop_and_reload(void **state)
+{
+	struct ra_engine *e = dyn_engine(false);
+	struct ra_dynamic d = dyn_one("2001:db8:1200:1::", 60000, 120000);
+	ra_engine_set_dynamic(e, "veth0", &d);
+	run_for(1000);
+	assert_int_equal(ra_engine_reload(e, &the_conf), 0);
+	bool am;
+	assert_true(ra_engine_wants_iface(e, "veth0", &am));
+	ra_engine_free(e);
+
+	/* the daemon stops: three final RAs, as an advertiser's */
+	e = dyn_engine(false);
+	d = dyn_one("2001:db8:1200:1::", 60000, 120000);
+	ra_engine_set_dynamic(e, "veth0", &d);
+	run_for(1000);
+	unsigned at_stop = n_tx;
+	ra_engine_shutdown(e);
+	assert_int_equal(tx_count(at_stop, IF_VETH0, ND_TYPE_RA), 3);
+	assert_int_equal(tx_msg(at_stop).ra.router_lifetime, 0);
+	ra_engine_free(e);
+
+	e = dyn_engine(false);
+	ra_engine_set_dynamic(e, "veth0", &d);
+	run_for(5000);
+	unsigned before = n_tx;
+	assert_int_equal(ra_engine_set_dynamic(e, "veth0", NULL), 0);
+	int i = tx_find(before, IF_VETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_int_equal(m.ra.router_lifetime, 0);
+	assert_false(ra_engine_wants_iface(e, "veth0", &am));
+	before = n_tx;
+	run_for(3600000);
+	assert_int_equal(n_tx, before);
+	/* bad input */
+	assert_int_equal(ra_engine_set_dynamic(e, "", &d), -EINVAL);
+	snprintf(d.domains[0], sizeof(d.domains[0]), "%s", "a-label-far-too-long-to-be-encoded-because-it-has-more-than-63-bytes.example");
+	assert_int_equal(ra_engine_set_dynamic(e, "veth0", &d), -EINVAL);
+	ra_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +555,11 @@ int main(void)
 		cmocka_unit_test(test_l3_link),
 		cmocka_unit_test(test_interface_appears_later),
 		cmocka_unit_test(test_empty_block),
+		cmocka_unit_test(test_dynamic_own_advertiser),
+		cmocka_unit_test(test_dynamic_limits),
+		cmocka_unit_test(test_dynamic_renumber),
+		cmocka_unit_test(test_dynamic_with_block),
+		cmocka_unit_test(test_dynamic_stop_and_reload),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	iftable_free(ifs);
