@@ -13,7 +13,9 @@
  *    probe of an unknown target is broadcast;
  *  - RFC 5227 probes (sender 0.0.0.0) for a live target are answered, so
  *    the newcomer sees the conflict; for an unknown target they start a
- *    probe downstream and are answered only if the target answers;
+ *    probe downstream and are answered only if the target answers; a probe
+ *    from the target's own MAC is the host itself, moved here: it puts the
+ *    target in question (below) instead of being answered;
  *  - a target's address heard on the proxy link itself (an ARP from it
  *    there, or a kernel neighbour entry there) is not answered there any
  *    more and is re-checked downstream at once: if it answers there the
@@ -569,6 +571,18 @@ void arp_engine_on_frame(struct arp_engine *e, int ifindex, const uint8_t *p, si
 		struct proxy_session *s = m.probe ? NULL : proxy_sessions_find(&e->sessions, (uint16_t)pi, &sender);
 		if (s)
 			session_contest(e, s);
+		/* an RFC 5227 probe from the very MAC we know the target by: the
+		 * host itself is here (it moved to this link and checks its old
+		 * address). Defending would make it decline its own address. */
+		if (m.probe && m.op == ARP_OP_REQUEST) {
+			struct in6_addr target = mapped(m.tpa);
+			s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &target);
+			if (s && s->lladdr_len == 6 && memcmp(s->lladdr, m.sha, 6) == 0) {
+				session_contest(e, s);
+				e->c.target_on_link++;
+				continue;
+			}
+		}
 		if (m.op != ARP_OP_REQUEST)
 			continue;
 		if (m.gratuitous) {

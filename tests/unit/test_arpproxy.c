@@ -377,6 +377,42 @@ static void moved_host_is_dropped(void **state)
 	world_down(&w);
 }
 
+/* The host moved to the Wi-Fi and, as dhcpcd does, probes its old address
+ * there (RFC 5227) before using it: the probe comes from the MAC the
+ * gateway knows the host by, so it is the host itself: not defended (that
+ * made dhcpcd decline its own address), and the session goes once the
+ * host is silent on eth0. A learned host (a DHCP lease) alike. */
+static void moved_host_probing_is_not_defended(void **state)
+{
+	struct world w;
+	world_up(&w, ISLAND);
+	ask(&w, "192.168.1.41");
+	host_replies(&w, "192.168.1.41");
+	unsigned replies = C(&w)->tx_reply;
+	frame(&w, UP_IF, ARP_OP_REQUEST, mac_host, "0.0.0.0", NULL, "192.168.1.41");
+	assert_int_equal(C(&w)->tx_reply, replies);
+	assert_int_equal(C(&w)->heard_upstream, 1);
+	assert_memory_equal(last_tx()->l2, mac_host, 6); /* checked downstream at its MAC */
+	frame(&w, UP_IF, ARP_OP_REQUEST, mac_host, "0.0.0.0", NULL, "192.168.1.41");
+	assert_int_equal(C(&w)->tx_reply, replies);
+	run_for(5000);
+	assert_int_equal(C(&w)->target_moved, 1);
+	assert_int_equal(arp_engine_session_count(w.e), 0);
+	/* another MAC probing the address of a live host is still defended */
+	struct in6_addr a50 = m4("192.168.1.50");
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &a50, mac_host, false);
+	replies = C(&w)->tx_reply;
+	frame(&w, UP_IF, ARP_OP_REQUEST, mac_spoofer, "0.0.0.0", NULL, "192.168.1.50");
+	assert_int_equal(C(&w)->tx_reply, replies + 1);
+	/* the learned host itself probing it on the Wi-Fi is not */
+	frame(&w, UP_IF, ARP_OP_REQUEST, mac_host, "0.0.0.0", NULL, "192.168.1.50");
+	assert_int_equal(C(&w)->tx_reply, replies + 1);
+	run_for(5000);
+	assert_int_equal(C(&w)->target_moved, 2);
+	assert_int_equal(arp_engine_session_count(w.e), 0);
+	world_down(&w);
+}
+
 /* A kernel neighbour entry on the proxy link for a live target also puts
  * it in question. */
 static void kernel_neighbour_on_proxy_link(void **state)
@@ -655,6 +691,7 @@ int main(void)
 		cmocka_unit_test(rfc5227_probes),
 		cmocka_unit_test(spoofed_claim_moves_nothing),
 		cmocka_unit_test(moved_host_is_dropped),
+		cmocka_unit_test(moved_host_probing_is_not_defended),
 		cmocka_unit_test(kernel_neighbour_on_proxy_link),
 		cmocka_unit_test(kernel_neighbour_downstream),
 		cmocka_unit_test(mac_change_announces),
