@@ -20,6 +20,10 @@
 
 #define KEEP_CAPS ((UINT64_C(1) << CAP_NET_RAW) | (UINT64_C(1) << CAP_NET_ADMIN))
 #define CAP_BIT(c) (UINT64_C(1) << (c))
+/* What a service manager may grant beyond KEEP_CAPS and islandd then keeps:
+ * binding the DHCP ports (67, 546, 547), also for blocks a reload adds.
+ * Started as root, islandd binds them before it drops and sheds this. */
+#define GRANTED_CAPS CAP_BIT(CAP_NET_BIND_SERVICE)
 
 struct capsets {
 	uint64_t effective, permitted, inheritable;
@@ -70,7 +74,7 @@ static int bounding_trim(void)
 
 /* The steps every path ends with: no capability beyond the two, nothing
  * handed to children through the ambient set, no gaining any by exec. */
-static int caps_restrict(bool may_trim_bounding)
+static int caps_restrict(bool may_trim_bounding, uint64_t keep)
 {
 	struct capsets cs;
 	int rc = caps_get(&cs);
@@ -84,7 +88,7 @@ static int caps_restrict(bool may_trim_bounding)
 	/* An inheritable set alone grants nothing once the ambient set is empty
 	 * and no_new_privs is on; leaving it avoids a capset() that the unit's
 	 * SystemCallFilter=~@privileged would refuse. */
-	struct capsets want = { .effective = cs.permitted & KEEP_CAPS, .permitted = cs.permitted & KEEP_CAPS };
+	struct capsets want = { .effective = cs.permitted & keep, .permitted = cs.permitted & keep };
 	if (cs.effective != want.effective || cs.permitted != want.permitted) {
 		rc = caps_set(&want);
 		if (rc < 0)
@@ -172,10 +176,10 @@ int privdrop(const char *user)
 	if (rc < 0)
 		return rc;
 	bool root = getuid() == 0 || geteuid() == 0;
-	if (!root || !(cs.permitted & ~KEEP_CAPS)) {
-		/* systemd already made us who we should be; just tidy up */
-		return caps_restrict(false);
-	}
+	if (!root) /* systemd already made us who we should be; just tidy up */
+		return caps_restrict(false, KEEP_CAPS | GRANTED_CAPS);
+	if (!(cs.permitted & ~KEEP_CAPS))
+		return caps_restrict(false, KEEP_CAPS);
 
 	char buf[16384];
 	struct passwd pwbuf, *pw = NULL;
@@ -189,7 +193,7 @@ int privdrop(const char *user)
 			         "(create it: adduser --system --group --no-create-home %s)", user, user);
 		else
 			log_info("user %s is root: staying root with only CAP_NET_RAW and CAP_NET_ADMIN", user);
-		rc = caps_restrict(true);
+		rc = caps_restrict(true, KEEP_CAPS);
 		return rc < 0 ? rc : PRIVDROP_STAYED_ROOT;
 	}
 	uid_t uid = pw->pw_uid;
@@ -198,7 +202,7 @@ int privdrop(const char *user)
 		return rc;
 	if ((rc = switch_user(pw)) < 0)
 		return rc;
-	if ((rc = caps_restrict(false)) < 0)
+	if ((rc = caps_restrict(false, KEEP_CAPS)) < 0)
 		return rc;
 	if ((rc = verify_dropped(uid, gid)) < 0)
 		return rc;

@@ -16,7 +16,9 @@
  * bounding set emptied of everything else; no_new_privs set.
  * Not root, or root already without other capabilities (systemd's User= with
  * AmbientCapabilities=, or a restricted bounding set): sheds any capability
- * beyond those two, clears the ambient set, sets no_new_privs, stays who it is;
+ * beyond those two (not root: but keeps CAP_NET_BIND_SERVICE, which the unit
+ * grants for the DHCP ports), clears the ambient set, sets no_new_privs,
+ * stays who it is;
  * when nothing is to be shed it makes no capset() call (the unit's system
  * call filter forbids it) and leaves the inheritable set as systemd set it.
  * Returns 0, PRIVDROP_STAYED_ROOT (after logging a warning), or -errno: then

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	}
 	result("admin", ok);
 	close(fd);
-	/* a port below 1024 needs CAP_NET_BIND_SERVICE, which must be gone */
+	/* a port below 1024 needs CAP_NET_BIND_SERVICE: gone, unless the unit grants it */
 	fd = socket(AF_INET6, SOCK_STREAM, 0);
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(80), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	result("bind80", bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
@@ -178,13 +178,13 @@ fi
 # 4. as systemd starts it (User= with AmbientCapabilities=), plus one
 #    capability too many that privdrop() must shed
 if run_probe ambient - setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups \
-	--inh-caps=+net_raw,+net_admin,+net_bind_service --ambient-caps=+net_raw,+net_admin,+net_bind_service; then
+	--inh-caps=+net_raw,+net_admin,+net_broadcast --ambient-caps=+net_raw,+net_admin,+net_broadcast; then
 	expect privdrop_ambient_rc "rc=0" said rc=0
 	expect privdrop_ambient_uid "Uid stays $TEST_UID" test "$(field Uid | cut -d' ' -f1)" = "$TEST_UID"
-	expect privdrop_ambient_capeff "CapEff 3000 (net_bind_service shed), got $(field CapEff)" \
+	expect privdrop_ambient_capeff "CapEff 3000 (net_broadcast shed), got $(field CapEff)" \
 		test "$(field CapEff)" = 0000000000003000
 	expect privdrop_ambient_capamb "CapAmb cleared, got $(field CapAmb)" test "$(field CapAmb)" = 0000000000000000
-	# capset() ran to shed net_bind_service, so the inheritable set went too
+	# capset() ran to shed net_broadcast, so the inheritable set went too
 	expect privdrop_ambient_capinh "CapInh cleared, got $(field CapInh)" test "$(field CapInh)" = 0000000000000000
 	expect privdrop_ambient_packet "AF_PACKET opens" said packet=ok
 	expect privdrop_ambient_admin "lo can be brought up" said admin=ok
@@ -193,12 +193,17 @@ else
 	not_ok privdrop_ambient "probe did not report"
 fi
 
-# 4b. exactly as the unit starts it: nothing to shed, so no capset() (the
-#     unit's filter forbids it); ambient still cleared
+# 4b. exactly as the unit starts it (systemd/islandd.service: the two, and
+#     CAP_NET_BIND_SERVICE for the DHCP ports): nothing to shed, so no
+#     capset() (the unit's filter forbids it); ambient still cleared
+UNIT_CAPS=+net_raw,+net_admin,+net_bind_service
+grep -qx 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN CAP_NET_BIND_SERVICE' "$ISL_REPO/systemd/islandd.service" &&
+	ok privdrop_unit_caps || not_ok privdrop_unit_caps "the unit grants other capabilities than this test assumes"
 if run_probe systemd - setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups \
-	--inh-caps=+net_raw,+net_admin --ambient-caps=+net_raw,+net_admin; then
+	--inh-caps=$UNIT_CAPS --ambient-caps=$UNIT_CAPS; then
 	expect privdrop_systemd_rc "rc=0" said rc=0
-	expect privdrop_systemd_capeff "CapEff 3000, got $(field CapEff)" test "$(field CapEff)" = 0000000000003000
+	expect privdrop_systemd_capeff "CapEff 3400, got $(field CapEff)" test "$(field CapEff)" = 0000000000003400
+	expect privdrop_systemd_bind80 "a privileged port binds (DHCP relays and clients need 67, 546, 547)" said bind80=ok
 	expect privdrop_systemd_capamb "CapAmb cleared, got $(field CapAmb)" test "$(field CapAmb)" = 0000000000000000
 	expect privdrop_systemd_nnp "NoNewPrivs 1" test "$(field NoNewPrivs)" = 1
 	expect privdrop_systemd_packet "AF_PACKET opens" said packet=ok
@@ -206,7 +211,7 @@ if run_probe systemd - setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-g
 		# setpriv calls capset itself: count only the calls after the probe's exec
 		nsexec pd strace -f -e trace=execve,capset -o "$ISL_RUN/strace.out" \
 			setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups \
-			--inh-caps=+net_raw,+net_admin --ambient-caps=+net_raw,+net_admin \
+			--inh-caps=$UNIT_CAPS --ambient-caps=$UNIT_CAPS \
 			timeout 2 "$PROBE" - "$PRIVATE" >/dev/null 2>&1
 		n=$(awk '/execve\("[^"]*privdrop_probe"/ { seen = 1 } seen && /capset\(/ { n++ } END { print seen ? n + 0 : "no exec" }' \
 			"$ISL_RUN/strace.out" 2>/dev/null)
