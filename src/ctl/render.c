@@ -126,6 +126,10 @@ static void render_stats(const struct jv *d, FILE *out)
 		fprintf(out, "netlink:\n");
 		counter_lines(jv_get(d, "netlink"), out);
 	}
+	if (jv_get(d, "pd")) {
+		fprintf(out, "dhcp6-pd:\n");
+		counter_lines(jv_get(d, "pd"), out);
+	}
 	if (jv_first(jv_get(d, "ports"))) {
 		fprintf(out, "packet sockets:\n");
 		EACH(p, jv_get(d, "ports"))
@@ -317,6 +321,55 @@ static void render_ra(const struct jv *d, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* islandctl pd: per upstream the state, server, prefixes with their
+ * remaining lifetimes, T1/T2, DNS options, counters and drops. */
+static void render_pd(const struct jv *d, FILE *out)
+{
+	const struct jv *ups = jv_get(d, "pd");
+	if (!ups) {
+		fprintf(out, "no dhcp6-pd block in the configuration\n");
+		return;
+	}
+	EACH(u, ups) {
+		char a[32], b[32];
+		fprintf(out, "%s: %s", jv_str(u, "upstream", "?"), jv_str(u, "state", "?"));
+		if (jv_str(u, "why", NULL))
+			fprintf(out, " (%s)", jv_str(u, "why", ""));
+		if (jv_str(u, "server", NULL))
+			fprintf(out, ", server %s", jv_str(u, "server", ""));
+		fprintf(out, "\n");
+		if (jv_str(u, "server_duid", NULL))
+			fprintf(out, "  server DUID %s\n", jv_str(u, "server_duid", ""));
+		if (jv_str(u, "client_duid", NULL))
+			fprintf(out, "  client DUID %s, IAID %lld\n", jv_str(u, "client_duid", ""),
+			        jv_int(u, "iaid", 0));
+		EACH(x, jv_get(u, "prefixes"))
+			fprintf(out, "  prefix %s: preferred %s, valid %s\n", jv_str(x, "prefix", "?"),
+			        life(jv_int(x, "preferred_s", 0), a, sizeof(a)),
+			        life(jv_int(x, "valid_s", 0), b, sizeof(b)));
+		const struct jv *t1 = jv_get(u, "t1_in_s"), *t2 = jv_get(u, "t2_in_s");
+		if (jv_first(jv_get(u, "prefixes")))
+			fprintf(out, "  renew (T1) %s%s, rebind (T2) %s%s\n",
+			        t1 && t1->type == J_NUM ? "in " : "", t1 && t1->type == J_NUM ? life(t1->i, a, sizeof(a)) : "never",
+			        t2 && t2->type == J_NUM ? "in " : "", t2 && t2->type == J_NUM ? life(t2->i, b, sizeof(b)) : "never");
+		EACH(x, jv_get(u, "dns"))
+			fprintf(out, "  dns %s\n", x->type == J_STR ? x->s : "?");
+		EACH(x, jv_get(u, "domains"))
+			fprintf(out, "  domain %s\n", x->type == J_STR ? x->s : "?");
+		static const char *const groups[] = { "counters", "drops", "malformed" };
+		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+			bool any = false;
+			EACH_MEMBER(c, jv_get(u, groups[g]))
+				if (c->type == J_NUM && c->i) {
+					fprintf(out, "%s %s %lld", any ? "," : g ? "  dropped:" : "  counters:", c->key, c->i);
+					any = true;
+				}
+			if (any)
+				fprintf(out, "\n");
+		}
+	}
+}
+
 int ctl_render(const char *command, const struct jv *doc, FILE *out)
 {
 	const char *error = jv_str(doc, "error", NULL);
@@ -349,6 +402,8 @@ int ctl_render(const char *command, const struct jv *doc, FILE *out)
 		render_mdns(doc, out);
 	else if (strcmp(command, "ra") == 0)
 		render_ra(doc, out);
+	else if (strcmp(command, "pd") == 0)
+		render_pd(doc, out);
 	else if (strcmp(command, "config") == 0)
 		fprintf(out, "%s\n", jv_str(doc, "config", ""));
 	return 0;

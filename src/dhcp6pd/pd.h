@@ -129,7 +129,12 @@ void pd_client_input(struct pd_client *c, const uint8_t *msg, size_t len,
 /* The upstream's carrier / its link-local address came or went: on the way
  * up a bound client confirms its lease with a Rebind (§18.2.12). */
 void pd_client_link(struct pd_client *c, bool up);
-/* Stop: a Release only when conf.release, "stopped" reported; frees. */
+/* A reload's new hint and release flag (used from the next exchange on). */
+void pd_client_set_options(struct pd_client *c, bool has_hint, const struct in6_addr *hint,
+                           uint8_t hint_plen, bool release);
+/* Stop: a Release only when conf.release; with a lease, "stopped" is
+ * reported (now: state PD_NONE, the prefixes as they were, valid at the
+ * server unless released); frees. */
 void pd_client_free(struct pd_client *c);
 
 const struct pd_lease *pd_client_lease(const struct pd_client *c);

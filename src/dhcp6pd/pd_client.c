@@ -808,15 +808,24 @@ void pd_client_link(struct pd_client *c, bool up)
 		begin_solicit(c, true);
 }
 
+void pd_client_set_options(struct pd_client *c, bool has_hint, const struct in6_addr *hint,
+                           uint8_t hint_plen, bool release)
+{
+	c->conf.has_hint = has_hint;
+	c->conf.hint = *hint;
+	c->conf.hint_plen = hint_plen;
+	c->conf.release = release;
+}
+
 void pd_client_free(struct pd_client *c)
 {
 	if (!c)
 		return;
 	loop_timer_cancel(c->loop, &c->rt_timer);
 	loop_timer_cancel(c->loop, &c->life_timer);
-	if (c->started) {
+	if (c->started && c->lease.n_prefixes) {
 		struct pd_lease before = c->lease;
-		if (c->conf.release && c->lease.n_prefixes && c->server_id.len) {
+		if (c->conf.release && c->server_id.len) {
 			/* one Release, not retransmitted: the daemon is leaving */
 			c->xid = c->ops.random(c->ops.ctx) & 0xffffffu;
 			c->rc = 0;
@@ -892,16 +901,9 @@ void pd_client_dump(const struct pd_client *c, struct json *j)
 		snprintf(a + strlen(a), 8, "/%u", p->plen);
 		json_obj(j);
 		json_kstr(j, "prefix", a);
-		uint32_t pl = left_s(p->preferred_s, p->acquired_ms, now);
-		uint32_t vl = left_s(p->valid_s, p->acquired_ms, now);
-		if (pl == PD_INFINITY)
-			json_kstr(j, "preferred_s", "infinity");
-		else
-			json_ku64(j, "preferred_s", pl);
-		if (vl == PD_INFINITY)
-			json_kstr(j, "valid_s", "infinity");
-		else
-			json_ku64(j, "valid_s", vl);
+		/* remaining seconds; 4294967295 = infinity, as in `islandctl ra` */
+		json_ku64(j, "preferred_s", left_s(p->preferred_s, p->acquired_ms, now));
+		json_ku64(j, "valid_s", left_s(p->valid_s, p->acquired_ms, now));
 		json_obj_end(j);
 	}
 	json_arr_end(j);
