@@ -149,7 +149,7 @@ SBINDIR        ?= $(PREFIX)/sbin
 MANDIR         ?= $(PREFIX)/share/man
 DOCDIR         ?= $(PREFIX)/share/doc/islandd
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
-EXAMPLES       := $(sort $(wildcard examples/*.conf))
+EXAMPLES       := $(sort $(wildcard examples/*.conf examples/*.sh))
 
 install: all
 	install -D -m 0755 $(BUILD)/islandd $(DESTDIR)$(SBINDIR)/islandd

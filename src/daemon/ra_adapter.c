@@ -43,7 +43,8 @@ static uint64_t op_now_ms(void *ctx)
 
 static bool wanted(const struct conf *conf)
 {
-	return conf->n_ras > 0 || conf->n_relays > 0;
+	/* dhcp6-pd: the delegated /64s are advertised by this engine (subd_glue.c) */
+	return conf->n_ras > 0 || conf->n_relays > 0 || conf->n_pds > 0;
 }
 
 static void *create(struct adapter_env *env, const struct conf *conf, char *err, size_t errlen)

@@ -1,6 +1,7 @@
 /* The Router Advertisement engine (ra/ra.h) wired to the daemon: ND packets
  * through daemon/nd_io.h; hosts the relay learns go to the ND proxy.
- * Running when the configuration has an `ra` or `ra-relay` block. */
+ * Running when the configuration has an `ra`, `ra-relay` or `dhcp6-pd`
+ * block (the delegated prefixes are advertised with ra_engine_set_dynamic). */
 #ifndef ISLANDD_DAEMON_RA_ADAPTER_H
 #define ISLANDD_DAEMON_RA_ADAPTER_H
 
