@@ -91,6 +91,7 @@ int conf_parse_mdns(struct conf_parser *p, void *ctx, const struct conf_token *k
 int conf_parse_relay(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_ra(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_pd(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_pd.c */
+int conf_parse_island(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_island.c */
 
 /* lexer.c */
 void conf_lex_init(struct conf_lexer *lx, const char *text, size_t len);

@@ -293,6 +293,7 @@ const struct conf_keyword conf_kw_top[] = {
 	{ "ra-relay", conf_parse_relay },
 	{ "ra", conf_parse_ra },
 	{ "dhcp6-pd", conf_parse_pd },
+	{ "island", conf_parse_island },
 	{ NULL, NULL },
 };
 
