@@ -5,6 +5,7 @@
 #include "daemon/status.h"
 #include "ctl/server.h"
 #include "daemon/pd_adapter.h"
+#include "daemon/dhcp6relay_adapter.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
 #include "net/http_listen.h"
@@ -202,6 +203,8 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 			json_knull(&j, "ra");
 	} else if (strcmp(command, "pd") == 0) {
 		pd_adapter_dump(v->pd, &j);
+	} else if (strcmp(command, "island") == 0) {
+		dhcp6relay_adapter_dump(v->island, &j);
 	} else if (strcmp(command, "config") == 0) {
 		/* what islandctl doctor checks: the file this daemon runs */
 		json_kstr(&j, "config", v->conf_path);

@@ -17,6 +17,7 @@ struct ctl_server;
 struct nl;
 struct http_listen_stats;
 struct pd_adapter;
+struct dhcp6relay_adapter;
 
 /* What the views read; filled by the runtime per request. */
 struct status_view {
@@ -34,6 +35,7 @@ struct status_view {
 	uint64_t loop_wakeups;
 	const struct http_listen_stats *metrics; /* NULL: metrics-listen off */
 	const struct pd_adapter *pd;             /* NULL: no dhcp6-pd block */
+	const struct dhcp6relay_adapter *island; /* NULL: no island block */
 };
 
 /* The reply to command as one JSON document: 0, or -1 for a command this

@@ -224,7 +224,7 @@ void ra_relay_rearm(struct ra_relay *r)
 void ra_relay_changed(struct ra_relay *r, bool urgent)
 {
 	uint64_t now = ra_now(r->e);
-	r->content = ra_upstream_has_content(&r->st);
+	r->content = !r->paused && ra_upstream_has_content(&r->st);
 	for (unsigned i = 0; i < r->n_down; i++) {
 		struct ra_if *d = r->down[i];
 		bool was = d->sched.running;
@@ -247,7 +247,7 @@ static void on_relay_timer(void *ctx)
 	bool changed = false;
 	if (ra_upstream_expire(&r->st, now, &changed))
 		ra_learn_prune(r);
-	if (changed || r->content != ra_upstream_has_content(&r->st))
+	if (changed || r->content != (!r->paused && ra_upstream_has_content(&r->st)))
 		ra_relay_changed(r, false);
 	uint64_t next = ra_learn_tick(r, now);
 	uint64_t exp = ra_upstream_next_expiry(&r->st, now);
@@ -652,6 +652,7 @@ static void take_over(struct ra_engine *e, struct ra_setup *n, struct ra_setup *
 		memcpy(r->dad, o->dad, sizeof(r->dad));
 		r->dad_budget = o->dad_budget;
 		r->content = o->content;
+		r->paused = o->paused;
 		if (o->rs_left && loop_timer_armed(&o->rs_timer)) { /* solicitations under way go on */
 			r->rs_left = o->rs_left;
 			loop_timer_at(e->loop, &r->rs_timer, o->rs_timer.when_ms, on_rs_timer, r);
@@ -773,7 +774,7 @@ void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m, c
 		return;
 	case ND_TYPE_NS:
 	case ND_TYPE_NA:
-		if (ifc->relay && !ra_is_own(e, &m->src, pin))
+		if (ifc->relay && !ifc->relay->paused && !ra_is_own(e, &m->src, pin))
 			ra_learn_on_nd(ifc->relay, ifc, m, pin);
 		return;
 	default:
@@ -847,7 +848,7 @@ void ra_engine_on_neigh(struct ra_engine *e, const struct kneigh *n, bool delete
 	if (e->shut)
 		return;
 	struct ra_if *ifc = ra_if_by_index(e, n->ifindex);
-	if (ifc && ifc->role == RA_ROLE_DOWNSTREAM)
+	if (ifc && ifc->role == RA_ROLE_DOWNSTREAM && !ifc->relay->paused)
 		ra_learn_on_neigh(ifc->relay, ifc, n, deleted);
 }
 
@@ -1007,4 +1008,23 @@ int ra_engine_set_dynamic(struct ra_engine *e, const char *ifname, const struct 
 		}
 	}
 	return 0;
+}
+
+/* --- island mode (AUTO: daemon/dhcp6relay_adapter.c) ---------------------- */
+
+int ra_engine_relay_pause(struct ra_engine *e, const char *upstream, bool paused)
+{
+	for (size_t i = 0; i < e->n_relays; i++) {
+		struct ra_relay *r = e->relays[i];
+		if (strcmp(r->up->name, upstream))
+			continue;
+		if (r->paused == paused)
+			return 0;
+		r->paused = paused;
+		if (paused)
+			ra_learn_forget_link(r, -1);   /* the island routes: no /128s, no proxy answers */
+		ra_relay_changed(r, true);
+		return 0;
+	}
+	return -ENOENT;
 }
