@@ -5,6 +5,7 @@
 #include "daemon/status.h"
 #include "ctl/server.h"
 #include "daemon/pd_adapter.h"
+#include "daemon/subd_adapter.h"
 #include "daemon/dhcp6relay_adapter.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
@@ -203,6 +204,7 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 			json_knull(&j, "ra");
 	} else if (strcmp(command, "pd") == 0) {
 		pd_adapter_dump(v->pd, &j);
+		subd_adapter_dump(v->subd, &j); /* the per-link /64s, deprecated prefixes, hook */
 	} else if (strcmp(command, "island") == 0) {
 		dhcp6relay_adapter_dump(v->island, &j);
 	} else if (strcmp(command, "config") == 0) {

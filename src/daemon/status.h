@@ -17,6 +17,7 @@ struct ctl_server;
 struct nl;
 struct http_listen_stats;
 struct pd_adapter;
+struct subd_adapter;
 struct dhcp6relay_adapter;
 
 /* What the views read; filled by the runtime per request. */
@@ -35,6 +36,7 @@ struct status_view {
 	uint64_t loop_wakeups;
 	const struct http_listen_stats *metrics; /* NULL: metrics-listen off */
 	const struct pd_adapter *pd;             /* NULL: no dhcp6-pd block */
+	const struct subd_adapter *subd;         /* its downstream side, NULL with it */
 	const struct dhcp6relay_adapter *island; /* NULL: no island block */
 };
 

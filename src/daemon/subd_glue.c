@@ -164,6 +164,7 @@ void subd_glue_free(struct subd_glue *g)
 {
 	if (!g)
 		return;
+	subdelegate_stopping(g->sd);
 	subdelegate_free(g->sd);
 	hooks_free(g->hooks);
 	free(g);

@@ -3,14 +3,8 @@
  * netlink and on the RA engine's dynamic prefixes, and the block's
  * `script` hook (dhcp6pd/hooks.h).
  *
- * The PD adapter owns one per block:
- *   create:    g = subd_glue_new(env, &conf->pds[i]);
- *              pd_ops.lease_changed = subd_glue_lease_changed; pd_ops.lease_ctx = g;
- *   reload:    subd_glue_reload(g, &conf->pds[i]);
- *   on_iface:  subd_glue_on_iface(g, ifc, changes);
- *   dump:      subd_glue_dump(g, j) inside the block's JSON object;
- *   destroy:   after the client is stopped (its "stopped" event runs the
- *              hook), subd_glue_free(g). */
+ * subd_adapter.c owns one per block and feeds it the PD adapter's lease
+ * events (pd_adapter_subscribe). */
 #ifndef ISLANDD_DAEMON_SUBD_GLUE_H
 #define ISLANDD_DAEMON_SUBD_GLUE_H
 
@@ -31,8 +25,8 @@ void subd_glue_on_iface(struct subd_glue *g, const struct iface *ifc, unsigned c
 /* "subdelegation": delegated and deprecated prefixes, links and their
  * /64s, counters; "hook": the script's counters. */
 void subd_glue_dump(const struct subd_glue *g, struct json *j);
-/* Unreachable routes removed, advertiser told to stop; addresses keep
- * their kernel lifetimes (RFC 9096). */
+/* The "stopped" hook when a lease is held; unreachable routes removed,
+ * advertiser told to stop; addresses keep their kernel lifetimes (RFC 9096). */
 void subd_glue_free(struct subd_glue *g);
 
 #endif

@@ -56,6 +56,7 @@ struct subdelegate {
 	size_t n_domains;
 	char domains[PD_LEASE_MAX_DOMAINS][PD_LEASE_DOMAIN_LEN];
 	uint64_t dns_end;
+	struct pd_lease lease;    /* the last one reported, for a "stopped" hook */
 	struct loop_timer timer;
 	struct subd_counters cnt;
 	uint8_t taken[(1u << SUBD_MAX_SUBNET_BITS) / 8];
@@ -447,6 +448,8 @@ void subdelegate_lease_changed(void *ctx, const struct pd_lease *lease, const st
 		hook(sd, event, lease, NULL, now);
 		return;
 	}
+	if (lease)
+		sd->lease = *lease;
 	bool live = lease && lease->n_prefixes > 0 &&
 	            (lease->state == PD_BOUND || lease->state == PD_RENEWING || lease->state == PD_REBINDING);
 	bool expired = !live;
@@ -530,6 +533,12 @@ struct subdelegate *subdelegate_new(struct loop *loop, const struct subd_conf *c
 	sd->subnet_bits = SUBD_DEFAULT_BITS;
 	resolve_links(sd);
 	return sd;
+}
+
+void subdelegate_stopping(struct subdelegate *sd)
+{
+	if (sd->n_cur)
+		hook(sd, "stopped", &sd->lease, NULL, now_ms(sd));
 }
 
 void subdelegate_reload(struct subdelegate *sd, const struct subd_conf *conf)

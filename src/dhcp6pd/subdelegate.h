@@ -118,6 +118,9 @@ void subdelegate_reload(struct subdelegate *sd, const struct subd_conf *conf);
  * struct subdelegate. */
 void subdelegate_lease_changed(void *ctx, const struct pd_lease *now, const struct pd_lease *before,
                                const char *event);
+/* The daemon stops while a lease is held: the hook is told "stopped" (the
+ * PD engine's own "stopped" comes after the sub-delegation is gone). */
+void subdelegate_stopping(struct subdelegate *sd);
 /* Interface-table changes: a downstream link appeared, came back or went. */
 void subdelegate_on_iface(struct subdelegate *sd, const struct iface *ifc, unsigned changes);
 /* The links' /64s of the lease's first prefix, at most max; returns how many. */

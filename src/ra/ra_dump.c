@@ -287,6 +287,43 @@ static void json_advert(struct json *j, const struct ra_advert *adv, uint64_t no
 	json_obj_end(j);
 }
 
+/* Items fed by ra_engine_set_dynamic (dhcp6-pd), as the next RA carries them. */
+static void json_dynamic(struct json *j, struct ra_engine *e, const struct ra_dyn *dy, uint64_t now)
+{
+	json_obj(j);
+	json_kstr(j, "iface", dy->name);
+	const struct ra_if *ifc = NULL;
+	for (size_t i = 0; i < e->n_ifaces && !ifc; i++)
+		if (e->ifaces[i]->dyn == dy)
+			ifc = e->ifaces[i];
+	json_kbool(j, "own_advertiser", ifc && !ifc->adv && ifc->role == RA_ROLE_ADVERT);
+	if (ifc)
+		json_sched(j, ifc, now);
+	struct ra_build *b = &e->build; /* scratch, as when sending */
+	memset(&b->ra, 0, sizeof(b->ra));
+	ra_dyn_merge(dy, now, ifc ? ifc->sched.max_ms / 1000u : 600u, false, b);
+	json_karr(j, "prefixes");
+	for (unsigned i = 0; i < b->ra.n_prefixes; i++) {
+		json_obj(j);
+		json_prefix(j, "prefix", &b->ra.prefixes[i].prefix, b->ra.prefixes[i].plen);
+		json_ku64(j, "valid_s", b->ra.prefixes[i].valid_lifetime);
+		json_ku64(j, "preferred_s", b->ra.prefixes[i].preferred_lifetime);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_karr(j, "rdnss");
+	for (unsigned i = 0; i < b->ra.n_rdnss; i++) {
+		char a[INET6_ADDRSTRLEN];
+		fmt_addr(&b->ra.rdnss[i], a);
+		json_str(j, a);
+	}
+	json_arr_end(j);
+	json_karr(j, "dnssl");
+	each_name(dy->dnssl_names, dy->dnssl_len, j);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
 void ra_engine_dump(struct ra_engine *e, struct json *j)
 {
 	uint64_t now = ra_now(e);
@@ -297,6 +334,11 @@ void ra_engine_dump(struct ra_engine *e, struct json *j)
 	json_karr(j, "adverts");
 	for (size_t i = 0; i < e->n_adverts; i++)
 		json_advert(j, e->adverts[i], now);
+	json_arr_end(j);
+	json_karr(j, "dynamic");
+	for (size_t i = 0; e->dyn && i < RA_DYN_MAX_LINKS; i++)
+		if (e->dyn[i].used)
+			json_dynamic(j, e, &e->dyn[i], now);
 	json_arr_end(j);
 	json_kobj(j, "counters");
 #define RA_JSON_COUNTER(name) json_ku64(j, #name, e->cnt.name);
