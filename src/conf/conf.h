@@ -149,7 +149,7 @@ struct conf_pd {
  * prefix is delegated and routes while one is. */
 struct conf_island {
 	char upstream[IF_NAMESIZE];
-	size_t pd, relay;          /* indexes of the blocks it expanded into */
+	size_t pd, relay;          /* indexes of the blocks it expanded into (relays: after the file's own) */
 	struct conf_pos pos;
 };
 

@@ -7,8 +7,12 @@
  * is a dhcp6-pd block plus an ra-relay block with learn-hosts over the same
  * links, expanded here, so every engine reads the configuration it already
  * knows. What the island adds is the choice between them, made by the
- * daemon at run time (daemon/island_adapter.c): relay while no server
- * delegates, route while a prefix is bound. */
+ * daemon at run time (daemon/dhcp6relay_adapter.c): relay while no server
+ * delegates, route while a prefix is bound.
+ *
+ * The ra-relay halves are appended once the whole file is read, after the
+ * file's own ra-relay blocks: the printer writes an island where its
+ * dhcp6-pd half is, so print -> parse gives the same tree. */
 #include <string.h>
 
 #include "conf/conf_parser.h"
@@ -46,33 +50,44 @@ int conf_parse_island(struct conf_parser *p, void *unused, const struct conf_tok
 	struct conf_pd *pd = &c->pds[pd_index];
 	if (!pd->n_ifaces)
 		return conf_fail(p, kw->pos, "island %s needs at least one island link ('iface')", pd->upstream);
-	for (size_t i = 0; i < c->n_relays; i++)
-		if (!strcmp(c->relays[i].upstream, pd->upstream))
-			return conf_fail(p, kw->pos, "'%s' is already an ra-relay upstream (%u:%u)", pd->upstream,
-			                 c->relays[i].pos.line, c->relays[i].pos.col);
-	/* the relay half */
-	size_t relay_index = c->n_relays;
-	struct conf_ra_relay *r = conf_push(p, (void **)&c->relays, &c->n_relays, sizeof(*r), CONF_MAX_RELAYS,
-	                                    kw->pos, "ra-relay blocks (island blocks included)");
-	if (!r)
-		return -1;
-	memcpy(r->upstream, pd->upstream, IF_NAMESIZE);
-	r->learn_hosts = true;
-	r->pos = kw->pos;
-	for (size_t i = 0; i < pd->n_ifaces; i++) {
-		char *slot = conf_push(p, (void **)&r->downstream, &r->n_downstream, IF_NAMESIZE, CONF_MAX_DOWNSTREAM,
-		                       pd->ifaces[i].pos, "island links in one island block");
-		if (!slot)
-			return -1;
-		memcpy(slot, pd->ifaces[i].name, IF_NAMESIZE);
-	}
 	struct conf_island *isl = conf_push(p, (void **)&c->islands, &c->n_islands, sizeof(*isl), CONF_MAX_PDS,
 	                                    kw->pos, "island blocks");
 	if (!isl)
 		return -1;
 	memcpy(isl->upstream, pd->upstream, IF_NAMESIZE);
 	isl->pd = pd_index;
-	isl->relay = relay_index;
 	isl->pos = kw->pos;
+	return 0;
+}
+
+int conf_islands_expand(struct conf_parser *p)
+{
+	struct conf *c = p->conf;
+	for (size_t i = 0; i < c->n_islands; i++) {
+		const struct conf_island *isl = &c->islands[i];
+		for (size_t k = 0; k < c->n_relays; k++)
+			if (!strcmp(c->relays[k].upstream, isl->upstream))
+				return conf_fail(p, c->relays[k].pos, "'%s' is the upstream of the island block at %u:%u, "
+				                 "which brings its own relay", isl->upstream, isl->pos.line, isl->pos.col);
+	}
+	for (size_t i = 0; i < c->n_islands; i++) {
+		struct conf_island *isl = &c->islands[i];
+		const struct conf_pd *pd = &c->pds[isl->pd];
+		isl->relay = c->n_relays;
+		struct conf_ra_relay *r = conf_push(p, (void **)&c->relays, &c->n_relays, sizeof(*r), CONF_MAX_RELAYS,
+		                                    isl->pos, "ra-relay blocks (island blocks included)");
+		if (!r)
+			return -1;
+		memcpy(r->upstream, isl->upstream, IF_NAMESIZE);
+		r->learn_hosts = true;
+		r->pos = isl->pos;
+		for (size_t k = 0; k < pd->n_ifaces; k++) {
+			char *slot = conf_push(p, (void **)&r->downstream, &r->n_downstream, IF_NAMESIZE,
+			                       CONF_MAX_DOWNSTREAM, pd->ifaces[k].pos, "island links in one island block");
+			if (!slot)
+				return -1;
+			memcpy(slot, pd->ifaces[k].name, IF_NAMESIZE);
+		}
+	}
 	return 0;
 }

@@ -206,10 +206,8 @@ void conf_print(const struct conf *conf, FILE *out)
 			print_relay(out, &conf->relays[i]);
 	for (size_t i = 0; i < conf->n_ras; i++)
 		print_ra(out, &conf->ras[i]);
+	/* an island prints as written, where its dhcp6-pd half is: the
+	 * ra-relay half is implied */
 	for (size_t i = 0; i < conf->n_pds; i++)
-		if (!conf_island_of(conf, conf->pds[i].upstream))
-			print_pd(out, "dhcp6-pd", &conf->pds[i]);
-	/* an island prints as written: its expansion is implied */
-	for (size_t i = 0; i < conf->n_islands; i++)
-		print_pd(out, "island", &conf->pds[conf->islands[i].pd]);
+		print_pd(out, conf_island_of(conf, conf->pds[i].upstream) ? "island" : "dhcp6-pd", &conf->pds[i]);
 }
