@@ -133,6 +133,9 @@ static bool if_send_ra(struct ra_if *ifc, bool final)
 		}
 	} else {
 		ra_upstream_build(&ifc->relay->st, now, mtu, final, b);
+		if (ifc->relay->deprecating)
+			for (unsigned k = 0; k < b->ra.n_prefixes; k++)
+				b->ra.prefixes[k].preferred_lifetime = 0;
 		if (ifc->adv) /* a relay downstream with its own `ra` block */
 			ra_advert_merge(ifc->adv, final, b);
 	}
@@ -1020,6 +1023,15 @@ int ra_engine_relay_pause(struct ra_engine *e, const char *upstream, bool paused
 			continue;
 		if (r->paused == paused)
 			return 0;
+		if (paused && r->content) {
+			/* the island stops answering for the upstream's prefix: its
+			 * hosts stop choosing it as a source at once (RFC 4862 §5.5.3) */
+			r->deprecating = true;
+			for (unsigned k = 0; k < r->n_down; k++)
+				if (r->down[k]->sched.running)
+					if_send_ra(r->down[k], false);
+			r->deprecating = false;
+		}
 		r->paused = paused;
 		if (paused)
 			ra_learn_forget_link(r, -1);   /* the island routes: no /128s, no proxy answers */

@@ -85,6 +85,8 @@ if wait_for 15 eval '[ -n "$(h1_delegated)" ]'; then
 else
 	not_ok "(b) h1 gets an address in the delegated /64" "$(nsip h1 -6 -o addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
 fi
+check "(b) h1's address in the upstream /64 is deprecated (no longer answered for upstream)" \
+	"$(nsip h1 -6 -o addr show dev eth0)" wait_for 5 eval '[[ "$(addr_flags h1 eth0 "$H1")" == *deprecated* ]]'
 check "(b) the DHCPv6 relay is off in routed mode" "$(ctl gw island)" \
 	test "$(ctl gw island --json | jq '.islands[0].dhcp6_relay.active')" = false
 
