@@ -69,6 +69,29 @@ else
 	H1=
 fi
 
+# dhcpcd on h2 (in a private mount namespace: its /run and /var/lib/dhcpcd
+# are its own, so nothing on the host or in another test is touched); the
+# RA's M flag starts its DHCPv6 client
+mkdir -p "$ISL_RUN/h2-dhcpcd"
+printf 'ipv6only\nnoipv4ll\nnohook resolv.conf\n' >"$ISL_RUN/h2-dhcpcd.conf"
+ip netns exec "$(nsn h2)" unshare -m --propagation private sh -c '
+	mount -t tmpfs tmpfs /run && mount --bind "$1" /var/lib/dhcpcd &&
+	exec timeout 60 dhcpcd -B -6 -f "$2" eth0' _ "$ISL_RUN/h2-dhcpcd" "$ISL_RUN/h2-dhcpcd.conf" \
+	>"$ISL_KEEP/h2-dhcpcd.log" 2>&1 &
+DHCPCD=$!
+at_cleanup "kill $DHCPCD 2>/dev/null"
+h2_dhcp_addr() {
+	nsip h2 -6 -o addr show dev eth0 | awk '{sub("/.*", "", $4); print $4}' |
+		grep -E "^${RA_PREFIX_STR}:1[0-9a-f]{3}$" | head -n 1
+}
+if wait_for 30 eval '[ -n "$(h2_dhcp_addr)" ]'; then
+	H2=$(h2_dhcp_addr)
+	ok "h2 (dhcpcd): address $H2 from dnsmasq through the relay"
+	check "the laptop reaches $H2" "no echo reply" ping6_ok laptop "$H2" 10
+else
+	not_ok "h2 (dhcpcd): an address from dnsmasq through the relay" "$(tail -n 5 "$ISL_KEEP/h2-dhcpcd.log" | tr '\n' ' ')"
+fi
+
 # The Relay-Forward on the wire (RFC 8415 §19.1.1): hop count 0, the
 # link-address a global address naming the link (gw's on wlan0: the island
 # shares the upstream /64), the peer-address the client's link-local
