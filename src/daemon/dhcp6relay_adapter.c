@@ -37,7 +37,7 @@ struct island {
 struct dhcp6relay_adapter {
 	struct adapter_env *env;
 	struct dhcp6_relay_sock *sock;
-	struct island islands[ISLAND_MAX];
+	struct island *islands[ISLAND_MAX];  /* heap: the relay engines' ops point at them */
 	size_t n;
 	uint64_t started_ms;
 	struct loop_timer tick;
@@ -97,8 +97,8 @@ static void set_mode(struct island *is, bool routed, const char *why)
 static struct island *island_by_upstream(struct dhcp6relay_adapter *a, int ifindex)
 {
 	for (size_t i = 0; i < a->n; i++)
-		if (a->islands[i].up_ifindex == ifindex && ifindex > 0)
-			return &a->islands[i];
+		if (a->islands[i]->up_ifindex == ifindex && ifindex > 0)
+			return a->islands[i];
 	return NULL;
 }
 
@@ -153,7 +153,7 @@ static bool island_covers(const struct island *is, const char *ifname)
 static void iface_seen(struct dhcp6relay_adapter *a, const struct iface *ifc, bool gone)
 {
 	for (size_t i = 0; i < a->n; i++) {
-		struct island *is = &a->islands[i];
+		struct island *is = a->islands[i];
 		if (!strcmp(ifc->name, is->upstream)) {
 			is->up_ifindex = gone ? 0 : ifc->ifindex;
 			dhcp6relay_set_upstream(is->relay, is->up_ifindex, ifc->name);
@@ -186,7 +186,7 @@ static void on_rx(void *ctx, int ifindex, const struct in6_addr *src, const uint
 	struct dhcp6relay_adapter *a = ctx;
 	const struct iface *ifc = iftable_by_index(a->env->ifs, ifindex);
 	for (size_t i = 0; i < a->n; i++) {
-		struct island *is = &a->islands[i];
+		struct island *is = a->islands[i];
 		if (ifindex == is->up_ifindex || (ifc && island_covers(is, ifc->name)) || i + 1 == a->n) {
 			/* the last island counts what no island owns */
 			dhcp6relay_input(is->relay, ifindex, src, pkt, len);
@@ -199,7 +199,7 @@ static void on_tick(void *ctx)
 {
 	struct dhcp6relay_adapter *a = ctx;
 	for (size_t i = 0; i < a->n; i++)
-		dhcp6relay_tick(a->islands[i].relay);
+		dhcp6relay_tick(a->islands[i]->relay);
 	loop_timer_in(a->env->loop, &a->tick, ISLAND_TICK_MS, on_tick, a);
 }
 
@@ -210,39 +210,69 @@ static bool wanted(const struct conf *conf)
 	return conf->n_islands > 0;
 }
 
-static void islands_free(struct dhcp6relay_adapter *a)
+static void island_free(struct island *is, bool say_gone)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		dhcp6relay_free(a->islands[i].relay);
-		free(a->islands[i].links);
-	}
+	if (!is)
+		return;
+	if (say_gone)
+		dhcp6relay_set_active(is->relay, false);   /* leased hosts reported gone */
+	dhcp6relay_free(is->relay);
+	free(is->links);
+	free(is);
+}
+
+static void islands_free(struct dhcp6relay_adapter *a, bool say_gone)
+{
+	for (size_t i = 0; i < a->n; i++)
+		island_free(a->islands[i], say_gone);
 	memset(a->islands, 0, sizeof(a->islands));
 	a->n = 0;
 }
 
+/* The islands of conf. One whose upstream ran before keeps its relay (and
+ * the hosts it learned, which the NDP proxy answers for) and its mode;
+ * the others are new. Islands gone from the file are dropped, their hosts
+ * reported gone. */
 static int islands_build(struct dhcp6relay_adapter *a, const struct conf *conf, char *err, size_t errlen)
 {
+	struct island *next[ISLAND_MAX] = { 0 };
+	size_t n = 0;
 	for (size_t i = 0; i < conf->n_islands && i < ISLAND_MAX; i++) {
 		const struct conf_pd *pd = &conf->pds[conf->islands[i].pd];
-		struct island *is = &a->islands[a->n];
-		is->a = a;
-		memcpy(is->upstream, conf->islands[i].upstream, IF_NAMESIZE);
-		is->links = calloc(pd->n_ifaces, IF_NAMESIZE);
-		const struct dhcp6relay_ops ops = { .ctx = is, .send = op_send, .host = op_host, .now_ms = op_now };
-		is->relay = dhcp6relay_new(&ops);
-		if (!is->links || !is->relay) {
-			free(is->links);
-			dhcp6relay_free(is->relay);
+		struct island *is = NULL;
+		for (size_t k = 0; k < a->n && !is; k++)
+			if (a->islands[k] && !strcmp(a->islands[k]->upstream, conf->islands[i].upstream)) {
+				is = a->islands[k];
+				a->islands[k] = NULL;
+			}
+		char (*links)[IF_NAMESIZE] = calloc(pd->n_ifaces, IF_NAMESIZE);
+		if (!is && links && (is = calloc(1, sizeof(*is)))) {
+			is->a = a;
+			memcpy(is->upstream, conf->islands[i].upstream, IF_NAMESIZE);
+			const struct dhcp6relay_ops ops = { .ctx = is, .send = op_send, .host = op_host, .now_ms = op_now };
+			is->relay = dhcp6relay_new(&ops);
+			snprintf(is->why, sizeof(is->why), "no prefix delegated yet");
+			is->since_ms = now_ms(a);
+		}
+		if (!links || !is || !is->relay) {
+			free(links);
+			island_free(is, true);
+			for (size_t k = 0; k < n; k++)
+				island_free(next[k], true);
+			islands_free(a, true);
 			snprintf(err, errlen, "%s", strerror(ENOMEM));
 			return -1;
 		}
 		for (size_t k = 0; k < pd->n_ifaces; k++)
-			memcpy(is->links[k], pd->ifaces[k].name, IF_NAMESIZE);
+			memcpy(links[k], pd->ifaces[k].name, IF_NAMESIZE);
+		free(is->links);
+		is->links = links;
 		is->n_links = pd->n_ifaces;
-		snprintf(is->why, sizeof(is->why), "no prefix delegated yet");
-		is->since_ms = now_ms(a);
-		a->n++;
+		next[n++] = is;
 	}
+	islands_free(a, true);   /* what the file no longer names */
+	memcpy(a->islands, next, sizeof(next));
+	a->n = n;
 	return 0;
 }
 
@@ -258,7 +288,7 @@ static void islands_sync(struct dhcp6relay_adapter *a)
 	iftable_foreach(a->env->ifs, walk_iface, a);
 	struct pd_adapter *pd = adapter_running(a->env, &pd_adapter_class);
 	for (size_t i = 0; i < a->n; i++) {
-		struct island *is = &a->islands[i];
+		struct island *is = a->islands[i];
 		const struct pd_lease *l = pd && is->up_ifindex ? pd_adapter_lease(pd, is->up_ifindex) : NULL;
 		if (l)
 			on_lease(a, l, NULL, "bound");
@@ -283,7 +313,6 @@ static void *create(struct adapter_env *env, const struct conf *conf, char *err,
 		return NULL;
 	}
 	if (islands_build(a, conf, err, errlen) < 0) {
-		islands_free(a);
 		dhcp6_relay_sock_close(a->sock);
 		free(a);
 		return NULL;
@@ -305,9 +334,6 @@ static void started(void *self)
 static int reload(void *self, const struct conf *conf, char *err, size_t errlen)
 {
 	struct dhcp6relay_adapter *a = self;
-	/* the relays' hosts stay known to the NDP proxy through the switch-over:
-	 * they are learned again by the next Reply at worst */
-	islands_free(a);
 	if (islands_build(a, conf, err, errlen) < 0)
 		return -1;
 	islands_sync(a);
@@ -323,9 +349,7 @@ static void destroy(void *self)
 	if (pd && a->subscribed)
 		pd_adapter_unsubscribe(pd, on_lease, a);
 	loop_timer_cancel(a->env->loop, &a->tick);
-	for (size_t i = 0; i < a->n; i++)
-		dhcp6relay_set_active(a->islands[i].relay, false);   /* leased hosts reported gone */
-	islands_free(a);
+	islands_free(a, true);
 	dhcp6_relay_sock_close(a->sock);
 	free(a);
 }
@@ -342,14 +366,14 @@ static void on_addr(void *self, const struct iface_addr *ad, bool deleted)
 	if (ad->family != AF_INET6 || (!ad->usable && !deleted))
 		return;
 	for (size_t i = 0; i < a->n; i++)
-		dhcp6relay_on_addr(a->islands[i].relay, ad->ifindex, &ad->addr, deleted);
+		dhcp6relay_on_addr(a->islands[i]->relay, ad->ifindex, &ad->addr, deleted);
 }
 
 void dhcp6relay_adapter_dump(const struct dhcp6relay_adapter *a, struct json *j)
 {
 	json_karr(j, "islands");
 	for (size_t i = 0; a && i < a->n; i++) {
-		const struct island *is = &a->islands[i];
+		const struct island *is = a->islands[i];
 		char buf[200];
 		json_obj(j);
 		json_kstr(j, "upstream", is->upstream);

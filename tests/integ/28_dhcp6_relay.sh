@@ -132,6 +132,12 @@ if [ -n "$H1" ]; then
 	check "islandctl island lists $H1 as a leased host" "$(ctl gw island)" \
 		eval 'island_json | jq -e --arg a "$H1" ".islands[0].dhcp6_relay.hosts[] | select(.address == \$a)" >/dev/null'
 	check "the laptop reaches $H1 (islandd answers NDP for it)" "no echo reply" ping6_ok laptop "$H1" 10
+	# SIGHUP: the relay and the hosts it learned stay
+	kill -HUP "$(islandd_pid gw)"
+	wait_for 5 grep -q "configuration reloaded" "$(islandd_log gw)"
+	check "SIGHUP: $H1 still a leased host, still routed" "$(ctl gw island); $(routes73 gw)" eval \
+		'island_json | jq -e --arg a "$H1" ".islands[0].dhcp6_relay.hosts[] | select(.address == \$a)" >/dev/null &&
+		 has_route73 gw "$H1"'
 fi
 check "relay counters: forwarded and answered" "$(ctl gw island)" eval \
 	'[ "$(island_json | jq ".islands[0].dhcp6_relay.counters.tx_relay_forw")" -ge 2 ] &&

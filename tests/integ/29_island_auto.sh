@@ -87,6 +87,10 @@ else
 fi
 check "(b) h1's address in the upstream /64 is deprecated (no longer answered for upstream)" \
 	"$(nsip h1 -6 -o addr show dev eth0)" wait_for 5 eval '[[ "$(addr_flags h1 eth0 "$H1")" == *deprecated* ]]'
+kill -HUP "$(islandd_pid gw)"
+wait_for 5 grep -q "configuration reloaded" "$(islandd_log gw)"
+check "(b) SIGHUP keeps routed mode (no switch)" "$(ctl gw island)" \
+	eval '[ "$(island mode)" = routed ] && [ "$(island switches)" = 1 ]'
 check "(b) the DHCPv6 relay is off in routed mode" "$(ctl gw island)" \
 	test "$(ctl gw island --json | jq '.islands[0].dhcp6_relay.active')" = false
 
