@@ -134,7 +134,7 @@ static const char *relay_why(const struct island *is, char *buf, size_t cap)
 		snprintf(buf, cap, "soliciting a prefix for %llu s: relaying meanwhile",
 		         (unsigned long long)(waited / 1000));
 	else
-		snprintf(buf, cap, "no DHCPv6 server answered Solicit for %llu s", (unsigned long long)(waited / 1000));
+		snprintf(buf, cap, "no DHCPv6 server offered a prefix for %llu s", (unsigned long long)(waited / 1000));
 	return buf;
 }
 
