@@ -17,7 +17,25 @@
 #
 # islandd runs this with only its own variables (see islandd.conf(5)):
 # REASON INTERFACE PREFIX PREFIXES PREFIX_PREFERRED PREFIX_VALID OLD_PREFIX
-# SUBNETS DNS DOMAINS PATH. The settings below can be changed here.
+# SUBNETS DNS DOMAINS PATH, and with its own privileges. Run by root (islandd
+# started by hand), it does the work at once. Under the shipped systemd unit
+# islandd is the unprivileged user islandd in a read-only /etc: the hook then
+# only writes what it was told to /run/islandd/pd-docker.env, and a root
+# path unit does the work with "pd-docker-hook.sh apply FILE":
+#
+#   /etc/systemd/system/islandd-pd-docker.path
+#       [Path]
+#       PathChanged=/run/islandd/pd-docker.env
+#       [Install]
+#       WantedBy=multi-user.target
+#   /etc/systemd/system/islandd-pd-docker.service
+#       [Service]
+#       Type=oneshot
+#       ExecStart=/etc/islandd/pd-docker-hook.sh apply /run/islandd/pd-docker.env
+#
+#   systemctl enable --now islandd-pd-docker.path
+#
+# The settings below can be changed here.
 set -eu
 
 BRIDGE=docker0                              # which SUBNETS entry Docker gets
@@ -27,10 +45,29 @@ LOG_TAG=islandd-pd-docker
 
 log() { logger -t "$LOG_TAG" -- "$*" 2>/dev/null || true; }
 
+HANDOFF=/run/islandd/pd-docker.env        # where an unprivileged run leaves its event
+
+# "apply FILE": the root side of the hand-off, the event read back (only
+# our three variables, each a checked word list: the file is not sourced).
+if [ "${1:-}" = apply ]; then
+	[ -r "${2:-}" ] || exit 0
+	REASON=$(sed -n 's/^REASON=\([a-z]*\)$/\1/p' "$2")
+	SUBNETS=$(sed -n 's/^SUBNETS=\([0-9a-zA-Z_.:=\/ -]*\)$/\1/p' "$2")
+	OLD_PREFIX=$(sed -n 's/^OLD_PREFIX=\([0-9a-fA-F:\/]*\)$/\1/p' "$2")
+fi
+
 case "${REASON:-}" in
 bound|changed) ;;
 *) exit 0 ;;
 esac
+
+if [ "$(id -u)" != 0 ]; then
+	umask 022
+	tmp=$(mktemp "$HANDOFF.XXXXXX") || { log "cannot write $HANDOFF"; exit 1; }
+	printf 'REASON=%s\nSUBNETS=%s\nOLD_PREFIX=%s\n' "$REASON" "${SUBNETS:-}" "${OLD_PREFIX:-}" >"$tmp"
+	mv "$tmp" "$HANDOFF"
+	exit 0
+fi
 
 cidr=
 for s in ${SUBNETS:-}; do

@@ -321,6 +321,32 @@ static void render_ra(const struct jv *d, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* islandctl pd, the downstream side (daemon/subd_adapter.c): each link's
+ * /64, prefixes being phased out, the hook. */
+static void render_subdelegation(const struct jv *d, FILE *out)
+{
+	EACH(u, jv_get(d, "subdelegation")) {
+		const struct jv *s = jv_get(u, "subdelegation");
+		char a[32];
+		fprintf(out, "%s downstream:\n", jv_str(u, "upstream", "?"));
+		EACH(l, jv_get(s, "links")) {
+			const struct jv *n = jv_get(l, "subnet");
+			fprintf(out, "  %s: %s", jv_str(l, "iface", "?"), jv_str(l, "prefix", "no prefix"));
+			if (n && n->type == J_NUM)
+				fprintf(out, " (subnet %lld)", n->i);
+			fprintf(out, "%s\n", jv_int(l, "ifindex", 0) > 0 ? "" : ", link absent");
+		}
+		EACH(x, jv_get(s, "deprecated"))
+			fprintf(out, "  deprecated %s: valid %s\n", jv_str(x, "prefix", "?"),
+			        life(jv_int(x, "valid_s", 0), a, sizeof(a)));
+		const struct jv *h = jv_get(u, "hook");
+		if (h)
+			fprintf(out, "  hook %s: %lld runs, %lld failed, %lld timed out%s\n", jv_str(h, "script", "?"),
+			        jv_int(h, "runs", 0), jv_int(h, "failed", 0), jv_int(h, "timeouts", 0),
+			        jv_bool(h, "running") ? ", running" : "");
+	}
+}
+
 /* islandctl pd: per upstream the state, server, prefixes with their
  * remaining lifetimes, T1/T2, DNS options, counters and drops. */
 static void render_pd(const struct jv *d, FILE *out)
@@ -368,6 +394,7 @@ static void render_pd(const struct jv *d, FILE *out)
 				fprintf(out, "\n");
 		}
 	}
+	render_subdelegation(d, out);
 }
 
 /* islandctl island: per upstream the mode and why, the island links, the

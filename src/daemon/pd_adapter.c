@@ -32,6 +32,7 @@ struct pd_up {
 	struct pd_client *client;   /* NULL until the upstream has a link-local address */
 	int ifindex;
 	uint64_t wrong_iface, wrong_port;
+	int last_send_error;
 };
 
 struct subscriber {
@@ -53,7 +54,12 @@ static int op_send(void *ctx, int ifindex, const uint8_t *msg, size_t len)
 {
 	struct pd_up *u = ctx;
 	(void)ifindex;
-	return dhcp6_sock_send(u->sock, msg, len);
+	int rc = dhcp6_sock_send(u->sock, msg, len);
+	/* the first failure of a kind is logged; repeats only counted */
+	if (rc < 0 && rc != u->last_send_error)
+		log_warn("dhcp6-pd %s: cannot send: %s", u->ifname, strerror(-rc));
+	u->last_send_error = rc;
+	return rc;
 }
 
 static uint64_t op_now_ms(void *ctx)

@@ -94,18 +94,28 @@ int hook_env_build(struct hook_env *env, const struct subd_hook_event *ev)
 
 	env_var(&w, "REASON", ev->reason);
 	env_var(&w, "INTERFACE", ev->upstream ? ev->upstream : "");
+	/* PREFIX and PREFIXES: what is delegated and still preferred (a prefix
+	 * the lease keeps only until it ends, preferred 0, is an OLD_PREFIX) */
+	size_t first = 0;
+	while (any && first + 1 < l->n_prefixes && first + 1 < PD_LEASE_MAX_PREFIXES &&
+	       left_s(l->prefixes[first].acquired_ms, l->prefixes[first].preferred_s, ev->now_ms) == 0)
+		first++;
 	if (any)
-		prefix_str(s, sizeof(s), &l->prefixes[0].prefix, l->prefixes[0].plen);
+		prefix_str(s, sizeof(s), &l->prefixes[first].prefix, l->prefixes[first].plen);
 	env_var(&w, "PREFIX", any ? s : "");
 	if (env_begin(&w, "PREFIXES")) {
+		bool first_word = true;
 		for (size_t i = 0; any && i < l->n_prefixes && i < PD_LEASE_MAX_PREFIXES; i++) {
+			if (i != first && left_s(l->prefixes[i].acquired_ms, l->prefixes[i].preferred_s, ev->now_ms) == 0)
+				continue;
 			prefix_str(s, sizeof(s), &l->prefixes[i].prefix, l->prefixes[i].plen);
-			env_word(&w, s, i == 0);
+			env_word(&w, s, first_word);
+			first_word = false;
 		}
 		env_end(&w);
 	}
 	if (any) {
-		const struct pd_prefix *p = &l->prefixes[0];
+		const struct pd_prefix *p = &l->prefixes[first];
 		uint32_t valid = left_s(p->acquired_ms, p->valid_s, ev->now_ms);
 		uint32_t pref = left_s(p->acquired_ms, p->preferred_s, ev->now_ms);
 		snprintf(num, sizeof(num), "%u", pref < valid ? pref : valid);

@@ -273,7 +273,12 @@ static void transmit(struct pd_client *c, uint8_t type)
 	default: break;
 	}
 	c->rc++;
-	if (!len || c->ops.send(c->ops.ctx, c->conf.ifindex, buf, len) < 0) {
+	if (!len) {
+		log_err("dhcp6-pd %s: cannot build a %s", c->conf.ifname, dhcp6_type_name(type));
+		c->cnt.tx_errors++;
+		return;
+	}
+	if (c->ops.send(c->ops.ctx, c->conf.ifindex, buf, len) < 0) {
 		c->cnt.tx_errors++;
 		return;
 	}
@@ -549,9 +554,11 @@ static void take_lease(struct pd_client *c, struct dhcp6_msg *m, struct dhcp6_ia
 		t1 = min_pref == PD_INFINITY ? PD_INFINITY : min_pref / 2;
 	if (t2 == 0)
 		t2 = min_pref == PD_INFINITY ? PD_INFINITY : (uint32_t)((uint64_t)min_pref * 8 / 10);
-	uint32_t floor = min_valid / 2 < PD_MIN_T1_S ? min_valid / 2 : PD_MIN_T1_S;
-	if (t1 < floor)
-		t1 = floor;
+	if (ia->t1 == 0) {
+		uint32_t floor = min_valid / 2 < PD_MIN_T1_S ? min_valid / 2 : PD_MIN_T1_S;
+		if (t1 < floor)
+			t1 = floor;
+	}
 	if (t2 < t1)
 		t2 = t1;
 

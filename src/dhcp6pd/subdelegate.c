@@ -453,13 +453,18 @@ void subdelegate_lease_changed(void *ctx, const struct pd_lease *lease, const st
 	bool live = lease && lease->n_prefixes > 0 &&
 	            (lease->state == PD_BOUND || lease->state == PD_RENEWING || lease->state == PD_REBINDING);
 	bool expired = !live;
-	struct subd_prefix next[PD_LEASE_MAX_PREFIXES];
-	size_t n_next = 0;
+	/* What the lease delegates: prefixes still preferred are in use; one
+	 * the lease keeps only until its valid lifetime ends (preferred 0: the
+	 * PD engine keeps a replaced prefix so, RFC 8415 §18.2.10.1) is being
+	 * phased out. */
+	struct subd_prefix next[PD_LEASE_MAX_PREFIXES], dep[PD_LEASE_MAX_PREFIXES];
+	size_t n_next = 0, n_dep = 0;
 	for (size_t i = 0; live && i < lease->n_prefixes && i < PD_LEASE_MAX_PREFIXES; i++) {
 		const struct pd_prefix *p = &lease->prefixes[i];
 		if (p->plen > 64 || p->plen < 64 - SUBD_MAX_SUBNET_BITS || left_s(end_of(p->acquired_ms, p->valid_s), now) == 0)
 			continue;
-		struct subd_prefix *n = &next[n_next++];
+		bool deprecated = left_s(end_of(p->acquired_ms, p->preferred_s), now) == 0;
+		struct subd_prefix *n = deprecated ? &dep[n_dep++] : &next[n_next++];
 		memset(n, 0, sizeof(*n));
 		subdelegate_subnet_prefix(&p->prefix, p->plen, 0, &n->prefix);
 		n->plen = p->plen;
@@ -485,6 +490,14 @@ void subdelegate_lease_changed(void *ctx, const struct pd_lease *lease, const st
 		phase_out(sd, &sd->cur[i], expired, now);
 		if (n_next)
 			sd->cnt.renumbered++;
+	}
+	/* deprecated in the lease and not known as such yet (a restart): phased out */
+	for (size_t k = 0; k < n_dep; k++) {
+		bool known = false;
+		for (size_t i = 0; i < sd->n_old && !known; i++)
+			known = same(&sd->old[i], &dep[k].prefix, dep[k].plen);
+		if (!known)
+			phase_out(sd, &dep[k], false, now);
 	}
 	/* a prefix that comes back is no longer being phased out */
 	for (size_t k = 0; k < n_next; k++)

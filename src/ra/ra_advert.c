@@ -111,18 +111,8 @@ void ra_advert_build(const struct ra_advert *a, bool final, struct ra_build *b)
 		ra->rdnss[ra->n_rdnss++] = c->rdnss[i];
 	}
 
-	if (a->dnssl_len) {
-		uint8_t *body = b->dnssl;
-		uint32_t l = final ? 0 : c->dnssl_lifetime;
-		body[0] = (uint8_t)(l >> 24);
-		body[1] = (uint8_t)(l >> 16);
-		body[2] = (uint8_t)(l >> 8);
-		body[3] = (uint8_t)l;
-		memcpy(body + 4, a->dnssl_names, a->dnssl_len);
-		ra->dnssl[0].body = body;
-		ra->dnssl[0].len = (uint16_t)(4 + a->dnssl_len);
-		ra->n_dnssl = 1;
-	}
+	if (a->dnssl_len)
+		ra_build_add_dnssl(b, final ? 0 : c->dnssl_lifetime, a->dnssl_names, a->dnssl_len);
 }
 
 /* A relay downstream with its own `ra` block: the relayed RA b (header and
@@ -154,17 +144,23 @@ void ra_advert_merge(const struct ra_advert *a, bool final, struct ra_build *b)
 		ra->rdnss[ra->n_rdnss++] = c->rdnss[i];
 	}
 	/* The block's search list after the relayed ones, if the scratch has room. */
+	if (a->dnssl_len)
+		ra_build_add_dnssl(b, final ? 0 : c->dnssl_lifetime, a->dnssl_names, a->dnssl_len);
+}
+
+void ra_build_add_dnssl(struct ra_build *b, uint32_t lifetime, const uint8_t *names, uint16_t len)
+{
+	struct nd_ra *ra = &b->ra;
 	size_t used = (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
-	if (a->dnssl_len && ra->n_dnssl < ND_RA_MAX_DNSSL && used + 4 + a->dnssl_len <= sizeof(b->dnssl)) {
-		uint8_t *body = b->dnssl + used;
-		uint32_t l = final ? 0 : c->dnssl_lifetime;
-		body[0] = (uint8_t)(l >> 24);
-		body[1] = (uint8_t)(l >> 16);
-		body[2] = (uint8_t)(l >> 8);
-		body[3] = (uint8_t)l;
-		memcpy(body + 4, a->dnssl_names, a->dnssl_len);
-		ra->dnssl[ra->n_dnssl].body = body;
-		ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + a->dnssl_len);
-		ra->n_dnssl++;
-	}
+	if (ra->n_dnssl >= ND_RA_MAX_DNSSL || used + 4 + len > sizeof(b->dnssl))
+		return;
+	uint8_t *body = b->dnssl + used;
+	body[0] = (uint8_t)(lifetime >> 24);
+	body[1] = (uint8_t)(lifetime >> 16);
+	body[2] = (uint8_t)(lifetime >> 8);
+	body[3] = (uint8_t)lifetime;
+	memcpy(body + 4, names, len);
+	ra->dnssl[ra->n_dnssl].body = body;
+	ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + len);
+	ra->n_dnssl++;
 }

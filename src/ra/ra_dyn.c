@@ -91,18 +91,8 @@ void ra_dyn_merge(const struct ra_dyn *dy, uint64_t now, uint32_t max_interval_s
 		ra->rdnss_lifetime[ra->n_rdnss] = dns_life;
 		ra->rdnss[ra->n_rdnss++] = dy->d.dns[i];
 	}
-	size_t used = (size_t)ra->n_dnssl * (4 + RA_DNSSL_NAMES_MAX);
-	if (dy->dnssl_len && ra->n_dnssl < ND_RA_MAX_DNSSL && used + 4 + dy->dnssl_len <= sizeof(b->dnssl)) {
-		uint8_t *body = b->dnssl + used;
-		body[0] = (uint8_t)(dns_life >> 24);
-		body[1] = (uint8_t)(dns_life >> 16);
-		body[2] = (uint8_t)(dns_life >> 8);
-		body[3] = (uint8_t)dns_life;
-		memcpy(body + 4, dy->dnssl_names, dy->dnssl_len);
-		ra->dnssl[ra->n_dnssl].body = body;
-		ra->dnssl[ra->n_dnssl].len = (uint16_t)(4 + dy->dnssl_len);
-		ra->n_dnssl++;
-	}
+	if (dy->dnssl_len)
+		ra_build_add_dnssl(b, dns_life, dy->dnssl_names, dy->dnssl_len);
 }
 
 struct ra_dyn *ra_dyn_find(struct ra_engine *e, const char *ifname)

@@ -878,7 +878,8 @@ void ra_engine_shutdown(struct ra_engine *e)
 		struct ra_if *ifc = e->ifaces[i];
 		if (!ifc->sched.running)
 			continue;
-		unsigned n = ifc->adv ? RA_MAX_FINAL_RTR_ADVERTISEMENTS : 1;
+		bool advertiser = ifc->adv || ifc->role == RA_ROLE_ADVERT; /* ours, not relayed */
+		unsigned n = advertiser ? RA_MAX_FINAL_RTR_ADVERTISEMENTS : 1;
 		for (unsigned k = 0; k < n; k++)
 			if_send_ra(ifc, true);
 	}

@@ -253,6 +253,10 @@ struct ra_advert {
 	uint8_t dnssl_names[RA_DNSSL_BUF - 4];
 };
 
+/* Append one DNSSL option (lifetime, then the encoded names) to the RA in
+ * b, its body in b's scratch; skipped when the RA has ND_RA_MAX_DNSSL or
+ * the scratch no room. */
+void ra_build_add_dnssl(struct ra_build *b, uint32_t lifetime, const uint8_t *names, uint16_t len);
 /* Encode conf's DNSSL names once; returns 0 or -EINVAL (names too long). */
 int ra_advert_init(struct ra_advert *a, const struct conf_ra *conf);
 /* The RA radvd would send for the same settings; final = shutdown RA

@@ -18,7 +18,7 @@
 #     |
 #   h1: eth0 SLAAC (DAD on)
 set -u
-. "$(dirname "$0")/../lib/islandd.sh"
+. "$(dirname "$0")/../lib/ra.sh" # islandd.sh, and addr/route helpers
 need_root 27_pd_subdelegate
 need_cmd jq kea-dhcp6 tcpdump "$ISL_PY"
 need_islandd
@@ -66,6 +66,7 @@ EOF
 chmod 755 "$ISL_RUN/kea-route.sh"
 
 KEA_PID=
+KEA_STARTS=0
 kea_start() { # POOL_PREFIX
 	rm -f "$ISL_RUN/kea-leases6.csv"*
 	cat >"$ISL_RUN/kea.json" <<-EOF
@@ -81,11 +82,13 @@ kea_start() { # POOL_PREFIX
 	  "loggers": [{"name": "kea-dhcp6", "output_options": [{"output": "$ISL_KEEP/kea-27.log"}], "severity": "INFO"}]
 	}}
 	EOF
-	KEA_PIDFILE_DIR=$ISL_RUN KEA_LOCKFILE_DIR=$ISL_RUN nsexec isp kea-dhcp6 -c "$ISL_RUN/kea.json" \
+	# ip netns exec execs kea, so $! is kea's own pid
+	KEA_PIDFILE_DIR=$ISL_RUN KEA_LOCKFILE_DIR=$ISL_RUN ip netns exec "$(nsn isp)" kea-dhcp6 -c "$ISL_RUN/kea.json" \
 		>>"$ISL_KEEP/kea-27.out" 2>&1 &
 	KEA_PID=$!
-	wait_for 5 grep -q DHCP6_STARTED "$ISL_KEEP/kea-27.log" "$ISL_KEEP/kea-27.out" ||
+	wait_for 5 eval "[ \"\$(grep -c DHCP6_STARTED '$ISL_KEEP/kea-27.log')\" -gt $KEA_STARTS ]" ||
 		warn "kea did not say it started"
+	KEA_STARTS=$((KEA_STARTS + 1))
 }
 kea_stop() {
 	[ -n "$KEA_PID" ] || return 0
@@ -187,6 +190,13 @@ check "hook env: DNS and DOMAINS from Kea" "$ENV_B" \
 check "hook env: PREFIX_VALID <= $VALID_S, PREFIX_PREFERRED <= $PREF_S" "$ENV_B" \
 	eval 'v=$(sed -n "s/^PREFIX_VALID=//p" <<<"$ENV_B"); p=$(sed -n "s/^PREFIX_PREFERRED=//p" <<<"$ENV_B"); [ "$v" -le $VALID_S ] && [ "$p" -le $PREF_S ] && [ "$v" -gt 0 ]'
 
+PDV=$(ctl gw pd 2>&1)
+check "islandctl pd shows eth0's /64 and the hook" "$PDV" \
+	eval 'grep -q "eth0: 2001:db8:1200:1::/64 (subnet 1)" <<<"$PDV" && grep -q "hook $ISL_RUN/pd-hook.sh: [1-9][0-9]* runs, 0 failed" <<<"$PDV"'
+RAJ=$(ctl gw --json ra 2>&1)
+check "islandctl ra lists eth0 as a dynamic link with its own advertiser" "$RAJ" \
+	jqe '.dynamic[] | select(.iface == "eth0" and .own_advertiser and (.prefixes[0].prefix == "2001:db8:1200:1::/64"))' <<<"$RAJ"
+
 # --- renumbering ------------------------------------------------------------------
 # The ISP's new pool, and no memory of the old lease: the gateway's next
 # Renew (T1 = $T1_S s) brings 2001:db8:3400::/56.
@@ -213,7 +223,11 @@ if wait_for $((VALID_S + 5)) test -s "$ISL_RUN/h1-new-preferred"; then
 	T_REPLY=$(awk -v t="$T_ADDR" '/reply/ && /2001:db8:3400::/ { if ($1 + 0 <= t + 0) last = $1 } END { print last }' "$ISL_RUN/dhcp6.txt")
 	if [ -n "$T_REPLY" ]; then
 		DELTA_MS=$(awk -v a="$T_ADDR" -v r="$T_REPLY" 'BEGIN { printf "%d", (a - r) * 1000 }')
-		note "renumbering: server Reply at $T_REPLY, h1 preferred $H1_NEW at $T_ADDR: $DELTA_MS ms"
+		# the first RA with the new /64 that reached h1 (the rest is h1's DAD)
+		T_RA=$("$ISL_PY" "$ISL_LIB/ra_opts.py" decode "$RA_CAP" 2>/dev/null |
+			awk '/pio=2001:db8:3400:1::\/64/ { sub("t=", "", $1); print $1; exit }')
+		RA_MS=$(awk -v a="${T_RA:-0}" -v r="$T_REPLY" 'BEGIN { printf "%d", (a - r) * 1000 }')
+		note "renumbering: server Reply at $T_REPLY, RA with the new /64 on h1's link ${RA_MS} ms later, h1 preferred $H1_NEW at $T_ADDR: $DELTA_MS ms"
 		if [ "$DELTA_MS" -le 2000 ]; then
 			ok "h1 has a preferred address in the new /64 $DELTA_MS ms after the server's Reply (goal 2000 ms)"
 		else
@@ -247,6 +261,26 @@ if [ -n "${H1_NEW:-}" ]; then
 		wait_for 10 nsexec h1 ping -6 -n -c 1 -W 1 -I "$H1_NEW" "$ISP_ADDR"
 fi
 
+# Stop: RFC 9096, nothing withdrawn from the hosts; the hook is told.
 finish_islandd gw
+check "after the stop, the hook ran with REASON=stopped" "$(cat "$ISL_RUN/hook-events" 2>/dev/null | tr '\n' ';')" \
+	wait_for 5 grep -qx "REASON=stopped" "$ISL_RUN/hook-env.stopped"
+check "after the stop, gw eth0 keeps 2001:db8:3400:1::1 (its kernel lifetimes run on)" "$(nsip gw -6 -o addr show dev eth0)" \
+	eval 'nsip gw -6 -o addr show dev eth0 | grep -q "2001:db8:3400:1::1/64"'
+check "after the stop, no unreachable route of islandd's is left" "$(nsip gw -6 route show proto 73)" \
+	test -z "$(nsip gw -6 route show type unreachable proto 73)"
+# A restart continues the lease (PD's state-dir): the same /64 on eth0,
+# the unreachable route back, h1's address untouched.
+if start_islandd gw ""; then
+	check "after a restart, the unreachable route for 2001:db8:3400::/56 is back" "$(nsip gw -6 route show type unreachable)" \
+		wait_for 15 eval 'nsip gw -6 route show type unreachable proto 73 | grep -q "^unreachable 2001:db8:3400::/56"'
+	check "after a restart, eth0 has the same /64 (2001:db8:3400:1::1, preferred)" "$(nsip gw -6 -o addr show dev eth0)" \
+		eval 'nsip gw -6 -o addr show dev eth0 | grep "2001:db8:3400:1::1/64" | grep -qv deprecated'
+	check "after a restart, h1 keeps a preferred address in 2001:db8:3400:1::/64" "$(nsip h1 -6 -o addr show dev eth0)" \
+		eval 'nsip h1 -6 -o addr show dev eth0 | grep "2001:db8:3400:1:" | grep -qv deprecated'
+	finish_islandd gw
+else
+	not_ok "islandd starts again" "see $(islandd_log gw)"
+fi
 kea_stop
 test_status

@@ -512,6 +512,21 @@ static void test_dynamic_stop_and_reload(void **state)
 	assert_int_equal(ra_engine_reload(e, &the_conf), 0);
 	bool am;
 	assert_true(ra_engine_wants_iface(e, "veth0", &am));
+	ra_engine_free(e);
+
+	/* the daemon stops: three final RAs, as an advertiser's */
+	e = dyn_engine(false);
+	d = dyn_one("2001:db8:1200:1::", 60000, 120000);
+	ra_engine_set_dynamic(e, "veth0", &d);
+	run_for(1000);
+	unsigned at_stop = n_tx;
+	ra_engine_shutdown(e);
+	assert_int_equal(tx_count(at_stop, IF_VETH0, ND_TYPE_RA), 3);
+	assert_int_equal(tx_msg(at_stop).ra.router_lifetime, 0);
+	ra_engine_free(e);
+
+	e = dyn_engine(false);
+	ra_engine_set_dynamic(e, "veth0", &d);
 	run_for(5000);
 	unsigned before = n_tx;
 	assert_int_equal(ra_engine_set_dynamic(e, "veth0", NULL), 0);

@@ -403,6 +403,44 @@ static void test_renumber(void **state)
 	subdelegate_free(sd);
 }
 
+/* As the PD engine reports a renumbering (RFC 8415 §18.2.10.1): the new
+ * prefix first, the replaced one kept in the lease with preferred 0 until
+ * its valid lifetime ends. It is phased out, and told as OLD_PREFIX. */
+static void test_renumber_old_in_lease(void **state)
+{
+	reset();
+	struct subd_conf c = the_conf();
+	struct subdelegate *sd = subdelegate_new(fake_loop, &c, ifs, &fake_ops);
+	struct pd_lease l = lease_of("2001:db8:1200::", 56, 60, 120);
+	subdelegate_lease_changed(sd, &l, NULL, "bound");
+	run_for(20000);
+	struct pd_lease n = lease_of("2001:db8:3400::", 56, 60, 120);
+	n.n_prefixes = 2;
+	n.prefixes[1] = (struct pd_prefix){ .prefix = addr6("2001:db8:1200::"), .plen = 56, .preferred_s = 0,
+	                                    .valid_s = 100, .acquired_ms = fake_ms() };
+	subdelegate_lease_changed(sd, &n, &l, "changed");
+	assert_int_equal(has_addr(IF_ETH0, "2001:db8:1200:1::1")->pref, 0);
+	assert_int_equal(has_addr(IF_ETH0, "2001:db8:1200:1::1")->valid, 100);
+	assert_int_equal(has_addr(IF_ETH0, "2001:db8:3400:1::1")->pref, 60);
+	assert_int_equal(ra_prefix("eth0", "2001:db8:1200:1::")->pref_end, fake_ms());
+	assert_true(hooks[1].has_old);
+	assert_memory_equal(&hooks[1].old, &l.prefixes[0].prefix, 16);
+	assert_int_equal(hooks[1].n_subnets, 2); /* eth0, eth1: no br-* here */
+	assert_int_equal(subdelegate_counters(sd)->renumbered, 1);
+	struct in6_addr want = addr6("2001:db8:3400:1::");
+	assert_memory_equal(&hooks[1].subnets[0].prefix, &want, 16);
+	/* a renewal that no longer lists it: still phased out until its end */
+	run_for(10000);
+	struct pd_lease r = lease_of("2001:db8:3400::", 56, 60, 120);
+	subdelegate_lease_changed(sd, &r, &n, "renewed");
+	assert_non_null(ra_prefix("eth0", "2001:db8:1200:1::"));
+	assert_true(has_unreachable("2001:db8:1200::", 56));
+	run_for(90000);
+	assert_null(has_addr(IF_ETH0, "2001:db8:1200:1::1"));
+	assert_false(has_unreachable("2001:db8:1200::", 56));
+	subdelegate_free(sd);
+}
+
 /* A long lease replaced: the old prefix stays valid 2 h at most. */
 static void test_renumber_long_lease(void **state)
 {
@@ -552,6 +590,15 @@ static void test_hook_env(void **state)
 	assert_string_equal(hook_env_get(&env, "DOMAINS"), "isp.example evil_name;$(x)");
 	assert_non_null(hook_env_get(&env, "PATH"));
 	assert_null(hook_env_get(&env, "PREFIX_"));
+	/* a prefix the lease keeps with preferred 0 is not in PREFIXES */
+	struct pd_lease two = l;
+	two.n_prefixes = 2;
+	two.prefixes[1] = (struct pd_prefix){ .prefix = addr6("2001:db8:ff00::"), .plen = 56, .preferred_s = 0,
+	                                      .valid_s = 100, .acquired_ms = fake_ms() };
+	ev.lease = &two;
+	assert_int_equal(hook_env_build(&env, &ev), 0);
+	assert_string_equal(hook_env_get(&env, "PREFIXES"), "2001:db8:1200::/56");
+	ev.lease = &l;
 	/* an expired lease: empty values, lifetimes 0 */
 	l.state = PD_EXPIRED;
 	ev = hook_event(&l, subs, "expired");
@@ -699,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_numbers_stable),
 		cmocka_unit_test(test_renumber),
+		cmocka_unit_test(test_renumber_old_in_lease),
 		cmocka_unit_test(test_renumber_long_lease),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_stopped),
