@@ -99,7 +99,7 @@ static int kw_pd_iface(struct conf_parser *p, void *c, const struct conf_token *
 	if (ifc->has_subnet)
 		for (size_t i = 0; i + 1 < pd->n_ifaces; i++)
 			if (pd->ifaces[i].has_subnet && pd->ifaces[i].subnet == ifc->subnet)
-				return conf_fail(p, name.pos, "subnet %u is already '%s''s (%u:%u)",
+				return conf_fail(p, name.pos, "subnet %u is already %s's (%u:%u)",
 				                 ifc->subnet, pd->ifaces[i].name, pd->ifaces[i].pos.line,
 				                 pd->ifaces[i].pos.col);
 	return 0;

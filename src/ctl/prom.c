@@ -225,6 +225,9 @@ static void on_number(struct walk *w, const char *key, double v)
 		} else if (d == 2 && strcmp(o->key, "netlink") == 0) {
 			snprintf(name, sizeof(name), "islandd_netlink_%s_total", key);
 			add(w, name, PROM_COUNTER, "Netlink socket counter (islandctl stats)", "", v);
+		} else if (d == 2 && strcmp(o->key, "pd") == 0) {
+			snprintf(name, sizeof(name), "islandd_pd_%s_total", key);
+			add(w, name, PROM_COUNTER, "DHCPv6-PD client counter (islandctl stats)", "", v);
 		} else if (d == 3 && strcmp(o->key, "ports") == 0 && o->labelled) {
 			snprintf(name, sizeof(name), "islandd_nd_port_%s_total", key);
 			add(w, name, PROM_COUNTER, "ND packet socket counter per interface", labels, v);

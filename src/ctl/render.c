@@ -352,7 +352,7 @@ static void render_subdelegation(const struct jv *d, FILE *out)
 static void render_pd(const struct jv *d, FILE *out)
 {
 	const struct jv *ups = jv_get(d, "pd");
-	if (!ups) {
+	if (!ups || ups->type != J_ARR) {
 		fprintf(out, "no dhcp6-pd block in the configuration\n");
 		return;
 	}

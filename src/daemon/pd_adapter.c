@@ -234,8 +234,10 @@ static struct pd_up *up_new(struct pd_adapter *a, const struct conf_pd *pd, char
 	}
 	u->sock = dhcp6_sock_open(a->env->loop, on_datagram, u);
 	if (!u->sock) {
-		snprintf(err, errlen, "dhcp6-pd %s: UDP port %u: %s", u->ifname, DHCP6_CLIENT_PORT,
-		         strerror(errno));
+		int e = errno;
+		snprintf(err, errlen, "dhcp6-pd %s: UDP port %u: %s%s", u->ifname, DHCP6_CLIENT_PORT,
+		         strerror(e), e == EACCES ? " (binding it needs CAP_NET_BIND_SERVICE at start, "
+		                                    "see islandd.conf(5) DHCP6-PD OPTIONS)" : "");
 		free(u);
 		return NULL;
 	}

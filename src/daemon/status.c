@@ -203,7 +203,10 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 		else
 			json_knull(&j, "ra");
 	} else if (strcmp(command, "pd") == 0) {
-		pd_adapter_dump(v->pd, &j);
+		if (v->pd)
+			pd_adapter_dump(v->pd, &j);
+		else
+			json_knull(&j, "pd");
 		subd_adapter_dump(v->subd, &j); /* the per-link /64s, deprecated prefixes, hook */
 	} else if (strcmp(command, "island") == 0) {
 		dhcp6relay_adapter_dump(v->island, &j);

@@ -13,14 +13,25 @@ Prints one line per problem and exits 1 when there is any.
 """
 import sys
 
-from scapy.all import rdpcap, IPv6, UDP  # noqa: E402
+from scapy.all import PcapReader, IPv6, UDP  # noqa: E402
 from scapy.layers import dhcp6 as d6  # noqa: E402
 
 NAMES = {1: "SOLICIT", 3: "REQUEST", 5: "RENEW", 6: "REBIND", 8: "RELEASE", 11: "INFO"}
 
 
+def packets(path):
+    """The capture's packets; tcpdump may be writing the last one as we
+    read: a record cut short ends the list instead of failing it."""
+    try:
+        with PcapReader(path) as r:
+            for p in r:
+                yield p
+    except Exception:  # noqa: BLE001 (a partial record at the end)
+        return
+
+
 def client_msgs(path, mac):
-    for p in rdpcap(path):
+    for p in packets(path):
         if p.src.lower() != mac.lower() or IPv6 not in p or UDP not in p or p[UDP].dport != 547:
             continue
         msg = p[UDP].payload  # scapy dissects ports 546/547 as DHCPv6

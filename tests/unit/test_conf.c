@@ -842,7 +842,7 @@ static void test_dhcp6_pd(void **state)
 		{ "dhcp6-pd a\ndhcp6-pd a", 2, 10, "duplicate dhcp6-pd for upstream 'a' (first at 1:1)" },
 		{ "dhcp6-pd a {\n  iface a\n}", 2, 9, "'a' is the dhcp6-pd upstream" },
 		{ "dhcp6-pd a {\n  iface b\n  iface b\n}", 3, 9, "downstream 'b' is listed twice" },
-		{ "dhcp6-pd a { iface b { subnet 1 } iface c { subnet 1 } }", 1, 41, "subnet 1 is already 'b''s (1:20)" },
+		{ "dhcp6-pd a { iface b { subnet 1 } iface c { subnet 1 } }", 1, 41, "subnet 1 is already b's (1:20)" },
 		{ "dhcp6-pd a { iface b { subnet 65536 } }", 1, 31, "out of range 0..65535" },
 		{ "dhcp6-pd a { iface b { subnet 1; subnet 2 } }", 1, 34, "'subnet' is given twice" },
 		{ "dhcp6-pd a { iface b { release yes } }", 1, 24, "'release' is not allowed in a dhcp6-pd iface block (it belongs in a dhcp6-pd block)" },
@@ -1080,7 +1080,7 @@ static void check_good_file(const char *path, const char *text, size_t len)
 		fail();
 	}
 	assert_string_equal(c->path, path);
-	assert_true(c->n_proxies + c->n_ras + c->n_relays + (c->mdns != NULL) > 0);
+	assert_true(c->n_proxies + c->n_ras + c->n_relays + c->n_pds + (c->mdns != NULL) > 0);
 	assert_round_trip(c, path);
 	/* conf_load gives the same tree as conf_parse */
 	struct conf *l = NULL;

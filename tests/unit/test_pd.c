@@ -620,6 +620,26 @@ static void test_t1_t2_discretion(void **state)
 	pd_client_free(c);
 }
 
+/* §18.2.12: back on the link after carrier loss, a bound client confirms
+ * its lease with a Rebind at once; link down alone sends nothing. */
+static void test_link_flap(void **state)
+{
+	(void)state;
+	struct pd_client *c = bound_client();
+	wipe_sent();
+	pd_client_link(c, false);
+	run_for(5000);
+	assert_int_equal(w.n_sent, 0);
+	pd_client_link(c, true);
+	assert_int_equal(w.n_sent, 1);
+	assert_int_equal(last_sent()->type, DHCP6_REBIND);
+	assert_int_equal(last_sent()->server_id.len, 0);
+	deliver(c, &GOOD(DHCP6_REPLY));
+	assert_string_equal(w.events[w.n_events - 1], "renewed");
+	assert_int_equal(pd_client_state(c), PD_ST_BOUND);
+	pd_client_free(c);
+}
+
 static void test_lease_file(void **state)
 {
 	(void)state;
@@ -672,6 +692,7 @@ int main(void)
 		cmocka_unit_test_setup(test_release, setup),
 		cmocka_unit_test_setup(test_hostile, setup),
 		cmocka_unit_test_setup(test_t1_t2_discretion, setup),
+		cmocka_unit_test_setup(test_link_flap, setup),
 		cmocka_unit_test_setup(test_lease_file, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
