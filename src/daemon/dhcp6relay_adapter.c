@@ -308,7 +308,9 @@ static void *create(struct adapter_env *env, const struct conf *conf, char *err,
 	a->started_ms = loop_now_ms(env->loop);
 	int rc = dhcp6_relay_sock_open(&a->sock, env->loop, on_rx, a);
 	if (rc < 0) {
-		snprintf(err, errlen, "DHCPv6 relay socket (UDP 547): %s", strerror(-rc));
+		snprintf(err, errlen, "island: DHCPv6 relay socket (UDP 547): %s%s", strerror(-rc),
+		         rc == -EACCES ? " (binding it needs CAP_NET_BIND_SERVICE at start, as dhcp6-pd's 546: "
+		                         "see islandd.conf(5) DHCP6-PD OPTIONS)" : "");
 		free(a);
 		return NULL;
 	}
