@@ -145,7 +145,7 @@ struct conf_pd {
 /* island UPSTREAM { the dhcp6-pd block's keywords }: the automatic choice.
  * Expanded at parse time into a dhcp6-pd block (pds[pd]) and an ra-relay
  * block with learn-hosts (relays[relay]) for the same upstream and links;
- * the daemon (daemon/island_adapter.c) relays (RAs, NDP, DHCPv6) while no
+ * the daemon (daemon/dhcp6relay_adapter.c) relays (RAs, NDP, DHCPv6) while no
  * prefix is delegated and routes while one is. */
 struct conf_island {
 	char upstream[IF_NAMESIZE];
