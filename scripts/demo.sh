@@ -10,6 +10,8 @@
 #   4. IPv4: pi-41 takes an address of the home /24 from the home router's
 #      DHCP server through islandd's relay, and `ping -4 pi-41.local` works
 #      on the laptop (proxy ARP and /32 routes, no NAT).
+#   5. the ISP delegates (Kea): one `island` block, and the cluster is routed
+#      in the delegated prefix, without a restart.
 # Everything is torn down at the end, also on Ctrl-C.
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -167,6 +169,58 @@ else
 	say "pi41 got no IPv4 address through the relay"
 	tail -n 5 "$ISL_KEEP/dhclient-pi41.log" | sed 's/^/   dhclient: /'
 	failed=1
+fi
+
+# --- Act 5: the ISP delegates, the island is routed ------------------------------
+if command -v kea-dhcp6 >/dev/null && KEA_HOOK=$(ls /usr/lib/*/kea/hooks/libdhcp_run_script.so 2>/dev/null | head -n 1) &&
+	[ -n "$KEA_HOOK" ]; then
+	bold "Act 5: the ISP delegates a prefix, and the island becomes routed"
+	say "The ISP router starts a DHCPv6 server with a pool of /56s to delegate (Kea). On the"
+	say "gateway one 'island' block replaces the ra-relay block (islandd restarted: it binds the"
+	say "DHCPv6 ports at start): it asks for a prefix, relays while none is offered, and"
+	say "switches to routing as soon as one is bound, without a restart."
+	cat >"$ISL_RUN/kea-route.sh" <<'EOS'
+#!/bin/sh
+[ "$1" = leases6_committed ] || exit 0
+i=0
+while [ "$i" -lt "${LEASES6_SIZE:-0}" ]; do
+	eval "t=\$LEASES6_AT${i}_TYPE a=\$LEASES6_AT${i}_ADDRESS l=\$LEASES6_AT${i}_PREFIX_LEN"
+	[ "$t" = IA_PD ] && ip -6 route replace "$a/$l" via "$QUERY6_REMOTE_ADDR" dev "$QUERY6_IFACE_NAME"
+	i=$((i + 1))
+done
+EOS
+	chmod 755 "$ISL_RUN/kea-route.sh"
+	cat >"$ISL_RUN/kea-demo.json" <<EOS
+{"Dhcp6": {"interfaces-config": {"interfaces": ["br0"]}, "lease-database": {"type": "memfile", "persist": false},
+  "server-id": {"type": "LL", "persist": false},
+  "hooks-libraries": [{"library": "$KEA_HOOK", "parameters": {"name": "$ISL_RUN/kea-route.sh"}}],
+  "subnet6": [{"id": 1, "subnet": "2001:db8:abc:123::/64", "interface": "br0",
+    "pd-pools": [{"prefix": "2001:db8:1200::", "prefix-len": 48, "delegated-len": 56}]}]}}
+EOS
+	KEA_PIDFILE_DIR=$ISL_RUN KEA_LOCKFILE_DIR=$ISL_RUN ip netns exec "$(nsn isp)" kea-dhcp6 -c "$ISL_RUN/kea-demo.json" \
+		>"$ISL_RUN/kea-demo.log" 2>&1 &
+	at_cleanup "kill $! 2>/dev/null"
+	mkdir -p "$ISL_RUN/gw-state"
+	write_islandd_conf gw "$CONF2
+island wlan0 {
+	iface eth0
+	state-dir $ISL_RUN/gw-state
+}"
+	sed 's/^/   | /' "$(islandd_conf gw)" | tail -n 4
+	stop_islandd gw TERM 10 || failed=1
+	start_islandd gw "" || failed=1
+	if wait_for 10 eval 'ctl gw island --json 2>/dev/null | grep -q "\"mode\":\"routed\""' &&
+		wait_for 5 eval '[ -n "$(global_addr pi43 eth0 2001:db8:1200:)" ]'; then
+		run gw "$ISLANDCTL" -S "$(islandd_sock gw)" island
+		PI43_PD=$(global_addr pi43 eth0 2001:db8:1200:)
+		dad_wait pi43
+		run pi43 ip -6 -br addr show dev eth0
+		run pi43 ping -6 -n -c 2 -i 0.5 -W 2 -I "$PI43_PD" "$INET_ADDR" || failed=1
+	else
+		say "the island did not switch to routed mode"; ctl gw island; tail -n 5 "$ISL_RUN/kea-demo.log"; failed=1
+	fi
+else
+	bold "Act 5 skipped: kea-dhcp6 with its run_script hook is not installed"
 fi
 
 bold "Stopping islandd (SIGTERM): it removes its routes"

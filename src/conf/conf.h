@@ -142,6 +142,17 @@ struct conf_pd {
 	struct conf_pos pos;
 };
 
+/* island UPSTREAM { the dhcp6-pd block's keywords }: the automatic choice.
+ * Expanded at parse time into a dhcp6-pd block (pds[pd]) and an ra-relay
+ * block with learn-hosts (relays[relay]) for the same upstream and links;
+ * the daemon (daemon/dhcp6relay_adapter.c) relays (RAs, NDP, DHCPv6) while no
+ * prefix is delegated and routes while one is. */
+struct conf_island {
+	char upstream[IF_NAMESIZE];
+	size_t pd, relay;          /* indexes of the blocks it expanded into (relays: after the file's own) */
+	struct conf_pos pos;
+};
+
 #define CONF_MAX_WARNINGS 8
 #define CONF_WARNING_LEN 256
 
@@ -180,6 +191,8 @@ struct conf {
 	struct conf_ra *ras;
 	size_t n_pds;
 	struct conf_pd *pds;
+	size_t n_islands;          /* island blocks (their pd and relay are in pds, relays) */
+	struct conf_island *islands;
 };
 
 struct conf_error {
@@ -218,6 +231,8 @@ bool conf_iface_matches(const char *conf_name, const char *ifname);
  * for the upstream's hosts and an IPv6 downstream at once
  * (examples/island-ipv4.conf). */
 bool conf_iface_is_upstream(const struct conf *conf, const char *ifname);
+/* The island block for upstream ifname, or NULL. */
+const struct conf_island *conf_island_of(const struct conf *conf, const char *ifname);
 /* Nothing to do: no proxy, mdns, ra-relay or ra block. */
 bool conf_is_empty(const struct conf *conf);
 

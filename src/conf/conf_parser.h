@@ -91,6 +91,9 @@ int conf_parse_mdns(struct conf_parser *p, void *ctx, const struct conf_token *k
 int conf_parse_relay(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_ra(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_pd(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_pd.c */
+int conf_parse_island(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_island.c */
+/* After the file: each island's ra-relay, appended after the file's own. */
+int conf_islands_expand(struct conf_parser *p);
 
 /* lexer.c */
 void conf_lex_init(struct conf_lexer *lx, const char *text, size_t len);

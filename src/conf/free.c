@@ -40,6 +40,7 @@ void conf_free(struct conf *conf)
 	for (size_t i = 0; i < conf->n_pds; i++)
 		free(conf->pds[i].ifaces);
 	free(conf->pds);
+	free(conf->islands);
 	free(conf->path);
 	free(conf);
 }

@@ -293,6 +293,7 @@ const struct conf_keyword conf_kw_top[] = {
 	{ "ra-relay", conf_parse_relay },
 	{ "ra", conf_parse_ra },
 	{ "dhcp6-pd", conf_parse_pd },
+	{ "island", conf_parse_island },
 	{ NULL, NULL },
 };
 
@@ -324,7 +325,7 @@ int conf_parse(const char *text, size_t len, const char *filename,
 		goto fail;
 	}
 	conf_lex_init(&p.lex, text ? text : "", text ? len : 0);
-	if (conf_parse_block(&p, conf_kw_top, "at top level", &top, NULL) < 0)
+	if (conf_parse_block(&p, conf_kw_top, "at top level", &top, NULL) < 0 || conf_islands_expand(&p) < 0)
 		goto fail;
 	if (conf_is_empty(c))
 		conf_warn(&p, start, "the configuration is empty (no proxy, mdns, ra-relay or ra block): "

@@ -174,10 +174,10 @@ static void print_ra(FILE *out, const struct conf_ra *ra)
 	fprintf(out, "}\n");
 }
 
-static void print_pd(FILE *out, const struct conf_pd *pd)
+static void print_pd(FILE *out, const char *block, const struct conf_pd *pd)
 {
 	char pb[64];
-	fprintf(out, "\ndhcp6-pd %s {\n", pd->upstream);
+	fprintf(out, "\n%s %s {\n", block, pd->upstream);
 	if (pd->has_hint) {
 		conf_format_prefix(&pd->hint, pd->hint_plen, pb, sizeof(pb));
 		fprintf(out, "\tprefix-hint %s\n", pb);
@@ -225,9 +225,12 @@ void conf_print(const struct conf *conf, FILE *out)
 	if (conf->mdns)
 		print_mdns(out, conf->mdns);
 	for (size_t i = 0; i < conf->n_relays; i++)
-		print_relay(out, &conf->relays[i]);
+		if (!conf_island_of(conf, conf->relays[i].upstream))
+			print_relay(out, &conf->relays[i]);
 	for (size_t i = 0; i < conf->n_ras; i++)
 		print_ra(out, &conf->ras[i]);
+	/* an island prints as written, where its dhcp6-pd half is: the
+	 * ra-relay half is implied */
 	for (size_t i = 0; i < conf->n_pds; i++)
-		print_pd(out, &conf->pds[i]);
+		print_pd(out, conf_island_of(conf, conf->pds[i].upstream) ? "island" : "dhcp6-pd", &conf->pds[i]);
 }

@@ -401,6 +401,39 @@ static void render_pd(const struct jv *d, FILE *out)
 	render_subdelegation(d, out);
 }
 
+/* islandctl island: per upstream the mode and why, the island links, the
+ * DHCPv6 relay's leased hosts and its non-zero counters. */
+static void render_island(const struct jv *d, FILE *out)
+{
+	const struct jv *isl = jv_get(d, "islands");
+	if (!jv_first(isl)) {
+		fprintf(out, "no island block in the configuration\n");
+		return;
+	}
+	EACH(u, isl) {
+		char a[32];
+		fprintf(out, "%s: %s mode for %s: %s\n", jv_str(u, "upstream", "?"), jv_str(u, "mode", "?"),
+		        life(jv_int(u, "since_s", 0), a, sizeof(a)), jv_str(u, "why", ""));
+		fprintf(out, "  island links:");
+		EACH(x, jv_get(u, "links"))
+			fprintf(out, " %s", x->type == J_STR ? x->s : "?");
+		fprintf(out, "\n");
+		const struct jv *r = jv_get(u, "dhcp6_relay");
+		fprintf(out, "  dhcpv6 relay: %s\n", jv_bool(r, "active") ? "active" : "off");
+		EACH(h, jv_get(r, "hosts"))
+			fprintf(out, "  leased %s (ifindex %lld, %s left)\n", jv_str(h, "address", "?"),
+			        jv_int(h, "ifindex", 0), life(jv_int(h, "expires_s", -1), a, sizeof(a)));
+		bool any = false;
+		EACH_MEMBER(c, jv_get(r, "counters"))
+			if (c->type == J_NUM && c->i) {
+				fprintf(out, "%s %s %lld", any ? "," : "  counters:", c->key, c->i);
+				any = true;
+			}
+		if (any)
+			fprintf(out, "\n");
+	}
+}
+
 int ctl_render(const char *command, const struct jv *doc, FILE *out)
 {
 	const char *error = jv_str(doc, "error", NULL);
@@ -435,6 +468,8 @@ int ctl_render(const char *command, const struct jv *doc, FILE *out)
 		render_ra(doc, out);
 	else if (strcmp(command, "pd") == 0)
 		render_pd(doc, out);
+	else if (strcmp(command, "island") == 0)
+		render_island(doc, out);
 	else if (strcmp(command, "config") == 0)
 		fprintf(out, "%s\n", jv_str(doc, "config", ""));
 	return 0;

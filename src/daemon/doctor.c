@@ -289,6 +289,110 @@ static long process_running(const char *comm)
 	return found;
 }
 
+/* ---- DHCPv6 (AUTO: dhcp6-pd and island upstreams) ---- */
+
+/* Another DHCPv6 prefix-delegation client on upstream, in our network
+ * namespace: its name into who (empty when none). Two clients on one link
+ * ask for two delegations (or fight over one) and each withdraws the
+ * other's routes. dhclient counts with -6 and -P; dhcpcd, odhcp6c and
+ * wide-dhcpv6's dhcp6c when they name the link or (dhcpcd) name none. */
+static long other_pd_client(const char *upstream, char *who, size_t cap)
+{
+	who[0] = 0;
+	DIR *dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	long found = 0;
+	struct dirent *de;
+	while (!found && (de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]) || !same_netns(de->d_name))
+			continue;
+		char path[300], args[4096];
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(args, 1, sizeof(args) - 1, f);
+		fclose(f);
+		args[n] = 0;
+		const char *prog = strrchr(args, '/') ? strrchr(args, '/') + 1 : args;
+		bool six = false, pd = false, names_link = false, names_any = false;
+		for (size_t off = strlen(args) + 1; off < n; off += strlen(args + off) + 1) {
+			const char *a = args + off;
+			six |= !strcmp(a, "-6");
+			pd |= !strcmp(a, "-P");
+			names_link |= !strcmp(a, upstream);
+			names_any |= a[0] != '-';
+		}
+		bool other = (!strcmp(prog, "dhclient") && six && pd && names_link) ||
+		             (!strcmp(prog, "dhcpcd") && (names_link || !names_any)) ||
+		             ((!strcmp(prog, "odhcp6c") || !strcmp(prog, "dhcp6c")) && names_link);
+		if (other) {
+			snprintf(who, cap, "%.32s (pid %.16s)", prog, de->d_name);
+			found = strtol(de->d_name, NULL, 10);
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+/* systemd-networkd manages upstream (its state file for the link says so):
+ * its DHCPv6 client would ask beside islandd's. */
+static bool networkd_manages(const char *upstream)
+{
+	if (!process_running("systemd-network"))
+		return false;
+	char path[128], line[128];
+	snprintf(path, sizeof(path), "/run/systemd/netif/links/%u", if_nametoindex(upstream));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool managed = false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "ADMIN_STATE=", 12) && strncmp(line + 12, "unmanaged", 9))
+			managed = true;
+	fclose(f);
+	return managed;
+}
+
+static void check_dhcp6(struct doctor *d)
+{
+	char what[512], fix[512], who[128];
+	const struct conf *c = d->conf;
+	for (size_t i = 0; i < c->n_pds; i++) {
+		const char *up = c->pds[i].upstream;
+		const char *block = conf_island_of(c, up) ? "island" : "dhcp6-pd";
+		check_iface(d, up, block);
+		long pid = other_pd_client(up, who, sizeof(who));
+		if (pid) {
+			snprintf(what, sizeof(what),
+			         "another DHCPv6 client runs on %s: %s; with islandd's %s block both ask for a prefix "
+			         "and each withdraws what the other set up", up, who, block);
+			snprintf(fix, sizeof(fix), "stop it (kill %ld; disable its service), or remove the %s block", pid,
+			         block);
+			problem(d, what, fix);
+		}
+		if (networkd_manages(up)) {
+			snprintf(what, sizeof(what), "systemd-networkd manages %s: its DHCPv6 client asks for a prefix "
+			         "beside islandd's %s block", up, block);
+			snprintf(fix, sizeof(fix), "in %s's .network file: [Network] DHCP=no and IPv6AcceptRA=no "
+			         "(or Unmanaged=yes in a .link/.network), then networkctl reload", up);
+			problem(d, what, fix);
+		}
+		/* a delegation brings no default route: the upstream's RAs must
+		 * still be taken while forwarding is on */
+		int fwd = sysctl_int(up, "forwarding"), accept_ra = sysctl_int(up, "accept_ra");
+		if (fwd == 1 && accept_ra >= 0 && accept_ra != 2) {
+			snprintf(what, sizeof(what),
+			         "%s forwards but accept_ra is %d: the kernel ignores the upstream's RAs, so the "
+			         "default route the delegated prefix needs (and, relaying, the hosts' one) is missing",
+			         up, accept_ra);
+			snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.accept_ra=2", up);
+			problem(d, what, fix);
+		}
+	}
+}
+
 /* The configuration file avahi-daemon pid runs with: its -f/--file
  * argument, else the default. */
 static void avahi_config_path(long pid, char *out, size_t size)
@@ -471,6 +575,7 @@ int runtime_check_main(int argc, char **argv)
 		        "add a proxy, mdns, ra-relay or ra block (see islandd.conf(5))");
 	check_instances(&d);
 	check_proxies(&d);
+	check_dhcp6(&d);
 	check_neighbours(&d);
 	if (json)
 		printf("],\"ok\":%s}\n", d.problems ? "false" : "true");

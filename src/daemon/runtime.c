@@ -11,6 +11,7 @@
 #include "daemon/ndproxy_adapter.h"
 #include "daemon/pd_adapter.h"
 #include "daemon/subd_adapter.h"
+#include "daemon/dhcp6relay_adapter.h"
 #include "daemon/privdrop.h"
 #include "daemon/ra_adapter.h"
 #include "daemon/sdnotify.h"
@@ -46,6 +47,7 @@ static const struct adapter_class *const adapters[] = {
 	&arp_adapter_class,
 	&pd_adapter_class,
 	&subd_adapter_class,      /* after pd: subscribes to its leases; destroyed before it */
+	&dhcp6relay_adapter_class, /* after pd: the island chooses by its leases */
 };
 #define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
@@ -244,6 +246,7 @@ static void status_view_of(struct runtime *rt, struct status_view *v)
 		.metrics = rt->metrics ? metrics_stats(rt->metrics) : NULL,
 		.pd = adapter_running(&rt->env, &pd_adapter_class),
 		.subd = adapter_running(&rt->env, &subd_adapter_class),
+		.island = adapter_running(&rt->env, &dhcp6relay_adapter_class),
 	};
 }
 

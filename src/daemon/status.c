@@ -6,6 +6,7 @@
 #include "ctl/server.h"
 #include "daemon/pd_adapter.h"
 #include "daemon/subd_adapter.h"
+#include "daemon/dhcp6relay_adapter.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
 #include "daemon/arp_adapter.h"
@@ -235,6 +236,8 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 		} else {
 			json_knull(&j, "pd");
 		}
+	} else if (strcmp(command, "island") == 0) {
+		dhcp6relay_adapter_dump(v->island, &j);
 	} else if (strcmp(command, "config") == 0) {
 		/* what islandctl doctor checks: the file this daemon runs */
 		json_kstr(&j, "config", v->conf_path);

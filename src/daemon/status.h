@@ -19,6 +19,7 @@ struct nl;
 struct http_listen_stats;
 struct pd_adapter;
 struct subd_adapter;
+struct dhcp6relay_adapter;
 
 /* What the views read; filled by the runtime per request. */
 struct status_view {
@@ -38,6 +39,7 @@ struct status_view {
 	const struct http_listen_stats *metrics; /* NULL: metrics-listen off */
 	const struct pd_adapter *pd;             /* NULL: no dhcp6-pd block */
 	const struct subd_adapter *subd;         /* its downstream side, NULL with it */
+	const struct dhcp6relay_adapter *island; /* NULL: no island block */
 };
 
 /* The reply to command as one JSON document: 0, or -1 for a command this

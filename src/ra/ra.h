@@ -158,6 +158,13 @@ struct ra_dynamic {
  * -ENOMEM. */
 int ra_engine_set_dynamic(struct ra_engine *e, const char *ifname, const struct ra_dynamic *d);
 
+/* Island mode (an `island` block): paused, the relay of upstream stops
+ * relaying its RAs and learning hosts (those learned are reported gone);
+ * its downstream links then carry only what is advertised for them
+ * (ra_engine_set_dynamic: the delegated prefix). Unpaused, relaying
+ * resumes at once. 0, or -ENOENT when no relay has that upstream. */
+int ra_engine_relay_pause(struct ra_engine *e, const char *upstream, bool paused);
+
 /* `islandctl ra`, as members of the object j is in (util/json.h): relayed
  * and advertised prefixes with remaining lifetimes, routers, hosts learned
  * behind each downstream, counters. */

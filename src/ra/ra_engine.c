@@ -133,6 +133,9 @@ static bool if_send_ra(struct ra_if *ifc, bool final)
 		}
 	} else {
 		ra_upstream_build(&ifc->relay->st, now, mtu, final, b);
+		if (ifc->relay->deprecating)
+			for (unsigned k = 0; k < b->ra.n_prefixes; k++)
+				b->ra.prefixes[k].preferred_lifetime = 0;
 		if (ifc->adv) /* a relay downstream with its own `ra` block */
 			ra_advert_merge(ifc->adv, final, b);
 	}
@@ -224,7 +227,7 @@ void ra_relay_rearm(struct ra_relay *r)
 void ra_relay_changed(struct ra_relay *r, bool urgent)
 {
 	uint64_t now = ra_now(r->e);
-	r->content = ra_upstream_has_content(&r->st);
+	r->content = !r->paused && ra_upstream_has_content(&r->st);
 	for (unsigned i = 0; i < r->n_down; i++) {
 		struct ra_if *d = r->down[i];
 		bool was = d->sched.running;
@@ -247,7 +250,7 @@ static void on_relay_timer(void *ctx)
 	bool changed = false;
 	if (ra_upstream_expire(&r->st, now, &changed))
 		ra_learn_prune(r);
-	if (changed || r->content != ra_upstream_has_content(&r->st))
+	if (changed || r->content != (!r->paused && ra_upstream_has_content(&r->st)))
 		ra_relay_changed(r, false);
 	uint64_t next = ra_learn_tick(r, now);
 	uint64_t exp = ra_upstream_next_expiry(&r->st, now);
@@ -652,6 +655,7 @@ static void take_over(struct ra_engine *e, struct ra_setup *n, struct ra_setup *
 		memcpy(r->dad, o->dad, sizeof(r->dad));
 		r->dad_budget = o->dad_budget;
 		r->content = o->content;
+		r->paused = o->paused;
 		if (o->rs_left && loop_timer_armed(&o->rs_timer)) { /* solicitations under way go on */
 			r->rs_left = o->rs_left;
 			loop_timer_at(e->loop, &r->rs_timer, o->rs_timer.when_ms, on_rs_timer, r);
@@ -773,7 +777,7 @@ void ra_engine_on_nd(struct ra_engine *e, int ifindex, const struct nd_msg *m, c
 		return;
 	case ND_TYPE_NS:
 	case ND_TYPE_NA:
-		if (ifc->relay && !ra_is_own(e, &m->src, pin))
+		if (ifc->relay && !ifc->relay->paused && !ra_is_own(e, &m->src, pin))
 			ra_learn_on_nd(ifc->relay, ifc, m, pin);
 		return;
 	default:
@@ -847,7 +851,7 @@ void ra_engine_on_neigh(struct ra_engine *e, const struct kneigh *n, bool delete
 	if (e->shut)
 		return;
 	struct ra_if *ifc = ra_if_by_index(e, n->ifindex);
-	if (ifc && ifc->role == RA_ROLE_DOWNSTREAM)
+	if (ifc && ifc->role == RA_ROLE_DOWNSTREAM && !ifc->relay->paused)
 		ra_learn_on_neigh(ifc->relay, ifc, n, deleted);
 }
 
@@ -1008,4 +1012,32 @@ int ra_engine_set_dynamic(struct ra_engine *e, const char *ifname, const struct 
 		}
 	}
 	return 0;
+}
+
+/* --- island mode (AUTO: daemon/dhcp6relay_adapter.c) ---------------------- */
+
+int ra_engine_relay_pause(struct ra_engine *e, const char *upstream, bool paused)
+{
+	for (size_t i = 0; i < e->n_relays; i++) {
+		struct ra_relay *r = e->relays[i];
+		if (strcmp(r->up->name, upstream))
+			continue;
+		if (r->paused == paused)
+			return 0;
+		if (paused && r->content) {
+			/* the island stops answering for the upstream's prefix: its
+			 * hosts stop choosing it as a source at once (RFC 4862 §5.5.3) */
+			r->deprecating = true;
+			for (unsigned k = 0; k < r->n_down; k++)
+				if (r->down[k]->sched.running)
+					if_send_ra(r->down[k], false);
+			r->deprecating = false;
+		}
+		r->paused = paused;
+		if (paused)
+			ra_learn_forget_link(r, -1);   /* the island routes: no /128s, no proxy answers */
+		ra_relay_changed(r, true);
+		return 0;
+	}
+	return -ENOENT;
 }

@@ -358,7 +358,9 @@ struct ra_relay {
 	struct ra_dad dad[RA_DAD_PENDING_MAX];
 	struct token_bucket dad_budget;
 	struct loop_timer maint;
-	bool content;           /* st had something to relay at the last check */
+	bool content;           /* st had something to relay at the last check (false while paused) */
+	bool paused;            /* island in routed mode (ra_engine_relay_pause): nothing relayed or learned */
+	bool deprecating;       /* the RA being built is the pause's last: relayed prefixes with preferred 0 */
 	uint8_t rs_left;        /* Router Solicitations still to send upstream */
 	struct loop_timer rs_timer;
 };

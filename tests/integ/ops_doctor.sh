@@ -374,4 +374,34 @@ check doctor_bad_conf_json "--json: one JSON document with the error, rc 1: rc $
 nsexec gw "$ISLANDD" check --no-such-option >/dev/null 2>&1
 check doctor_usage_exit2 "an unknown option must exit 2" test $? -eq 2
 
+# --- DHCPv6 (AUTO): another PD client on the upstream, accept_ra=2 --------------
+# (kept in one block at the end: the IPv4 checks have theirs elsewhere)
+printf 'island wan0 {\n\tiface lan0\n\tstate-dir %s\n}\n' "$ISL_RUN" >"$ISL_RUN/island.conf"
+correct
+silent doctor_island_ok island
+# Stand-ins with a PD client's name and arguments (the real ones would take
+# the link): perl sleeping under argv[0] dhclient / dhcpcd, in gw's
+# namespace (ip netns exec and bash exec: $! is the stand-in's pid).
+pd_standin() { # NAME ARGS...
+	local name=$1; shift
+	ip netns exec "$(nsn gw)" bash -c 'n=$1; shift; exec -a "$n" perl -e "sleep 60" -- "$@"' \
+		_ "$name" "$@" &
+	FAKE_PD=$!
+	at_cleanup "kill $FAKE_PD 2>/dev/null"
+	wait_for 3 eval 'tr "\0" " " </proc/$FAKE_PD/cmdline 2>/dev/null | grep -q "^$name "'
+}
+pd_standin dhclient -6 -P wan0
+finds doctor_other_pd_client island "another DHCPv6 client runs on wan0: dhclient (pid $FAKE_PD)" "stop it (kill $FAKE_PD;"
+kill "$FAKE_PD"; wait "$FAKE_PD" 2>/dev/null
+pd_standin dhclient -6 wan0   # addresses only: no prefix delegation
+silent doctor_dhclient_no_pd_ok island
+kill "$FAKE_PD"; wait "$FAKE_PD" 2>/dev/null
+pd_standin dhcpcd wan0
+finds doctor_other_pd_dhcpcd island "another DHCPv6 client runs on wan0: dhcpcd (pid $FAKE_PD)"
+kill "$FAKE_PD"; wait "$FAKE_PD" 2>/dev/null
+# forwarding on and accept_ra 1 on the upstream: no default route
+nssysctl gw net.ipv6.conf.wan0.accept_ra=1
+finds doctor_pd_accept_ra island "wan0 forwards but accept_ra is 1: the kernel ignores the upstream's RAs, so the default route the delegated prefix needs" "sysctl -w net.ipv6.conf.wan0.accept_ra=2"
+correct
+
 test_status

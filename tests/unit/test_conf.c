@@ -869,6 +869,63 @@ static void test_dhcp6_pd(void **state)
 		parse_err(cases[i].text, cases[i].line, cases[i].col, cases[i].msg);
 }
 
+/* island: a dhcp6-pd block plus an ra-relay block (learn-hosts) over the
+ * same links, printed back as written; errors at file:line:col. */
+static void test_island(void **state)
+{
+	(void)state;
+	struct conf *c = parse_ok("island wlan0 {\n\tiface eth0 { subnet 2 }\n\tiface br-*\n\tprefix-hint length 56\n}\n");
+	assert_int_equal(c->n_islands, 1);
+	assert_int_equal(c->n_pds, 1);
+	assert_int_equal(c->n_relays, 1);
+	const struct conf_island *is = conf_island_of(c, "wlan0");
+	assert_non_null(is);
+	assert_null(conf_island_of(c, "eth0"));
+	assert_int_equal(is->pos.line, 1);
+	const struct conf_pd *pd = &c->pds[is->pd];
+	assert_string_equal(pd->upstream, "wlan0");
+	assert_int_equal(pd->n_ifaces, 2);
+	assert_int_equal(pd->ifaces[0].subnet, 2);
+	assert_int_equal(pd->hint_plen, 56);
+	const struct conf_ra_relay *r = &c->relays[is->relay];
+	assert_string_equal(r->upstream, "wlan0");
+	assert_true(r->learn_hosts);
+	assert_int_equal(r->n_downstream, 2);
+	assert_string_equal(r->downstream[0], "eth0");
+	assert_string_equal(r->downstream[1], "br-*");
+	assert_true(conf_iface_is_upstream(c, "wlan0"));
+	assert_round_trip(c, "island");
+	conf_free(c);
+
+	/* beside other blocks: only its own are implied */
+	c = parse_ok("ra-relay up2 { iface e2 }\nisland up { iface e1 }\ndhcp6-pd up3 { iface e3 }\n");
+	assert_int_equal(c->n_relays, 2);
+	assert_int_equal(c->n_pds, 2);
+	assert_int_equal(c->n_islands, 1);
+	assert_string_equal(c->relays[c->islands[0].relay].upstream, "up");
+	assert_string_equal(c->pds[c->islands[0].pd].upstream, "up");
+	assert_round_trip(c, "island beside ra-relay and dhcp6-pd");
+	conf_free(c);
+
+	static const struct {
+		const char *text;
+		unsigned line, col;
+		const char *msg;
+	} cases[] = {
+		{ "island", 1, 1, "'island' needs a value" },
+		{ "island a", 1, 1, "island a needs at least one island link ('iface')" },
+		{ "island a { }", 1, 1, "island a needs at least one island link ('iface')" },
+		{ "island br-* { iface e }", 1, 8, "pattern" },
+		{ "ra-relay a { iface b }\nisland a { iface c }", 2, 8, "'a' is already an ra-relay upstream (1:1)" },
+		{ "island a { iface c }\nra-relay a { iface b }", 2, 1, "'a' is the upstream of the island block at 1:1" },
+		{ "island a { iface c }\ndhcp6-pd a", 2, 10, "duplicate dhcp6-pd for upstream 'a' (first at 1:1)" },
+		{ "island a {\n  iface a\n}", 2, 9, "'a' is the dhcp6-pd upstream" },
+		{ "island a { iface b; rule ::/0 }", 1, 21, "'rule' is not allowed" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		parse_err(cases[i].text, cases[i].line, cases[i].col, cases[i].msg);
+}
+
 static void test_limits(void **state)
 {
 	/* 1025 rules in one proxy: the 1025th is refused where it starts */
@@ -1397,6 +1454,7 @@ int main(void)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_round_trip_inline),
 		cmocka_unit_test(test_dhcp6_pd),
+		cmocka_unit_test(test_island),
 		cmocka_unit_test(test_load_and_format),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_proxy_arp_rules),

@@ -1,5 +1,7 @@
 /* RA relay mode: what is re-originated downstream, renumbering, RFC 4861
  * timing and rate limits, bounds, and RAs that must never be relayed. */
+#include <errno.h>
+
 #include "test_ra_harness.h"
 #include "ra/ra_internal.h" /* RA_EXPIRED_HOLD_MS, RA_FALLBACK_LIFETIME_S */
 #include "util/json.h"
@@ -881,6 +883,44 @@ static void test_upstream_lifetime_zero_keeps_island_routed(void **state)
 	ra_engine_free(e);
 }
 
+/* Island routed mode (ra_engine_relay_pause): one last relayed RA with the
+ * upstream's prefixes deprecated, then nothing relayed while paused;
+ * relaying resumes with the upstream's own lifetimes. */
+static void test_relay_pause(void **state)
+{
+	struct ra_engine *e = relay_engine(true);
+	struct nd_ra ra = upstream_ra("2001:db8:abc:123::", 1800);
+	assert_true(relay_once(e, &ra, IF_ETH0) >= 0);
+	run_for(5000);
+	assert_int_equal(ra_engine_relay_pause(e, "nope0", true), -ENOENT);
+	unsigned before = n_tx;
+	assert_int_equal(ra_engine_relay_pause(e, "wlan0", true), 0);
+	int i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	uint32_t valid = 0, pref = 1;
+	struct nd_msg m = tx_msg((unsigned)i);
+	assert_true(ra_has_prefix(&m, "2001:db8:abc:123::", &valid, &pref, NULL));
+	assert_int_equal(pref, 0);
+	assert_true(valid > 0);
+	assert_int_equal(ra_engine_relay_pause(e, "wlan0", true), 0); /* again: nothing more */
+	/* paused: upstream RAs are heard but nothing goes down */
+	before = n_tx;
+	run_for(5000);
+	assert_true(relay_once(e, &ra, IF_ETH0) < 0);
+	run_for(60000);
+	assert_int_equal(tx_count(before, IF_ETH0, ND_TYPE_RA), 0);
+	/* resumed: the upstream's prefix with its own lifetimes, at once */
+	before = n_tx;
+	assert_int_equal(ra_engine_relay_pause(e, "wlan0", false), 0);
+	run_for(1);
+	i = tx_find(before, IF_ETH0, ND_TYPE_RA);
+	assert_true(i >= 0);
+	m = tx_msg((unsigned)i);
+	assert_true(ra_has_prefix(&m, "2001:db8:abc:123::", &valid, &pref, NULL));
+	assert_true(pref > 0);
+	ra_engine_free(e);
+}
+
 static void test_dump(void **state)
 {
 	struct ra_engine *e = relay_engine(true);
@@ -913,6 +953,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relay_transforms),
+		cmocka_unit_test(test_relay_pause),
 		cmocka_unit_test(test_lifetimes_age),
 		cmocka_unit_test(test_prefix_missing_from_one_ra_kept),
 		cmocka_unit_test(test_renumbering),
