@@ -121,6 +121,25 @@ struct conf_ra {
 	struct conf_pos pos;
 };
 
+/* dhcp4-relay: how requests reach the upstream's server. */
+enum conf_dhcp4_mode {
+	CONF_DHCP4_RELAY,    /* RFC 1542: giaddr = the gateway's upstream address, unicast to servers */
+	CONF_DHCP4_FORWARD,  /* re-broadcast the client's exchange from the gateway (OpenWrt relayd) */
+	CONF_DHCP4_AUTO,     /* relay; forward once relayed requests go unanswered (default) */
+};
+
+struct conf_dhcp4_relay {
+	char upstream[IF_NAMESIZE];       /* the link the server is on (never a pattern) */
+	size_t n_ifaces;
+	char (*ifaces)[IF_NAMESIZE];      /* island links: names or patterns */
+	size_t n_servers;
+	struct in_addr *servers;          /* none: broadcast on the upstream */
+	enum conf_dhcp4_mode mode;        /* default auto */
+	bool option82;                    /* RFC 3046 circuit-id = island iface, default no */
+	bool learn_hosts;                 /* a lease's address becomes a known host, default yes */
+	struct conf_pos pos;
+};
+
 #define CONF_MAX_WARNINGS 8
 #define CONF_WARNING_LEN 256
 
@@ -152,6 +171,8 @@ struct conf {
 	struct conf_ra_relay *relays;
 	size_t n_ras;
 	struct conf_ra *ras;
+	size_t n_dhcp4_relays;
+	struct conf_dhcp4_relay *dhcp4_relays;
 };
 
 struct conf_error {

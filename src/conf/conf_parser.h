@@ -37,6 +37,8 @@
 #define CONF_MAX_RA_PREFIXES     16    /* RFC 4861 leaves it open; seed 002 asks for a bound */
 #define CONF_MAX_RDNSS           8
 #define CONF_MAX_DNSSL           8
+#define CONF_MAX_DHCP4_RELAYS    8
+#define CONF_MAX_DHCP4_SERVERS   8     /* per dhcp4-relay block */
 
 enum conf_tok_type {
 	TOK_EOF,
@@ -80,13 +82,15 @@ struct conf_keyword {
 
 extern const struct conf_keyword conf_kw_top[], conf_kw_proxy[], conf_kw_rule[],
 	conf_kw_mdns[], conf_kw_mdns_iface[], conf_kw_relay[], conf_kw_ra[],
-	conf_kw_ra_prefix[];
+	conf_kw_ra_prefix[], conf_kw_dhcp4_relay[];
 
 /* Top-level block keywords, one file each (parse_proxy.c, parse_mdns.c, parse_ra.c). */
 int conf_parse_proxy(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_mdns(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_relay(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_ra(struct conf_parser *p, void *ctx, const struct conf_token *kw);
+int conf_parse_dhcp4_relay(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_dhcp4.c */
+const char *conf_dhcp4_mode_name(enum conf_dhcp4_mode m);
 
 /* lexer.c */
 void conf_lex_init(struct conf_lexer *lx, const char *text, size_t len);

@@ -34,6 +34,11 @@ void conf_free(struct conf *conf)
 		free(conf->ras[i].dnssl);
 	}
 	free(conf->ras);
+	for (size_t i = 0; i < conf->n_dhcp4_relays; i++) {
+		free(conf->dhcp4_relays[i].ifaces);
+		free(conf->dhcp4_relays[i].servers);
+	}
+	free(conf->dhcp4_relays);
 	free(conf->path);
 	free(conf);
 }

@@ -79,6 +79,7 @@ static const struct {
 	{ conf_kw_relay, "in an ra-relay block" },
 	{ conf_kw_ra, "in an ra block" },
 	{ conf_kw_ra_prefix, "in an ra prefix block" },
+	{ conf_kw_dhcp4_relay, "in a dhcp4-relay block" },
 };
 
 static const struct conf_keyword *keyword_find(const struct conf_keyword *table,
@@ -290,6 +291,7 @@ const struct conf_keyword conf_kw_top[] = {
 	{ "mdns", conf_parse_mdns },
 	{ "ra-relay", conf_parse_relay },
 	{ "ra", conf_parse_ra },
+	{ "dhcp4-relay", conf_parse_dhcp4_relay },
 	{ NULL, NULL },
 };
 
