@@ -128,6 +128,11 @@ enum conf_dhcp4_mode {
 	CONF_DHCP4_AUTO,     /* relay; forward once relayed requests go unanswered (default) */
 };
 
+#define CONF_MAX_DHCP4_RELAYS  8
+#define CONF_MAX_DHCP4_IFACES  32   /* island links per block */
+#define CONF_MAX_DHCP4_SERVERS 8    /* per block */
+const char *conf_dhcp4_mode_name(enum conf_dhcp4_mode m);
+
 struct conf_dhcp4_relay {
 	char upstream[IF_NAMESIZE];       /* the link the server is on (never a pattern) */
 	size_t n_ifaces;

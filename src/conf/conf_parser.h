@@ -37,8 +37,6 @@
 #define CONF_MAX_RA_PREFIXES     16    /* RFC 4861 leaves it open; seed 002 asks for a bound */
 #define CONF_MAX_RDNSS           8
 #define CONF_MAX_DNSSL           8
-#define CONF_MAX_DHCP4_RELAYS    8
-#define CONF_MAX_DHCP4_SERVERS   8     /* per dhcp4-relay block */
 
 enum conf_tok_type {
 	TOK_EOF,
@@ -90,7 +88,6 @@ int conf_parse_mdns(struct conf_parser *p, void *ctx, const struct conf_token *k
 int conf_parse_relay(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_ra(struct conf_parser *p, void *ctx, const struct conf_token *kw);
 int conf_parse_dhcp4_relay(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_dhcp4.c */
-const char *conf_dhcp4_mode_name(enum conf_dhcp4_mode m);
 
 /* lexer.c */
 void conf_lex_init(struct conf_lexer *lx, const char *text, size_t len);

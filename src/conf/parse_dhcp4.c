@@ -20,7 +20,7 @@
 struct dhcp4_ctx {
 	struct conf_dhcp4_relay *r;
 	struct conf_pos upstream, mode, option82, learn;
-	struct conf_token first_iface[CONF_MAX_DOWNSTREAM];
+	struct conf_token first_iface[CONF_MAX_DHCP4_IFACES];
 };
 
 const char *conf_dhcp4_mode_name(enum conf_dhcp4_mode m)
@@ -60,7 +60,7 @@ static int kw_iface(struct conf_parser *p, void *c, const struct conf_token *kw)
 	for (size_t i = 0; i < r->n_ifaces; i++)
 		if (!strcmp(r->ifaces[i], ifname))
 			return conf_fail(p, name.pos, "island interface '%s' is listed twice", ifname);
-	char *slot = conf_push(p, (void **)&r->ifaces, &r->n_ifaces, IF_NAMESIZE, CONF_MAX_DOWNSTREAM,
+	char *slot = conf_push(p, (void **)&r->ifaces, &r->n_ifaces, IF_NAMESIZE, CONF_MAX_DHCP4_IFACES,
 	                       kw->pos, "island interfaces in one dhcp4-relay");
 	if (!slot)
 		return -1;
