@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{ "stats", "counters, every drop reason included", false },
 	{ "mdns", "the mDNS reflector: interfaces, packets in/out/dropped", false },
 	{ "ra", "router advertisements: prefixes with remaining lifetimes, learned hosts", false },
+	{ "dhcp", "the DHCPv4 relay: mode per upstream and why, relayed leases, counters", false },
 	{ "reload", "re-read the configuration (like SIGHUP); fails safe", false },
 	{ "doctor", "check the configuration against the live system (islandd check)", false },
 	{ "config", "the configuration file the daemon runs", false },

@@ -4,6 +4,7 @@
  * I/O, sit behind the adapters listed in adapters[] below. */
 #include "daemon/runtime.h"
 #include "daemon/adapter.h"
+#include "daemon/dhcp4_adapter.h"
 #include "daemon/instance.h"
 #include "daemon/mdns_adapter.h"
 #include "daemon/nd_io.h"
@@ -39,6 +40,7 @@ static const struct adapter_class *const adapters[] = {
 	&ndproxy_adapter_class,   /* first: the others' learned hosts are answered by it */
 	&ra_adapter_class,
 	&mdns_adapter_class,
+	&dhcp4_adapter_class,
 };
 #define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
@@ -227,6 +229,7 @@ static void status_view_of(struct runtime *rt, struct status_view *v)
 		.rx_packets = nd_io_stats(rt->nd)->rx_packets, .drops = nd_io_stats(rt->nd)->drops,
 		.loop_wakeups = loop_wakeups(rt->loop),
 		.metrics = rt->metrics ? metrics_stats(rt->metrics) : NULL,
+		.dhcp4 = dhcp4_adapter_engine(adapter_running(&rt->env, &dhcp4_adapter_class)),
 	};
 }
 

@@ -4,6 +4,7 @@
  * apart from the wiring. */
 #include "daemon/status.h"
 #include "ctl/server.h"
+#include "dhcp4relay/dhcp4relay.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
 #include "net/http_listen.h"
@@ -171,6 +172,11 @@ static void dump_stats(const struct status_view *v, struct json *j)
 		json_ku64(j, "too_big", v->metrics->too_big);
 		json_obj_end(j);
 	}
+	if (v->dhcp4) {
+		json_kobj(j, "dhcp4");
+		dhcp4_engine_dump_counters(v->dhcp4, j);
+		json_obj_end(j);
+	}
 	dump_ports(v, j, false);
 }
 
@@ -197,6 +203,11 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 			ra_engine_dump(v->ra, &j);
 		else
 			json_knull(&j, "ra");
+	} else if (strcmp(command, "dhcp") == 0) {
+		if (v->dhcp4)
+			dhcp4_engine_dump(v->dhcp4, &j);
+		else
+			json_knull(&j, "dhcp");
 	} else if (strcmp(command, "config") == 0) {
 		/* what islandctl doctor checks: the file this daemon runs */
 		json_kstr(&j, "config", v->conf_path);

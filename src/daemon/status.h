@@ -16,6 +16,7 @@ struct mdns_reflector;
 struct ctl_server;
 struct nl;
 struct http_listen_stats;
+struct dhcp4_engine;
 
 /* What the views read; filled by the runtime per request. */
 struct status_view {
@@ -32,6 +33,7 @@ struct status_view {
 	const uint64_t *drops; /* ND_DROP__MAX entries */
 	uint64_t loop_wakeups;
 	const struct http_listen_stats *metrics; /* NULL: metrics-listen off */
+	const struct dhcp4_engine *dhcp4;        /* NULL: no dhcp4-relay */
 };
 
 /* The reply to command as one JSON document: 0, or -1 for a command this
