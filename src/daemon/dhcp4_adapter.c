@@ -93,9 +93,8 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 		if (dhcp4_parse_ipv4_udp(in->data, in->len, &off, &plen, &src, &dst, &sport, &dport) < 0)
 			continue;
 		const uint8_t *msg = in->data + off;
-		static const uint8_t none[6];
 		if (l->role == DHCP4_ROLE_ISLAND && dport == DHCP4_SERVER_PORT)
-			dhcp4_engine_on_island(a->engine, l->ifindex, in->src_ll_len == 6 ? in->src_ll : none, msg, plen);
+			dhcp4_engine_on_island(a->engine, l->ifindex, dst, msg, plen);
 		else if (l->role == DHCP4_ROLE_UPSTREAM && dport == DHCP4_SERVER_PORT)
 			dhcp4_engine_on_server(a->engine, l->ifindex, msg, plen);
 		else if (l->role == DHCP4_ROLE_UPSTREAM && dport == DHCP4_CLIENT_PORT)

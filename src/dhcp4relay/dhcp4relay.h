@@ -50,6 +50,7 @@ struct dhcp4_ops {
 /* Counters, each by name in `islandctl stats` ("dhcp4") and `islandctl dhcp`. */
 struct dhcp4_counters {
 	uint64_t rx_island, rx_server, rx_upstream_broadcast;
+	uint64_t unicast_seen, leases_renewed;     /* routed by the kernel, looked at */
 	uint64_t relayed, forwarded, delivered, delivered_broadcast;
 	uint64_t option82_added, option82_no_room, option82_stripped;
 	uint64_t drop[DHCP4_DROP__COUNT];              /* codec reasons */
@@ -87,8 +88,11 @@ enum dhcp4_role { DHCP4_ROLE_NONE, DHCP4_ROLE_ISLAND, DHCP4_ROLE_UPSTREAM };
 enum dhcp4_role dhcp4_engine_role(const struct dhcp4_engine *e, const char *ifname);
 void dhcp4_engine_on_iface(struct dhcp4_engine *e, const struct iface *ifc, unsigned changes);
 
-/* A UDP payload to port 67 received on island link ifindex (from src_mac). */
-void dhcp4_engine_on_island(struct dhcp4_engine *e, int ifindex, const uint8_t src_mac[6],
+/* A UDP payload to port 67 received on island link ifindex, sent to dst.
+ * Only broadcasts (and datagrams to the gateway itself) are relayed: a
+ * client's unicast to the server (renewal, release) is routed by the
+ * kernel and only looked at (a DHCPRELEASE ends the lease). */
+void dhcp4_engine_on_island(struct dhcp4_engine *e, int ifindex, struct in_addr dst,
                             const uint8_t *msg, size_t len);
 /* A UDP payload to port 67 received on the upstream (a server's reply to giaddr). */
 void dhcp4_engine_on_server(struct dhcp4_engine *e, int upstream_ifindex, const uint8_t *msg, size_t len);

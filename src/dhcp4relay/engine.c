@@ -359,10 +359,18 @@ static void send_relayed(struct dhcp4_engine *e, struct relay *r, const uint8_t 
 			e->c.send_errors++;
 }
 
-void dhcp4_engine_on_island(struct dhcp4_engine *e, int ifindex, const uint8_t src_mac[6],
+static bool is_gateway_address(const struct dhcp4_engine *e, int island_ifindex, const struct relay *r,
+                               struct in_addr a)
+{
+	const struct iface *isl = iftable_by_index(e->ifs, island_ifindex);
+	struct in_addr gw;
+	return (isl && isl->has_v4 && isl->v4.s_addr == a.s_addr) ||
+	       (upstream_address(e, r, &gw) && gw.s_addr == a.s_addr);
+}
+
+void dhcp4_engine_on_island(struct dhcp4_engine *e, int ifindex, struct in_addr dst,
                             const uint8_t *in, size_t len)
 {
-	(void)src_mac;
 	struct dhcp4_msg m;
 	e->c.rx_island++;
 	enum dhcp4_drop d = dhcp4_parse(in, len, &m);
@@ -380,13 +388,17 @@ void dhcp4_engine_on_island(struct dhcp4_engine *e, int ifindex, const uint8_t s
 		return;
 	}
 	struct relay *r = &e->relays[il->relay];
+	if (m.type == DHCP4_RELEASE || m.type == DHCP4_DECLINE)
+		lease_forget(e, m.chaddr, m.type == DHCP4_RELEASE ? m.ciaddr : m.requested_ip);
+	if (dst.s_addr != INADDR_BROADCAST && !is_gateway_address(e, ifindex, r, dst)) {
+		e->c.unicast_seen++;
+		return;
+	}
 	struct in_addr gw;
 	if (!upstream_address(e, r, &gw)) {
 		e->c.drop_no_upstream_address++;
 		return;
 	}
-	if (m.type == DHCP4_RELEASE || m.type == DHCP4_DECLINE)
-		lease_forget(e, m.chaddr, m.type == DHCP4_RELEASE ? m.ciaddr : m.requested_ip);
 
 	uint8_t *out = e->tx + DHCP4_IP_UDP_LEN;
 	memcpy(out, in, len);
@@ -539,6 +551,16 @@ void dhcp4_engine_on_upstream_client(struct dhcp4_engine *e, int upstream_ifinde
 	}
 	struct relay *r = relay_by_upstream(e, upstream_ifindex);
 	struct pending *p = m.op == DHCP4_OP_REPLY ? pending_find(e, m.xid, m.chaddr) : NULL;
+	if (r && !p && m.op == DHCP4_OP_REPLY && m.type == DHCP4_ACK) {
+		/* a renewal the kernel routes (client and server talk unicast) */
+		struct lease *l = lease_find(e, m.chaddr);
+		if (l && l->addr.s_addr == m.yiaddr.s_addr && m.has_lease_time) {
+			l->expires_ms = m.lease_time_s == 0xffffffffu ? UINT64_MAX
+			                : now_ms(e) + (uint64_t)m.lease_time_s * 1000u;
+			e->c.leases_renewed++;
+			return;
+		}
+	}
 	if (!r || !p || !p->forwarded || m.giaddr.s_addr != 0) {
 		e->c.upstream_not_ours++;   /* the upstream's own clients, or our own broadcast */
 		return;
@@ -689,6 +711,7 @@ size_t dhcp4_engine_lease_count(const struct dhcp4_engine *e)
 #define COUNTER(f) { #f, offsetof(struct dhcp4_counters, f) }
 static const struct { const char *name; size_t off; } counter_fields[] = {
 	COUNTER(rx_island), COUNTER(rx_server), COUNTER(rx_upstream_broadcast),
+	COUNTER(unicast_seen), COUNTER(leases_renewed),
 	COUNTER(relayed), COUNTER(forwarded), COUNTER(delivered), COUNTER(delivered_broadcast),
 	COUNTER(option82_added), COUNTER(option82_no_room), COUNTER(option82_stripped),
 	COUNTER(drop_reply_from_island), COUNTER(drop_request_on_upstream), COUNTER(drop_no_relay),

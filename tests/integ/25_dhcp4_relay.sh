@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# DHCPv4 relay on the seed-000 island: the home router runs dnsmasq as the
+# DHCP server of its /24 (what most consumer routers run), the gateway runs
+# islandd with a dhcp4-relay block, island hosts on two island links run
+# dhclient (isc-dhcp-client) and dhcpcd. Both get an address in the home
+# subnet and the home router as default route; on the wire the relayed
+# request carries giaddr = the gateway's upstream address and hops 1; the
+# reply goes back to the island link the request came from. Then
+# isc-dhcp-server as a second server; a server that drops relayed requests
+# (nftables on the home router) makes auto mode forward; a release ends the
+# lease.
+set -u
+. "$(dirname "$0")/../lib/islandd.sh"
+. "$(dirname "$0")/../lib/netns.sh"
+need_root 25_dhcp4_relay
+need_cmd jq dnsmasq dhclient dhcpcd tcpdump nft
+need_islandd
+netns_init
+
+HOME_ADDR=192.168.41.1
+GW_ADDR=192.168.41.2
+T=$ISL_RUN/dhcp4
+mkdir -p "$T"
+
+ns_add home gw h1 h2
+veth home lan0 gw wlan0
+veth gw eth0 h1 eth0
+veth gw eth1 h2 eth0
+nsip home link set lan0 up
+nsip home addr add $HOME_ADDR/24 dev lan0
+nsip gw link set wlan0 up
+nsip gw addr add $GW_ADDR/24 dev wlan0
+nsip gw link set eth0 up
+nsip gw link set eth1 up
+nssysctl gw net.ipv4.ip_forward=1
+# The island hosts' unicasts to the server (renewal, release) go through the
+# gateway: here the kernel's proxy ARP on the island links answers for the
+# home router (islandd's ARP proxy does it in production).
+nssysctl gw net.ipv4.conf.eth0.proxy_arp=1 net.ipv4.conf.eth1.proxy_arp=1 \
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
+for h in h1 h2; do nsip $h link set eth0 up; done
+
+# dnsmasq: DHCP only (port 0: no DNS), its own lease and pid files.
+start_dnsmasq() {
+	nsexec home dnsmasq --conf-file=/dev/null --port=0 --interface=lan0 --bind-interfaces \
+		--dhcp-range=192.168.41.100,192.168.41.150,255.255.255.0,120 \
+		--dhcp-option=3,$HOME_ADDR --dhcp-leasefile="$T/dnsmasq.leases" \
+		--pid-file="$T/dnsmasq.pid" --log-dhcp --log-facility="$T/dnsmasq.log" --dhcp-authoritative
+}
+start_dnsmasq || die "dnsmasq did not start"
+
+# A client script that only applies what it is given (no resolv.conf, which
+# is the host's): address, default route; records the variables.
+cat >"$T/dhclient-script" <<'EOF'
+#!/bin/sh
+env | grep -E '^(reason|new_|old_|interface)' | sort >"$DHCLIENT_REC.$reason"
+case "$reason" in
+BOUND|RENEW|REBIND|REBOOT)
+	ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface" 2>/dev/null
+	[ -n "$new_routers" ] && ip route replace default via "${new_routers%% *}" dev "$interface";;
+RELEASE|EXPIRE|FAIL|STOP)
+	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/$old_subnet_mask" dev "$interface" 2>/dev/null;;
+esac
+exit 0
+EOF
+chmod +x "$T/dhclient-script"
+
+# dhclient in NS: one attempt (-1) of at most 30 s, retransmitting every
+# 1-2 s (the defaults back off to minutes), then it stays to renew.
+printf 'timeout 30;\ninitial-interval 1;\nbackoff-cutoff 2;\n' >"$T/dhclient.conf"
+run_dhclient() {
+	local ns=$1
+	DHCLIENT_REC="$T/$ns.rec" nsexec "$ns" dhclient -4 -1 -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" \
+		-pf "$T/$ns.dhclient.pid" -lf "$T/$ns.dhclient.leases" eth0 >>"$T/$ns.dhclient.log" 2>&1
+}
+addr4() { nsip "$1" -4 -o addr show dev eth0 | awk '{print $4}' | sed 's|/.*||' | head -n 1; }
+default4() { nsip "$1" -4 route show default | awk '{print $3; exit}'; }
+lease_of() {
+	ctl gw dhcp --json 2>/dev/null | jq -r --arg a "$1" '.dhcp.leases[] | select(.address == $a) | .iface'
+}
+
+# tcpdump on the upstream: the relayed packets with giaddr and hops.
+nsexec home tcpdump -i lan0 -n -vv -s 0 --immediate-mode -l 'udp port 67 or udp port 68' \
+	>"$T/wire.txt" 2>"$T/wire.err" &
+TCPDUMP=$!
+wait_for 5 tcpdump_ready "$T/wire.err" || warn "tcpdump not ready"
+
+CONF="dhcp4-relay {
+	upstream wlan0
+	iface eth*
+	server $HOME_ADDR
+	mode auto
+}"
+start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
+
+# ---- dhclient on h1 (eth0) ----
+run_dhclient h1 &
+if wait_for 30 eval '[ -n "$(addr4 h1)" ]'; then
+	ok "h1 (dhclient): address $(addr4 h1) in the home /24"
+else
+	not_ok "h1 (dhclient): address in the home /24" "$(tail -n 5 "$T/h1.dhclient.log")"
+	ctl gw dhcp
+fi
+H1=$(addr4 h1)
+check "h1: the address is from dnsmasq's range" "'$H1'" eval '[[ "$H1" == 192.168.41.1[0-5][0-9] ]]'
+check "h1: default route via the home router $HOME_ADDR" "default via '$(default4 h1)'" \
+	test "$(default4 h1)" = "$HOME_ADDR"
+check "gw: lease of $H1 on eth0 listed by islandctl dhcp" "$(ctl gw dhcp)" \
+	test "$(lease_of "$H1")" = eth0
+kill "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
+check "wire: relayed request has giaddr $GW_ADDR and hops 1" "$(head -n 40 "$T/wire.txt")" \
+	grep -qE "Gateway-IP $GW_ADDR" "$T/wire.txt"
+check "wire: hops 1 on the relayed request" "$(grep -m 3 -E 'hops' "$T/wire.txt")" \
+	grep -qE "BOOTP/DHCP, Request.*hops 1" "$T/wire.txt"
+check "wire: the request reaches the server unicast from $GW_ADDR.67" "$(grep -m 3 "> $HOME_ADDR.67" "$T/wire.txt")" \
+	grep -qE "$GW_ADDR\.67 > $HOME_ADDR\.67" "$T/wire.txt"
+check "wire: the relayed DHCPACK goes to giaddr:67" "$(grep -m 3 "> $GW_ADDR.67" "$T/wire.txt")" \
+	grep -qE "$HOME_ADDR\.67 > $GW_ADDR\.67" "$T/wire.txt"
+check "dhcp view: mode relay (auto)" "$(ctl gw dhcp)" \
+	jqe '.dhcp.relays[0].mode == "relay" and .dhcp.relays[0].mode_configured == "auto"' <<<"$(ctl gw dhcp --json)"
+
+# ---- dhcpcd on h2 (eth1), in its own mount namespace so its /run files are its own ----
+cat >"$T/dhcpcd.conf" <<'EOF'
+option routers, subnet_mask
+nohook resolv.conf, hostname, ntp, timezone, ypbind
+noipv6rs
+ipv4only
+EOF
+nsexec h2 unshare -m sh -c "mount -t tmpfs none /run && mkdir -p /run/dhcpcd && mount -t tmpfs none /var/lib/dhcpcd 2>/dev/null; \
+	exec dhcpcd -B -4 -f '$T/dhcpcd.conf' -t 30 eth0" >"$T/h2.dhcpcd.log" 2>&1 &
+DHCPCD=$!
+if wait_for 30 eval '[ -n "$(addr4 h2)" ]'; then
+	ok "h2 (dhcpcd): address $(addr4 h2) in the home /24"
+else
+	not_ok "h2 (dhcpcd): address in the home /24" "$(tail -n 5 "$T/h2.dhcpcd.log")"
+fi
+H2=$(addr4 h2)
+check "h2: default route via the home router $HOME_ADDR" "default via '$(default4 h2)'" \
+	test "$(default4 h2)" = "$HOME_ADDR"
+check "gw: lease of $H2 on eth1" "$(ctl gw dhcp)" test "$(lease_of "$H2")" = eth1
+
+# ---- release: the lease is forgotten ----
+nsexec h1 dhclient -4 -r -cf "$T/dhclient.conf" -sf "$T/dhclient-script" -pf "$T/h1.dhclient.pid" -lf "$T/h1.dhclient.leases" eth0 \
+	>>"$T/h1.dhclient.log" 2>&1
+check "h1 released: the lease of $H1 is forgotten" "$(ctl gw dhcp)" \
+	wait_for 10 eval '[ -z "$(lease_of "$H1")" ]'
+check "stats: leases_forgotten counted" "$(counter gw leases_forgotten)" \
+	jqe '.dhcp4.leases_forgotten >= 1' <<<"$(ctl gw stats --json)"
+
+# ---- a server that drops relayed requests: auto falls back to forward ----
+kill "$DHCPCD" 2>/dev/null
+nsexec home nft -f - <<EOF
+table inet isl_dhcp4 {
+	chain in {
+		type filter hook input priority 0;
+		udp dport 67 ip saddr $GW_ADDR drop
+	}
+}
+EOF
+nsip h1 -4 addr flush dev eth0
+run_dhclient h1 &
+if wait_for 40 eval '[ -n "$(addr4 h1)" ]'; then
+	ok "h1 gets a lease although the server drops relayed requests ($(addr4 h1))"
+else
+	not_ok "h1 gets a lease although the server drops relayed requests" "$(ctl gw dhcp)"
+fi
+check "dhcp view: mode forward, and why" "$(ctl gw dhcp)" \
+	jqe '.dhcp.relays[0].mode == "forward" and (.dhcp.relays[0].why | test("unanswered"))' <<<"$(ctl gw dhcp --json)"
+check "stats: one mode switch" "$(ctl gw stats --json | jq -c .dhcp4)" \
+	jqe '.dhcp4.mode_switches == 1 and .dhcp4.forwarded >= 1' <<<"$(ctl gw stats --json)"
+check "gw: the forwarded exchange's lease is known" "$(ctl gw dhcp)" \
+	eval '[ "$(lease_of "$(addr4 h1)")" = eth0 ]'
+nsexec home nft delete table inet isl_dhcp4
+nsexec h1 dhclient -4 -x -pf "$T/h1.dhclient.pid" >/dev/null 2>&1
+
+# ---- isc-dhcp-server as the second server (dnsmasq stopped) ----
+if command -v dhcpd >/dev/null; then
+	kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
+	cat >"$T/dhcpd.conf" <<EOF
+authoritative;
+default-lease-time 120;
+max-lease-time 240;
+subnet 192.168.41.0 netmask 255.255.255.0 {
+	range 192.168.41.200 192.168.41.220;
+	option routers $HOME_ADDR;
+}
+EOF
+	touch "$T/dhcpd.leases"
+	nsexec home dhcpd -4 -q -cf "$T/dhcpd.conf" -lf "$T/dhcpd.leases" -pf "$T/dhcpd.pid" lan0 \
+		>"$T/dhcpd.log" 2>&1
+	# relay mode from the start: a fresh daemon
+	stop_islandd gw TERM 5
+	start_islandd gw "dhcp4-relay {
+	upstream wlan0
+	iface eth0
+	server $HOME_ADDR
+	mode relay
+}" || not_ok "islandd restarts" "see $(islandd_log gw)"
+	nsip h1 -4 addr flush dev eth0
+	run_dhclient h1 &
+	if wait_for 30 eval '[[ "$(addr4 h1)" == 192.168.41.2[0-2][0-9] ]]'; then
+		ok "h1 gets a lease from isc-dhcp-server through the relay ($(addr4 h1))"
+	else
+		not_ok "h1 gets a lease from isc-dhcp-server through the relay" "$(tail -n 5 "$T/dhcpd.log"; ctl gw dhcp)"
+	fi
+	nsexec h1 dhclient -4 -x -pf "$T/h1.dhclient.pid" >/dev/null 2>&1
+else
+	skip "isc-dhcp-server" "dhcpd not installed"
+fi
+
+finish_islandd gw
+test_status
