@@ -59,6 +59,9 @@ BOUND|RENEW|REBIND|REBOOT)
 	ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface" 2>/dev/null
 	[ -n "$new_routers" ] && ip route replace default via "${new_routers%% *}" dev "$interface";;
 RELEASE|EXPIRE|FAIL|STOP)
+	# dhclient runs this right after handing the DHCPRELEASE to the kernel,
+	# which may still be resolving the server's MAC: keep the source a moment
+	sleep 1
 	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/$old_subnet_mask" dev "$interface" 2>/dev/null;;
 esac
 exit 0
@@ -140,9 +143,9 @@ check "h2: default route via the home router $HOME_ADDR" "default via '$(default
 check "gw: lease of $H2 on eth1" "$(ctl gw dhcp)" test "$(lease_of "$H2")" = eth1
 
 # ---- release: the lease is forgotten ----
-nsexec h1 dhclient -4 -r -cf "$T/dhclient.conf" -sf "$T/dhclient-script" -pf "$T/h1.dhclient.pid" -lf "$T/h1.dhclient.leases" eth0 \
+nsexec h1 dhclient -4 -r -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" -pf "$T/h1.dhclient.pid" -lf "$T/h1.dhclient.leases" eth0 \
 	>>"$T/h1.dhclient.log" 2>&1
-check "h1 released: the lease of $H1 is forgotten" "$(ctl gw dhcp)" \
+check "h1 released: the lease of $H1 is forgotten" "$(ctl gw stats --json | jq -c .dhcp4; tail -n 8 "$T/h1.dhclient.log"; nsip h1 neigh; nsip h1 -4 route)" \
 	wait_for 10 eval '[ -z "$(lease_of "$H1")" ]'
 check "stats: leases_forgotten counted" "$(counter gw leases_forgotten)" \
 	jqe '.dhcp4.leases_forgotten >= 1' <<<"$(ctl gw stats --json)"
