@@ -107,7 +107,8 @@ static void copy_conf(struct relay *r, const struct conf_dhcp4_relay *c)
 	for (size_t i = 0; i < r->n_ifaces; i++)
 		memcpy(r->ifaces[i], c->ifaces[i], IF_NAMESIZE);
 	r->n_servers = c->n_servers < CONF_MAX_DHCP4_SERVERS ? c->n_servers : CONF_MAX_DHCP4_SERVERS;
-	memcpy(r->servers, c->servers, r->n_servers * sizeof(r->servers[0]));
+	if (r->n_servers)
+		memcpy(r->servers, c->servers, r->n_servers * sizeof(r->servers[0]));
 	r->conf_mode = c->mode;
 	r->option82 = c->option82;
 	r->learn_hosts = c->learn_hosts;
