@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "proto/bytes.h"
+#include "proto/inet_csum.h"
 
 static const uint8_t magic_cookie[4] = { 99, 130, 83, 99 };
 
@@ -250,30 +251,13 @@ int dhcp4_relay_agent_circuit(const uint8_t *buf, const struct dhcp4_msg *m, con
 	return -1;
 }
 
-/* RFC 1071 one's complement sum of 16-bit words. */
-static uint32_t sum_words(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += be_get16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static uint16_t udp_checksum(const uint8_t *ip, const uint8_t *udp, size_t udp_len)
 {
-	uint32_t sum = sum_words(0, ip + 12, 8);   /* source and destination (RFC 768) */
+	uint32_t sum = inet_csum_add(0, ip + 12, 8);   /* source and destination (RFC 768) */
 	sum += IPPROTO_UDP;
 	sum += (uint32_t)udp_len;
-	sum = sum_words(sum, udp, udp_len);
-	uint16_t c = fold(sum);
+	sum = inet_csum_add(sum, udp, udp_len);
+	uint16_t c = inet_csum_fold(sum);
 	return c ? c : 0xffff;                      /* 0 means "no checksum" */
 }
 
@@ -293,7 +277,7 @@ size_t dhcp4_build_ipv4_udp(uint8_t *frame, struct in_addr src, struct in_addr d
 	be_put16(ip + 10, 0);
 	memcpy(ip + 12, &src.s_addr, 4);
 	memcpy(ip + 16, &dst.s_addr, 4);
-	be_put16(ip + 10, fold(sum_words(0, ip, 20)));
+	be_put16(ip + 10, inet_csum_fold(inet_csum_add(0, ip, 20)));
 	be_put16(udp, sport);
 	be_put16(udp + 2, dport);
 	be_put16(udp + 4, (uint16_t)udp_len);
