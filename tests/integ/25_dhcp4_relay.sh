@@ -93,6 +93,7 @@ CONF="dhcp4-relay {
 	iface eth*
 	server $HOME_ADDR
 	mode auto
+	option82 yes
 }"
 start_islandd gw "$CONF" || { not_ok "islandd starts" "see $(islandd_log gw)"; exit 1; }
 
@@ -117,6 +118,10 @@ check "wire: hops 1 on the relayed request" "$(grep -m 3 -E 'hops' "$T/wire.txt"
 	grep -qE "BOOTP/DHCP, Request.*hops 1" "$T/wire.txt"
 check "wire: the request reaches the server unicast from $GW_ADDR.67" "$(grep -m 3 "> $HOME_ADDR.67" "$T/wire.txt")" \
 	grep -qE "$GW_ADDR\.67 > $HOME_ADDR\.67" "$T/wire.txt"
+check "wire: option 82 with circuit-id eth0 on the relayed request (RFC 3046)" "$(grep -m 3 -i 'agent' "$T/wire.txt")" \
+	grep -qiE "Circuit-ID SubOption 1, length 4: eth0" "$T/wire.txt"
+check "stats: option 82 stripped from replies before the island" "$(ctl gw stats --json | jq -c .dhcp4)" \
+	jqe '.dhcp4.option82_added >= 1 and .dhcp4.option82_stripped >= 1' <<<"$(ctl gw stats --json)"
 check "wire: the relayed DHCPACK goes to giaddr:67" "$(grep -m 3 "> $GW_ADDR.67" "$T/wire.txt")" \
 	grep -qE "$HOME_ADDR\.67 > $GW_ADDR\.67" "$T/wire.txt"
 check "dhcp view: mode relay (auto)" "$(ctl gw dhcp)" \

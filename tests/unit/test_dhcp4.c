@@ -429,6 +429,19 @@ static void test_engine_relay(void **state)
 	assert_int_equal(dhcp4_engine_lease_count(e), 0);
 	assert_int_equal(dhcp4_engine_counters(e)->leases_expired, 1);
 
+	/* a renewal the kernel routes (unicast ACK seen on the upstream) extends the lease */
+	dhcp4_engine_on_island(e, 4, bcast, fx_request, fx_request_len);
+	n = server_reply(b, fx_ack, fx_ack_len, "192.168.1.2");
+	dhcp4_engine_on_server(e, 2, b, n);
+	assert_int_equal(hosts_up, 2);
+	run_for(200 * 1000);
+	dhcp4_engine_on_upstream_client(e, 2, fx_ack, fx_ack_len);
+	assert_int_equal(dhcp4_engine_counters(e)->leases_renewed, 1);
+	run_for(200 * 1000);   /* 400 s after the first ACK, 200 s after the renewal */
+	assert_int_equal(hosts_down, 1);
+	run_for(101 * 1000);
+	assert_int_equal(hosts_down, 2);
+
 	/* a reply for giaddr not ours, for an unknown client, from the island */
 	n = server_reply(b, fx_ack, fx_ack_len, "192.168.1.3");
 	dhcp4_engine_on_server(e, 2, b, n);
