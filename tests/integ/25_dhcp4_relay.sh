@@ -124,6 +124,9 @@ check "stats: option 82 stripped from replies before the island" "$(ctl gw stats
 	jqe '.dhcp4.option82_added >= 1 and .dhcp4.option82_stripped >= 1' <<<"$(ctl gw stats --json)"
 check "wire: the relayed DHCPACK goes to giaddr:67" "$(grep -m 3 "> $GW_ADDR.67" "$T/wire.txt")" \
 	grep -qE "$HOME_ADDR\.67 > $GW_ADDR\.67" "$T/wire.txt"
+check "prometheus: relayed requests and drops by reason" "$(ctl gw stats --prometheus | grep -m 5 dhcp4)" \
+	eval 'ctl gw stats --prometheus | grep -qE "^islandd_dhcp4_relayed_total [1-9]" &&
+	      ctl gw stats --prometheus | grep -qE "^islandd_dhcp4_dropped_total\{reason=\"no_cookie\"\} 0"'
 check "dhcp view: mode relay (auto)" "$(ctl gw dhcp)" \
 	jqe '.dhcp.relays[0].mode == "relay" and .dhcp.relays[0].mode_configured == "auto"' <<<"$(ctl gw dhcp --json)"
 
