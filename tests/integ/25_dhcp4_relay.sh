@@ -86,7 +86,12 @@ lease_of() {
 nsexec home tcpdump -i lan0 -n -vv -s 0 --immediate-mode -l 'udp port 67 or udp port 68' \
 	>"$T/wire.txt" 2>"$T/wire.err" &
 TCPDUMP=$!
+# and on h1: what the gateway sends to the client (-e: link-layer addresses)
+nsexec h1 tcpdump -i eth0 -n -e -vv -s 0 --immediate-mode -l 'udp port 67 or udp port 68' \
+	>"$T/h1wire.txt" 2>"$T/h1wire.err" &
+TCPDUMP_H1=$!
 wait_for 5 tcpdump_ready "$T/wire.err" || warn "tcpdump not ready"
+wait_for 5 tcpdump_ready "$T/h1wire.err" || warn "tcpdump on h1 not ready"
 
 CONF="dhcp4-relay {
 	upstream wlan0
@@ -111,7 +116,16 @@ check "h1: default route via the home router $HOME_ADDR" "default via '$(default
 	test "$(default4 h1)" = "$HOME_ADDR"
 check "gw: lease of $H1 on eth0 listed by islandctl dhcp" "$(ctl gw dhcp)" \
 	test "$(lease_of "$H1")" = eth0
-kill "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
+kill "$TCPDUMP" "$TCPDUMP_H1" 2>/dev/null; wait "$TCPDUMP" "$TCPDUMP_H1" 2>/dev/null
+GW_ETH0_MAC=$(nsip gw link show eth0 | awk '/link\/ether/ {print $2}')
+check "island wire: the OFFER and ACK reach h1 from $GW_ADDR.67 to port 68, from the gateway's MAC" \
+	"$(grep -m 4 -E '\.67 > ' "$T/h1wire.txt")" \
+	eval 'grep -qE "$GW_ADDR\.67 > [0-9.]+\.68: .*\[udp sum ok\]" "$T/h1wire.txt" &&
+	      grep -B 1 -E "$GW_ADDR\.67 > " "$T/h1wire.txt" | grep -q "$GW_ETH0_MAC > " &&
+	      grep -A 30 "$GW_ADDR\.67 > " "$T/h1wire.txt" | grep -q "DHCP-Message (53), length 1: ACK"'
+check "island wire: no bad IPv4 or UDP checksum, no option 82 towards the client" \
+	"$(grep -m 3 -iE 'bad|Agent-Information' "$T/h1wire.txt")" \
+	eval '! grep -qiE "bad (udp |)cksum|Agent-Information" "$T/h1wire.txt"'
 check "wire: relayed request has giaddr $GW_ADDR and hops 1" "$(head -n 40 "$T/wire.txt")" \
 	grep -qE "Gateway-IP $GW_ADDR" "$T/wire.txt"
 check "wire: hops 1 on the relayed request" "$(grep -m 3 -E 'hops' "$T/wire.txt")" \
