@@ -141,6 +141,10 @@ check "wire: the relayed DHCPACK goes to giaddr:67" "$(grep -m 3 "> $GW_ADDR.67"
 check "prometheus: relayed requests and drops by reason" "$(ctl gw stats --prometheus | grep -m 5 dhcp4)" \
 	eval 'ctl gw stats --prometheus | grep -qE "^islandd_dhcp4_relayed_total [1-9]" &&
 	      ctl gw stats --prometheus | grep -qE "^islandd_dhcp4_dropped_total\{reason=\"no_cookie\"\} 0"'
+TXT=$(ctl gw dhcp)
+check "islandctl dhcp (text): the mode, giaddr and h1's lease" "$TXT" \
+	eval 'grep -q "^upstream wlan0: mode relay (configured auto), giaddr $GW_ADDR" <<<"$TXT" &&
+	      grep -qE "^  $H1 +[0-9a-f:]{17} eth0 +[0-9]+s" <<<"$TXT"'
 check "dhcp view: mode relay (auto)" "$(ctl gw dhcp)" \
 	jqe '.dhcp.relays[0].mode == "relay" and .dhcp.relays[0].mode_configured == "auto"' <<<"$(ctl gw dhcp --json)"
 
@@ -182,6 +186,10 @@ table inet isl_dhcp4 {
 	}
 }
 EOF
+nsexec home tcpdump -i lan0 -n -e -vv -s 0 --immediate-mode -l 'udp port 67 or udp port 68' \
+	>"$T/fwd.txt" 2>"$T/fwd.err" &
+TCPDUMP=$!
+wait_for 5 tcpdump_ready "$T/fwd.err" || warn "tcpdump not ready"
 nsip h1 -4 addr flush dev eth0
 run_dhclient h1 &
 if wait_for 40 eval '[ -n "$(addr4 h1)" ]'; then
@@ -195,6 +203,13 @@ check "stats: one mode switch" "$(ctl gw stats --json | jq -c .dhcp4)" \
 	jqe '.dhcp4.mode_switches == 1 and .dhcp4.forwarded >= 1' <<<"$(ctl gw stats --json)"
 check "gw: the forwarded exchange's lease is known" "$(ctl gw dhcp)" \
 	eval '[ "$(lease_of "$(addr4 h1)")" = eth0 ]'
+kill "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
+GW_WLAN_MAC=$(nsip gw link show wlan0 | awk '/link\/ether/ {print $2}')
+check "wire (forward): the client's broadcast leaves from the gateway's MAC, giaddr 0, broadcast flag" \
+	"$(grep -m 2 -B 1 -A 3 '0.0.0.0.68 > 255.255.255.255.67' "$T/fwd.txt")" \
+	eval 'grep -B 1 -E "0\.0\.0\.0\.68 > 255\.255\.255\.255\.67: \[udp sum ok\] .*Flags \[Broadcast\]" "$T/fwd.txt" |
+	      grep -q "$GW_WLAN_MAC > ff:ff:ff:ff:ff:ff" &&
+	      ! grep -A 6 -E "0\.0\.0\.0\.68 > 255" "$T/fwd.txt" | grep -q "Gateway-IP"'
 nsexec home nft delete table inet isl_dhcp4
 nsexec h1 dhclient -4 -x -pf "$T/h1.dhclient.pid" >/dev/null 2>&1
 
