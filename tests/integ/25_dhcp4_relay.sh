@@ -50,10 +50,9 @@ start_dnsmasq() {
 start_dnsmasq || die "dnsmasq did not start"
 
 # A client script that only applies what it is given (no resolv.conf, which
-# is the host's): address, default route; records the variables.
+# is the host's): address, default route.
 cat >"$T/dhclient-script" <<'EOF'
 #!/bin/sh
-env | grep -E '^(reason|new_|old_|interface)' | sort >"$DHCLIENT_REC.$reason"
 case "$reason" in
 BOUND|RENEW|REBIND|REBOOT)
 	ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface" 2>/dev/null
@@ -73,7 +72,7 @@ chmod +x "$T/dhclient-script"
 printf 'timeout 30;\ninitial-interval 1;\nbackoff-cutoff 2;\n' >"$T/dhclient.conf"
 run_dhclient() {
 	local ns=$1
-	DHCLIENT_REC="$T/$ns.rec" nsexec "$ns" dhclient -4 -1 -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" \
+	nsexec "$ns" dhclient -4 -1 -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" \
 		-pf "$T/$ns.dhclient.pid" -lf "$T/$ns.dhclient.leases" eth0 >>"$T/$ns.dhclient.log" 2>&1
 }
 addr4() { nsip "$1" -4 -o addr show dev eth0 | awk '{print $4}' | sed 's|/.*||' | head -n 1; }
