@@ -54,7 +54,7 @@ struct dhcp4_counters {
 	uint64_t relayed, forwarded, delivered, delivered_broadcast;
 	uint64_t option82_added, option82_no_room, option82_stripped;
 	uint64_t drop[DHCP4_DROP__COUNT];              /* codec reasons */
-	uint64_t drop_reply_from_island, drop_request_on_upstream, drop_no_relay;
+	uint64_t drop_reply_from_island, upstream_requests_ignored, drop_no_relay;
 	uint64_t drop_no_upstream_address, drop_giaddr_not_ours, drop_unknown_client;
 	uint64_t upstream_not_ours;                    /* broadcasts for the upstream's own clients */
 	uint64_t pending_evicted, send_errors;

@@ -516,7 +516,7 @@ void dhcp4_engine_on_server(struct dhcp4_engine *e, int upstream_ifindex, const 
 		return;
 	}
 	if (m.op != DHCP4_OP_REPLY) {
-		e->c.drop_request_on_upstream++;
+		e->c.upstream_requests_ignored++;
 		return;
 	}
 	struct relay *r = relay_by_upstream(e, upstream_ifindex);
@@ -715,7 +715,7 @@ static const struct { const char *name; size_t off; } counter_fields[] = {
 	COUNTER(unicast_seen), COUNTER(leases_renewed),
 	COUNTER(relayed), COUNTER(forwarded), COUNTER(delivered), COUNTER(delivered_broadcast),
 	COUNTER(option82_added), COUNTER(option82_no_room), COUNTER(option82_stripped),
-	COUNTER(drop_reply_from_island), COUNTER(drop_request_on_upstream), COUNTER(drop_no_relay),
+	COUNTER(drop_reply_from_island), COUNTER(upstream_requests_ignored), COUNTER(drop_no_relay),
 	COUNTER(drop_no_upstream_address), COUNTER(drop_giaddr_not_ours), COUNTER(drop_unknown_client),
 	COUNTER(upstream_not_ours), COUNTER(pending_evicted), COUNTER(send_errors),
 	COUNTER(leases_learned), COUNTER(leases_forgotten), COUNTER(leases_expired),
