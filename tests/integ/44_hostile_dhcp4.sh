@@ -45,6 +45,8 @@ import random, struct, sys
 from scapy.all import Ether, IP, UDP, Raw, BOOTP, DHCP, sendp, conf
 conf.verb = 0
 shape, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1
+# from the upstream: a server's reply to the gateway (argv 3: its MAC)
+up = shape.startswith("up_")
 mac = bytes.fromhex("02aabbccdd01")
 def msg(op=1, htype=1, hlen=6, hops=0, opts=b"\x35\x01\x01\xff", chaddr=mac, file=b"", sname=b"", cookie=b"\x63\x82\x53\x63"):
     b = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", op, htype, hlen, hops, random.getrandbits(32), 0, 0,
@@ -61,13 +63,23 @@ shapes = {
     "hops17": lambda: msg(hops=17),
     "reply_from_island": lambda: msg(op=2, opts=b"\x35\x01\x02\xff"),
     "flood": lambda: msg(chaddr=bytes([2]) + random.randbytes(5)),
+    "up_giaddr_not_ours": lambda: msg(op=2, opts=b"\x35\x01\x05\xff")[:24] + bytes([192, 168, 44, 3]) + msg(op=2, opts=b"\x35\x01\x05\xff")[28:],
+    "up_unknown_client": lambda: msg(op=2, opts=b"\x35\x01\x05\xff")[:24] + bytes([192, 168, 44, 2]) + msg(op=2, opts=b"\x35\x01\x05\xff")[28:],
+    "up_request": lambda: msg(),
 }
+if up:
+    frames = [Ether(dst=sys.argv[3]) / IP(src="192.168.44.1", dst="192.168.44.2") / UDP(sport=67, dport=67) /
+              Raw(shapes[shape]()) for _ in range(count)]
+    sendp(frames, iface="lan0")
+    sys.exit(0)
 frames = [Ether(dst="ff:ff:ff:ff:ff:ff", src="02:aa:bb:cc:dd:01") /
           IP(src="0.0.0.0", dst="255.255.255.255") / UDP(sport=68, dport=67) / Raw(shapes[shape]())
           for _ in range(count)]
 sendp(frames, iface="eth0")
 EOF
 send() { nsexec h1 "$ISL_PY" "$T/send.py" "$@"; }
+GW_WLAN_MAC=$(nsip gw link show wlan0 | awk '/link\/ether/ {print $2}')
+send_up() { nsexec home "$ISL_PY" "$T/send.py" "$1" 1 "$GW_WLAN_MAC"; }
 d4() { ctl gw stats --json 2>/dev/null | jq -r --arg n "$1" '.dhcp4[$n] // empty'; }
 d4_at_least() { local v; v=$(d4 "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 rss_anon() { awk '/^RssAnon:/ {print $2}' "/proc/$(islandd_pid gw)/status"; }
@@ -102,6 +114,24 @@ hcase "option overload inside file (a loop)" overload_loop drop_overload_loop
 hcase "option overload given twice" overload_twice drop_overload_loop
 hcase "hops 17" hops17 drop_too_many_hops
 hcase "a server's reply from the island side" reply_from_island drop_reply_from_island
+# from the upstream: replies that are not the relay's to deliver
+upcase() {
+	local name=$1 shape=$2 ctr=$3 before rx delivered
+	before=$(d4 "$ctr"); rx=$(d4 rx_server); delivered=$(d4 delivered)
+	send_up "$shape"
+	if ! wait_for 5 d4_at_least rx_server $((rx + 1)); then
+		not_ok "$name" "the packet never reached the daemon (rx_server $rx)"
+		return
+	fi
+	if [ "$(d4 "$ctr")" -eq $((before + 1)) ] && [ "$(d4 delivered)" -eq "$delivered" ]; then
+		ok "$name ($ctr +1, nothing delivered)"
+	else
+		not_ok "$name" "$ctr $before -> $(d4 "$ctr"), delivered $delivered -> $(d4 delivered)"
+	fi
+}
+upcase "upstream: a reply for another relay's giaddr" up_giaddr_not_ours drop_giaddr_not_ours
+upcase "upstream: a reply to our giaddr for a client that asked nothing" up_unknown_client drop_unknown_client
+upcase "upstream: a request sent to the relay's port 67" up_request upstream_requests_ignored
 sleep 0.5 # a reply would need the server's round trip: give it time before judging
 check "nothing was sent to the island for the hostile cases" "$(cat "$T/down.txt")" \
 	test ! -s "$T/down.txt"
