@@ -226,10 +226,11 @@ static void lease_learn(struct dhcp4_engine *e, uint8_t relay, int island, const
 	tick_arm(e);
 }
 
-static void lease_forget(struct dhcp4_engine *e, const uint8_t mac[6], struct in_addr addr)
+/* Only from the link the host is on: a client elsewhere cannot end it. */
+static void lease_forget(struct dhcp4_engine *e, int island_ifindex, const uint8_t mac[6], struct in_addr addr)
 {
 	struct lease *l = lease_find(e, mac);
-	if (l && (addr.s_addr == 0 || l->addr.s_addr == addr.s_addr))
+	if (l && l->island_ifindex == island_ifindex && (addr.s_addr == 0 || l->addr.s_addr == addr.s_addr))
 		lease_drop(e, l, &e->c.leases_forgotten);
 }
 
@@ -390,7 +391,7 @@ void dhcp4_engine_on_island(struct dhcp4_engine *e, int ifindex, struct in_addr 
 	}
 	struct relay *r = &e->relays[il->relay];
 	if (m.type == DHCP4_RELEASE || m.type == DHCP4_DECLINE)
-		lease_forget(e, m.chaddr, m.type == DHCP4_RELEASE ? m.ciaddr : m.requested_ip);
+		lease_forget(e, ifindex, m.chaddr, m.type == DHCP4_RELEASE ? m.ciaddr : m.requested_ip);
 	if (dst.s_addr != INADDR_BROADCAST && !is_gateway_address(e, ifindex, r, dst)) {
 		e->c.unicast_seen++;
 		return;
@@ -501,7 +502,7 @@ static void deliver(struct dhcp4_engine *e, struct relay *r, struct pending *p, 
 		lease_learn(e, p->relay, p->island_ifindex, m->chaddr, m->yiaddr,
 		            m->has_lease_time ? m->lease_time_s : 0);
 	else if (m->type == DHCP4_NAK)
-		lease_forget(e, m->chaddr, (struct in_addr){ 0 });
+		lease_forget(e, p->island_ifindex, m->chaddr, (struct in_addr){ 0 });
 	if (m->type == DHCP4_ACK || m->type == DHCP4_NAK)
 		pending_del(e, p);
 }

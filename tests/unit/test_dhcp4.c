@@ -459,7 +459,7 @@ static void test_engine_release_nak_hops(void **state)
 {
 	(void)state;
 	struct conf *c;
-	struct dhcp4_engine *e = engine_setup("dhcp4-relay { upstream wlan0; iface eth0 }", &c);
+	struct dhcp4_engine *e = engine_setup("dhcp4-relay { upstream wlan0; iface eth0; iface eth1 }", &c);
 	uint8_t b[DHCP4_MAX_LEN];
 	/* no server: broadcast on the upstream */
 	dhcp4_engine_on_island(e, 3, bcast, fx_request, fx_request_len);
@@ -468,8 +468,8 @@ static void test_engine_release_nak_hops(void **state)
 	size_t n = server_reply(b, fx_ack, fx_ack_len, "192.168.1.2");
 	dhcp4_engine_on_server(e, 2, b, n);
 	assert_int_equal(hosts_up, 1);
-	/* not an island link: eth1 is not in this block */
-	dhcp4_engine_on_island(e, 4, bcast, fx_request, fx_request_len);
+	/* not an island link (ifindex 9 is not in the table) */
+	dhcp4_engine_on_island(e, 9, bcast, fx_request, fx_request_len);
 	assert_int_equal(dhcp4_engine_counters(e)->drop_no_relay, 1);
 
 	/* a unicast DHCPRELEASE to the server, routed by the kernel: looked at, not relayed */
@@ -480,10 +480,13 @@ static void test_engine_release_nak_hops(void **state)
 	struct dhcp4_msg m;
 	assert_int_equal(dhcp4_parse(b, fx_request_len, &m), DHCP4_DROP_NONE);
 	assert_int_equal(m.type, DHCP4_RELEASE);
+	dhcp4_engine_on_island(e, 4, a4("192.168.1.1"), b, fx_request_len);   /* not its link */
+	assert_int_equal(hosts_down, 0);
+	assert_int_equal(dhcp4_engine_counters(e)->unicast_seen, 1);
 	dhcp4_engine_on_island(e, 3, a4("192.168.1.1"), b, fx_request_len);
 	assert_int_equal(n_sent, before);
 	assert_int_equal(hosts_down, 1);
-	assert_int_equal(dhcp4_engine_counters(e)->unicast_seen, 1);
+	assert_int_equal(dhcp4_engine_counters(e)->unicast_seen, 2);
 
 	/* hops 16 arrives: relaying would make 17 */
 	fixture(b, fx_discover, fx_discover_len);
