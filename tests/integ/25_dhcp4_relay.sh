@@ -166,6 +166,9 @@ H2=$(addr4 h2)
 check "h2: default route via the home router $HOME_ADDR" "default via '$(default4 h2)'" \
 	test "$(default4 h2)" = "$HOME_ADDR"
 check "gw: lease of $H2 on eth1" "$(ctl gw dhcp)" test "$(lease_of "$H2")" = eth1
+ctl gw reload >/dev/null
+check "reload with the same links: the leases stay" "$(ctl gw dhcp)" \
+	eval '[ "$(lease_of "$H2")" = eth1 ] && [ "$(lease_of "$H1")" = eth0 ]'
 
 # ---- release: the lease is forgotten ----
 nsexec h1 dhclient -4 -r -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" -pf "$T/h1.dhclient.pid" -lf "$T/h1.dhclient.leases" eth0 \
