@@ -33,8 +33,8 @@ enum conf_answer_from {
 };
 
 struct conf_rule {
-	struct in6_addr prefix; /* host bits cleared */
-	uint8_t plen;           /* 128 when the rule names one address */
+	struct in6_addr prefix; /* host bits cleared; IPv4 (proxy ARP): v4-mapped */
+	uint8_t plen;           /* 128 when the rule names one address (IPv4: 96 + length) */
 	enum conf_rule_method method;
 	char iface[IF_NAMESIZE]; /* RULE_IFACE only */
 	bool autovia;
@@ -171,6 +171,11 @@ struct conf {
 	struct conf_listen metrics_listen; /* Prometheus scrapes; port 0 = off */
 	size_t n_proxies;
 	struct conf_proxy *proxies;
+	/* proxy ARP: the IPv4 rules of proxy blocks, with the block's options
+	 * (rule prefixes v4-mapped, plen = 96 + IPv4 length); a block with only
+	 * IPv4 rules is here and not in proxies */
+	size_t n_arp_proxies;
+	struct conf_proxy *arp_proxies;
 	struct conf_mdns *mdns;    /* NULL when there is no mdns block */
 	size_t n_relays;
 	struct conf_ra_relay *relays;

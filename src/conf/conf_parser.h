@@ -155,5 +155,7 @@ const char *conf_answer_from_name(enum conf_answer_from a);
 
 /* Printable prefix "addr/len". */
 void conf_format_prefix(const struct in6_addr *a, uint8_t plen, char *buf, size_t cap);
+/* A rule's prefix: IPv4 form ("192.168.1.0/24") for a proxy ARP rule. */
+void conf_format_rule_prefix(const struct in6_addr *a, uint8_t plen, bool ipv4, char *buf, size_t cap);
 
 #endif

@@ -24,6 +24,9 @@ void conf_free(struct conf *conf)
 	for (size_t i = 0; i < conf->n_proxies; i++)
 		free(conf->proxies[i].rules);
 	free(conf->proxies);
+	for (size_t i = 0; i < conf->n_arp_proxies; i++)
+		free(conf->arp_proxies[i].rules);
+	free(conf->arp_proxies);
 	mdns_free(conf->mdns);
 	for (size_t i = 0; i < conf->n_relays; i++)
 		free(conf->relays[i].downstream);

@@ -22,20 +22,34 @@ bool conf_iface_is_upstream(const struct conf *c, const char *ifname)
 	for (size_t i = 0; i < c->n_proxies; i++)
 		if (strcmp(c->proxies[i].iface, ifname) == 0)
 			return true;
+	for (size_t i = 0; i < c->n_arp_proxies; i++)
+		if (strcmp(c->arp_proxies[i].iface, ifname) == 0)
+			return true;
 	for (size_t i = 0; i < c->n_relays; i++)
 		if (strcmp(c->relays[i].upstream, ifname) == 0)
 			return true;
 	return false;
 }
 
+static void proxy_ifaces(const struct conf_proxy *p, bool named, conf_iface_fn fn, void *ctx)
+{
+	if (!named)
+		fn(ctx, p->iface, "proxy", p->pos);
+	for (size_t r = 0; r < p->n_rules; r++)
+		if (p->rules[r].method == RULE_IFACE)
+			fn(ctx, p->rules[r].iface, "rule downstream", p->rules[r].pos);
+}
+
 void conf_foreach_iface(const struct conf *c, conf_iface_fn fn, void *ctx)
 {
-	for (size_t i = 0; i < c->n_proxies; i++) {
-		const struct conf_proxy *p = &c->proxies[i];
-		fn(ctx, p->iface, "proxy", p->pos);
-		for (size_t r = 0; r < p->n_rules; r++)
-			if (p->rules[r].method == RULE_IFACE)
-				fn(ctx, p->rules[r].iface, "rule downstream", p->rules[r].pos);
+	for (size_t i = 0; i < c->n_proxies; i++)
+		proxy_ifaces(&c->proxies[i], false, fn, ctx);
+	/* a block with rules of both families names its interface once */
+	for (size_t i = 0; i < c->n_arp_proxies; i++) {
+		bool named = false;
+		for (size_t k = 0; k < c->n_proxies && !named; k++)
+			named = strcmp(c->proxies[k].iface, c->arp_proxies[i].iface) == 0;
+		proxy_ifaces(&c->arp_proxies[i], named, fn, ctx);
 	}
 	for (size_t i = 0; c->mdns && i < c->mdns->n_ifaces; i++)
 		fn(ctx, c->mdns->ifaces[i].name, "mdns", c->mdns->ifaces[i].pos);
@@ -56,6 +70,6 @@ void conf_foreach_iface(const struct conf *c, conf_iface_fn fn, void *ctx)
 
 bool conf_is_empty(const struct conf *c)
 {
-	return c->n_proxies == 0 && !c->mdns && c->n_relays == 0 && c->n_ras == 0 &&
+	return c->n_proxies == 0 && c->n_arp_proxies == 0 && !c->mdns && c->n_relays == 0 && c->n_ras == 0 &&
 	       c->n_dhcp4_relays == 0;
 }

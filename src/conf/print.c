@@ -20,10 +20,10 @@ static void print_lifetime(FILE *out, const char *indent, const char *kw, uint32
 		fprintf(out, "%s%s %u\n", indent, kw, v);
 }
 
-static void print_rule(FILE *out, const struct conf_rule *ru)
+static void print_rule(FILE *out, const struct conf_rule *ru, bool ipv4)
 {
 	char pb[64];
-	conf_format_prefix(&ru->prefix, ru->plen, pb, sizeof(pb));
+	conf_format_rule_prefix(&ru->prefix, ru->plen, ipv4, pb, sizeof(pb));
 	fprintf(out, "\trule %s {\n", pb);
 	switch (ru->method) {
 	case RULE_STATIC:
@@ -41,8 +41,18 @@ static void print_rule(FILE *out, const struct conf_rule *ru)
 	fprintf(out, "\t}\n");
 }
 
-static void print_proxy(FILE *out, const struct conf_proxy *pr)
+static bool pos_before(struct conf_pos a, struct conf_pos b)
 {
+	return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
+/* One block holds a proxy's IPv6 rules (pr) and its IPv4 ones (arp, the
+ * same options); either may be NULL. */
+static void print_proxy(FILE *out, const struct conf_proxy *pr, const struct conf_proxy *arp)
+{
+	const struct conf_proxy *v6 = pr;
+	if (!pr)
+		pr = arp;
 	fprintf(out, "\nproxy %s {\n", pr->iface);
 	fprintf(out, "\trouter %s\n", yesno(pr->router));
 	fprintf(out, "\ttimeout %u\n", pr->timeout_ms);
@@ -55,8 +65,10 @@ static void print_proxy(FILE *out, const struct conf_proxy *pr)
 	fprintf(out, "\tmax-sessions %u\n", pr->max_sessions);
 	fprintf(out, "\tprobe-rate %u\n", pr->probe_rate);
 	fprintf(out, "\tanswer-from %s\n", conf_answer_from_name(pr->answer_from));
-	for (size_t i = 0; i < pr->n_rules; i++)
-		print_rule(out, &pr->rules[i]);
+	for (size_t i = 0; v6 && i < v6->n_rules; i++)
+		print_rule(out, &v6->rules[i], false);
+	for (size_t i = 0; arp && i < arp->n_rules; i++)
+		print_rule(out, &arp->rules[i], true);
 	fprintf(out, "}\n");
 }
 
@@ -192,8 +204,19 @@ void conf_print(const struct conf *conf, FILE *out)
 	} else {
 		fprintf(out, "# metrics-listen: off\n");
 	}
-	for (size_t i = 0; i < conf->n_proxies; i++)
-		print_proxy(out, &conf->proxies[i]);
+	/* both lists are in file order: merge them by position, a block with
+	 * rules of both families (the same position) printed once */
+	for (size_t i = 0, j = 0; i < conf->n_proxies || j < conf->n_arp_proxies;) {
+		const struct conf_proxy *pr = i < conf->n_proxies ? &conf->proxies[i] : NULL;
+		const struct conf_proxy *arp = j < conf->n_arp_proxies ? &conf->arp_proxies[j] : NULL;
+		if (pr && arp && pos_before(pr->pos, arp->pos))
+			arp = NULL;
+		else if (pr && arp && pos_before(arp->pos, pr->pos))
+			pr = NULL;
+		print_proxy(out, pr, arp);
+		i += pr != NULL;
+		j += arp != NULL;
+	}
 	if (conf->mdns)
 		print_mdns(out, conf->mdns);
 	for (size_t i = 0; i < conf->n_relays; i++)

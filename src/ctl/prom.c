@@ -1,7 +1,8 @@
 /* JSON views to Prometheus text (ctl/prom.h). The views' documents are
  * walked as text (no tree, nothing allocated); where a number lands in a
  * document names its metric:
- *   - members of a "counters" object: islandd_<engine>_<key>_total, with
+ *   - members of a "counters" object (and of stats' "arp" object:
+ *     islandd_arp_*): islandd_<engine>_<key>_total, with
  *     the ND drop reasons (drop_*) and mDNS "drops"/"dns_drops" as one
  *     metric with a reason label, and the few gauges among them;
  *   - members of objects in a known array (ports, interfaces, relays,
@@ -218,6 +219,19 @@ static void on_number(struct walk *w, const char *key, double v)
 			} else {
 				snprintf(name, sizeof(name), "islandd_nd_%s_total", key);
 				add(w, name, PROM_COUNTER, "NDP proxy counter (islandctl stats)", "", v);
+			}
+		} else if (d == 2 && strcmp(o->key, "arp") == 0) {
+			static const char *const arp_gauges[] = { "sessions", "dead_targets", "sockets", NULL };
+			if (strncmp(key, "drop_", 5) == 0) {
+				l[0] = 0;
+				prom_label(l, sizeof(l), "reason", raw + 5);
+				add(w, "islandd_arp_dropped_total", PROM_COUNTER, "ARP frames dropped, by reason", l, v);
+			} else if (one_of(key, arp_gauges)) {
+				snprintf(name, sizeof(name), "islandd_arp_%s", key);
+				add(w, name, PROM_GAUGE, "Proxy ARP table size now (islandctl stats)", "", v);
+			} else {
+				snprintf(name, sizeof(name), "islandd_arp_%s_total", key);
+				add(w, name, PROM_COUNTER, "Proxy ARP counter (islandctl stats)", "", v);
 			}
 		} else if (d == 2 && strcmp(o->key, "metrics") == 0) {
 			snprintf(name, sizeof(name), "islandd_metrics_%s_total", key);

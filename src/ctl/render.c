@@ -122,6 +122,10 @@ static void render_stats(const struct jv *d, FILE *out)
 		section = s;
 		fprintf(out, "  %-22s %lld\n", c->key, c->i);
 	}
+	if (jv_get(d, "arp")) {
+		fprintf(out, "proxy arp:\n");
+		counter_lines(jv_get(d, "arp"), out);
+	}
 	if (jv_get(d, "dhcp4")) {
 		fprintf(out, "dhcp4 relay:\n");
 		counter_lines(jv_get(d, "dhcp4"), out);

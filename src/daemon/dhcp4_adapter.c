@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "daemon/arp_adapter.h"
 #include "net/dhcp4_sock.h"
 #include "net/packet.h"
 #include "util/log.h"
@@ -30,14 +31,14 @@ struct dhcp4_adapter {
 	struct pkt_rx *rx;
 };
 
-/* Where a lease's host goes: the ARP proxy answers for it and routes it
- * (contract: arp_adapter_learned_host). The ARP adapter is not in this
- * branch yet: until it is, the host is only logged; wiring it is this one
- * function. */
+/* Where a lease's host goes: the ARP proxy answers for it on the upstream
+ * and routes it (/32, protocol 73) until the lease ends. */
 static void learned_host(struct adapter_env *env, int upstream_ifindex, int island_ifindex,
                          const struct in6_addr *addr, const uint8_t mac[6], bool gone)
 {
-	(void)env; (void)upstream_ifindex; (void)island_ifindex; (void)addr; (void)mac; (void)gone;
+	struct arp_adapter *arp = adapter_running(env, &arp_adapter_class);
+	if (arp)
+		arp_adapter_learned_host(arp, upstream_ifindex, island_ifindex, addr, mac, gone);
 }
 
 static void op_host(void *ctx, int upstream_ifindex, int island_ifindex, struct in_addr addr,

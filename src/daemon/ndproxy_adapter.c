@@ -185,12 +185,16 @@ static void on_iface(void *self, const struct iface *ifc, unsigned changes)
 static void on_neigh(void *self, const struct kneigh *n, bool deleted)
 {
 	struct ndproxy_adapter *a = self;
+	if (n->family != AF_INET6)
+		return; /* ARP entries are the ARP proxy's */
 	ndp_engine_on_neigh(a->engine, n, deleted);
 }
 
 static void on_route(void *self, const struct kroute *r, bool deleted)
 {
 	struct ndproxy_adapter *a = self;
+	if (r->family != AF_INET6)
+		return;
 	ndp_engine_on_route(a->engine, r, deleted);
 }
 

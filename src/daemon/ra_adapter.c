@@ -95,6 +95,8 @@ static void on_iface(void *self, const struct iface *ifc, unsigned changes)
 static void on_neigh(void *self, const struct kneigh *n, bool deleted)
 {
 	struct ra_adapter *a = self;
+	if (n->family != AF_INET6)
+		return; /* the relay learns IPv6 hosts only */
 	ra_engine_on_neigh(a->engine, n, deleted);
 }
 

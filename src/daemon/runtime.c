@@ -4,6 +4,7 @@
  * I/O, sit behind the adapters listed in adapters[] below. */
 #include "daemon/runtime.h"
 #include "daemon/adapter.h"
+#include "daemon/arp_adapter.h"
 #include "daemon/dhcp4_adapter.h"
 #include "daemon/instance.h"
 #include "daemon/mdns_adapter.h"
@@ -25,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@ static const struct adapter_class *const adapters[] = {
 	&ndproxy_adapter_class,   /* first: the others' learned hosts are answered by it */
 	&ra_adapter_class,
 	&mdns_adapter_class,
+	&arp_adapter_class,
 	&dhcp4_adapter_class,
 };
 #define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
@@ -55,6 +58,7 @@ struct runtime {
 	void *running[N_ADAPTERS];   /* each adapter, NULL when its engine is off */
 	/* the running engines, for the control socket's views (set_views) */
 	struct ndp_engine *ndp;
+	struct arp_adapter *arp;
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
 	struct ctl_server *ctl;
@@ -75,6 +79,7 @@ static void set_views(struct runtime *rt)
 	rt->ndp = ndproxy_adapter_engine(adapter_running(&rt->env, &ndproxy_adapter_class));
 	rt->ra = ra_adapter_engine(adapter_running(&rt->env, &ra_adapter_class));
 	rt->mdns = adapter_running(&rt->env, &mdns_adapter_class);
+	rt->arp = adapter_running(&rt->env, &arp_adapter_class);
 }
 
 /* Whatever engines queued in this round (answers, probes sent by timers,
@@ -195,10 +200,16 @@ static const char *plural(size_t n, const char *one, const char *many)
 
 /* Routes a crashed instance with this configuration may have left: ours
  * (protocol 73), /128, inside a prefix of an autowire proxy rule or on a relay
- * downstream. Other instances' routes elsewhere are left alone. */
+ * downstream. Other instances' routes elsewhere are left alone.
+ * IPv4: every /32 of ours in the main table. Only the IPv4 engines (proxy
+ * ARP, the DHCPv4 relay's learned hosts) install IPv4 routes, and this runs
+ * only while no other islandd lives in the namespace, so a /32 of protocol
+ * 73 can only be a dead instance's, whatever its configuration was. */
 static bool route_is_leftover(void *ctx, const struct nl_route *r)
 {
 	struct runtime *rt = ctx;
+	if (r->family == AF_INET)
+		return r->plen == 32 && r->table == RT_TABLE_MAIN;
 	if (r->plen != 128)
 		return false;
 	for (size_t pi = 0; pi < rt->conf->n_proxies; pi++) {
@@ -224,7 +235,7 @@ static void status_view_of(struct runtime *rt, struct status_view *v)
 {
 	*v = (struct status_view){
 		.conf = rt->conf, .conf_path = rt->conf_path, .ifs = rt->ifs, .ports = nd_io_ports(rt->nd),
-		.ndp = rt->ndp, .ra = rt->ra, .mdns = rt->mdns, .ctl = rt->ctl, .nl = rt->nl,
+		.ndp = rt->ndp, .arp = rt->arp, .ra = rt->ra, .mdns = rt->mdns, .ctl = rt->ctl, .nl = rt->nl,
 		.started_ms = rt->started_ms, .reloads = rt->reloads, .reload_failures = rt->reload_failures,
 		.rx_packets = nd_io_stats(rt->nd)->rx_packets, .drops = nd_io_stats(rt->nd)->drops,
 		.loop_wakeups = loop_wakeups(rt->loop),

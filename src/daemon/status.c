@@ -7,6 +7,7 @@
 #include "dhcp4relay/dhcp4relay.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
+#include "daemon/arp_adapter.h"
 #include "net/http_listen.h"
 #include "net/iftable.h"
 #include "net/netlink.h"
@@ -79,10 +80,42 @@ static void dump_ports(const struct status_view *v, struct json *j, bool with_al
 	json_arr_end(j);
 }
 
+/* One proxy block's rules of one family, as islandctl status lists them. */
+static void dump_proxy(const struct status_view *v, struct json *j, const struct conf_proxy *p, bool ipv4)
+{
+	static const char *const methods[] = { "static", "iface", "auto" };
+	json_obj(j);
+	json_kstr(j, "iface", p->iface);
+	json_kstr(j, "family", ipv4 ? "ipv4" : "ipv6");
+	json_kstr(j, "state", iface_state(iftable_by_name(v->ifs, p->iface)));
+	json_kbool(j, "router", p->router);
+	json_kbool(j, "autowire", p->autowire);
+	json_karr(j, "rules");
+	for (size_t ri = 0; ri < p->n_rules; ri++) {
+		const struct conf_rule *r = &p->rules[ri];
+		char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN + 5];
+		if (ipv4) {
+			inet_ntop(AF_INET, &r->prefix.s6_addr[12], a, sizeof(a));
+			snprintf(pfx, sizeof(pfx), "%s/%u", a, r->plen >= 96 ? r->plen - 96u : 0u);
+		} else {
+			inet_ntop(AF_INET6, &r->prefix, a, sizeof(a));
+			snprintf(pfx, sizeof(pfx), "%s/%u", a, r->plen);
+		}
+		bool by_iface = r->method == RULE_IFACE;
+		json_obj(j);
+		json_kstr(j, "prefix", pfx);
+		json_kstr(j, "method", methods[r->method]);
+		json_kstr(j, "iface", by_iface ? r->iface : NULL);
+		json_kstr(j, "iface_state", by_iface ? iface_state(iftable_by_name(v->ifs, r->iface)) : NULL);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
 /* islandctl status */
 static void dump_status(const struct status_view *v, struct json *j)
 {
-	static const char *const methods[] = { "static", "iface", "auto" };
 	json_kstr(j, "version", ISLANDD_VERSION);
 	json_ki64(j, "pid", (long)getpid());
 	json_ku64(j, "uptime_ms", clock_ms() - v->started_ms);
@@ -90,32 +123,13 @@ static void dump_status(const struct status_view *v, struct json *j)
 	json_ku64(j, "reloads", v->reloads);
 	json_ku64(j, "reload_failures", v->reload_failures);
 	json_ku64(j, "loop_wakeups", v->loop_wakeups);
-	json_ku64(j, "sessions", v->ndp ? ndp_engine_session_count(v->ndp) : 0);
+	json_ku64(j, "sessions", (v->ndp ? ndp_engine_session_count(v->ndp) : 0) +
+	                         (v->arp ? arp_engine_session_count(arp_adapter_engine(v->arp)) : 0));
 	json_karr(j, "proxies");
-	for (size_t pi = 0; pi < v->conf->n_proxies; pi++) {
-		const struct conf_proxy *p = &v->conf->proxies[pi];
-		json_obj(j);
-		json_kstr(j, "iface", p->iface);
-		json_kstr(j, "state", iface_state(iftable_by_name(v->ifs, p->iface)));
-		json_kbool(j, "router", p->router);
-		json_kbool(j, "autowire", p->autowire);
-		json_karr(j, "rules");
-		for (size_t ri = 0; ri < p->n_rules; ri++) {
-			const struct conf_rule *r = &p->rules[ri];
-			char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN + 5];
-			inet_ntop(AF_INET6, &r->prefix, a, sizeof(a));
-			snprintf(pfx, sizeof(pfx), "%s/%u", a, r->plen);
-			bool by_iface = r->method == RULE_IFACE;
-			json_obj(j);
-			json_kstr(j, "prefix", pfx);
-			json_kstr(j, "method", methods[r->method]);
-			json_kstr(j, "iface", by_iface ? r->iface : NULL);
-			json_kstr(j, "iface_state", by_iface ? iface_state(iftable_by_name(v->ifs, r->iface)) : NULL);
-			json_obj_end(j);
-		}
-		json_arr_end(j);
-		json_obj_end(j);
-	}
+	for (size_t pi = 0; pi < v->conf->n_proxies; pi++)
+		dump_proxy(v, j, &v->conf->proxies[pi], false);
+	for (size_t pi = 0; pi < v->conf->n_arp_proxies; pi++)
+		dump_proxy(v, j, &v->conf->arp_proxies[pi], true); /* proxy ARP: the IPv4 rules */
 	json_arr_end(j);
 	json_karr(j, "patterns");
 	struct pattern_dump pd = { .v = v, .j = j };
@@ -150,6 +164,11 @@ static void dump_stats(const struct status_view *v, struct json *j)
 	if (v->ndp)
 		ndp_engine_dump_counters(v->ndp, j);
 	json_obj_end(j);
+	if (v->arp) {
+		json_kobj(j, "arp");
+		arp_adapter_dump_counters(v->arp, j);
+		json_obj_end(j);
+	}
 	if (v->nl) {
 		struct nl_stats ns;
 		nl_get_stats(v->nl, &ns);
@@ -188,9 +207,17 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 	if (strcmp(command, "status") == 0) {
 		dump_status(v, &j);
 	} else if (strcmp(command, "sessions") == 0) {
+		json_karr(&j, "sessions");
 		ndp_engine_dump_sessions(v->ndp, &j);
+		if (v->arp)
+			arp_engine_dump_sessions(arp_adapter_engine(v->arp), &j);
+		json_arr_end(&j);
 	} else if (strcmp(command, "routes") == 0) {
+		json_karr(&j, "routes");
 		ndp_engine_dump_routes(v->ndp, &j);
+		if (v->arp)
+			arp_engine_dump_routes(arp_adapter_engine(v->arp), &j);
+		json_arr_end(&j);
 	} else if (strcmp(command, "stats") == 0) {
 		dump_stats(v, &j);
 	} else if (strcmp(command, "mdns") == 0) {

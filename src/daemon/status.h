@@ -13,6 +13,7 @@ struct iftable;
 struct ndp_engine;
 struct ra_engine;
 struct mdns_reflector;
+struct arp_adapter;
 struct ctl_server;
 struct nl;
 struct http_listen_stats;
@@ -25,6 +26,7 @@ struct status_view {
 	const struct iftable *ifs;
 	const struct ports *ports;
 	const struct ndp_engine *ndp;
+	const struct arp_adapter *arp;   /* proxy ARP; NULL when off */
 	struct ra_engine *ra;
 	struct mdns_reflector *mdns;
 	const struct ctl_server *ctl;

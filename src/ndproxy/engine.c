@@ -8,9 +8,10 @@
  * random targets cannot make us flood the downstream link or fill memory;
  * hosts already known never need a token and so are never starved. */
 #include "ndproxy/ndproxy.h"
-#include "ndproxy/sessions.h"
-#include "ndproxy/known.h"
-#include "ndproxy/deadcache.h"
+#include "proxy/proxy_sessions.h"
+#include "proxy/proxy_known.h"
+#include "proxy/proxy_deadcache.h"
+#include "proxy/proxy_budgets.h"
 #include "ndproxy/groups.h"
 #include "util/json.h"
 #include "net/iftable.h"
@@ -23,6 +24,8 @@
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(ND_LLADDR_MAX <= PROXY_LLADDR_MAX, "a solicitor's ND link-layer address fits a proxy_solicitor");
 
 /* After a target failed to answer, the next solicitation may re-probe it
  * after this hold: one lost NA must not black-hole a live host for `deadtime`. */
@@ -55,13 +58,6 @@ struct ndp_proxy_rt {
 	struct token_bucket auto_lookups; /* auto rules: route look-ups for new targets */
 };
 
-/* One probe budget per downstream interface, shared by every proxy probing it. */
-struct ndp_budget {
-	int ifindex;
-	struct token_bucket tb;
-};
-#define NDP_MAX_BUDGETS 64
-
 /* A downstream link whose listeners' solicited-node groups are mirrored
  * upstream: we announce ourselves there as a multicast router (RFC 4286)
  * so snooping switches forward MLD reports to us, and query it (RFC 3810)
@@ -89,12 +85,10 @@ struct ndp_engine {
 	struct ndp_proxy_rt *proxies;
 	size_t n_implicit;
 	struct conf_proxy *implicit; /* proxies for RA relay upstreams without a proxy block */
-	struct ndp_sessions sessions;
-	struct ndp_known known;
-	struct ndp_deadcache dead;
-	struct ndp_budget budgets[NDP_MAX_BUDGETS];
-	size_t n_budgets;
-	uint32_t probe_rate;       /* per downstream interface: the lowest configured */
+	struct proxy_sessions sessions;
+	struct proxy_known known;
+	struct proxy_deadcache dead;
+	struct proxy_budgets budgets; /* rate: the lowest configured */
 	struct ndp_groups groups;
 	struct loop_timer groups_timer;   /* expires groups heard downstream */
 	uint64_t groups_sweep_ms;         /* when it fires (ops clock) */
@@ -120,8 +114,8 @@ struct ndp_engine {
 	} while (0)
 
 static void session_timer(void *ctx);
-static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry);
-static bool session_unbound(const struct ndp_engine *e, const struct ndp_session *s);
+static bool relay_probe(struct ndp_engine *e, struct proxy_session *s, bool is_retry);
+static bool session_unbound(const struct ndp_engine *e, const struct proxy_session *s);
 
 static uint64_t now_ms(struct ndp_engine *e)
 {
@@ -154,38 +148,16 @@ static bool rule_covers(const struct ndp_rule_rt *r, int ifindex)
 }
 
 /* The rule a session was made for; NULL for learned hosts and relay discovery. */
-static const struct conf_rule *session_rule(const struct ndp_engine *e, const struct ndp_session *s)
+static const struct conf_rule *session_rule(const struct ndp_engine *e, const struct proxy_session *s)
 {
-	if (s->state == NDP_LEARNED || s->rule_idx == NDP_RULE_RELAY)
+	if (s->state == PROXY_LEARNED || s->rule_idx == NDP_RULE_RELAY)
 		return NULL;
 	return e->proxies[s->proxy_idx].rules[s->rule_idx].conf;
 }
 
-/* A burst of a tenth of the rate, refilled at the rest: whatever the load,
- * no window of one second holds more than `rate` probes. */
-static void budget_init(struct token_bucket *tb, uint32_t rate, uint64_t now)
-{
-	uint32_t burst = rate / 10 ? rate / 10 : 1;
-	token_bucket_init(tb, rate > burst ? rate - burst : rate, burst, now);
-}
-
-/* Tokens held back for keepalive probes of live hosts: half the burst. */
-static uint32_t budget_reserve(const struct token_bucket *tb)
-{
-	return tb ? tb->burst / 2 : 0;
-}
-
 static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
 {
-	for (size_t i = 0; i < e->n_budgets; i++)
-		if (e->budgets[i].ifindex == ifindex)
-			return &e->budgets[i].tb;
-	if (e->n_budgets == NDP_MAX_BUDGETS)
-		return NULL;
-	struct ndp_budget *b = &e->budgets[e->n_budgets++];
-	b->ifindex = ifindex;
-	budget_init(&b->tb, e->probe_rate, now_ms(e));
-	return &b->tb;
+	return proxy_budget_for(&e->budgets, ifindex, now_ms(e));
 }
 
 /* ---- answering ---------------------------------------------------------- */
@@ -214,7 +186,7 @@ static void send_na(struct ndp_engine *e, const struct ndp_proxy_rt *p, const st
 }
 
 static void answer(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in6_addr *target,
-                   const struct ndp_solicitor *who)
+                   const struct proxy_solicitor *who)
 {
 	const struct iface *ifc = iface_usable(e, p->ifindex);
 	if (!ifc) {
@@ -233,23 +205,11 @@ static void answer(struct ndp_engine *e, struct ndp_proxy_rt *p, const struct in
 	e->c.tx_na++;
 }
 
-static void answer_pending(struct ndp_engine *e, struct ndp_session *s)
+static void answer_pending(struct ndp_engine *e, struct proxy_session *s)
 {
 	for (unsigned i = 0; i < s->n_pending; i++)
 		answer(e, &e->proxies[s->proxy_idx], &s->target, &s->pending[i]);
 	s->n_pending = 0;
-}
-
-static void remember_solicitor(struct ndp_session *s, const struct ndp_solicitor *who)
-{
-	for (unsigned i = 0; i < s->n_pending; i++)
-		if (memcmp(&s->pending[i].addr, &who->addr, sizeof(who->addr)) == 0)
-			return;
-	if (s->n_pending == NDP_MAX_PENDING) /* keep the newest: drop the oldest */
-		memmove(&s->pending[0], &s->pending[1], sizeof(s->pending[0]) * (NDP_MAX_PENDING - 1));
-	else
-		s->n_pending++;
-	s->pending[s->n_pending - 1] = *who;
 }
 
 /* ---- solicited-node memberships (RFC 4861 §7.2.8, RFC 3810) ----------- */
@@ -699,7 +659,7 @@ void ndp_engine_on_mld(struct ndp_engine *e, int ifindex, const struct mld_msg *
 
 /* ---- routes ------------------------------------------------------------- */
 
-static void route_install(struct ndp_engine *e, struct ndp_session *s)
+static void route_install(struct ndp_engine *e, struct proxy_session *s)
 {
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
 	/* hosts found behind a relay are routed like the hosts it learns */
@@ -726,7 +686,7 @@ static void route_install(struct ndp_engine *e, struct ndp_session *s)
 	ndp_event(e, "route %s/128 dev %s added", addr_str(&s->target, a), ifb);
 }
 
-static void route_remove(struct ndp_engine *e, struct ndp_session *s)
+static void route_remove(struct ndp_engine *e, struct proxy_session *s)
 {
 	if (!s->routed)
 		return;
@@ -743,28 +703,25 @@ static void route_remove(struct ndp_engine *e, struct ndp_session *s)
 
 /* ---- session life ------------------------------------------------------- */
 
-static void session_set_state(struct ndp_session *s, enum ndp_state st)
+static void session_set_state(struct proxy_session *s, enum proxy_state st)
 {
 	s->state = (uint8_t)st;
 }
 
-/* How long to wait after a probe: the configured timeout for the last one,
- * and never less than RetransTimer while more will follow. */
-static uint32_t probe_wait_ms(const struct ndp_proxy_rt *p, const struct ndp_session *s)
+static uint32_t probe_wait_ms(const struct ndp_proxy_rt *p, const struct proxy_session *s)
 {
-	uint32_t t = p->conf->timeout_ms;
-	return s->retries_left > 0 && t < NDP_MIN_PROBE_GAP_MS ? NDP_MIN_PROBE_GAP_MS : t;
+	return proxy_probe_wait_ms(p->conf, s, NDP_MIN_PROBE_GAP_MS);
 }
 
 /* Timers are relative: the loop keeps its own monotonic clock, ops.now_ms
  * (which tests may fake) only stamps what islandctl shows. */
-static void session_arm(struct ndp_engine *e, struct ndp_session *s, uint64_t delay_ms)
+static void session_arm(struct ndp_engine *e, struct proxy_session *s, uint64_t delay_ms)
 {
 	s->expires_ms = now_ms(e) + delay_ms;
 	loop_timer_in(e->loop, &s->timer, delay_ms, session_timer, s);
 }
 
-static void session_delete(struct ndp_engine *e, struct ndp_session *s)
+static void session_delete(struct ndp_engine *e, struct proxy_session *s)
 {
 	route_remove(e, s);
 	if (s->group_ref)
@@ -772,7 +729,7 @@ static void session_delete(struct ndp_engine *e, struct ndp_session *s)
 	s->group_ref = false;
 	loop_timer_cancel(e->loop, &s->timer);
 	e->proxies[s->proxy_idx].n_sessions--;
-	ndp_sessions_remove(&e->sessions, s);
+	proxy_sessions_remove(&e->sessions, s);
 }
 
 /* One multicast NS for target on down, from its link-local address. */
@@ -784,7 +741,7 @@ static void probe_send(struct ndp_engine *e, const struct iface *down, const str
 	e->c.tx_ns++;
 }
 
-static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
+static bool probe(struct ndp_engine *e, struct proxy_session *s, bool is_retry)
 {
 	if (session_unbound(e, s))
 		return relay_probe(e, s, is_retry); /* not found yet: every downstream */
@@ -800,7 +757,7 @@ static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 	struct token_bucket *tb = budget_for(e, s->down_ifindex);
 	/* keepalive of a live host may use the whole budget; new probes and
 	 * their retries leave a reserve, so a scan cannot starve known hosts */
-	uint32_t keep = s->state == NDP_RENEWING ? 0 : budget_reserve(tb);
+	uint32_t keep = s->state == PROXY_RENEWING ? 0 : proxy_budget_reserve(tb);
 	if (!tb || !token_bucket_take(tb, now_ms(e), keep)) {
 		if (is_retry)
 			e->c.probe_retry_budget++;
@@ -815,30 +772,30 @@ static bool probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
 
 /* The target did not answer: forget the session, remember the target in the
  * dead cache for `deadtime`. */
-static void session_die_because(struct ndp_engine *e, struct ndp_session *s, const char *why)
+static void session_die_because(struct ndp_engine *e, struct proxy_session *s, const char *why)
 {
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	if (s->state == NDP_VALID || s->state == NDP_RENEWING) {
+	if (s->state == PROXY_VALID || s->state == PROXY_RENEWING) {
 		char a[INET6_ADDRSTRLEN];
 		ndp_event(e, "target %s lost on %s (%s)", addr_str(&s->target, a), p->conf->iface, why);
 		e->c.target_lost++;
 	}
 	/* the kernel may keep a STALE entry for a host that left; our probe
 	 * just proved it gone, so stop trusting that entry */
-	ndp_known_del(&e->known, s->down_ifindex, &s->target);
-	ndp_dead_add(&e->dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
+	proxy_known_del(&e->known, s->down_ifindex, &s->target);
+	proxy_dead_add(&e->dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
 	session_delete(e, s);
 }
 
-static void session_die(struct ndp_engine *e, struct ndp_session *s)
+static void session_die(struct ndp_engine *e, struct proxy_session *s)
 {
 	session_die_because(e, s, "no answer downstream");
 }
 
-static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const struct in6_addr *via)
+static void session_confirm(struct ndp_engine *e, struct proxy_session *s, const struct in6_addr *via)
 {
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	bool was_alive = s->state == NDP_VALID || s->state == NDP_RENEWING;
+	bool was_alive = s->state == PROXY_VALID || s->state == PROXY_RENEWING;
 	if (!was_alive) {
 		char a[INET6_ADDRSTRLEN];
 		const struct iface *d = iftable_by_index(e->ifs, s->down_ifindex);
@@ -853,10 +810,10 @@ static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const s
 		s->via = *via;
 		s->has_via = true;
 	}
-	session_set_state(s, NDP_VALID);
+	session_set_state(s, PROXY_VALID);
 	s->confirmed_ms = now_ms(e);
 	s->used = false;
-	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+	s->retries_left = proxy_retries(p->conf);
 	route_install(e, s);
 	if (!s->group_ref)
 		s->group_ref = group_ref(e, s->proxy_idx, &s->target);
@@ -866,44 +823,32 @@ static void session_confirm(struct ndp_engine *e, struct ndp_session *s, const s
 
 static void session_timer(void *ctx)
 {
-	struct ndp_session *s = ctx;
+	struct proxy_session *s = ctx;
 	struct ndp_engine *e = s->owner;
 	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	switch ((enum ndp_state)s->state) {
-	case NDP_PROBING:
-	case NDP_RENEWING:
-		if (s->retries_left > 0) {
-			s->retries_left--;
-			probe(e, s, true);
-			session_arm(e, s, probe_wait_ms(p, s));
-		} else {
-			session_die(e, s);
-		}
+	switch (proxy_session_tick(s, p->conf)) {
+	case PROXY_TICK_PROBE: /* a retry, or keepalive: re-probed before expiry */
+		probe(e, s, true);
+		session_arm(e, s, probe_wait_ms(p, s));
 		break;
-	case NDP_VALID:
-		/* keepalive: re-probe a valid target before forgetting it; without
-		 * keepalive only targets still being solicited are renewed */
-		if (p->conf->keepalive || s->used) {
-			session_set_state(s, NDP_RENEWING);
-			s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
-			probe(e, s, true);
-			session_arm(e, s, probe_wait_ms(p, s));
-		} else {
-			session_delete(e, s);
-		}
+	case PROXY_TICK_DIE:
+		session_die(e, s);
 		break;
-	case NDP_LEARNED:
-		break; /* no timer: they go when the RA relay says so */
+	case PROXY_TICK_DROP:
+		session_delete(e, s);
+		break;
+	case PROXY_TICK_NONE:
+		break; /* learned: they go when the RA relay says so */
 	}
 }
 
-static struct ndp_session *session_new(struct ndp_engine *e, uint16_t proxy_idx, uint16_t rule_idx,
+static struct proxy_session *session_new(struct ndp_engine *e, uint16_t proxy_idx, uint16_t rule_idx,
                                        const struct in6_addr *target, int down_ifindex)
 {
 	struct ndp_proxy_rt *p = &e->proxies[proxy_idx];
-	struct ndp_session *s = NULL;
+	struct proxy_session *s = NULL;
 	if (p->n_sessions < p->conf->max_sessions)
-		s = ndp_sessions_insert(&e->sessions, proxy_idx, target);
+		s = proxy_sessions_insert(&e->sessions, proxy_idx, target);
 	if (!s) {
 		e->c.sessions_full++;
 		if (log_ratelimit_ok(&e->rl_full, 1, 10000))
@@ -915,7 +860,7 @@ static struct ndp_session *session_new(struct ndp_engine *e, uint16_t proxy_idx,
 	s->rule_idx = rule_idx;
 	s->down_ifindex = down_ifindex;
 	s->created_ms = now_ms(e);
-	s->state = NDP_PROBING;
+	s->state = PROXY_PROBING;
 	return s;
 }
 
@@ -953,15 +898,15 @@ static unsigned relay_links(struct ndp_engine *e, const struct ndp_proxy_rt *p,
 
 /* A session still looking for its link: relay discovery, or an iface rule
  * whose pattern covers several interfaces. */
-static bool session_unbound(const struct ndp_engine *e, const struct ndp_session *s)
+static bool session_unbound(const struct ndp_engine *e, const struct proxy_session *s)
 {
-	if (s->down_ifindex != 0 || s->state == NDP_LEARNED)
+	if (s->down_ifindex != 0 || s->state == PROXY_LEARNED)
 		return false;
 	return s->rule_idx == NDP_RULE_RELAY || e->proxies[s->proxy_idx].rules[s->rule_idx].pattern;
 }
 
 /* The links an unbound session's target may be behind. */
-static unsigned session_links(struct ndp_engine *e, const struct ndp_session *s,
+static unsigned session_links(struct ndp_engine *e, const struct proxy_session *s,
                               int links[NDP_RELAY_LINKS_MAX])
 {
 	if (s->rule_idx == NDP_RULE_RELAY)
@@ -973,7 +918,7 @@ static unsigned session_links(struct ndp_engine *e, const struct ndp_session *s,
 
 /* A probe for a target not found yet: one NS on each link it may be behind,
  * each paid from that link's own budget (new-probe reserve kept). */
-static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_retry)
+static bool relay_probe(struct ndp_engine *e, struct proxy_session *s, bool is_retry)
 {
 	int links[NDP_RELAY_LINKS_MAX];
 	unsigned n = session_links(e, s, links);
@@ -983,7 +928,7 @@ static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_ret
 		if (!down || !down->has_ll)
 			continue;
 		struct token_bucket *tb = budget_for(e, links[i]);
-		if (!tb || !token_bucket_take(tb, now_ms(e), budget_reserve(tb))) {
+		if (!tb || !token_bucket_take(tb, now_ms(e), proxy_budget_reserve(tb))) {
 			refused = true;
 			continue;
 		}
@@ -1003,7 +948,7 @@ static bool relay_probe(struct ndp_engine *e, struct ndp_session *s, bool is_ret
 
 /* An NA on ifindex for a target not found yet: bind the session to that
  * link if it is one of those probed. */
-static bool relay_adopt(struct ndp_engine *e, struct ndp_session *s, int ifindex)
+static bool relay_adopt(struct ndp_engine *e, struct proxy_session *s, int ifindex)
 {
 	if (!session_unbound(e, s))
 		return false;
@@ -1025,10 +970,10 @@ static bool relay_adopt(struct ndp_engine *e, struct ndp_session *s, int ifindex
  * there before islandd started, or does no DAD, is found on the first
  * solicitation for it. False when no relay covers target. */
 static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const int *links, unsigned n,
-                          const struct in6_addr *target, const struct ndp_solicitor *who);
+                          const struct in6_addr *target, const struct proxy_solicitor *who);
 
 static bool relay_solicit(struct ndp_engine *e, uint16_t pi, const struct in6_addr *target,
-                          const struct ndp_solicitor *who)
+                          const struct proxy_solicitor *who)
 {
 	int links[NDP_RELAY_LINKS_MAX];
 	unsigned n = relay_links(e, &e->proxies[pi], target, links);
@@ -1043,13 +988,13 @@ static bool relay_solicit(struct ndp_engine *e, uint16_t pi, const struct in6_ad
  * pattern's interfaces): the kernel's word on one of them, else one
  * budgeted probe on each under the session cap. True when a probe went out. */
 static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const int *links, unsigned n,
-                          const struct in6_addr *target, const struct ndp_solicitor *who)
+                          const struct in6_addr *target, const struct proxy_solicitor *who)
 {
 	struct ndp_proxy_rt *p = &e->proxies[pi];
-	struct ndp_session *s;
+	struct proxy_session *s;
 	bool budget = false;
 	for (unsigned i = 0; i < n; i++) {
-		if (ndp_known_has(&e->known, links[i], target)) {
+		if (proxy_known_has(&e->known, links[i], target)) {
 			s = session_new(e, pi, ri, target, links[i]);
 			if (s)
 				session_confirm(e, s, NULL);
@@ -1057,7 +1002,7 @@ static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const 
 			return false;
 		}
 		struct token_bucket *tb = budget_for(e, links[i]);
-		budget |= tb && token_bucket_available(tb, now_ms(e), budget_reserve(tb));
+		budget |= tb && token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb));
 	}
 	/* check the budget before allocating, so a refused probe leaves no state */
 	if (!budget) {
@@ -1067,10 +1012,10 @@ static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const 
 	s = session_new(e, pi, ri, target, 0);
 	if (!s)
 		return false;
-	s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
-	remember_solicitor(s, who);
+	s->retries_left = proxy_retries(p->conf);
+	proxy_session_remember(s, who);
 	if (!probe(e, s, false)) {
-		ndp_dead_add(&e->dead, pi, target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
+		proxy_dead_add(&e->dead, pi, target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
 		session_delete(e, s);
 		return false;
 	}
@@ -1087,7 +1032,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 		e->c.ns_own_address++;
 		return;
 	}
-	struct ndp_solicitor who = { .addr = m->src };
+	struct proxy_solicitor who = { .addr = m->src };
 	/* reply to the frame's sender: the SLLA option may be absent (unicast NS) */
 	if (m->slla.len && m->slla.len <= ND_LLADDR_MAX) {
 		who.ll_len = m->slla.len;
@@ -1098,37 +1043,37 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 	}
 
 	/* a learned host (RA relay) or a session wins over rule order */
-	struct ndp_session *s = ndp_sessions_find(&e->sessions, pi, &m->target);
+	struct proxy_session *s = proxy_sessions_find(&e->sessions, pi, &m->target);
 	if (s) {
-		switch ((enum ndp_state)s->state) {
-		case NDP_VALID:
-		case NDP_RENEWING:
-		case NDP_LEARNED:
+		switch ((enum proxy_state)s->state) {
+		case PROXY_VALID:
+		case PROXY_RENEWING:
+		case PROXY_LEARNED:
 			s->used = true;
 			answer(e, p, &m->target, &who);
 			return;
-		case NDP_PROBING:
-			if (ndp_known_has(&e->known, s->down_ifindex, &m->target)) {
+		case PROXY_PROBING:
+			if (proxy_known_has(&e->known, s->down_ifindex, &m->target)) {
 				/* a probe out to check the kernel's word: meanwhile
 				 * the kernel's word is enough, as for a new target */
 				session_confirm(e, s, NULL);
 				answer(e, p, &m->target, &who);
 				return;
 			}
-			remember_solicitor(s, &who);
+			proxy_session_remember(s, &who);
 			e->c.ns_pending++;
 			return;
 		}
 	}
 	/* a target that did not answer: silent for a short hold after the last
 	 * probe, then the next solicitation may probe it again (budget allowing) */
-	struct ndp_dead *dead = ndp_dead_find(&e->dead, pi, &m->target, now_ms(e));
+	struct proxy_dead *dead = proxy_dead_find(&e->dead, pi, &m->target, now_ms(e));
 	if (dead) {
 		if (now_ms(e) - dead->probed_ms < NDP_DEAD_HOLD_MS) {
 			e->c.ns_dead_target++;
 			return;
 		}
-		ndp_dead_forget(dead);
+		proxy_dead_forget(dead);
 	}
 
 	for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
@@ -1146,7 +1091,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 				links_solicit(e, pi, (uint16_t)ri, r->links, r->n_links, &m->target, &who);
 			return;
 		}
-		if (r->conf->method == RULE_IFACE && ndp_known_has(&e->known, r->down_ifindex, &m->target)) {
+		if (r->conf->method == RULE_IFACE && proxy_known_has(&e->known, r->down_ifindex, &m->target)) {
 			/* the kernel already resolved it downstream: no probe needed */
 			s = session_new(e, pi, (uint16_t)ri, &m->target, r->down_ifindex);
 			if (s)
@@ -1160,7 +1105,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 				e->c.iface_down++;
 			return;
 		}
-		if (r->conf->method == RULE_AUTO && ndp_known_has(&e->known, down, &m->target)) {
+		if (r->conf->method == RULE_AUTO && proxy_known_has(&e->known, down, &m->target)) {
 			s = session_new(e, pi, (uint16_t)ri, &m->target, down);
 			if (s)
 				session_confirm(e, s, NULL);
@@ -1169,18 +1114,18 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 		}
 		/* check the budget before allocating, so a refused probe leaves no state */
 		struct token_bucket *tb = budget_for(e, down);
-		if (!tb || !token_bucket_available(tb, now_ms(e), budget_reserve(tb))) {
+		if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb))) {
 			e->c.probe_budget++;
 			return;
 		}
 		s = session_new(e, pi, (uint16_t)ri, &m->target, down);
 		if (!s)
 			return;
-		s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
-		remember_solicitor(s, &who);
+		s->retries_left = proxy_retries(p->conf);
+		proxy_session_remember(s, &who);
 		if (!probe(e, s, false)) {
 			/* no usable interface: remember briefly as dead */
-			ndp_dead_add(&e->dead, pi, &m->target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
+			proxy_dead_add(&e->dead, pi, &m->target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
 			session_delete(e, s);
 			return;
 		}
@@ -1196,8 +1141,8 @@ static void on_advert(struct ndp_engine *e, int ifindex, const struct nd_msg *m)
 {
 	bool matched = false;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
-		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &m->target);
-		if (!s || s->state == NDP_LEARNED || (s->down_ifindex != ifindex && !relay_adopt(e, s, ifindex)))
+		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &m->target);
+		if (!s || s->state == PROXY_LEARNED || (s->down_ifindex != ifindex && !relay_adopt(e, s, ifindex)))
 			continue;
 		matched = true;
 		session_confirm(e, s, &m->src);
@@ -1236,8 +1181,8 @@ static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 {
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_proxy_rt *p = &e->proxies[pi];
-		if (!p->conf->autowire || ndp_sessions_find(&e->sessions, (uint16_t)pi, &n->addr) ||
-		    ndp_dead_find(&e->dead, (uint16_t)pi, &n->addr, now_ms(e)))
+		if (!p->conf->autowire || proxy_sessions_find(&e->sessions, (uint16_t)pi, &n->addr) ||
+		    proxy_dead_find(&e->dead, (uint16_t)pi, &n->addr, now_ms(e)))
 			continue;
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
 			struct ndp_rule_rt *r = &p->rules[ri];
@@ -1246,12 +1191,12 @@ static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 			/* the first matching rule decides, as for a solicitation */
 			if (rule_covers(r, n->ifindex)) {
 				struct token_bucket *tb = budget_for(e, n->ifindex);
-				if (!tb || !token_bucket_available(tb, now_ms(e), budget_reserve(tb)))
+				if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb)))
 					break;
-				struct ndp_session *s = session_new(e, (uint16_t)pi, (uint16_t)ri, &n->addr, n->ifindex);
+				struct proxy_session *s = session_new(e, (uint16_t)pi, (uint16_t)ri, &n->addr, n->ifindex);
 				if (!s)
 					break;
-				s->retries_left = (uint8_t)(p->conf->retries > 255 ? 255 : p->conf->retries);
+				s->retries_left = proxy_retries(p->conf);
 				if (probe(e, s, false))
 					session_arm(e, s, probe_wait_ms(p, s));
 				else
@@ -1271,7 +1216,7 @@ static bool prime_one(void *ctx, int ifindex, const struct in6_addr *addr)
 
 void ndp_engine_prime(struct ndp_engine *e)
 {
-	ndp_known_foreach(&e->known, prime_one, e);
+	proxy_known_foreach(&e->known, prime_one, e);
 }
 
 static bool neigh_alive(uint16_t state)
@@ -1283,10 +1228,10 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct kneigh *n, bool dele
 {
 	bool alive = !deleted && neigh_alive(n->state) && !n->proxy;
 	if (!alive) {
-		ndp_known_del(&e->known, n->ifindex, &n->addr);
+		proxy_known_del(&e->known, n->ifindex, &n->addr);
 		return;
 	}
-	ndp_known_add(&e->known, n->ifindex, &n->addr);
+	proxy_known_add(&e->known, n->ifindex, &n->addr);
 	neighbour_group(e, n);
 }
 
@@ -1299,7 +1244,7 @@ static void route_restore(struct ndp_engine *e, const struct kroute *r)
 	if (r->plen != 128 || !r->main_table)
 		return;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
-		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
+		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
 		if (!s || !s->routed || s->down_ifindex != r->oif || !iface_usable(e, s->down_ifindex))
 			continue;
 		int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
@@ -1324,8 +1269,8 @@ void ndp_engine_on_route(struct ndp_engine *e, const struct kroute *r, bool dele
 		return; /* our own /128s */
 	}
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		struct ndp_session *s = &e->sessions.pool[i];
-		if (!s->in_use || s->state == NDP_LEARNED)
+		struct proxy_session *s = &e->sessions.pool[i];
+		if (!s->in_use || s->state == PROXY_LEARNED)
 			continue;
 		const struct conf_rule *rule = session_rule(e, s);
 		if (!rule || rule->method != RULE_AUTO || !nd_prefix_match(&s->target, &r->dst, r->plen))
@@ -1400,8 +1345,8 @@ static void link_changed(struct ndp_engine *e, const struct iface *ifc, bool del
 		/* renamed while up: an iface rule naming the old name no longer
 		 * reaches its targets there */
 		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct ndp_session *s = &e->sessions.pool[i];
-			if (!s->in_use || s->state == NDP_LEARNED || s->down_ifindex != ifc->ifindex)
+			struct proxy_session *s = &e->sessions.pool[i];
+			if (!s->in_use || s->state == PROXY_LEARNED || s->down_ifindex != ifc->ifindex)
 				continue;
 			if (s->rule_idx == NDP_RULE_RELAY)
 				continue;
@@ -1415,11 +1360,11 @@ static void link_changed(struct ndp_engine *e, const struct iface *ifc, bool del
 		return;
 	}
 	/* an interface went down or away: targets behind it are no longer known */
-	ndp_known_flush_ifindex(&e->known, ifc->ifindex);
+	proxy_known_flush_ifindex(&e->known, ifc->ifindex);
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		struct ndp_session *s = &e->sessions.pool[i];
+		struct proxy_session *s = &e->sessions.pool[i];
 		if (s->in_use && s->down_ifindex == ifc->ifindex) {
-			if (s->state == NDP_LEARNED) {
+			if (s->state == PROXY_LEARNED) {
 				session_delete(e, s);
 				continue;
 			}
@@ -1471,8 +1416,8 @@ void ndp_engine_lladdr_changed(struct ndp_engine *e, int ifindex)
 				announce(e, p, &r->prefix);
 		}
 		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct ndp_session *s = &e->sessions.pool[i];
-			if (s->in_use && s->proxy_idx == pi && s->state != NDP_PROBING)
+			struct proxy_session *s = &e->sessions.pool[i];
+			if (s->in_use && s->proxy_idx == pi && s->state != PROXY_PROBING)
 				announce(e, p, &s->target);
 		}
 	}
@@ -1527,9 +1472,9 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex, int dow
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		if (e->proxies[pi].ifindex != upstream_ifindex)
 			continue;
-		struct ndp_session *s = ndp_sessions_find(&e->sessions, (uint16_t)pi, addr);
+		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, addr);
 		if (gone) {
-			if (s && s->state == NDP_LEARNED)
+			if (s && s->state == PROXY_LEARNED)
 				session_delete(e, s);
 			continue;
 		}
@@ -1538,7 +1483,7 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex, int dow
 		if (!s)
 			continue;
 		loop_timer_cancel(e->loop, &s->timer);
-		session_set_state(s, NDP_LEARNED);
+		session_set_state(s, PROXY_LEARNED);
 		s->down_ifindex = downstream_ifindex;
 		s->confirmed_ms = now_ms(e);
 		s->expires_ms = 0;
@@ -1570,7 +1515,7 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 	e->conf = conf;
 	e->ifs = ifs;
 	e->ops = *ops;
-	e->probe_rate = UINT32_MAX;
+	e->budgets.rate = UINT32_MAX;
 	uint64_t cap = 0;
 	/* An RA relay that learns hosts answers for them on its upstream like
 	 * a proxy without rules; add one unless a proxy block names it. */
@@ -1606,21 +1551,21 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
 			p->rules[ri].conf = &p->conf->rules[ri];
 		cap += p->conf->max_sessions;
-		if (p->conf->probe_rate < e->probe_rate)
-			e->probe_rate = p->conf->probe_rate;
-		budget_init(&p->auto_lookups, p->conf->probe_rate, ops->now_ms(ops->ctx));
+		if (p->conf->probe_rate < e->budgets.rate)
+			e->budgets.rate = p->conf->probe_rate;
+		proxy_budget_init(&p->auto_lookups, p->conf->probe_rate, ops->now_ms(ops->ctx));
 	}
-	if (e->probe_rate == UINT32_MAX)
-		e->probe_rate = 100;
+	if (e->budgets.rate == UINT32_MAX)
+		e->budgets.rate = 100;
 	if (cap > (1u << 22))
 		cap = 1u << 22;
-	if (ndp_sessions_init(&e->sessions, (uint32_t)cap) < 0)
+	if (proxy_sessions_init(&e->sessions, (uint32_t)cap) < 0)
 		goto fail;
 	/* one timer per session: room for them now, not while flooded */
-	if (loop_timer_reserve(loop, (cap < NDP_SESSIONS_PRETOUCH ? cap : NDP_SESSIONS_PRETOUCH) + 256) < 0)
+	if (loop_timer_reserve(loop, (cap < PROXY_SESSIONS_PRETOUCH ? cap : PROXY_SESSIONS_PRETOUCH) + 256) < 0)
 		goto fail;
 	uint32_t known_cap = cap * 4 < 256 ? 256 : cap * 4 > NDP_KNOWN_CAP ? NDP_KNOWN_CAP : (uint32_t)cap * 4;
-	if (ndp_known_init(&e->known, known_cap) < 0 || ndp_dead_init(&e->dead, cap < NDP_DEAD_CAP ? (uint32_t)cap : NDP_DEAD_CAP) < 0)
+	if (proxy_known_init(&e->known, known_cap) < 0 || proxy_dead_init(&e->dead, cap < NDP_DEAD_CAP ? (uint32_t)cap : NDP_DEAD_CAP) < 0)
 		goto fail;
 	if (ndp_groups_init(&e->groups, NDP_GROUPS_CAP) < 0)
 		goto fail;
@@ -1643,10 +1588,10 @@ static bool same_downstream(const struct conf_rule *a, const struct conf_rule *b
 unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 {
 	unsigned kept = 0;
-	ndp_known_move(&e->known, &old->known);
+	proxy_known_move(&e->known, &old->known);
 	for (uint32_t i = 0; i < old->sessions.touched; i++) {
-		struct ndp_session *s = &old->sessions.pool[i];
-		if (!s->in_use || s->state == NDP_PROBING)
+		struct proxy_session *s = &old->sessions.pool[i];
+		if (!s->in_use || s->state == PROXY_PROBING)
 			continue;
 		const struct ndp_proxy_rt *op = &old->proxies[s->proxy_idx];
 		const struct conf_rule *orule = session_rule(old, s);
@@ -1664,7 +1609,7 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			}
 			if (s->rule_idx == NDP_RULE_RELAY)
 				ri = NDP_RULE_RELAY;
-			struct ndp_session *n = session_new(e, (uint16_t)pi, (uint16_t)ri, &s->target, s->down_ifindex);
+			struct proxy_session *n = session_new(e, (uint16_t)pi, (uint16_t)ri, &s->target, s->down_ifindex);
 			if (!n)
 				break;
 			n->state = s->state;
@@ -1673,7 +1618,7 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			n->via = s->via;
 			n->confirmed_ms = s->confirmed_ms;
 			n->created_ms = s->created_ms;
-			if (s->state == NDP_LEARNED) {
+			if (s->state == PROXY_LEARNED) {
 				n->routed = s->routed;
 			} else {
 				uint64_t end = s->confirmed_ms + p->conf->ttl_ms, now = now_ms(e);
@@ -1727,7 +1672,7 @@ void ndp_engine_free(struct ndp_engine *e)
 		return;
 	if (e->sessions.pool) {
 		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct ndp_session *s = &e->sessions.pool[i];
+			struct proxy_session *s = &e->sessions.pool[i];
 			if (!s->in_use)
 				continue;
 			route_remove(e, s);
@@ -1746,9 +1691,9 @@ void ndp_engine_free(struct ndp_engine *e)
 	loop_timer_cancel(e->loop, &e->groups_timer);
 	for (size_t i = 0; i < e->n_mld_links; i++)
 		loop_timer_cancel(e->loop, &e->mld_links[i].timer);
-	ndp_sessions_free(&e->sessions);
-	ndp_known_free(&e->known);
-	ndp_dead_free(&e->dead);
+	proxy_sessions_free(&e->sessions);
+	proxy_known_free(&e->known);
+	proxy_dead_free(&e->dead);
 	if (e->proxies)
 		for (size_t pi = 0; pi < e->n_proxies; pi++)
 			free(e->proxies[pi].rules);
@@ -1786,19 +1731,19 @@ static const char *ifname_of(const struct ndp_engine *e, int ifindex, char *buf)
 	return buf;
 }
 
-/* islandctl sessions: {"sessions":[{proxy,target,state,iface,age_ms,expires_ms,routed}]} */
+/* islandctl sessions: elements {family,proxy,target,state,iface,age_ms,expires_ms,routed} */
 void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
 {
 	uint64_t now = e->ops.now_ms(e->ops.ctx);
-	json_karr(j, "sessions");
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		const struct ndp_session *s = &e->sessions.pool[i];
+		const struct proxy_session *s = &e->sessions.pool[i];
 		if (!s->in_use)
 			continue;
 		char a[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8];
 		long long left = s->expires_ms ? (long long)s->expires_ms - (long long)now : -1;
 		addr_str(&s->target, a);
 		json_obj(j);
+		json_kstr(j, "family", "ipv6");
 		json_kstr(j, "proxy", e->proxies[s->proxy_idx].conf->iface);
 		json_kstr(j, "target", a);
 		json_kstr(j, "state", state_name(s->state));
@@ -1808,15 +1753,13 @@ void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
 		json_kbool(j, "routed", s->routed);
 		json_obj_end(j);
 	}
-	json_arr_end(j);
 }
 
-/* islandctl routes: {"routes":[{dst,iface,via}]} */
+/* islandctl routes: elements {family,dst,iface,via} */
 void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j)
 {
-	json_karr(j, "routes");
 	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		const struct ndp_session *s = &e->sessions.pool[i];
+		const struct proxy_session *s = &e->sessions.pool[i];
 		if (!s->in_use || !s->routed)
 			continue;
 		char a[INET6_ADDRSTRLEN], v[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8], dst[INET6_ADDRSTRLEN + 5];
@@ -1825,12 +1768,12 @@ void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j)
 			addr_str(&s->via, v);
 		snprintf(dst, sizeof(dst), "%s/128", a);
 		json_obj(j);
+		json_kstr(j, "family", "ipv6");
 		json_kstr(j, "dst", dst);
 		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
 		json_kstr(j, "via", s->has_via ? v : NULL);
 		json_obj_end(j);
 	}
-	json_arr_end(j);
 }
 
 void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)
@@ -1839,6 +1782,6 @@ void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)
 	NDP_COUNTERS(NDP_COUNTER_DUMP)
 #undef NDP_COUNTER_DUMP
 	json_ku64(j, "sessions", e->sessions.used);
-	json_ku64(j, "dead_targets", ndp_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx)));
+	json_ku64(j, "dead_targets", proxy_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx)));
 	json_ku64(j, "groups", e->groups.used);
 }

@@ -40,33 +40,15 @@ int dhcp4_sock_open_rx(int ifindex, bool client_port)
 		/* 11 */ BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	_Static_assert(sizeof(code) / sizeof(code[0]) == DROP + 1, "filter layout");
-	struct sock_filter drop_all[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
-	uint8_t scratch[64];
-	if (ifindex <= 0)
-		return -EINVAL;
-	/* protocol 0 and a drop-all filter until bound: nothing from another
-	 * link waits in the queue */
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = pkt_open_bound(ifindex, ETH_P_IP);   /* bound, drained, drop-all until now */
 	if (fd < 0)
-		return -errno;
-	int err = attach(fd, drop_all, 1);
-	if (err)
-		goto fail;
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
-	                           .sll_ifindex = ifindex };
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		err = -errno;
-		goto fail;
+		return fd;
+	int err = attach(fd, code, (unsigned short)(sizeof(code) / sizeof(code[0])));
+	if (err) {
+		close(fd);
+		return err;
 	}
-	while (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT) >= 0 || errno == ENETDOWN || errno == EINTR)
-		;
-	err = attach(fd, code, (unsigned short)(sizeof(code) / sizeof(code[0])));
-	if (err)
-		goto fail;
 	return fd;
-fail:
-	close(fd);
-	return err;
 }
 
 int dhcp4_sock_open_udp(bool *bound67)

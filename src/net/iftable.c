@@ -177,15 +177,20 @@ static unsigned choose_v4(struct iface *ifc)
 {
 	bool had = ifc->has_v4;
 	struct in_addr old = ifc->v4;
-	bool keep = false;
+	uint8_t old_plen = ifc->v4_plen;
+	int keep = -1;
 
 	for (int i = 0; i < ifc->n_v4 && had; i++)
-		keep |= ifc->v4_cand[i].addr.s_addr == old.s_addr;
-	if (!keep) {
+		if (ifc->v4_cand[i].addr.s_addr == old.s_addr)
+			keep = i;
+	if (keep < 0) {
 		ifc->has_v4 = ifc->n_v4 > 0;
 		ifc->v4.s_addr = ifc->n_v4 ? ifc->v4_cand[0].addr.s_addr : 0;
+		ifc->v4_plen = ifc->n_v4 ? ifc->v4_cand[0].plen : 0;
+	} else {
+		ifc->v4_plen = ifc->v4_cand[keep].plen; /* "ip addr replace" may change it */
 	}
-	return had != ifc->has_v4 || old.s_addr != ifc->v4.s_addr ? IFACE_V4 : 0;
+	return had != ifc->has_v4 || old.s_addr != ifc->v4.s_addr || old_plen != ifc->v4_plen ? IFACE_V4 : 0;
 }
 
 static int on_addr6(struct iface *ifc, const struct nl_addr *a, bool deleted)
@@ -227,9 +232,11 @@ static int on_addr4(struct iface *ifc, const struct nl_addr *a, bool deleted)
 		memmove(&ifc->v4_cand[i], &ifc->v4_cand[i + 1], (size_t)(ifc->n_v4 - i - 1) * sizeof(ifc->v4_cand[0]));
 		ifc->n_v4--;
 	} else if (i < ifc->n_v4) {
+		ifc->v4_cand[i].plen = a->plen;
 		ifc->v4_cand[i].stale = false;
 	} else if (ifc->n_v4 < IFACE_ADDR_CANDIDATES) {
 		ifc->v4_cand[i].addr = a->addr4;
+		ifc->v4_cand[i].plen = a->plen > 32 ? 32 : a->plen;
 		ifc->v4_cand[i].stale = false;
 		ifc->n_v4++;
 	}

@@ -28,12 +28,13 @@ struct iface {
 	struct in6_addr ll;        /* a usable (not tentative, not DAD-failed) link-local */
 	bool has_v4;
 	struct in_addr v4;         /* the first IPv4 address seen */
+	uint8_t v4_plen;           /* its prefix length: v4's subnet */
 
 	/* Private: the addresses ll and v4 are chosen from, oldest first, so
 	 * another can take over when the chosen one goes away. */
 	uint8_t n_ll, n_v4;
 	struct { struct in6_addr addr; uint32_t flags; bool stale; } ll_cand[IFACE_ADDR_CANDIDATES];
-	struct { struct in_addr addr; bool stale; } v4_cand[IFACE_ADDR_CANDIDATES];
+	struct { struct in_addr addr; uint8_t plen; bool stale; } v4_cand[IFACE_ADDR_CANDIDATES];
 	bool stale;
 };
 
@@ -46,7 +47,7 @@ enum iface_change {
 	IFACE_LLADDR = 1 << 4,  /* hardware address or link type */
 	IFACE_MTU    = 1 << 5,
 	IFACE_LL     = 1 << 6,  /* has_ll or ll */
-	IFACE_V4     = 1 << 7,  /* has_v4 or v4 */
+	IFACE_V4     = 1 << 7,  /* has_v4, v4 or v4_plen */
 };
 
 /* What engines are told when an interface changed: the entry (valid for

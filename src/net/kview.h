@@ -11,15 +11,19 @@
 
 #include "proto/nd.h"
 
-struct kneigh {            /* IPv6 */
+/* Both families: IPv4 addresses are v4-mapped (::ffff:a.b.c.d) and an
+ * IPv4 route's plen counts IPv4 bits. Engines of one family check it. */
+struct kneigh {
 	int ifindex;
+	uint8_t family;            /* AF_INET6 or AF_INET */
 	struct in6_addr addr;
 	uint16_t state;            /* NUD_* (linux/neighbour.h) */
 	bool proxy;                /* a proxy entry (NTF_PROXY), not a host */
 	struct nd_lladdr ll;       /* len 0: none */
 };
 
-struct kroute {            /* IPv6 */
+struct kroute {
+	uint8_t family;            /* AF_INET6 or AF_INET */
 	struct in6_addr dst;
 	uint8_t plen;
 	bool ours;                 /* protocol ISLANDD_RTPROT: installed by an islandd */

@@ -94,6 +94,31 @@ static bool payload_short(const struct nlmsghdr *nlh, size_t hdrlen)
 	return mnl_nlmsg_get_payload_len(nlh) < hdrlen;
 }
 
+/* Address length of a family we handle, 0 for the others. */
+static size_t family_addr_len(uint8_t family)
+{
+	return family == AF_INET6 ? sizeof(struct in6_addr) : family == AF_INET ? sizeof(struct in_addr) : 0;
+}
+
+/* An address of the kernel's (4 or 16 bytes) as we keep it: IPv4 v4-mapped. */
+static void addr_from_kernel(struct in6_addr *out, const void *raw, size_t alen)
+{
+	if (alen == sizeof(struct in6_addr)) {
+		memcpy(out, raw, alen);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[10] = 0xff;
+	out->s6_addr[11] = 0xff;
+	memcpy(&out->s6_addr[12], raw, sizeof(struct in_addr));
+}
+
+/* The bytes the kernel takes for an address we keep: the last 4 of a v4-mapped one. */
+static const void *addr_to_kernel(const struct in6_addr *a, uint8_t family)
+{
+	return family == AF_INET ? (const void *)&a->s6_addr[12] : (const void *)a;
+}
+
 static int decode_link(const struct nlmsghdr *nlh, struct nl_link *l)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
@@ -179,22 +204,25 @@ static int decode_neigh(const struct nlmsghdr *nlh, struct nl_neigh *n)
 {
 	const struct nlattr *tb[NDA_MAX + 1];
 	const struct ndmsg *ndm;
+	size_t alen;
 
 	if (payload_short(nlh, sizeof(*ndm)))
 		return DECODE_BAD;
 	ndm = mnl_nlmsg_get_payload(nlh);
-	if (ndm->ndm_family != AF_INET6)
+	alen = family_addr_len(ndm->ndm_family); /* AF_BRIDGE (fdb) and others: not ours */
+	if (!alen)
 		return DECODE_IGNORE;
 	if (attrs_parse(nlh, sizeof(*ndm), tb, NDA_MAX) < 0)
 		return DECODE_BAD;
-	if (!tb[NDA_DST] || attr_bad_len(tb[NDA_DST], sizeof(n->addr)) || ndm->ndm_ifindex <= 0)
+	if (!tb[NDA_DST] || attr_bad_len(tb[NDA_DST], alen) || ndm->ndm_ifindex <= 0)
 		return DECODE_BAD;
 	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) > NL_LLADDR_MAX)
 		return DECODE_BAD;
 
 	memset(n, 0, sizeof(*n));
 	n->ifindex = ndm->ndm_ifindex;
-	memcpy(&n->addr, mnl_attr_get_payload(tb[NDA_DST]), sizeof(n->addr));
+	n->family = ndm->ndm_family;
+	addr_from_kernel(&n->addr, mnl_attr_get_payload(tb[NDA_DST]), alen);
 	n->state = ndm->ndm_state;
 	n->flags = ndm->ndm_flags;
 	if (tb[NDA_LLADDR]) {
@@ -205,7 +233,7 @@ static int decode_neigh(const struct nlmsghdr *nlh, struct nl_neigh *n)
 }
 
 /* A multipath route is reported through its first next hop. */
-static int decode_multipath(const struct nlattr *mp, struct nl_route *r)
+static int decode_multipath(const struct nlattr *mp, struct nl_route *r, size_t alen)
 {
 	const struct rtnexthop *nh = mnl_attr_get_payload(mp);
 	size_t len = mnl_attr_get_payload_len(mp);
@@ -216,11 +244,11 @@ static int decode_multipath(const struct nlattr *mp, struct nl_route *r)
 	r->oif = nh->rtnh_ifindex;
 	if (attrs_walk(RTNH_DATA(nh), nh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX) < 0)
 		return DECODE_BAD;
-	if (attr_bad_len(tb[RTA_GATEWAY], sizeof(r->gateway)))
+	if (attr_bad_len(tb[RTA_GATEWAY], alen))
 		return DECODE_BAD;
 	if (tb[RTA_GATEWAY]) {
 		r->has_gateway = true;
-		memcpy(&r->gateway, mnl_attr_get_payload(tb[RTA_GATEWAY]), sizeof(r->gateway));
+		addr_from_kernel(&r->gateway, mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
 	}
 	return DECODE_OK;
 }
@@ -229,21 +257,27 @@ static int decode_route(const struct nlmsghdr *nlh, struct nl_route *r, bool *mu
 {
 	const struct nlattr *tb[RTA_MAX + 1];
 	const struct rtmsg *rtm;
+	size_t alen;
 
 	if (payload_short(nlh, sizeof(*rtm)))
 		return DECODE_BAD;
 	rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family != AF_INET6)
+	alen = family_addr_len(rtm->rtm_family);
+	if (!alen)
 		return DECODE_IGNORE;
-	if (rtm->rtm_dst_len > 128 || attrs_parse(nlh, sizeof(*rtm), tb, RTA_MAX) < 0)
+	if (rtm->rtm_dst_len > alen * 8 || attrs_parse(nlh, sizeof(*rtm), tb, RTA_MAX) < 0)
 		return DECODE_BAD;
-	if (attr_bad_len(tb[RTA_DST], sizeof(r->dst)) || attr_bad_len(tb[RTA_GATEWAY], sizeof(r->gateway)) ||
+	/* An IPv4 route through an IPv6 next hop (RTA_VIA, RFC 5549) is kept
+	 * without its gateway: nothing of ours needs it, and a flush matches
+	 * it by the rest. */
+	if (attr_bad_len(tb[RTA_DST], alen) || attr_bad_len(tb[RTA_GATEWAY], alen) ||
 	    attr_bad_u32(tb[RTA_TABLE]) || attr_bad_u32(tb[RTA_PRIORITY]) || attr_bad_u32(tb[RTA_OIF]))
 		return DECODE_BAD;
 
 	memset(r, 0, sizeof(*r));
-	if (tb[RTA_DST])
-		memcpy(&r->dst, mnl_attr_get_payload(tb[RTA_DST]), sizeof(r->dst));
+	r->family = rtm->rtm_family;
+	/* No RTA_DST: the default route, ::/0 or (v4-mapped) 0.0.0.0/0. */
+	addr_from_kernel(&r->dst, tb[RTA_DST] ? mnl_attr_get_payload(tb[RTA_DST]) : (const void *)&in6addr_any, alen);
 	r->plen = rtm->rtm_dst_len;
 	r->protocol = rtm->rtm_protocol;
 	r->type = rtm->rtm_type;
@@ -252,14 +286,14 @@ static int decode_route(const struct nlmsghdr *nlh, struct nl_route *r, bool *mu
 	r->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0;
 	if (tb[RTA_GATEWAY]) {
 		r->has_gateway = true;
-		memcpy(&r->gateway, mnl_attr_get_payload(tb[RTA_GATEWAY]), sizeof(r->gateway));
+		addr_from_kernel(&r->gateway, mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
 	}
 	if (r->oif < 0)
 		return DECODE_BAD;
 	if (multipath)
 		*multipath = tb[RTA_MULTIPATH] != NULL;
 	if (tb[RTA_MULTIPATH] && !tb[RTA_OIF])
-		return decode_multipath(tb[RTA_MULTIPATH], r);
+		return decode_multipath(tb[RTA_MULTIPATH], r, alen);
 	return DECODE_OK;
 }
 
@@ -508,7 +542,9 @@ int nl_dump_all(struct nl *nl)
 		{ RTM_GETADDR, AF_INET6 },
 		{ RTM_GETADDR, AF_INET },
 		{ RTM_GETNEIGH, AF_INET6 },
+		{ RTM_GETNEIGH, AF_INET },
 		{ RTM_GETROUTE, AF_INET6 },
+		{ RTM_GETROUTE, AF_INET },
 	};
 	int first_err = 0;
 
@@ -606,32 +642,42 @@ static int route_send(struct nl *nl, uint16_t cmd, uint16_t flags, const struct 
 	struct rtmsg *rtm;
 	struct in6_addr dst;
 	void *hdr;
+	uint8_t family = IN6_IS_ADDR_V4MAPPED(rr->dst) ? AF_INET : AF_INET6;
+	size_t alen = family_addr_len(family);
+	/* IPv4 prefixes count from the mapped part: 96 bits of ::ffff: first. */
+	unsigned bits6 = family == AF_INET ? 96u + rr->plen : rr->plen;
 
-	if (rr->plen > 128)
+	if (rr->plen > alen * 8 || (rr->via && IN6_IS_ADDR_V4MAPPED(rr->via) != (family == AF_INET)))
 		return -EINVAL;
 	/* The kernel keys routes by the masked prefix; mask here so the same
 	 * route is named the same way in add, del and events. */
 	memset(&dst, 0, sizeof(dst));
 	for (unsigned i = 0; i < 16; i++) {
-		unsigned bits = rr->plen > i * 8 ? rr->plen - i * 8 : 0;
+		unsigned bits = bits6 > i * 8 ? bits6 - i * 8 : 0;
 		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
 		dst.s6_addr[i] = rr->dst->s6_addr[i] & mask;
 	}
 
 	nlh = msg_start(buf, cmd, NLM_F_REQUEST | NLM_F_ACK | flags, &hdr, sizeof(*rtm));
 	rtm = hdr;
-	rtm->rtm_family = AF_INET6;
+	rtm->rtm_family = family;
 	rtm->rtm_dst_len = rr->plen;
 	rtm->rtm_table = rr->table < 256 ? (uint8_t)rr->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = rr->protocol;
+	/* IPv6 ignores the scope. IPv4 wants what ip(8) sends: link for a
+	 * route without a next hop, and "any" (nowhere) to match a delete. */
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	if (family == AF_INET && cmd == RTM_DELROUTE)
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	else if (family == AF_INET && !rr->via)
+		rtm->rtm_scope = RT_SCOPE_LINK;
 	rtm->rtm_type = cmd == RTM_NEWROUTE ? RTN_UNICAST : RTN_UNSPEC;
 	mnl_attr_put_u32(nlh, RTA_TABLE, rr->table);
-	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put(nlh, RTA_DST, alen, addr_to_kernel(&dst, family));
 	if (rr->oif > 0)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)rr->oif);
 	if (rr->via)
-		mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*rr->via), rr->via);
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, addr_to_kernel(rr->via, family));
 	if (rr->has_metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, rr->metric);
 	return nl_transact(nl, &nl->req, nlh, NULL, NULL);
@@ -675,13 +721,15 @@ static int route_get(struct nl *nl, const struct in6_addr *dst, struct nl_route 
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	void *hdr;
+	uint8_t family = IN6_IS_ADDR_V4MAPPED(dst) ? AF_INET : AF_INET6;
+	size_t alen = family_addr_len(family);
 
 	nlh = msg_start(buf, RTM_GETROUTE, NLM_F_REQUEST, &hdr, sizeof(*rtm));
 	rtm = hdr;
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = 128;
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = (uint8_t)(alen * 8);
 	rtm->rtm_flags = rtm_flags;
-	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	mnl_attr_put(nlh, RTA_DST, alen, addr_to_kernel(dst, family));
 	return nl_transact(nl, &nl->req, nlh, route_get_cb, out);
 }
 
@@ -741,6 +789,7 @@ int nl_neigh_get(struct nl *nl, int ifindex, const struct in6_addr *addr, struct
 	struct ndmsg *ndm;
 	void *hdr;
 	int err;
+	uint8_t family = IN6_IS_ADDR_V4MAPPED(addr) ? AF_INET : AF_INET6;
 
 	if (ifindex <= 0)
 		return -EINVAL;
@@ -749,13 +798,13 @@ int nl_neigh_get(struct nl *nl, int ifindex, const struct in6_addr *addr, struct
 	 * stay zero or the kernel rejects the request. */
 	nlh = msg_start(buf, RTM_GETNEIGH, NLM_F_REQUEST, &hdr, sizeof(*ndm));
 	ndm = hdr;
-	ndm->ndm_family = AF_INET6;
+	ndm->ndm_family = family;
 	ndm->ndm_ifindex = ifindex;
-	mnl_attr_put(nlh, NDA_DST, sizeof(*addr), addr);
+	mnl_attr_put(nlh, NDA_DST, family_addr_len(family), addr_to_kernel(addr, family));
 	err = nl_transact(nl, &nl->req, nlh, neigh_find_cb, &f);
 	if (err == -EOPNOTSUPP) {
 		/* No RTM_GETNEIGH get before Linux 4.20: search a dump. */
-		err = nl_dump(nl, RTM_GETNEIGH, AF_INET6, neigh_find_cb, &f);
+		err = nl_dump(nl, RTM_GETNEIGH, family, neigh_find_cb, &f);
 	}
 	if (err < 0)
 		return err;
@@ -809,6 +858,8 @@ int nl_route_flush(struct nl *nl, bool (*match)(void *ctx, const struct nl_route
 	 * the dump on one socket, and deleting while dumping would make the
 	 * kernel's dump cursor skip entries. */
 	err = nl_dump(nl, RTM_GETROUTE, AF_INET6, flush_collect_cb, &f);
+	if (err >= 0)
+		err = nl_dump(nl, RTM_GETROUTE, AF_INET, flush_collect_cb, &f);
 	if (err < 0)
 		goto out;
 	for (size_t i = 0; i < f.n; i++) {
@@ -855,7 +906,7 @@ static int ev_open(struct nl *nl)
 {
 	static const unsigned groups[] = {
 		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
-		RTNLGRP_NEIGH, RTNLGRP_IPV6_ROUTE,
+		RTNLGRP_NEIGH, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_ROUTE,
 	};
 	int size = NL_EV_RCVBUF;
 	int fd;
@@ -938,6 +989,7 @@ void nl_neigh_view(const struct nl_neigh *n, struct kneigh *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->ifindex = n->ifindex;
+	out->family = n->family;
 	out->addr = n->addr;
 	out->state = n->state;
 	out->proxy = n->flags & NTF_PROXY;
@@ -948,6 +1000,7 @@ void nl_neigh_view(const struct nl_neigh *n, struct kneigh *out)
 void nl_route_view(const struct nl_route *r, struct kroute *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->family = r->family;
 	out->dst = r->dst;
 	out->plen = r->plen;
 	out->ours = r->protocol == ISLANDD_RTPROT;

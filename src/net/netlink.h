@@ -33,8 +33,12 @@ struct nl_addr { /* IPv6, and IPv4 for the mDNS reflector */
 	uint32_t flags;        /* IFA_F_TENTATIVE, IFA_F_DADFAILED, ... */
 };
 
-struct nl_neigh { /* IPv6 only */
+/* Neighbours and routes of both families: IPv4 addresses are v4-mapped
+ * (::ffff:a.b.c.d) in the in6_addr fields, and an IPv4 route's plen counts
+ * IPv4 bits (32 for a host route). */
+struct nl_neigh {
 	int ifindex;
+	uint8_t family;        /* AF_INET6 or AF_INET */
 	struct in6_addr addr;
 	uint16_t state;        /* NUD_* */
 	uint8_t flags;         /* NTF_ROUTER, NTF_PROXY ... */
@@ -42,14 +46,15 @@ struct nl_neigh { /* IPv6 only */
 	uint8_t lladdr[NL_LLADDR_MAX];
 };
 
-struct nl_route { /* IPv6 only */
+struct nl_route {
+	uint8_t family;         /* AF_INET6 or AF_INET */
 	struct in6_addr dst;
-	uint8_t plen;
+	uint8_t plen;           /* <= 128, or <= 32 for AF_INET */
 	uint8_t protocol, type; /* RTPROT_*, RTN_* */
 	uint32_t table, metric;
 	int oif;                /* 0 if none */
 	bool has_gateway;
-	struct in6_addr gateway;
+	struct in6_addr gateway; /* v4-mapped when IPv4 */
 };
 
 /* Called for every object learned from events or dumps; `deleted` for RTM_DEL*.
@@ -71,15 +76,15 @@ struct nl_observer {
 
 struct nl;
 
-/* Open both sockets, subscribe to link, IPv4 + IPv6 address, IPv6 neighbour
- * and IPv6 route groups. Returns 0 or -errno. */
+/* Open the sockets, subscribe to link, IPv4 + IPv6 address, neighbour (both
+ * families) and IPv4 + IPv6 route groups. Returns 0 or -errno. */
 int nl_open(struct nl **out, const struct nl_observer *obs);
 void nl_close(struct nl *nl);
 int nl_event_fd(const struct nl *nl);
 /* Drain the event socket; call from the loop when nl_event_fd is readable. */
 int nl_process_events(struct nl *nl);
-/* Dump links, IPv4 + IPv6 addresses, IPv6 neighbours, IPv6 routes (all tables)
- * through the observer. */
+/* Dump links, then addresses, neighbours and routes (all tables) of both
+ * families through the observer. */
 int nl_dump_all(struct nl *nl);
 
 /* Counters for islandctl stats. */
@@ -102,19 +107,22 @@ void nl_route_view(const struct nl_route *r, struct kroute *out);
 void nl_decode(const struct nl_observer *obs, struct nl_stats *stats, const void *buf, size_t len);
 
 /* Routes islandd installs: always protocol ISLANDD_RTPROT, main table.
- * via may be NULL (a connected route "dev IF"). Returns 0 or -errno;
- * adding an existing route is 0 (NLM_F_REPLACE), deleting a missing one -ESRCH. */
+ * A v4-mapped dst makes an IPv4 route (plen <= 32, via v4-mapped too).
+ * via may be NULL (a connected route "dev IF"). Returns 0 or -errno
+ * (-EINVAL for a plen too long or a via of the other family); adding an
+ * existing route is 0 (NLM_F_REPLACE), deleting a missing one -ESRCH. */
 int nl_route_add(struct nl *nl, const struct in6_addr *dst, uint8_t plen, int oif,
                  const struct in6_addr *via, uint32_t metric);
 int nl_route_del(struct nl *nl, const struct in6_addr *dst, uint8_t plen, int oif,
                  const struct in6_addr *via, uint32_t metric);
-/* The kernel's FIB answer for dst (RTM_GETROUTE, not a dump). 0 or -errno
- * (-ENETUNREACH when there is no route). */
+/* The kernel's FIB answer for dst (RTM_GETROUTE, not a dump; IPv4 when dst
+ * is v4-mapped). 0 or -errno (-ENETUNREACH when there is no route). */
 int nl_route_get(struct nl *nl, const struct in6_addr *dst, struct nl_route *out);
-/* One neighbour entry: 0 and *out, -ENOENT when the kernel has none. */
+/* One neighbour entry (ARP when addr is v4-mapped): 0 and *out, -ENOENT
+ * when the kernel has none. */
 int nl_neigh_get(struct nl *nl, int ifindex, const struct in6_addr *addr, struct nl_neigh *out);
 
-/* Delete every IPv6 route with protocol ISLANDD_RTPROT for which
+/* Delete every route, IPv6 and IPv4, with protocol ISLANDD_RTPROT for which
  * match(ctx, route) returns true. Used at start-up to remove routes a crashed instance left. Returns the
  * number removed, or -errno. */
 int nl_route_flush(struct nl *nl, bool (*match)(void *ctx, const struct nl_route *r), void *ctx);

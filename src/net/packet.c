@@ -104,7 +104,7 @@ int pkt_attach_filter(int fd, uint32_t icmp_types)
 	return attach_filter(fd, code, (unsigned short)(sizeof(code) / sizeof(code[0])));
 }
 
-int pkt_open(int ifindex, uint32_t icmp_types)
+int pkt_open_bound(int ifindex, uint16_t ethertype)
 {
 	struct sockaddr_ll sll;
 	uint8_t scratch[64];
@@ -129,7 +129,7 @@ int pkt_open(int ifindex, uint32_t icmp_types)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IPV6);
+	sll.sll_protocol = htons(ethertype);
 	sll.sll_ifindex = ifindex;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		err = -errno;
@@ -139,13 +139,23 @@ int pkt_open(int ifindex, uint32_t icmp_types)
 	 * pending (the socket starts receiving when the link comes up). */
 	while (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT) >= 0 || errno == ENETDOWN || errno == EINTR)
 		;
-	err = pkt_attach_filter(fd, icmp_types);
-	if (err)
-		goto fail;
 	return fd;
 fail:
 	close(fd);
 	return err;
+}
+
+int pkt_open(int ifindex, uint32_t icmp_types)
+{
+	int fd = pkt_open_bound(ifindex, ETH_P_IPV6);
+	if (fd < 0)
+		return fd;
+	int err = pkt_attach_filter(fd, icmp_types);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 int pkt_open_tx(void)
@@ -227,13 +237,14 @@ int pkt_recv_batch(int fd, struct pkt_rx *rx)
 	return n;
 }
 
-static int fill_dst(union sockaddr_ll_long *to, int ifindex, const uint8_t *l2dst, uint8_t halen)
+static int fill_dst(union sockaddr_ll_long *to, int ifindex, const uint8_t *l2dst, uint8_t halen,
+                    uint16_t ethertype)
 {
 	if (halen > PKT_LLADDR_MAX || (halen && !l2dst) || ifindex <= 0)
 		return -EINVAL;
 	memset(to, 0, sizeof(*to));
 	to->ll.sll_family = AF_PACKET;
-	to->ll.sll_protocol = htons(ETH_P_IPV6);
+	to->ll.sll_protocol = htons(ethertype ? ethertype : ETH_P_IPV6);
 	to->ll.sll_ifindex = ifindex;
 	to->ll.sll_halen = halen;
 	if (halen)
@@ -246,7 +257,7 @@ int pkt_send(int fd, int ifindex, const uint8_t *l2dst, uint8_t halen,
 {
 	union sockaddr_ll_long to;
 	ssize_t n;
-	int err = fill_dst(&to, ifindex, l2dst, halen);
+	int err = fill_dst(&to, ifindex, l2dst, halen, ETH_P_IPV6);
 
 	if (err)
 		return err;
@@ -291,7 +302,7 @@ int pkt_txq_flush(struct pkt_txq *q, int fd)
 		return 0;
 	memset(msgs, 0, n * sizeof(msgs[0]));
 	for (unsigned i = 0; i < n; i++) {
-		if (fill_dst(&to[i], q->ifindex[i], q->l2dst[i], q->halen[i]) < 0)
+		if (fill_dst(&to[i], q->ifindex[i], q->l2dst[i], q->halen[i], q->ethertype) < 0)
 			to[i].ll.sll_ifindex = 0; /* the kernel refuses it below */
 		iov[i].iov_base = q->buf[i];
 		iov[i].iov_len = q->len[i];

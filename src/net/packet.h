@@ -37,6 +37,10 @@ struct pkt_rx {
  * Outgoing packets (PACKET_OUTGOING) are filtered out too.
  * Returns the fd or -errno. */
 int pkt_open(int ifindex, uint32_t icmp_types);
+/* The start of every receive socket: bound to ifindex for ethertype,
+ * drained, with a drop-all filter the caller replaces with its own
+ * (pkt_open's ND filter, arp_sock.c's). Returns the fd or -errno. */
+int pkt_open_bound(int ifindex, uint16_t ethertype);
 /* Replace fd's filter with the one pkt_open attaches (for sockets made
  * elsewhere, e.g. an ETH_P_ALL tap in tests). 0 or -errno. */
 int pkt_attach_filter(int fd, uint32_t icmp_types);
@@ -57,8 +61,9 @@ int pkt_send(int fd, int ifindex, const uint8_t *l2dst, uint8_t halen,
 
 /* Queue of outgoing packets flushed with one sendmmsg. */
 struct pkt_txq {
+	uint16_t ethertype;           /* of every packet queued; 0 = ETH_P_IPV6 */
 	unsigned n;
-	uint8_t buf[PKT_BATCH][256];  /* ND packets we build are < 256 bytes */
+	uint8_t buf[PKT_BATCH][256];  /* ND and ARP packets we build are < 256 bytes */
 	size_t len[PKT_BATCH];
 	int ifindex[PKT_BATCH];
 	uint8_t halen[PKT_BATCH];

@@ -23,15 +23,22 @@ static void on_addr(void *ctx, const struct nl_addr *a, bool del)
 		abort();
 }
 
+/* IPv4 neighbours and routes arrive v4-mapped, with IPv4 prefix lengths. */
 static void on_neigh(void *ctx, const struct nl_neigh *n, bool del)
 {
-	if (n->ifindex <= 0 || n->lladdr_len > NL_LLADDR_MAX)
+	if (n->ifindex <= 0 || n->lladdr_len > NL_LLADDR_MAX ||
+	    (n->family != AF_INET6 && n->family != AF_INET) ||
+	    (n->family == AF_INET && !IN6_IS_ADDR_V4MAPPED(&n->addr)))
 		abort();
 }
 
 static void on_route(void *ctx, const struct nl_route *r, bool del)
 {
-	if (r->plen > 128 || r->oif < 0)
+	if (r->oif < 0 || (r->family != AF_INET6 && r->family != AF_INET) ||
+	    r->plen > (r->family == AF_INET6 ? 128 : 32))
+		abort();
+	if (r->family == AF_INET &&
+	    (!IN6_IS_ADDR_V4MAPPED(&r->dst) || (r->has_gateway && !IN6_IS_ADDR_V4MAPPED(&r->gateway))))
 		abort();
 }
 

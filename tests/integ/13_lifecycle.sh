@@ -50,6 +50,10 @@ nsip laptop -6 neigh flush dev wlan0
 # So does gw: its kernel saw pi42 REACHABLE seconds ago and islandd may
 # (by design) answer at once for a target the kernel holds as reachable.
 nsip gw -6 neigh flush dev eth0
+# An IPv4 /32 as a dead proxy ARP engine leaves one, beside someone else's.
+nsip gw -4 route add 192.0.2.77/32 dev eth0 proto "$ISLANDD_RTPROTO" metric 1024
+nsip gw -4 route add 192.0.2.78/32 dev eth0 proto static
+routes73_v4() { nsip gw -4 route show table all proto "$ISLANDD_RTPROTO"; }
 
 start_islandd gw "" || { not_ok "islandd starts after kill -9" "see $(islandd_log gw)"; exit 1; }
 if wait_for 5 test -z "$(routes73 gw)"; then
@@ -57,6 +61,9 @@ if wait_for 5 test -z "$(routes73 gw)"; then
 else
 	not_ok "the start after kill -9 removes the leftover routes" "left: $(routes73 gw)"
 fi
+check "the start removes the leftover IPv4 /32 too" "left: $(routes73_v4)" test -z "$(routes73_v4)"
+check "someone else's IPv4 /32 stays" "routes: $(nsip gw -4 route show dev eth0)" \
+	eval 'nsip gw -4 route show 192.0.2.78/32 proto static | grep -q .'
 reach_and_route() { ping6_ok laptop "$1" 10 && has_route73 gw "$1"; }
 check "traffic to pi41 re-creates its route" "no echo reply / no route" reach_and_route "$PI41_ADDR"
 check "pi42 (gone) gets no route back" "routes: $(routes73 gw)" _isl_not has_route73 gw "$PI42_ADDR"

@@ -115,6 +115,11 @@ check "h1: default route via the home router $HOME_ADDR" "default via '$(default
 	test "$(default4 h1)" = "$HOME_ADDR"
 check "gw: lease of $H1 on eth0 listed by islandctl dhcp" "$(ctl gw dhcp)" \
 	test "$(lease_of "$H1")" = eth0
+# learn-hosts: the lease's address is a known host of the ARP proxy at once
+check "gw: a /32 route to $H1 via eth0 (protocol 73) from the lease" "$(nsip gw -4 route show proto 73)" \
+	wait_for 5 eval 'nsip gw -4 route show proto 73 | grep -qE "^$H1 dev eth0"'
+check "home router reaches h1 ($H1): the gateway answers ARP for it" "$(nsip home neigh show dev lan0)" \
+	nsexec home ping -c 1 -W 2 "$H1"
 kill "$TCPDUMP" "$TCPDUMP_H1" 2>/dev/null; wait "$TCPDUMP" "$TCPDUMP_H1" 2>/dev/null
 GW_ETH0_MAC=$(nsip gw link show eth0 | awk '/link\/ether/ {print $2}')
 check "island wire: the OFFER and ACK reach h1 from $GW_ADDR.67 to port 68, from the gateway's MAC" \
@@ -175,6 +180,8 @@ nsexec h1 dhclient -4 -r -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" -pf 
 	>>"$T/h1.dhclient.log" 2>&1
 check "h1 released: the lease of $H1 is forgotten" "$(ctl gw stats --json | jq -c .dhcp4; tail -n 8 "$T/h1.dhclient.log"; nsip h1 neigh; nsip h1 -4 route)" \
 	wait_for 10 eval '[ -z "$(lease_of "$H1")" ]'
+check "h1 released: its /32 route is gone" "$(nsip gw -4 route show proto 73)" \
+	wait_for 5 eval '! nsip gw -4 route show proto 73 | grep -qE "^$H1 "'
 check "stats: leases_forgotten counted" "$(counter gw leases_forgotten)" \
 	jqe '.dhcp4.leases_forgotten >= 1' <<<"$(ctl gw stats --json)"
 

@@ -110,18 +110,10 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* Two trees hold the same settings (positions, path and warnings aside). */
-static void assert_conf_equal(const struct conf *a, const struct conf *b)
+static void assert_proxies_equal(const struct conf_proxy *xs, const struct conf_proxy *ys, size_t n)
 {
-	assert_int_equal(a->route_ttl_ms, b->route_ttl_ms);
-	assert_int_equal(a->address_ttl_ms, b->address_ttl_ms);
-	assert_int_equal(a->batch_interval_us, b->batch_interval_us);
-	assert_int_equal(a->metrics_listen.family, b->metrics_listen.family);
-	assert_int_equal(a->metrics_listen.port, b->metrics_listen.port);
-	assert_memory_equal(a->metrics_listen.addr, b->metrics_listen.addr, 16);
-	assert_int_equal(a->n_proxies, b->n_proxies);
-	for (size_t i = 0; i < a->n_proxies; i++) {
-		const struct conf_proxy *x = &a->proxies[i], *y = &b->proxies[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_proxy *x = &xs[i], *y = &ys[i];
 		assert_string_equal(x->iface, y->iface);
 		assert_int_equal(x->router, y->router);
 		assert_int_equal(x->timeout_ms, y->timeout_ms);
@@ -144,6 +136,21 @@ static void assert_conf_equal(const struct conf *a, const struct conf *b)
 			assert_int_equal(r->autovia, s->autovia);
 		}
 	}
+}
+
+/* Two trees hold the same settings (positions, path and warnings aside). */
+static void assert_conf_equal(const struct conf *a, const struct conf *b)
+{
+	assert_int_equal(a->route_ttl_ms, b->route_ttl_ms);
+	assert_int_equal(a->address_ttl_ms, b->address_ttl_ms);
+	assert_int_equal(a->batch_interval_us, b->batch_interval_us);
+	assert_int_equal(a->metrics_listen.family, b->metrics_listen.family);
+	assert_int_equal(a->metrics_listen.port, b->metrics_listen.port);
+	assert_memory_equal(a->metrics_listen.addr, b->metrics_listen.addr, 16);
+	assert_int_equal(a->n_proxies, b->n_proxies);
+	assert_proxies_equal(a->proxies, b->proxies, a->n_proxies);
+	assert_int_equal(a->n_arp_proxies, b->n_arp_proxies);
+	assert_proxies_equal(a->arp_proxies, b->arp_proxies, a->n_arp_proxies);
 	assert_int_equal(!a->mdns, !b->mdns);
 	if (a->mdns) {
 		const struct conf_mdns *m = a->mdns, *n = b->mdns;
@@ -1274,6 +1281,70 @@ static void test_dhcp4_relay(void **state)
 	parse_err("proxy e { server 1.2.3.4 }", 1, 11, "it belongs in a dhcp4-relay block");
 }
 
+/* Proxy ARP: IPv4 rules in proxy blocks go to arp_proxies with the block's
+ * options; a block with only IPv4 rules adds nothing for the NDP proxy. */
+static void test_proxy_arp_rules(void **state)
+{
+	(void)state;
+	struct conf *c = parse_ok("proxy wlan0 {\n"
+	                          "    autowire yes\n"
+	                          "    ttl 20000\n"
+	                          "    rule 2001:db8:abc:123:40::/76 { iface eth0 }\n"
+	                          "    rule 192.168.1.0/24 { iface eth0 }\n"
+	                          "    rule 192.168.1.7 { static }\n"
+	                          "}\n"
+	                          "proxy eth0 {\n"
+	                          "    rule 192.168.1.0/24 { auto }\n"
+	                          "}\n");
+	assert_int_equal(c->n_proxies, 1);
+	assert_string_equal(c->proxies[0].iface, "wlan0");
+	assert_int_equal(c->proxies[0].n_rules, 1);
+	assert_int_equal(c->n_arp_proxies, 2);
+	const struct conf_proxy *w = &c->arp_proxies[0], *e = &c->arp_proxies[1];
+	assert_string_equal(w->iface, "wlan0");
+	assert_true(w->autowire);
+	assert_int_equal(w->ttl_ms, 20000);
+	assert_int_equal(w->deadtime_ms, 20000);
+	assert_int_equal(w->n_rules, 2);
+	struct in6_addr want;
+	assert_int_equal(inet_pton(AF_INET6, "::ffff:192.168.1.0", &want), 1);
+	assert_memory_equal(&w->rules[0].prefix, &want, 16);
+	assert_int_equal(w->rules[0].plen, 96 + 24);
+	assert_int_equal(w->rules[0].method, RULE_IFACE);
+	assert_string_equal(w->rules[0].iface, "eth0");
+	assert_int_equal(w->rules[1].plen, 128);
+	assert_int_equal(w->rules[1].method, RULE_STATIC);
+	assert_string_equal(e->iface, "eth0");
+	assert_int_equal(e->rules[0].method, RULE_AUTO);
+	assert_false(e->autowire);
+	assert_false(conf_is_empty(c));
+	assert_true(conf_iface_is_upstream(c, "eth0")); /* an ARP proxy's interface too */
+	assert_round_trip(c, "proxy arp");
+	conf_free(c);
+
+	/* v4-only block first: file order survives the round trip */
+	c = parse_ok("proxy eth0 { rule 10.0.0.0/8 { auto } }\nproxy wlan0 { rule 2001:db8::/64 { auto } }\n");
+	assert_int_equal(c->n_proxies, 1);
+	assert_int_equal(c->n_arp_proxies, 1);
+	assert_round_trip(c, "proxy arp order");
+	conf_free(c);
+
+	/* host bits: cleared, with a warning naming the IPv4 prefix */
+	c = parse_ok("proxy wlan0 { rule 192.168.1.77/24 { iface eth0 } }\n");
+	assert_true(has_warning(c, "t.conf:1:20: host bits cleared: the rule matches 192.168.1.0/24"));
+	assert_int_equal(c->arp_proxies[0].rules[0].prefix.s6_addr[15], 0);
+	conf_free(c);
+
+	parse_err("proxy wlan0 {\n rule 192.168.1.0/33 { iface eth0 }\n}\n", 2, 7, "out of range 0..32");
+	parse_err("proxy wlan0 { rule 192.168.1.300/24 { iface eth0 } }\n", 1, 20, "not an IPv4 address");
+	parse_err("proxy wlan0 { rule 192.168.1.0/ { iface eth0 } }\n", 1, 20, "no prefix length");
+	parse_err("proxy wlan0 { rule 10.0.0.0/8 { iface eth0; autovia yes } }\n", 1, 45, "'autovia' is for IPv6");
+	parse_err("proxy wlan0 { rule 10.0.0.0/8 { iface wlan0 } }\n", 1, 39, "proxy's own interface");
+	parse_err("proxy wlan0 { rule 10.0.0.0/8 { iface br-* } }\n", 1, 33, "not a pattern");
+	parse_err("proxy eth0 { rule 10.0.0.0/8 { auto } }\nproxy eth0 { rule 10.0.0.0/8 { auto } }\n", 2, 7,
+	          "duplicate proxy");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1302,6 +1373,7 @@ int main(void)
 		cmocka_unit_test(test_load_and_format),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_dhcp4_relay),
+		cmocka_unit_test(test_proxy_arp_rules),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

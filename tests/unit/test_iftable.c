@@ -290,12 +290,21 @@ static void test_ipv4(void **state)
 	a = mkaddr4(4, "192.0.2.1");
 	assert_int_equal(iftable_on_addr(t, &a, false, NULL, NULL), IFACE_V4);
 	assert_true(v4_is(ifc, "192.0.2.1"));
+	assert_int_equal(ifc->v4_plen, 24);
 	a = mkaddr4(4, "198.51.100.1");
+	a.plen = 30;
 	assert_int_equal(iftable_on_addr(t, &a, false, NULL, NULL), 0);
 	assert_true(v4_is(ifc, "192.0.2.1"));
+	assert_int_equal(ifc->v4_plen, 24);
+	/* The chosen address with another prefix length is a change. */
 	a = mkaddr4(4, "192.0.2.1");
+	a.plen = 16;
+	assert_int_equal(iftable_on_addr(t, &a, false, NULL, NULL), IFACE_V4);
+	assert_int_equal(ifc->v4_plen, 16);
+	assert_int_equal(iftable_on_addr(t, &a, false, NULL, NULL), 0);
 	assert_int_equal(iftable_on_addr(t, &a, true, NULL, NULL), IFACE_V4);
 	assert_true(v4_is(ifc, "198.51.100.1"));
+	assert_int_equal(ifc->v4_plen, 30);
 	a = mkaddr4(4, "198.51.100.1");
 	assert_int_equal(iftable_on_addr(t, &a, true, NULL, NULL), IFACE_V4);
 	assert_false(ifc->has_v4);

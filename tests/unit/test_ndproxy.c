@@ -437,15 +437,20 @@ static void session_cap_refuses_new_targets_keeps_live_ones(void **state)
 }
 
 
-/* One view of the engine as the daemon sends it: {...}. */
+/* One view of the engine as the daemon sends it: {"key":[...]}, or {...}
+ * without a key. */
 static void dump_json(struct ctl_out *o, void (*view)(const struct ndp_engine *, struct json *),
-                      const struct ndp_engine *e)
+                      const struct ndp_engine *e, const char *key)
 {
 	struct json j;
 	ctl_out_init(o);
 	json_init(&j, o);
 	json_obj(&j);
+	if (key)
+		json_karr(&j, key);
 	view(e, &j);
+	if (key)
+		json_arr_end(&j);
 	json_obj_end(&j);
 	json_end(&j);
 }
@@ -457,12 +462,13 @@ static void dump_lists_sessions_as_json(void **state)
 	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
 	advertise(&w, DOWN_IF, "fe80::41", "2001:db8:abc:123:41::1");
 	struct ctl_out o;
-	dump_json(&o, ndp_engine_dump_sessions, w.e);
+	dump_json(&o, ndp_engine_dump_sessions, w.e, "sessions");
+	assert_non_null(strstr(o.buf, "{\"sessions\":[{\"family\":\"ipv6\""));
 	assert_non_null(strstr(o.buf, "\"target\":\"2001:db8:abc:123:41::1\""));
 	assert_non_null(strstr(o.buf, "\"state\":\"valid\""));
 	assert_non_null(strstr(o.buf, "\"iface\":\"eth0\""));
 	ctl_out_free(&o);
-	dump_json(&o, ndp_engine_dump_routes, w.e);
+	dump_json(&o, ndp_engine_dump_routes, w.e, "routes");
 	assert_non_null(strstr(o.buf, "\"dst\":\"2001:db8:abc:123:41::1/128\""));
 	ctl_out_free(&o);
 	world_down(&w);
@@ -563,7 +569,7 @@ static void unanswered_target_goes_dead_then_is_reprobed(void **state)
 	/* dead targets hold no session, only a dead-cache entry */
 	assert_int_equal(ndp_engine_session_count(w.e), 0);
 	struct ctl_out o;
-	dump_json(&o, ndp_engine_dump_counters, w.e);
+	dump_json(&o, ndp_engine_dump_counters, w.e, NULL);
 	assert_non_null(strstr(o.buf, "\"dead_targets\":1"));
 	ctl_out_free(&o);
 	/* within the hold: silent, no probe */

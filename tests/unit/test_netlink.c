@@ -95,6 +95,9 @@ static struct in6_addr a6(const char *s)
 	return a;
 }
 
+/* a6() as an lvalue for assert_memory_equal. */
+#define a6_const(s) ((struct in6_addr[]){ a6(s) })[0]
+
 /* Index of the last record of addr s (v4 or v6) on ifindex, from `from`. */
 static int find_addr_from(int from, int ifindex, const char *s, bool del)
 {
@@ -319,15 +322,72 @@ static void test_neigh_get_and_events(void **state)
 	assert_int_equal(nl_neigh_get(nl, ifidx("v1"), &a, &n), -ENOENT);
 	assert_int_equal(nl_neigh_get(nl, 0, &a, &n), -EINVAL);
 
-	/* IPv4 neighbours are not reported. */
-	assert_int_equal(sh("ip -4 neigh add 192.0.2.9 lladdr 02:00:00:00:00:09 dev v0 nud permanent"), 0);
+	assert_int_equal(find_neigh("2001:db8:1::99", false)->family, AF_INET6);
+	assert_int_equal(n.family, AF_INET6);
 	assert_int_equal(sh("ip -6 neigh del 2001:db8:1::99 dev v0"), 0);
 	PUMP_UNTIL(nl, find_neigh("2001:db8:1::99", true) != NULL);
 	assert_int_equal(nl_neigh_get(nl, v0, &a, &n), -ENOENT);
 
 	struct nl_stats st;
 	nl_get_stats(nl, &st);
-	assert_true(st.ignored >= 1); /* the IPv4 neighbour */
+	assert_int_equal(st.malformed, 0);
+	nl_close(nl);
+}
+
+/* ARP entries come as AF_INET neighbours, v4-mapped, from events, dumps
+ * and nl_neigh_get alike. */
+static void test_neigh_ipv4(void **state)
+{
+	struct nl *nl = open_nl();
+	struct in6_addr a = a6("::ffff:192.0.2.9"), missing = a6("::ffff:192.0.2.8");
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x09 };
+	const struct nl_neigh *ev;
+	struct nl_neigh n;
+	struct kneigh kn;
+	int v0;
+
+	assert_int_equal(sh("ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up"), 0);
+	v0 = ifidx("v0");
+	assert_int_equal(sh("ip -4 neigh add 192.0.2.9 lladdr 02:00:00:00:00:09 dev v0 nud permanent"), 0);
+	PUMP_UNTIL(nl, find_neigh("::ffff:192.0.2.9", false) != NULL);
+	ev = find_neigh("::ffff:192.0.2.9", false);
+	assert_int_equal(ev->family, AF_INET);
+	assert_int_equal(ev->ifindex, v0);
+	assert_int_equal(ev->state, NUD_PERMANENT);
+	assert_int_equal(ev->lladdr_len, 6);
+	assert_memory_equal(ev->lladdr, mac, 6);
+	nl_neigh_view(ev, &kn);
+	assert_int_equal(kn.family, AF_INET);
+	assert_memory_equal(&kn.addr, &a, 16);
+	assert_int_equal(kn.ll.len, 6);
+
+	memset(&n, 0xaa, sizeof(n));
+	assert_int_equal(nl_neigh_get(nl, v0, &a, &n), 0);
+	assert_int_equal(n.family, AF_INET);
+	assert_int_equal(n.ifindex, v0);
+	assert_memory_equal(&n.addr, &a, 16);
+	assert_int_equal(n.state, NUD_PERMANENT);
+	assert_memory_equal(n.lladdr, mac, 6);
+	assert_int_equal(nl_neigh_get(nl, v0, &missing, &n), -ENOENT);
+	assert_int_equal(nl_neigh_get(nl, ifidx("v1"), &a, &n), -ENOENT);
+	/* The same 4 bytes as an IPv6 address are another neighbour. */
+	struct in6_addr compat = a6("::c000:209");
+	assert_int_equal(nl_neigh_get(nl, v0, &compat, &n), -ENOENT);
+
+	/* A dump reports it too, as IPv4. */
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(nl_dump_all(nl), 0);
+	ev = find_neigh("::ffff:192.0.2.9", false);
+	assert_non_null(ev);
+	assert_int_equal(ev->family, AF_INET);
+
+	assert_int_equal(sh("ip -4 neigh del 192.0.2.9 dev v0"), 0);
+	PUMP_UNTIL(nl, find_neigh("::ffff:192.0.2.9", true) != NULL);
+	assert_int_equal(find_neigh("::ffff:192.0.2.9", true)->family, AF_INET);
+	assert_int_equal(nl_neigh_get(nl, v0, &a, &n), -ENOENT);
+
+	struct nl_stats st;
+	nl_get_stats(nl, &st);
 	assert_int_equal(st.malformed, 0);
 	nl_close(nl);
 }
@@ -450,6 +510,104 @@ static void test_route_get(void **state)
 	nl_close(nl);
 }
 
+/* IPv4 routes through the same calls, named by v4-mapped addresses. */
+static void test_route_ipv4(void **state)
+{
+	struct nl *nl = open_nl();
+	struct in6_addr host = a6("::ffff:198.51.100.7"), net = a6("::ffff:203.0.113.0");
+	struct in6_addr gw = a6("::ffff:192.0.2.2"), probe = a6("::ffff:203.0.113.9");
+	struct in6_addr gw6 = a6("2001:db8:1::2"), dst6 = a6("2001:db8:99::");
+	const struct nl_route *ev;
+	struct nl_route r;
+	struct kroute kr;
+	char out[4096];
+	int d0;
+
+	assert_int_equal(sh("ip link add d0 type veth peer name d0p && ip link set d0 up && ip link set d0p up"), 0);
+	assert_int_equal(sh("ip addr add 192.0.2.1/24 dev d0"), 0);
+	d0 = ifidx("d0");
+
+	/* A /32 to an interface, as the ARP proxy installs one. */
+	assert_int_equal(nl_route_add(nl, &host, 32, d0, NULL, 1024), 0);
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show proto 73"), 0);
+	assert_non_null(strstr(out, "198.51.100.7 dev d0 scope link metric 1024"));
+	assert_int_equal(str_count(out, "198.51.100.7"), 1);
+	PUMP_UNTIL(nl, find_route("::ffff:198.51.100.7", 32, false) != NULL);
+	ev = find_route("::ffff:198.51.100.7", 32, false);
+	assert_int_equal(ev->family, AF_INET);
+	assert_int_equal(ev->oif, d0);
+	assert_int_equal(ev->protocol, ISLANDD_RTPROT);
+	assert_int_equal(ev->table, RT_TABLE_MAIN);
+	nl_route_view(ev, &kr);
+	assert_int_equal(kr.family, AF_INET);
+	assert_int_equal(kr.plen, 32);
+	assert_true(kr.ours);
+	assert_true(kr.main_table);
+	assert_memory_equal(&kr.dst, &host, 16);
+
+	assert_int_equal(nl_route_get(nl, &host, &r), 0);
+	assert_int_equal(r.family, AF_INET);
+	assert_int_equal(r.plen, 32);
+	assert_int_equal(r.oif, d0);
+	assert_int_equal(r.protocol, ISLANDD_RTPROT);
+	assert_int_equal(r.metric, 1024);
+	assert_memory_equal(&r.dst, &host, 16);
+	assert_false(r.has_gateway);
+	/* Again: replaced, not doubled. */
+	assert_int_equal(nl_route_add(nl, &host, 32, d0, NULL, 1024), 0);
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show proto 73"), 0);
+	assert_int_equal(str_count(out, "198.51.100.7"), 1);
+
+	/* A prefix through a gateway; host bits masked. */
+	assert_int_equal(nl_route_add(nl, &probe, 24, d0, &gw, 1024), 0);
+	assert_int_equal(nl_route_add(nl, &net, 24, d0, &gw, 1024), 0);
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show proto 73"), 0);
+	assert_non_null(strstr(out, "203.0.113.0/24 via 192.0.2.2 dev d0"));
+	assert_int_equal(str_count(out, "203.0.113."), 1);
+	assert_int_equal(nl_route_get(nl, &probe, &r), 0);
+	assert_int_equal(r.family, AF_INET);
+	assert_int_equal(r.plen, 24);
+	assert_memory_equal(&r.dst, &net, 16);
+	assert_true(r.has_gateway);
+	assert_memory_equal(&r.gateway, &gw, 16);
+
+	/* Families do not mix; IPv4 prefixes stop at 32. */
+	assert_int_equal(nl_route_add(nl, &host, 32, d0, &gw6, 1024), -EINVAL);
+	assert_int_equal(nl_route_add(nl, &dst6, 64, d0, &gw, 1024), -EINVAL);
+	assert_int_equal(nl_route_add(nl, &host, 33, d0, NULL, 1024), -EINVAL);
+
+	/* On-link and nowhere. */
+	struct in6_addr onlink = a6("::ffff:192.0.2.77"), nowhere = a6("::ffff:10.255.0.1");
+	assert_int_equal(nl_route_get(nl, &onlink, &r), 0);
+	assert_int_equal(r.oif, d0);
+	assert_int_equal(r.plen, 24);
+	assert_int_equal(r.protocol, RTPROT_KERNEL);
+	assert_int_equal(nl_route_get(nl, &nowhere, &r), -ENETUNREACH);
+	assert_int_equal(sh("ip -4 route add unreachable 10.255.0.0/16"), 0);
+	assert_int_equal(nl_route_get(nl, &nowhere, &r), -ENETUNREACH);
+
+	/* Delete: ours go, twice is -ESRCH, the event says so. */
+	assert_int_equal(nl_route_del(nl, &host, 32, d0, NULL, 1024), 0);
+	assert_int_equal(nl_route_del(nl, &host, 32, d0, NULL, 1024), -ESRCH);
+	assert_int_equal(nl_route_del(nl, &net, 24, d0, &gw, 1024), 0);
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show proto 73"), 0);
+	assert_string_equal(out, "");
+	PUMP_UNTIL(nl, find_route("::ffff:198.51.100.7", 32, true) != NULL);
+	assert_int_equal(find_route("::ffff:198.51.100.7", 32, true)->family, AF_INET);
+
+	/* Someone else's IPv4 route is not ours to delete. */
+	assert_int_equal(sh("ip -4 route add 198.51.100.8/32 dev d0 metric 1024 proto static"), 0);
+	struct in6_addr other = a6("::ffff:198.51.100.8");
+	assert_int_equal(nl_route_del(nl, &other, 32, d0, NULL, 1024), -ESRCH);
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show 198.51.100.8"), 0);
+	assert_non_null(strstr(out, "198.51.100.8 dev d0"));
+
+	struct nl_stats st;
+	nl_get_stats(nl, &st);
+	assert_int_equal(st.malformed, 0);
+	nl_close(nl);
+}
+
 static bool match_not_b(void *ctx, const struct nl_route *r)
 {
 	struct in6_addr b = a6("2001:db8:b::");
@@ -496,6 +654,61 @@ static void test_route_flush(void **state)
 	assert_int_equal(nl_route_flush(nl, NULL, NULL), 0);
 	assert_int_equal(sh_out(out, sizeof(out), "ip -6 route show table all proto 73"), 0);
 	assert_string_equal(out, "");
+	nl_close(nl);
+}
+
+/* The crash cleanup's flush: protocol 73 of both families, nothing else. */
+static bool count_families(void *ctx, const struct nl_route *r)
+{
+	int *n = ctx; /* [0] IPv6, [1] IPv4 */
+
+	assert_int_equal(r->protocol, ISLANDD_RTPROT);
+	if (r->family == AF_INET) {
+		assert_true(IN6_IS_ADDR_V4MAPPED(&r->dst));
+		assert_true(r->plen <= 32);
+	}
+	n[r->family == AF_INET]++;
+	return true;
+}
+
+static void test_route_flush_both_families(void **state)
+{
+	struct nl *nl = open_nl();
+	struct in6_addr a = a6("2001:db8:a::1"), h1 = a6("::ffff:198.51.100.1"), h2 = a6("::ffff:198.51.100.2");
+	struct in6_addr net = a6("::ffff:203.0.113.0"), gw = a6("::ffff:192.0.2.2");
+	char out[4096];
+	int d0, seen[2] = { 0, 0 };
+
+	assert_int_equal(sh("ip link add d0 type veth peer name d0p && ip link set d0 up && ip link set d0p up"), 0);
+	assert_int_equal(sh("ip addr add 2001:db8:1::1/64 dev d0 nodad && ip addr add 192.0.2.1/24 dev d0"), 0);
+	d0 = ifidx("d0");
+	assert_int_equal(nl_route_add(nl, &a, 128, d0, NULL, 1024), 0);
+	assert_int_equal(nl_route_add(nl, &h1, 32, d0, NULL, 1024), 0);
+	assert_int_equal(nl_route_add(nl, &h2, 32, d0, NULL, 1024), 0);
+	assert_int_equal(nl_route_add(nl, &net, 24, 0, &gw, 1024), 0);
+	assert_int_equal(sh("ip -4 route add 198.51.100.3/32 dev d0 table 100 proto 73"), 0);
+	/* Someone else's, one with the same destination as ours. */
+	assert_int_equal(sh("ip -4 route add 198.51.100.1/32 dev d0 metric 5 proto static"), 0);
+	assert_int_equal(sh("ip -4 route add 198.51.100.9/32 dev d0 proto static"), 0);
+	assert_int_equal(sh("ip -6 route add 2001:db8:d::/64 dev d0 proto static"), 0);
+
+	/* a; h1, h2, net and the one in table 100. */
+	assert_int_equal(nl_route_flush(nl, count_families, seen), 5);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], 4);
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show table all proto 73"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(sh_out(out, sizeof(out), "ip -6 route show table all proto 73"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show proto static"), 0);
+	assert_non_null(strstr(out, "198.51.100.1 dev d0"));
+	assert_non_null(strstr(out, "198.51.100.9 dev d0"));
+	assert_int_equal(sh_out(out, sizeof(out), "ip -6 route show proto static"), 0);
+	assert_non_null(strstr(out, "2001:db8:d::/64"));
+	/* The kernel's own IPv4 routes stay. */
+	assert_int_equal(sh_out(out, sizeof(out), "ip -4 route show dev d0 proto kernel"), 0);
+	assert_non_null(strstr(out, "192.0.2.0/24"));
+	assert_int_equal(nl_route_flush(nl, NULL, NULL), 0);
 	nl_close(nl);
 }
 
@@ -700,15 +913,27 @@ static void test_decode_hostile(void **state)
 	assert_int_equal(decode(nlh).objects, 1);
 	assert_int_equal(rec.addr[rec.naddr - 1].a.addr4.s_addr, local.s_addr);
 
-	/* Neighbours: IPv4 ignored, short NDA_DST, oversized lladdr. */
+	/* Neighbours: IPv4 kept v4-mapped, 4 bytes for IPv6 and 16 for
+	 * IPv4 refused, bridge (fdb) ignored, oversized lladdr. */
 	struct ndmsg *ndm;
+	static const uint8_t n4[4] = { 192, 0, 2, 77 };
 	nlh = msg(RTM_NEWNEIGH, &hdr, sizeof(*ndm));
 	ndm = hdr;
 	ndm->ndm_family = AF_INET;
 	ndm->ndm_ifindex = 2;
-	mnl_attr_put_u32(nlh, NDA_DST, 0x01020304);
-	assert_int_equal(decode(nlh).ignored, 1);
+	mnl_attr_put(nlh, NDA_DST, 4, n4);
+	assert_int_equal(decode(nlh).objects, 1);
+	assert_int_equal(rec.neigh[rec.nneigh - 1].n.family, AF_INET);
+	assert_memory_equal(&rec.neigh[rec.nneigh - 1].n.addr, &a6_const("::ffff:192.0.2.77"), 16);
 	ndm->ndm_family = AF_INET6;
+	assert_int_equal(decode(nlh).malformed, 1);
+	ndm->ndm_family = AF_BRIDGE;
+	assert_int_equal(decode(nlh).ignored, 1);
+	nlh = msg(RTM_NEWNEIGH, &hdr, sizeof(*ndm));
+	ndm = hdr;
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = 2;
+	mnl_attr_put(nlh, NDA_DST, 16, &in6addr_loopback);
 	assert_int_equal(decode(nlh).malformed, 1);
 	nlh = msg(RTM_NEWNEIGH, &hdr, sizeof(*ndm));
 	ndm = hdr;
@@ -718,7 +943,8 @@ static void test_decode_hostile(void **state)
 	mnl_attr_put(nlh, NDA_LLADDR, 20, ib);
 	assert_int_equal(decode(nlh).malformed, 1);
 
-	/* Routes: dst_len 200, IPv4, a multipath whose first hop lies. */
+	/* Routes: dst_len 200 (33 for IPv4), another family, a multipath
+	 * whose first hop lies. */
 	struct rtmsg *rtm;
 	nlh = msg(RTM_NEWROUTE, &hdr, sizeof(*rtm));
 	rtm = hdr;
@@ -726,7 +952,17 @@ static void test_decode_hostile(void **state)
 	rtm->rtm_dst_len = 200;
 	assert_int_equal(decode(nlh).malformed, 1);
 	rtm->rtm_family = AF_INET;
+	assert_int_equal(decode(nlh).malformed, 1);
+	rtm->rtm_dst_len = 33;
+	assert_int_equal(decode(nlh).malformed, 1);
+	rtm->rtm_family = 28; /* AF_MPLS */
 	assert_int_equal(decode(nlh).ignored, 1);
+	/* The IPv4 default route: no RTA_DST, dst 0.0.0.0 v4-mapped. */
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 0;
+	assert_int_equal(decode(nlh).objects, 1);
+	assert_int_equal(rec.route[rec.nroute - 1].r.family, AF_INET);
+	assert_memory_equal(&rec.route[rec.nroute - 1].r.dst, &a6_const("::ffff:0.0.0.0"), 16);
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = 0;
 	struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
@@ -764,7 +1000,10 @@ int main(void)
 		cmocka_unit_test_setup(test_neigh_get_and_events, setup_ns),
 		cmocka_unit_test_setup(test_route_add_replace_del, setup_ns),
 		cmocka_unit_test_setup(test_route_get, setup_ns),
+		cmocka_unit_test_setup(test_neigh_ipv4, setup_ns),
+		cmocka_unit_test_setup(test_route_ipv4, setup_ns),
 		cmocka_unit_test_setup(test_route_flush, setup_ns),
+		cmocka_unit_test_setup(test_route_flush_both_families, setup_ns),
 		cmocka_unit_test_setup(test_resync_after_overflow, setup_ns),
 		cmocka_unit_test_setup(test_resync_discards_stale_events, setup_ns),
 	};

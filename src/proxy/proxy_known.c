@@ -1,4 +1,4 @@
-#include "ndproxy/known.h"
+#include "proxy/proxy_known.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -7,31 +7,31 @@
 
 #include "util/prefault.h"
 
-int ndp_known_init(struct ndp_known *k, uint32_t cap)
+int proxy_known_init(struct proxy_known *k, uint32_t cap)
 {
 	memset(k, 0, sizeof(*k));
 	k->pool = calloc(cap ? cap : 1, sizeof(*k->pool));
 	if (!k->pool || fixtable_init(&k->index, k->pool, sizeof(*k->pool),
-	                              offsetof(struct ndp_known_entry, next), cap) < 0) {
-		ndp_known_free(k);
+	                              offsetof(struct proxy_known_entry, next), cap) < 0) {
+		proxy_known_free(k);
 		return -ENOMEM;
 	}
 	mem_prefault(k->pool, cap * sizeof(*k->pool));
 	return 0;
 }
 
-void ndp_known_free(struct ndp_known *k)
+void proxy_known_free(struct proxy_known *k)
 {
 	free(k->pool);
 	fixtable_free(&k->index);
 	k->pool = NULL;
 }
 
-static uint32_t *known_link(const struct ndp_known *k, int ifindex, const struct in6_addr *addr)
+static uint32_t *known_link(const struct proxy_known *k, int ifindex, const struct in6_addr *addr)
 {
 	uint32_t *link = &k->buckets[fixtable_bucket(&k->index, hash_in6(&k->key, addr, (uint64_t)ifindex))];
 	while (*link) {
-		struct ndp_known_entry *en = fixtable_entry(&k->index, *link);
+		struct proxy_known_entry *en = fixtable_entry(&k->index, *link);
 		if (en->ifindex == ifindex && memcmp(&en->addr, addr, sizeof(*addr)) == 0)
 			break;
 		link = &en->next;
@@ -39,38 +39,38 @@ static uint32_t *known_link(const struct ndp_known *k, int ifindex, const struct
 	return link;
 }
 
-bool ndp_known_has(const struct ndp_known *k, int ifindex, const struct in6_addr *addr)
+bool proxy_known_has(const struct proxy_known *k, int ifindex, const struct in6_addr *addr)
 {
 	return k->used > 0 && ifindex > 0 && *known_link(k, ifindex, addr) != 0;
 }
 
-void ndp_known_add(struct ndp_known *k, int ifindex, const struct in6_addr *addr)
+void proxy_known_add(struct proxy_known *k, int ifindex, const struct in6_addr *addr)
 {
 	if (*known_link(k, ifindex, addr))
 		return;
 	uint32_t r = fixtable_add(&k->index, fixtable_bucket(&k->index, hash_in6(&k->key, addr, (uint64_t)ifindex)));
 	if (!r)
 		return; /* full: this target is probed instead */
-	struct ndp_known_entry *en = fixtable_entry(&k->index, r);
+	struct proxy_known_entry *en = fixtable_entry(&k->index, r);
 	en->addr = *addr;
 	en->ifindex = ifindex;
 }
 
-static void known_unlink(struct ndp_known *k, uint32_t *link)
+static void known_unlink(struct proxy_known *k, uint32_t *link)
 {
-	struct ndp_known_entry *en = fixtable_entry(&k->index, *link);
+	struct proxy_known_entry *en = fixtable_entry(&k->index, *link);
 	fixtable_del_at(&k->index, link);
 	en->ifindex = 0;
 }
 
-void ndp_known_del(struct ndp_known *k, int ifindex, const struct in6_addr *addr)
+void proxy_known_del(struct proxy_known *k, int ifindex, const struct in6_addr *addr)
 {
 	uint32_t *link = known_link(k, ifindex, addr);
 	if (*link)
 		known_unlink(k, link);
 }
 
-void ndp_known_flush_ifindex(struct ndp_known *k, int ifindex)
+void proxy_known_flush_ifindex(struct proxy_known *k, int ifindex)
 {
 	for (uint32_t b = 0; b < k->n_buckets && k->used; b++) {
 		uint32_t *link = &k->buckets[b];
@@ -83,7 +83,7 @@ void ndp_known_flush_ifindex(struct ndp_known *k, int ifindex)
 	}
 }
 
-void ndp_known_foreach(const struct ndp_known *k, bool (*cb)(void *ctx, int ifindex, const struct in6_addr *addr),
+void proxy_known_foreach(const struct proxy_known *k, bool (*cb)(void *ctx, int ifindex, const struct in6_addr *addr),
                        void *ctx)
 {
 	for (uint32_t b = 0; b < k->n_buckets; b++)
@@ -92,10 +92,10 @@ void ndp_known_foreach(const struct ndp_known *k, bool (*cb)(void *ctx, int ifin
 				return;
 }
 
-void ndp_known_move(struct ndp_known *dst, struct ndp_known *src)
+void proxy_known_move(struct proxy_known *dst, struct proxy_known *src)
 {
 	for (uint32_t b = 0; b < src->n_buckets; b++)
 		for (uint32_t i = src->buckets[b]; i; i = src->pool[i - 1].next)
-			ndp_known_add(dst, src->pool[i - 1].ifindex, &src->pool[i - 1].addr);
-	ndp_known_free(src);
+			proxy_known_add(dst, src->pool[i - 1].ifindex, &src->pool[i - 1].addr);
+	proxy_known_free(src);
 }
