@@ -11,71 +11,22 @@
 # lease.
 set -u
 . "$(dirname "$0")/../lib/islandd.sh"
-. "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/../lib/dhcp4.sh"
 need_root 25_dhcp4_relay
 need_cmd jq dnsmasq dhclient dhcpcd tcpdump nft
 need_islandd
 netns_init
 
-HOME_ADDR=192.168.41.1
-GW_ADDR=192.168.41.2
-T=$ISL_RUN/dhcp4
-mkdir -p "$T"
-
-ns_add home gw h1 h2
-veth home lan0 gw wlan0
-veth gw eth0 h1 eth0
-veth gw eth1 h2 eth0
-nsip home link set lan0 up
-nsip home addr add $HOME_ADDR/24 dev lan0
-nsip gw link set wlan0 up
-nsip gw addr add $GW_ADDR/24 dev wlan0
-nsip gw link set eth0 up
-nsip gw link set eth1 up
+dhcp4_island_build 192.168.41 2
+T=$D4T
 nssysctl gw net.ipv4.ip_forward=1
 # The island hosts' unicasts to the server (renewal, release) go through the
 # gateway: here the kernel's proxy ARP on the island links answers for the
-# home router (islandd's ARP proxy does it in production).
+# home router (a proxy block's IPv4 rule would do it with islandd).
 nssysctl gw net.ipv4.conf.eth0.proxy_arp=1 net.ipv4.conf.eth1.proxy_arp=1 \
 	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
-for h in h1 h2; do nsip $h link set eth0 up; done
+dhcp4_dnsmasq 100 150 || die "dnsmasq did not start"
 
-# dnsmasq: DHCP only (port 0: no DNS), its own lease and pid files.
-start_dnsmasq() {
-	nsexec home dnsmasq --conf-file=/dev/null --port=0 --interface=lan0 --bind-interfaces \
-		--dhcp-range=192.168.41.100,192.168.41.150,255.255.255.0,120 \
-		--dhcp-option=3,$HOME_ADDR --dhcp-leasefile="$T/dnsmasq.leases" \
-		--pid-file="$T/dnsmasq.pid" --log-dhcp --log-facility="$T/dnsmasq.log" --dhcp-authoritative
-}
-start_dnsmasq || die "dnsmasq did not start"
-
-# A client script that only applies what it is given (no resolv.conf, which
-# is the host's): address, default route.
-cat >"$T/dhclient-script" <<'EOF'
-#!/bin/sh
-case "$reason" in
-BOUND|RENEW|REBIND|REBOOT)
-	ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface" 2>/dev/null
-	[ -n "$new_routers" ] && ip route replace default via "${new_routers%% *}" dev "$interface";;
-RELEASE|EXPIRE|FAIL|STOP)
-	# dhclient runs this right after handing the DHCPRELEASE to the kernel,
-	# which may still be resolving the server's MAC: keep the source a moment
-	sleep 1
-	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/$old_subnet_mask" dev "$interface" 2>/dev/null;;
-esac
-exit 0
-EOF
-chmod +x "$T/dhclient-script"
-
-# dhclient in NS: one attempt (-1) of at most 30 s, retransmitting every
-# 1-2 s (the defaults back off to minutes), then it stays to renew.
-printf 'timeout 30;\ninitial-interval 1;\nbackoff-cutoff 2;\n' >"$T/dhclient.conf"
-run_dhclient() {
-	local ns=$1
-	nsexec "$ns" dhclient -4 -1 -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" \
-		-pf "$T/$ns.dhclient.pid" -lf "$T/$ns.dhclient.leases" eth0 >>"$T/$ns.dhclient.log" 2>&1
-}
-addr4() { nsip "$1" -4 -o addr show dev eth0 | awk '{print $4}' | sed 's|/.*||' | head -n 1; }
 default4() { nsip "$1" -4 route show default | awk '{print $3; exit}'; }
 lease_of() {
 	ctl gw dhcp --json 2>/dev/null | jq -r --arg a "$1" '.dhcp.leases[] | select(.address == $a) | .iface'
@@ -176,8 +127,7 @@ check "reload with the same links: the leases stay" "$(ctl gw dhcp)" \
 	eval '[ "$(lease_of "$H2")" = eth1 ] && [ "$(lease_of "$H1")" = eth0 ]'
 
 # ---- release: the lease is forgotten ----
-nsexec h1 dhclient -4 -r -v -cf "$T/dhclient.conf" -sf "$T/dhclient-script" -pf "$T/h1.dhclient.pid" -lf "$T/h1.dhclient.leases" eth0 \
-	>>"$T/h1.dhclient.log" 2>&1
+dhclient_cmd h1 -r -v
 check "h1 released: the lease of $H1 is forgotten" "$(ctl gw stats --json | jq -c .dhcp4; tail -n 8 "$T/h1.dhclient.log"; nsip h1 neigh; nsip h1 -4 route)" \
 	wait_for 10 eval '[ -z "$(lease_of "$H1")" ]'
 check "h1 released: its /32 route is gone" "$(nsip gw -4 route show proto 73)" \
@@ -220,7 +170,7 @@ check "wire (forward): the client's broadcast leaves from the gateway's MAC, gia
 	      grep -q "$GW_WLAN_MAC > ff:ff:ff:ff:ff:ff" &&
 	      ! grep -A 6 -E "0\.0\.0\.0\.68 > 255" "$T/fwd.txt" | grep -q "Gateway-IP"'
 nsexec home nft delete table inet isl_dhcp4
-nsexec h1 dhclient -4 -x -pf "$T/h1.dhclient.pid" >/dev/null 2>&1
+dhclient_cmd h1 -x
 
 # ---- isc-dhcp-server as the second server (dnsmasq stopped) ----
 if command -v dhcpd >/dev/null; then
@@ -252,7 +202,7 @@ EOF
 	else
 		not_ok "h1 gets a lease from isc-dhcp-server through the relay" "$(tail -n 5 "$T/dhcpd.log"; ctl gw dhcp)"
 	fi
-	nsexec h1 dhclient -4 -x -pf "$T/h1.dhclient.pid" >/dev/null 2>&1
+	dhclient_cmd h1 -x
 else
 	skip "isc-dhcp-server" "dhcpd not installed"
 fi

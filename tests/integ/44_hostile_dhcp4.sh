@@ -9,28 +9,15 @@
 # (dhclient) still gets its lease through the relay right after.
 set -u
 . "$(dirname "$0")/../lib/islandd.sh"
-. "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/../lib/dhcp4.sh"
 need_root 44_hostile_dhcp4
 need_cmd jq dnsmasq dhclient "$ISL_PY"
 need_islandd
 netns_init
 
-HOME_ADDR=192.168.44.1
-GW_ADDR=192.168.44.2
-T=$ISL_RUN/dhcp4h
-mkdir -p "$T"
-ns_add home gw h1
-veth home lan0 gw wlan0
-veth gw eth0 h1 eth0
-nsip home link set lan0 up
-nsip home addr add $HOME_ADDR/24 dev lan0
-nsip gw link set wlan0 up
-nsip gw addr add $GW_ADDR/24 dev wlan0
-nsip gw link set eth0 up
-nsip h1 link set eth0 up
-nsexec home dnsmasq --conf-file=/dev/null --port=0 --interface=lan0 --bind-interfaces \
-	--dhcp-range=192.168.44.100,192.168.44.199,255.255.255.0,120 --dhcp-leasefile="$T/dnsmasq.leases" \
-	--pid-file="$T/dnsmasq.pid" || die "dnsmasq did not start"
+dhcp4_island_build 192.168.44 1
+T=$D4T
+dhcp4_dnsmasq 100 199 || die "dnsmasq did not start"
 
 start_islandd gw "dhcp4-relay {
 	upstream wlan0
@@ -153,16 +140,11 @@ check "flood: RssAnon grew less than 2 MB (${RSS0} -> ${RSS1} kB)" "grew $((RSS1
 check "islandd still runs" "gone" islandd_running gw
 
 # ---- and a real client still gets its lease ----
-printf 'timeout 20;\ninitial-interval 1;\nbackoff-cutoff 2;\n' >"$T/dhclient.conf"
-printf '#!/bin/sh\ncase "$reason" in BOUND|RENEW|REBIND|REBOOT) ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface";; esac\nexit 0\n' \
-	>"$T/dhclient-script"
-chmod +x "$T/dhclient-script"
-nsexec h1 dhclient -4 -1 -cf "$T/dhclient.conf" -sf "$T/dhclient-script" -pf "$T/dhclient.pid" \
-	-lf "$T/dhclient.leases" eth0 >"$T/dhclient.log" 2>&1
+run_dhclient h1
 A=$(nsip h1 -4 -o addr show dev eth0 | awk '{print $4}')
-check "after the flood, dhclient gets a lease through the relay ($A)" "$(tail -n 3 "$T/dhclient.log")" \
+check "after the flood, dhclient gets a lease through the relay ($A)" "$(tail -n 3 "$T/h1.dhclient.log")" \
 	eval '[[ "$A" == 192.168.44.* ]]'
-nsexec h1 dhclient -4 -x -pf "$T/dhclient.pid" >/dev/null 2>&1
+dhclient_cmd h1 -x
 
 finish_islandd gw
 test_status
