@@ -39,6 +39,7 @@ static const struct command commands[] = {
 	{ "ra", "router advertisements: prefixes with remaining lifetimes, learned hosts", false },
 	{ "pd", "DHCPv6 prefix delegation: lease per upstream, lifetimes, T1/T2, counters", false },
 	{ "island", "island blocks: relay or routed mode per upstream and why, DHCPv6 relay hosts and counters", false },
+	{ "dhcp", "the DHCPv4 relay: mode per upstream and why, relayed leases, counters", false },
 	{ "reload", "re-read the configuration (like SIGHUP); fails safe", false },
 	{ "doctor", "check the configuration against the live system (islandd check)", false },
 	{ "config", "the configuration file the daemon runs", false },

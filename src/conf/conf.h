@@ -153,6 +153,30 @@ struct conf_island {
 	struct conf_pos pos;
 };
 
+/* dhcp4-relay: how requests reach the upstream's server. */
+enum conf_dhcp4_mode {
+	CONF_DHCP4_RELAY,    /* RFC 1542: giaddr = the gateway's upstream address, unicast to servers */
+	CONF_DHCP4_FORWARD,  /* re-broadcast the client's exchange from the gateway (OpenWrt relayd) */
+	CONF_DHCP4_AUTO,     /* relay; forward once relayed requests go unanswered (default) */
+};
+
+#define CONF_MAX_DHCP4_RELAYS  8
+#define CONF_MAX_DHCP4_IFACES  32   /* island links per block */
+#define CONF_MAX_DHCP4_SERVERS 8    /* per block */
+const char *conf_dhcp4_mode_name(enum conf_dhcp4_mode m);
+
+struct conf_dhcp4_relay {
+	char upstream[IF_NAMESIZE];       /* the link the server is on (never a pattern) */
+	size_t n_ifaces;
+	char (*ifaces)[IF_NAMESIZE];      /* island links: names or patterns */
+	size_t n_servers;
+	struct in_addr *servers;          /* none: broadcast on the upstream */
+	enum conf_dhcp4_mode mode;        /* default auto */
+	bool option82;                    /* RFC 3046 circuit-id = island iface, default no */
+	bool learn_hosts;                 /* a lease's address becomes a known host, default yes */
+	struct conf_pos pos;
+};
+
 #define CONF_MAX_WARNINGS 8
 #define CONF_WARNING_LEN 256
 
@@ -193,6 +217,8 @@ struct conf {
 	struct conf_pd *pds;
 	size_t n_islands;          /* island blocks (their pd and relay are in pds, relays) */
 	struct conf_island *islands;
+	size_t n_dhcp4_relays;
+	struct conf_dhcp4_relay *dhcp4_relays;
 };
 
 struct conf_error {

@@ -83,7 +83,7 @@ struct conf_keyword {
 
 extern const struct conf_keyword conf_kw_top[], conf_kw_proxy[], conf_kw_rule[],
 	conf_kw_mdns[], conf_kw_mdns_iface[], conf_kw_relay[], conf_kw_ra[],
-	conf_kw_ra_prefix[], conf_kw_pd[], conf_kw_pd_iface[];
+	conf_kw_ra_prefix[], conf_kw_pd[], conf_kw_pd_iface[], conf_kw_dhcp4_relay[];
 
 /* Top-level block keywords, one file each (parse_proxy.c, parse_mdns.c, parse_ra.c). */
 int conf_parse_proxy(struct conf_parser *p, void *ctx, const struct conf_token *kw);
@@ -94,6 +94,7 @@ int conf_parse_pd(struct conf_parser *p, void *ctx, const struct conf_token *kw)
 int conf_parse_island(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_island.c */
 /* After the file: each island's ra-relay, appended after the file's own. */
 int conf_islands_expand(struct conf_parser *p);
+int conf_parse_dhcp4_relay(struct conf_parser *p, void *ctx, const struct conf_token *kw); /* parse_dhcp4.c */
 
 /* lexer.c */
 void conf_lex_init(struct conf_lexer *lx, const char *text, size_t len);

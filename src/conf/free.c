@@ -41,6 +41,11 @@ void conf_free(struct conf *conf)
 		free(conf->pds[i].ifaces);
 	free(conf->pds);
 	free(conf->islands);
+	for (size_t i = 0; i < conf->n_dhcp4_relays; i++) {
+		free(conf->dhcp4_relays[i].ifaces);
+		free(conf->dhcp4_relays[i].servers);
+	}
+	free(conf->dhcp4_relays);
 	free(conf->path);
 	free(conf);
 }

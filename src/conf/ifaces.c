@@ -65,10 +65,16 @@ void conf_foreach_iface(const struct conf *c, conf_iface_fn fn, void *ctx)
 		for (size_t d = 0; d < c->pds[i].n_ifaces; d++)
 			fn(ctx, c->pds[i].ifaces[d].name, "dhcp6-pd downstream", c->pds[i].ifaces[d].pos);
 	}
+	for (size_t i = 0; i < c->n_dhcp4_relays; i++) {
+		const struct conf_dhcp4_relay *r = &c->dhcp4_relays[i];
+		fn(ctx, r->upstream, "dhcp4-relay upstream", r->pos);
+		for (size_t d = 0; d < r->n_ifaces; d++)
+			fn(ctx, r->ifaces[d], "dhcp4-relay iface", r->pos);
+	}
 }
 
 bool conf_is_empty(const struct conf *c)
 {
 	return c->n_proxies == 0 && c->n_arp_proxies == 0 && !c->mdns && c->n_relays == 0 &&
-	       c->n_ras == 0 && c->n_pds == 0;
+	       c->n_ras == 0 && c->n_pds == 0 && c->n_dhcp4_relays == 0;
 }

@@ -81,6 +81,7 @@ static const struct {
 	{ conf_kw_ra_prefix, "in an ra prefix block" },
 	{ conf_kw_pd, "in a dhcp6-pd block" },
 	{ conf_kw_pd_iface, "in a dhcp6-pd iface block" },
+	{ conf_kw_dhcp4_relay, "in a dhcp4-relay block" },
 };
 
 static const struct conf_keyword *keyword_find(const struct conf_keyword *table,
@@ -294,6 +295,7 @@ const struct conf_keyword conf_kw_top[] = {
 	{ "ra", conf_parse_ra },
 	{ "dhcp6-pd", conf_parse_pd },
 	{ "island", conf_parse_island },
+	{ "dhcp4-relay", conf_parse_dhcp4_relay },
 	{ NULL, NULL },
 };
 

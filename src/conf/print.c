@@ -196,6 +196,23 @@ static void print_pd(FILE *out, const char *block, const struct conf_pd *pd)
 	fprintf(out, "}\n");
 }
 
+static void print_dhcp4_relay(FILE *out, const struct conf_dhcp4_relay *r)
+{
+	fprintf(out, "\ndhcp4-relay {\n");
+	fprintf(out, "\tupstream %s\n", r->upstream);
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		fprintf(out, "\tiface %s\n", r->ifaces[i]);
+	for (size_t i = 0; i < r->n_servers; i++) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &r->servers[i], a, sizeof(a));
+		fprintf(out, "\tserver %s\n", a);
+	}
+	fprintf(out, "\tmode %s\n", conf_dhcp4_mode_name(r->mode));
+	fprintf(out, "\toption82 %s\n", yesno(r->option82));
+	fprintf(out, "\tlearn-hosts %s\n", yesno(r->learn_hosts));
+	fprintf(out, "}\n");
+}
+
 void conf_print(const struct conf *conf, FILE *out)
 {
 	fprintf(out, "# islandd configuration, canonical form: every value in force\n");
@@ -233,4 +250,6 @@ void conf_print(const struct conf *conf, FILE *out)
 	 * ra-relay half is implied */
 	for (size_t i = 0; i < conf->n_pds; i++)
 		print_pd(out, conf_island_of(conf, conf->pds[i].upstream) ? "island" : "dhcp6-pd", &conf->pds[i]);
+	for (size_t i = 0; i < conf->n_dhcp4_relays; i++)
+		print_dhcp4_relay(out, &conf->dhcp4_relays[i]);
 }

@@ -236,6 +236,19 @@ static void on_number(struct walk *w, const char *key, double v)
 		} else if (d == 2 && strcmp(o->key, "metrics") == 0) {
 			snprintf(name, sizeof(name), "islandd_metrics_%s_total", key);
 			add(w, name, PROM_COUNTER, "Metrics listener counter (islandctl stats)", "", v);
+		} else if (d == 2 && strcmp(o->key, "dhcp4") == 0) {
+			static const char *const dhcp4_gauges[] = { "pending", "leases", NULL };
+			if (strncmp(key, "drop_", 5) == 0) {
+				l[0] = 0;
+				prom_label(l, sizeof(l), "reason", raw + 5);
+				add(w, "islandd_dhcp4_dropped_total", PROM_COUNTER, "DHCPv4 messages dropped, by reason", l, v);
+			} else if (one_of(key, dhcp4_gauges)) {
+				snprintf(name, sizeof(name), "islandd_dhcp4_%s", key);
+				add(w, name, PROM_GAUGE, "DHCPv4 relay table size now (islandctl stats)", "", v);
+			} else {
+				snprintf(name, sizeof(name), "islandd_dhcp4_%s_total", key);
+				add(w, name, PROM_COUNTER, "DHCPv4 relay counter (islandctl stats)", "", v);
+			}
 		} else if (d == 2 && strcmp(o->key, "netlink") == 0) {
 			snprintf(name, sizeof(name), "islandd_netlink_%s_total", key);
 			add(w, name, PROM_COUNTER, "Netlink socket counter (islandctl stats)", "", v);

@@ -126,6 +126,10 @@ static void render_stats(const struct jv *d, FILE *out)
 		fprintf(out, "proxy arp:\n");
 		counter_lines(jv_get(d, "arp"), out);
 	}
+	if (jv_get(d, "dhcp4")) {
+		fprintf(out, "dhcp4 relay:\n");
+		counter_lines(jv_get(d, "dhcp4"), out);
+	}
 	if (jv_get(d, "netlink")) {
 		fprintf(out, "netlink:\n");
 		counter_lines(jv_get(d, "netlink"), out);
@@ -140,6 +144,53 @@ static void render_stats(const struct jv *d, FILE *out)
 			fprintf(out, "  %-15s rx_packets %lld, rx_errors %lld\n", jv_str(p, "iface", "?"),
 			        jv_int(p, "rx_packets", 0), jv_int(p, "rx_errors", 0));
 	}
+}
+
+/* islandctl dhcp: each upstream's mode and why, the relayed leases, the
+ * counters that are not zero. */
+static void render_dhcp(const struct jv *d, FILE *out)
+{
+	const struct jv *m = jv_get(d, "dhcp");
+	if (!m || m->type != J_OBJ) {
+		fprintf(out, "no dhcp4-relay block in the configuration\n");
+		return;
+	}
+	EACH(r, jv_get(m, "relays")) {
+		fprintf(out, "upstream %s: mode %s (configured %s), giaddr %s\n  why: %s\n  servers:",
+		        jv_str(r, "upstream", "?"), jv_str(r, "mode", "?"), jv_str(r, "mode_configured", "?"),
+		        jv_str(r, "giaddr", "none (no IPv4 address)"), jv_str(r, "why", ""));
+		bool any = false;
+		EACH(s, jv_get(r, "servers")) {
+			fprintf(out, " %s", s->type == J_STR ? s->s : "?");
+			any = true;
+		}
+		fprintf(out, "%s\n  islands:", any ? "" : " broadcast on the upstream");
+		any = false;
+		EACH(s, jv_get(r, "islands")) {
+			fprintf(out, " %s", s->type == J_STR ? s->s : "?");
+			any = true;
+		}
+		fprintf(out, "%s\n", any ? "" : " none present");
+	}
+	fprintf(out, "leases:\n  %-15s %-17s %-15s %s\n", "address", "mac", "iface", "expires in");
+	EACH(l, jv_get(m, "leases")) {
+		const struct jv *x = jv_get(l, "expires_in_s");
+		char exp[32];
+		if (x && x->type == J_NUM)
+			snprintf(exp, sizeof(exp), "%llds", x->i);
+		else
+			snprintf(exp, sizeof(exp), "never");
+		fprintf(out, "  %-15s %-17s %-15s %s\n", jv_str(l, "address", "?"), jv_str(l, "mac", "?"),
+		        jv_str(l, "iface", "?"), exp);
+	}
+	fprintf(out, "counters:");
+	bool any = false;
+	EACH_MEMBER(x, jv_get(m, "counters"))
+		if (x->type == J_NUM && x->i) {
+			fprintf(out, " %s %lld", x->key, x->i);
+			any = true;
+		}
+	fprintf(out, "%s\n", any ? "" : " all zero");
 }
 
 static const char *family_state(const struct jv *i, const char *want, const char *joined)
@@ -470,6 +521,8 @@ int ctl_render(const char *command, const struct jv *doc, FILE *out)
 		render_pd(doc, out);
 	else if (strcmp(command, "island") == 0)
 		render_island(doc, out);
+	else if (strcmp(command, "dhcp") == 0)
+		render_dhcp(doc, out);
 	else if (strcmp(command, "config") == 0)
 		fprintf(out, "%s\n", jv_str(doc, "config", ""));
 	return 0;

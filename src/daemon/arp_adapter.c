@@ -157,13 +157,21 @@ static struct arp_engine *engine_new(struct arp_adapter *a, const struct conf *c
 {
 	const struct arp_ops ops = { .ctx = a, .send_arp = op_send_arp, .route_add = op_route_add,
 	                             .route_del = op_route_del, .route_oif = op_route_oif, .now_ms = op_now_ms };
-	/* TODO(dhcp4 merge): the upstreams of dhcp4-relay blocks with
-	 * learn-hosts go here, so their leases are answered without a proxy block */
-	return arp_engine_new(a->env->loop, conf, a->env->ifs, &ops, NULL, 0);
+	/* the upstreams of dhcp4-relay blocks with learn-hosts: their leases
+	 * are answered there without a proxy block */
+	char learn[CONF_MAX_DHCP4_RELAYS][IF_NAMESIZE];
+	size_t n = 0;
+	for (size_t i = 0; i < conf->n_dhcp4_relays && n < CONF_MAX_DHCP4_RELAYS; i++)
+		if (conf->dhcp4_relays[i].learn_hosts)
+			memcpy(learn[n++], conf->dhcp4_relays[i].upstream, IF_NAMESIZE);
+	return arp_engine_new(a->env->loop, conf, a->env->ifs, &ops, n ? learn : NULL, n);
 }
 
 static bool wanted(const struct conf *conf)
 {
+	for (size_t i = 0; i < conf->n_dhcp4_relays; i++)
+		if (conf->dhcp4_relays[i].learn_hosts)
+			return true;
 	return conf->n_arp_proxies > 0;
 }
 

@@ -5,6 +5,7 @@
 #include "daemon/runtime.h"
 #include "daemon/adapter.h"
 #include "daemon/arp_adapter.h"
+#include "daemon/dhcp4_adapter.h"
 #include "daemon/instance.h"
 #include "daemon/mdns_adapter.h"
 #include "daemon/nd_io.h"
@@ -48,6 +49,7 @@ static const struct adapter_class *const adapters[] = {
 	&pd_adapter_class,
 	&subd_adapter_class,      /* after pd: subscribes to its leases; destroyed before it */
 	&dhcp6relay_adapter_class, /* after pd: the island chooses by its leases */
+	&dhcp4_adapter_class,
 };
 #define N_ADAPTERS (sizeof(adapters) / sizeof(adapters[0]))
 
@@ -247,6 +249,7 @@ static void status_view_of(struct runtime *rt, struct status_view *v)
 		.pd = adapter_running(&rt->env, &pd_adapter_class),
 		.subd = adapter_running(&rt->env, &subd_adapter_class),
 		.island = adapter_running(&rt->env, &dhcp6relay_adapter_class),
+		.dhcp4 = dhcp4_adapter_engine(adapter_running(&rt->env, &dhcp4_adapter_class)),
 	};
 }
 

@@ -7,6 +7,7 @@
 #include "daemon/pd_adapter.h"
 #include "daemon/subd_adapter.h"
 #include "daemon/dhcp6relay_adapter.h"
+#include "dhcp4relay/dhcp4relay.h"
 #include "mdns/mdns.h"
 #include "ndproxy/ndproxy.h"
 #include "daemon/arp_adapter.h"
@@ -195,6 +196,11 @@ static void dump_stats(const struct status_view *v, struct json *j)
 	}
 	if (v->pd)
 		pd_adapter_dump_counters(v->pd, j);
+	if (v->dhcp4) {
+		json_kobj(j, "dhcp4");
+		dhcp4_engine_dump_counters(v->dhcp4, j);
+		json_obj_end(j);
+	}
 	dump_ports(v, j, false);
 }
 
@@ -238,6 +244,11 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 		}
 	} else if (strcmp(command, "island") == 0) {
 		dhcp6relay_adapter_dump(v->island, &j);
+	} else if (strcmp(command, "dhcp") == 0) {
+		if (v->dhcp4)
+			dhcp4_engine_dump(v->dhcp4, &j);
+		else
+			json_knull(&j, "dhcp");
 	} else if (strcmp(command, "config") == 0) {
 		/* what islandctl doctor checks: the file this daemon runs */
 		json_kstr(&j, "config", v->conf_path);

@@ -20,6 +20,7 @@ struct http_listen_stats;
 struct pd_adapter;
 struct subd_adapter;
 struct dhcp6relay_adapter;
+struct dhcp4_engine;
 
 /* What the views read; filled by the runtime per request. */
 struct status_view {
@@ -40,6 +41,7 @@ struct status_view {
 	const struct pd_adapter *pd;             /* NULL: no dhcp6-pd block */
 	const struct subd_adapter *subd;         /* its downstream side, NULL with it */
 	const struct dhcp6relay_adapter *island; /* NULL: no island block */
+	const struct dhcp4_engine *dhcp4;        /* NULL: no dhcp4-relay */
 };
 
 /* The reply to command as one JSON document: 0, or -1 for a command this

@@ -238,6 +238,20 @@ static void assert_conf_equal(const struct conf *a, const struct conf *b)
 		assert_int_equal(x->managed, y->managed);
 		assert_int_equal(x->other, y->other);
 	}
+	assert_int_equal(a->n_dhcp4_relays, b->n_dhcp4_relays);
+	for (size_t i = 0; i < a->n_dhcp4_relays; i++) {
+		const struct conf_dhcp4_relay *x = &a->dhcp4_relays[i], *y = &b->dhcp4_relays[i];
+		assert_string_equal(x->upstream, y->upstream);
+		assert_int_equal(x->n_ifaces, y->n_ifaces);
+		for (size_t j = 0; j < x->n_ifaces; j++)
+			assert_string_equal(x->ifaces[j], y->ifaces[j]);
+		assert_int_equal(x->n_servers, y->n_servers);
+		for (size_t j = 0; j < x->n_servers; j++)
+			assert_int_equal(x->servers[j].s_addr, y->servers[j].s_addr);
+		assert_int_equal(x->mode, y->mode);
+		assert_int_equal(x->option82, y->option82);
+		assert_int_equal(x->learn_hosts, y->learn_hosts);
+	}
 }
 
 /* parse -> print -> parse: same tree; print again: same bytes. */
@@ -1362,6 +1376,65 @@ static void test_iface_patterns(void **state)
 	parse_err("proxy a { rule ::1 { iface a } }", 1, 28, "is the proxy's own interface");
 }
 
+/* dhcp4-relay: defaults, every keyword, errors at file:line:col, round trip. */
+static void test_dhcp4_relay(void **state)
+{
+	(void)state;
+	struct conf *c = parse_ok("dhcp4-relay {\n upstream wlan0\n iface eth0\n}\n");
+	assert_int_equal(c->n_dhcp4_relays, 1);
+	const struct conf_dhcp4_relay *r = &c->dhcp4_relays[0];
+	assert_string_equal(r->upstream, "wlan0");
+	assert_int_equal(r->n_ifaces, 1);
+	assert_string_equal(r->ifaces[0], "eth0");
+	assert_int_equal(r->n_servers, 0);
+	assert_int_equal(r->mode, CONF_DHCP4_AUTO);
+	assert_false(r->option82);
+	assert_true(r->learn_hosts);
+	assert_false(conf_is_empty(c));
+	assert_round_trip(c, "dhcp4-relay defaults");
+	conf_free(c);
+
+	c = parse_ok("dhcp4-relay { upstream wlan0; iface eth0; iface br-*; server 192.168.1.1; server 10.0.0.1\n"
+	             " mode forward; option82 yes; learn-hosts no }\n"
+	             "dhcp4-relay { upstream wlan1; iface eth9; mode relay }\n");
+	assert_int_equal(c->n_dhcp4_relays, 2);
+	r = &c->dhcp4_relays[0];
+	assert_int_equal(r->n_ifaces, 2);
+	assert_string_equal(r->ifaces[1], "br-*");
+	assert_int_equal(r->n_servers, 2);
+	assert_int_equal(r->servers[1].s_addr, htonl(0x0a000001));
+	assert_int_equal(r->mode, CONF_DHCP4_FORWARD);
+	assert_true(r->option82);
+	assert_false(r->learn_hosts);
+	assert_int_equal(c->dhcp4_relays[1].mode, CONF_DHCP4_RELAY);
+	assert_round_trip(c, "dhcp4-relay every keyword");
+	char *text = print_to_string(c);
+	assert_non_null(strstr(text, "\tserver 10.0.0.1\n\tmode forward\n\toption82 yes\n\tlearn-hosts no\n"));
+	free(text);
+	conf_free(c);
+
+	parse_err("dhcp4-relay { iface eth0 }", 1, 1, "needs an 'upstream' line");
+	parse_err("dhcp4-relay { upstream wlan0 }", 1, 1, "at least one island 'iface'");
+	parse_err("dhcp4-relay", 1, 1, "needs a block");
+	parse_err("dhcp4-relay { upstream wl* ; iface eth0 }", 1, 24, "pattern");
+	parse_err("dhcp4-relay { upstream wlan0; upstream wlan1; iface e }", 1, 31, "duplicate 'upstream' (first at 1:15)");
+	parse_err("dhcp4-relay { upstream a; iface b }\ndhcp4-relay { upstream a; iface c }", 2, 24,
+	          "duplicate dhcp4-relay for upstream 'a' (first at 1:1)");
+	parse_err("dhcp4-relay { upstream a; iface b; iface b }", 1, 42, "island interface 'b' is listed twice");
+	parse_err("dhcp4-relay { upstream a; iface a }", 1, 33, "'a' is the dhcp4-relay's upstream");
+	parse_err("dhcp4-relay { upstream a1; iface a* }", 1, 34, "pattern 'a*' matches the dhcp4-relay's upstream 'a1'");
+	parse_err("dhcp4-relay { upstream a; iface b; server 2001:db8::1 }", 1, 43, "is not an IPv4 address");
+	parse_err("dhcp4-relay { upstream a; iface b; server 255.255.255.255 }", 1, 43, "must be a unicast address");
+	parse_err("dhcp4-relay { upstream a; iface b; server 224.0.0.1 }", 1, 43, "must be a unicast address");
+	parse_err("dhcp4-relay { upstream a; iface b; server 1.2.3.4; server 1.2.3.4 }", 1, 59, "listed twice");
+	parse_err("dhcp4-relay { upstream a; iface b; mode proxy }", 1, 41, "'proxy' is not relay, forward or auto");
+	parse_err("dhcp4-relay { upstream a; iface b; mode relay; mode auto }", 1, 48, "duplicate 'mode'");
+	parse_err("dhcp4-relay { upstream a; iface b; option82 maybe }", 1, 45, "maybe");
+	parse_err("dhcp4-relay { upstream a; iface b; learn-hosts no; learn-hosts no }", 1, 52, "duplicate 'learn-hosts'");
+	parse_err("dhcp4-relay { upstream a; iface b; prefix-hint 1 }", 1, 36, "'prefix-hint'");
+	parse_err("proxy e { server 1.2.3.4 }", 1, 11, "it belongs in a dhcp4-relay block");
+}
+
 /* Proxy ARP: IPv4 rules in proxy blocks go to arp_proxies with the block's
  * options; a block with only IPv4 rules adds nothing for the NDP proxy. */
 static void test_proxy_arp_rules(void **state)
@@ -1457,6 +1530,7 @@ int main(void)
 		cmocka_unit_test(test_island),
 		cmocka_unit_test(test_load_and_format),
 		cmocka_unit_test(test_metrics_listen),
+		cmocka_unit_test(test_dhcp4_relay),
 		cmocka_unit_test(test_proxy_arp_rules),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
