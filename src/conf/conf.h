@@ -33,8 +33,8 @@ enum conf_answer_from {
 };
 
 struct conf_rule {
-	struct in6_addr prefix; /* host bits cleared */
-	uint8_t plen;           /* 128 when the rule names one address */
+	struct in6_addr prefix; /* host bits cleared; IPv4 (proxy ARP): v4-mapped */
+	uint8_t plen;           /* 128 when the rule names one address (IPv4: 96 + length) */
 	enum conf_rule_method method;
 	char iface[IF_NAMESIZE]; /* RULE_IFACE only */
 	bool autovia;
@@ -121,6 +121,30 @@ struct conf_ra {
 	struct conf_pos pos;
 };
 
+/* dhcp4-relay: how requests reach the upstream's server. */
+enum conf_dhcp4_mode {
+	CONF_DHCP4_RELAY,    /* RFC 1542: giaddr = the gateway's upstream address, unicast to servers */
+	CONF_DHCP4_FORWARD,  /* re-broadcast the client's exchange from the gateway (OpenWrt relayd) */
+	CONF_DHCP4_AUTO,     /* relay; forward once relayed requests go unanswered (default) */
+};
+
+#define CONF_MAX_DHCP4_RELAYS  8
+#define CONF_MAX_DHCP4_IFACES  32   /* island links per block */
+#define CONF_MAX_DHCP4_SERVERS 8    /* per block */
+const char *conf_dhcp4_mode_name(enum conf_dhcp4_mode m);
+
+struct conf_dhcp4_relay {
+	char upstream[IF_NAMESIZE];       /* the link the server is on (never a pattern) */
+	size_t n_ifaces;
+	char (*ifaces)[IF_NAMESIZE];      /* island links: names or patterns */
+	size_t n_servers;
+	struct in_addr *servers;          /* none: broadcast on the upstream */
+	enum conf_dhcp4_mode mode;        /* default auto */
+	bool option82;                    /* RFC 3046 circuit-id = island iface, default no */
+	bool learn_hosts;                 /* a lease's address becomes a known host, default yes */
+	struct conf_pos pos;
+};
+
 #define CONF_MAX_WARNINGS 8
 #define CONF_WARNING_LEN 256
 
@@ -147,11 +171,18 @@ struct conf {
 	struct conf_listen metrics_listen; /* Prometheus scrapes; port 0 = off */
 	size_t n_proxies;
 	struct conf_proxy *proxies;
+	/* proxy ARP: the IPv4 rules of proxy blocks, with the block's options
+	 * (rule prefixes v4-mapped, plen = 96 + IPv4 length); a block with only
+	 * IPv4 rules is here and not in proxies */
+	size_t n_arp_proxies;
+	struct conf_proxy *arp_proxies;
 	struct conf_mdns *mdns;    /* NULL when there is no mdns block */
 	size_t n_relays;
 	struct conf_ra_relay *relays;
 	size_t n_ras;
 	struct conf_ra *ras;
+	size_t n_dhcp4_relays;
+	struct conf_dhcp4_relay *dhcp4_relays;
 };
 
 struct conf_error {

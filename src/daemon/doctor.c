@@ -74,11 +74,9 @@ static void problem(struct doctor *d, const char *what, const char *fix)
 	d->problems++;
 }
 
-/* A sysctl as an integer, or -1 when it cannot be read. */
-static int sysctl_int(const char *ifname, const char *key)
+/* A file under /proc/sys as an integer, or -1 when it cannot be read. */
+static int proc_sys_int(const char *path)
 {
-	char path[256];
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -89,7 +87,23 @@ static int sysctl_int(const char *ifname, const char *key)
 	return v;
 }
 
-static void check_iface(struct doctor *d, const char *name, const char *role)
+/* net.ipv6.conf.IFNAME.KEY */
+static int sysctl_int(const char *ifname, const char *key)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	return proc_sys_int(path);
+}
+
+/* net.ipv4.conf.IFNAME.KEY */
+static int sysctl4_int(const char *ifname, const char *key)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
+	return proc_sys_int(path);
+}
+
+static void check_iface_family(struct doctor *d, const char *name, const char *role, bool ipv6)
 {
 	char what[256], fix[256];
 	unsigned idx = if_nametoindex(name);
@@ -114,11 +128,16 @@ static void check_iface(struct doctor *d, const char *name, const char *role)
 		snprintf(fix, sizeof(fix), "ip link set %s up", name);
 		problem(d, what, fix);
 	}
-	if (sysctl_int(name, "disable_ipv6") == 1) {
+	if (ipv6 && sysctl_int(name, "disable_ipv6") == 1) {
 		snprintf(what, sizeof(what), "IPv6 is disabled on %s (%s)", name, role);
 		snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.disable_ipv6=0", name);
 		problem(d, what, fix);
 	}
+}
+
+static void check_iface(struct doctor *d, const char *name, const char *role)
+{
+	check_iface_family(d, name, role, true);
 }
 
 static bool rule_routes_via(struct doctor *d, const struct conf_rule *r, const char *ifname)
@@ -362,6 +381,155 @@ static void check_neighbours(struct doctor *d)
 		check_iface(d, c->ras[i].iface, "ra");
 }
 
+/* ---- the IPv4 island: proxy ARP and the DHCPv4 relay (issue 15) ---- */
+
+#define DOCTOR_MAX_V4_LINKS 64
+
+/* The links the IPv4 island uses, each once, with the role it was first
+ * named in; answers = islandd answers ARP there (a proxy block's link). */
+struct v4_links {
+	size_t n;
+	struct {
+		char name[IF_NAMESIZE];
+		const char *role;
+		bool answers;
+	} l[DOCTOR_MAX_V4_LINKS];
+};
+
+static void v4_link_add(struct v4_links *v, const char *name, const char *role, bool answers)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->l[i].name, name) == 0) {
+			v->l[i].answers |= answers;
+			return;
+		}
+	if (v->n == DOCTOR_MAX_V4_LINKS)
+		return;
+	snprintf(v->l[v->n].name, sizeof(v->l[v->n].name), "%s", name);
+	v->l[v->n].role = role;
+	v->l[v->n].answers = answers;
+	v->n++;
+}
+
+/* A name, or every present interface a pattern covers (Docker's br-*). */
+static void v4_link_add_pattern(struct v4_links *v, const char *conf_name, const char *role)
+{
+	if (!conf_iface_is_pattern(conf_name)) {
+		v4_link_add(v, conf_name, role, false);
+		return;
+	}
+	struct if_nameindex *all = if_nameindex();
+	for (struct if_nameindex *i = all; i && i->if_index; i++)
+		if (conf_iface_matches(conf_name, i->if_name))
+			v4_link_add(v, i->if_name, role, false);
+	if (all)
+		if_freenameindex(all);
+}
+
+static void v4_links_collect(const struct conf *c, struct v4_links *v)
+{
+	for (size_t pi = 0; pi < c->n_arp_proxies; pi++) {
+		const struct conf_proxy *p = &c->arp_proxies[pi];
+		v4_link_add(v, p->iface, "proxy ARP", true);
+		for (size_t ri = 0; ri < p->n_rules; ri++)
+			if (p->rules[ri].method == RULE_IFACE)
+				v4_link_add(v, p->rules[ri].iface, "proxy ARP rule downstream", false);
+	}
+	for (size_t i = 0; i < c->n_dhcp4_relays; i++) {
+		const struct conf_dhcp4_relay *r = &c->dhcp4_relays[i];
+		v4_link_add(v, r->upstream, "dhcp4-relay upstream", false);
+		for (size_t j = 0; j < r->n_ifaces; j++)
+			v4_link_add_pattern(v, r->ifaces[j], "dhcp4-relay iface");
+	}
+}
+
+/* rp_filter: the kernel acts on the larger of all and the link's own.
+ * Strict (1) drops what arrives on a link the route back does not use:
+ * relayed DHCP and island traffic before its host route exists. */
+static void check_rp_filter(struct doctor *d, const char *name, const char *role)
+{
+	int all = sysctl4_int("all", "rp_filter"), own = sysctl4_int(name, "rp_filter");
+	if ((all > own ? all : own) != 1)
+		return;
+	char what[512], fix[256];
+	snprintf(what, sizeof(what),
+	         "rp_filter is strict (1) on %s (%s): packets that arrive on a link the route back does not use are "
+	         "dropped, relayed DHCP and island hosts before their host route among them",
+	         name, role);
+	snprintf(fix, sizeof(fix), "sysctl -w%s%s%s%s", all == 1 ? " net.ipv4.conf.all.rp_filter=2" : "",
+	         own == 1 ? " net.ipv4.conf." : "", own == 1 ? name : "", own == 1 ? ".rp_filter=2" : "");
+	problem(d, what, fix);
+}
+
+/* The kernel's proxy_arp (either all or the link's own) answers for every
+ * address routed out of another link, broadcast requests after a random
+ * delay of up to proxy_delay, beside islandd. */
+static void check_kernel_proxy_arp(struct doctor *d, const char *name)
+{
+	int all = sysctl4_int("all", "proxy_arp"), own = sysctl4_int(name, "proxy_arp");
+	if (all != 1 && own != 1)
+		return;
+	char what[512], fix[256];
+	snprintf(what, sizeof(what),
+	         "kernel proxy_arp is on for %s: the kernel answers there for every address routed out of another "
+	         "link, hosts nobody holds included, broadcast requests after a random delay of up to proxy_delay "
+	         "(0.8 s), beside islandd",
+	         name);
+	snprintf(fix, sizeof(fix), "sysctl -w%s%s%s%s", all == 1 ? " net.ipv4.conf.all.proxy_arp=0" : "",
+	         own == 1 ? " net.ipv4.conf." : "", own == 1 ? name : "", own == 1 ? ".proxy_arp=0" : "");
+	problem(d, what, fix);
+}
+
+static void check_ipv4(struct doctor *d)
+{
+	const struct conf *c = d->conf;
+	if (!c->n_arp_proxies && !c->n_dhcp4_relays)
+		return;
+	char what[512], fix[256];
+	if (proc_sys_int("/proc/sys/net/ipv4/ip_forward") == 0)
+		problem(d,
+		        c->n_arp_proxies ? "IPv4 forwarding is off: proxied hosts are answered but their traffic is not routed"
+		                         : "IPv4 forwarding is off: island hosts get leases through the relay but their "
+		                           "traffic is not routed",
+		        "sysctl -w net.ipv4.ip_forward=1");
+	static struct v4_links links; /* 1.5 kB: off the stack */
+	links.n = 0;
+	v4_links_collect(c, &links);
+	for (size_t i = 0; i < links.n; i++) {
+		/* IPv6 links are checked (disable_ipv6 included) by the proxy and relay checks */
+		check_iface_family(d, links.l[i].name, links.l[i].role, false);
+		if (!if_nametoindex(links.l[i].name))
+			continue;
+		check_rp_filter(d, links.l[i].name, links.l[i].role);
+		if (links.l[i].answers)
+			check_kernel_proxy_arp(d, links.l[i].name);
+	}
+	long pid;
+	if (c->n_arp_proxies && (pid = process_running("parprouted"))) {
+		snprintf(what, sizeof(what),
+		         "parprouted is running (pid %ld): two proxy ARP daemons answer for the same hosts and fight "
+		         "over their /32 routes",
+		         pid);
+		snprintf(fix, sizeof(fix),
+		         "kill %ld, and remove it from where it is started (it has no systemd unit: "
+		         "/etc/network/interfaces, rc.local)",
+		         pid);
+		problem(d, what, fix);
+	}
+	static const char *const relays[] = { "dhcp-helper", "dhcrelay", "dhcrelay3" };
+	for (size_t i = 0; c->n_dhcp4_relays && i < sizeof(relays) / sizeof(relays[0]); i++) {
+		if (!(pid = process_running(relays[i])))
+			continue;
+		snprintf(what, sizeof(what),
+		         "%s is running (pid %ld): two DHCPv4 relays forward every request and the server sees each "
+		         "twice",
+		         relays[i], pid);
+		snprintf(fix, sizeof(fix), "systemctl disable --now %s", strcmp(relays[i], "dhcp-helper") == 0 ? "dhcp-helper"
+		                                                           : "isc-dhcp-relay");
+		problem(d, what, fix);
+	}
+}
+
 /* Instances prove they live by their claims (daemon/instance.h). */
 static void check_instances(struct doctor *d)
 {
@@ -472,6 +640,7 @@ int runtime_check_main(int argc, char **argv)
 	check_instances(&d);
 	check_proxies(&d);
 	check_neighbours(&d);
+	check_ipv4(&d);
 	if (json)
 		printf("],\"ok\":%s}\n", d.problems ? "false" : "true");
 	else if (!d.problems)
