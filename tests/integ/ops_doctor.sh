@@ -415,7 +415,7 @@ else
 	finds doctor_v4_rp_filter_iface v4_proxy "rp_filter is strict (1) on wan0 (proxy ARP)" \
 		"sysctl -w net.ipv4.conf.wan0.rp_filter=2"
 	correct4
-	nssysctl gw net.ipv4.conf.all.rp_filter=1
+	nssysctl gw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.wan0.rp_filter=0 net.ipv4.conf.lan0.rp_filter=0
 	finds doctor_v4_rp_filter_all v4_proxy "rp_filter is strict (1) on lan0 (proxy ARP rule downstream)" \
 		"sysctl -w net.ipv4.conf.all.rp_filter=2"
 	correct4
