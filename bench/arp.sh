@@ -42,6 +42,10 @@ BIN=$(realpath -m "${BENCH_BIN:-$BUILD/bench}")
 ISLANDD=$(realpath -m "${ISLANDD:-$BUILD/islandd}")
 ISLANDCTL=$(realpath -m "${ISLANDCTL:-$BUILD/islandctl}")
 PARPROUTED=${PARPROUTED:-/usr/sbin/parprouted}
+DHCP_HELPER=${DHCP_HELPER:-/usr/local/lib/islandd-deps/dhcp-helper/usr/sbin/dhcp-helper}
+DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
+DHCLIENT=${DHCLIENT:-/usr/sbin/dhclient}
+N_DHCP=5        # leases taken through each relay
 NICE=()
 [ -n "${BENCH_NICE:-}" ] && NICE=(nice -n "$BENCH_NICE")
 
@@ -117,6 +121,18 @@ topo4_up() {
 	ip -n "$NS_H1" addr add $H1_IP/24 dev eth0
 	ip -n "$NS_H2" addr add $H2_IP/24 dev eth0
 	h1_targets add
+	dhcp_server_up
+}
+
+# The home router's DHCP server (dnsmasq, what most consumer routers run) on
+# the laptop's link, answering relayed requests by their giaddr; no DNS.
+DHCP_OK=0
+dhcp_server_up() {
+	[ -x "$DNSMASQ" ] && [ -x "$DHCLIENT" ] || { log "bench: dnsmasq or dhclient missing: no DHCP row"; return 0; }
+	bg_start "$NS_LAP" "$DNSMASQ" -k --conf-file=/dev/null --port=0 --interface=wlan0 --bind-interfaces \
+		--dhcp-range=$NET.230,$NET.239,255.255.255.0,1h --dhcp-leasefile="$WORK/arp-dnsmasq.leases" \
+		--pid-file="$WORK/arp-dnsmasq.pid" --dhcp-authoritative --log-dhcp --log-facility=- >"$WORK/arp-dnsmasq.log" 2>&1
+	DHCP_OK=1
 }
 
 # h1's latency targets: add or del.
@@ -151,6 +167,7 @@ prog_start() {
 			islandd_batch_conf
 			printf 'proxy wlan0 {\n\tautowire yes\n\trule %s {\n\t\tiface eth0\n\t}\n}\n' "$LAN"
 			printf 'proxy eth0 {\n\trule %s {\n\t\tauto\n\t}\n}\n' "$LAN"
+			printf 'dhcp4-relay {\n\tupstream wlan0\n\tiface eth0\n\tserver %s\n}\n' "$LAP_IP"
 		} >"$conf"
 		DSOCK=$WORK/arp-islandd.sock
 		rm -f "$DSOCK"
@@ -159,6 +176,11 @@ prog_start() {
 		# parprouted answers itself and adds the /32 routes; the kernel's
 		# proxy_arp is the usual companion in the Debian wiki's recipe.
 		nsx "$NS_GW" sysctl -qw net.ipv4.conf.wlan0.proxy_arp=1 net.ipv4.conf.eth0.proxy_arp=1 >/dev/null
+		if [ -x "$DHCP_HELPER" ]; then # the DHCPv4 relay beside it (Debian wiki's recipe)
+			bg_start "$NS_GW" "$DHCP_HELPER" -n -u root -s $LAP_IP -i eth0 -r "$WORK/arp-dhcp-helper.pid" \
+				>"$WORK/arp.dhcp-helper.$2.log" 2>&1
+			HELPER_PID=$BG_PID
+		fi
 		bg_start "$NS_GW" "${NICE[@]}" stdbuf -oL "$PARPROUTED" -d wlan0 eth0 >"$logf" 2>&1 ;;
 	kproxy)
 		# The kernel alone, defaults (proxy_delay 80 jiffies = 0.8 s, proxy_qlen
@@ -192,7 +214,10 @@ alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
+HELPER_PID=
 prog_stop() {
+	bg_stop "$HELPER_PID"
+	HELPER_PID=
 	if [ -n "$DPID" ]; then
 		if ! alive "$DPID"; then
 			log "bench: $DPROG exited during the measures"
@@ -288,6 +313,38 @@ measure_reach() {
 	ip -n "$NS_H3" link set eth0 down
 }
 
+# An island host (h3, no address) takes a lease from the home router's
+# dnsmasq through the gateway's relay: dhclient's DISCOVER to its ACK
+# (dhclient -1 returns once bound), a fresh lease file each time so every
+# round is the whole exchange. Median and worst of N_DHCP: the first round
+# also waits for dnsmasq's ping of the address it is about to offer (it
+# offers nothing that answers: a proxy answering for nobody's addresses
+# would leave it "no address available"), later rounds reuse that result.
+measure_dhcp() {
+	local p=$1 i t0 t1 ms samples=""
+	[ "$DHCP_OK" = 1 ] || return 0
+	[ "$p" = kproxy ] && return 0 # the kernel relays no DHCP
+	ip -n "$NS_H3" link set eth0 up
+	for i in $(seq "$N_DHCP"); do
+		rm -f "$WORK/arp-h3.leases"
+		t0=$(date +%s%N)
+		if nsx "$NS_H3" timeout 10 "$DHCLIENT" -1 -4 -sf /bin/true -lf "$WORK/arp-h3.leases" \
+			-pf "$WORK/arp-h3.dhclient.pid" eth0 >>"$WORK/arp.$p.dhclient.log" 2>&1; then
+			t1=$(date +%s%N)
+			ms=$(((t1 - t0) / 1000000))
+		else
+			ms=never
+		fi
+		samples+="$ms "
+		nsx "$NS_H3" "$DHCLIENT" -x -pf "$WORK/arp-h3.dhclient.pid" >/dev/null 2>&1
+	done
+	ip -n "$NS_H3" link set eth0 down
+	raw "$p.dhcp lease_ms=$samples"
+	R[$p.dhcp_n]=$(tr ' ' '\n' <<<"$samples" | grep -c '^[0-9]')
+	R[$p.dhcp_med]=$(tr ' ' '\n' <<<"$samples" | grep '^[0-9]' | sort -n | awk '{ l[NR] = $1 } END { if (NR) print l[int((NR + 1) / 2)] }')
+	R[$p.dhcp_max]=$(tr ' ' '\n' <<<"$samples" | grep '^[0-9]' | sort -n | tail -1)
+}
+
 measure_scan() {
 	local p=$1 cnt_pid
 	h1_targets del
@@ -335,7 +392,7 @@ row() {
 	done
 	printf '\n'
 }
-name() { case $1 in kproxy) echo "kernel proxy_arp" ;; parprouted) echo "parprouted+proxy_arp" ;; arpecho) echo "floor (arpecho)" ;; *) echo "$1" ;; esac; }
+name() { case $1 in kproxy) echo "kernel proxy_arp" ;; parprouted) echo "parprouted (+dhcp-helper)" ;; arpecho) echo "floor (arpecho)" ;; *) echo "$1" ;; esac; }
 c_lat() { echo "$(us "$(V "$1" "${2}_p50")") / $(us "$(V "$1" "${2}_p99")") ($(pct "$(V "$1" "${2}_ans")"))"; }
 c_cold() { c_lat "$1" cold; }
 c_l1k() { c_lat "$1" lat1000; }
@@ -345,6 +402,7 @@ c_cpu1k() { c_cpu "$1" 1000; }
 c_cpu10k() { c_cpu "$1" 10000; }
 c_reach() { local v; v=$(V "$1" reach_ms); [[ $v =~ ^[0-9]+$ ]] && echo "$v ms" || echo "$v"; }
 c_ghost() { V "$1" ghost_ans; }
+c_dhcp() { local v; v=$(V "$1" dhcp_med); [ "$v" = - ] && echo - || echo "$v / $(V "$1" dhcp_max) ms ($(V "$1" dhcp_n) of $N_DHCP)"; }
 c_idle() { mb "$(V "$1" rss_idle)"; }
 c_sreal() { echo "$(pct "$(V "$1" scan_real_pct)"), p99 $(us "$(V "$1" scan_real_p99)")"; }
 c_sds() { echo "$(V "$1" scan_ds_avg) / $(V "$1" scan_ds_max)"; }
@@ -362,6 +420,7 @@ table() {
 	row "CPU per answered request, 10k/s (usr + sys)" c_cpu10k
 	row "new host's first packet -> laptop reaches it" c_reach
 	row "answers for addresses nobody holds (of 50)" c_ghost
+	row "DHCP lease through the relay, median / max" c_dhcp
 	row "idle RSS" c_idle
 	row "/24 scan ${SCAN_RATE}/s: real-host requests answered" c_sreal
 	row "  ARP requests downstream, avg / max per s" c_sds
@@ -437,7 +496,7 @@ main() {
 		# measure's; the floor routes nothing and answers anything, so it
 		# takes part in the latency and CPU measures only
 		if [ "$p" != arpecho ]; then
-			prog_start "$p" reach && measure_reach "$p"
+			prog_start "$p" reach && measure_reach "$p" && measure_dhcp "$p"
 			prog_stop
 		fi
 		prog_start "$p" latency && measure_latency "$p"
@@ -453,7 +512,7 @@ main() {
 	{
 		echo "make bench, IPv4 island$( [ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r), ${elapsed}s"
 		echo "load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: compare columns)"
-		echo "islandd $rev; parprouted $(dpkg-query -W -f '${Version}' parprouted 2>/dev/null)"
+		echo "islandd $rev; parprouted $(dpkg-query -W -f '${Version}' parprouted 2>/dev/null); dhcp-helper $("$DHCP_HELPER" -v 2>/dev/null | head -1 | awk '{ print $NF }'); dnsmasq $(dpkg-query -W -f '${Version}' dnsmasq 2>/dev/null)"
 		echo
 		table
 		echo
@@ -466,6 +525,9 @@ main() {
 		echo "reachability: h3 comes up and pings the laptop; the laptop pings h3 every 20 ms (ARP retry 100 ms)."
 		echo "scan: random addresses of $LAN (not $SCAN_SKIP) at ${SCAN_RATE}/s for ${T_SCAN}s while h1 and h2 are asked for"
 		echo "  at $RATE_REAL/s in all; h1's $N_TARGETS extra addresses are removed first, so a scanned address answered is nobody's."
+		echo "DHCP: dhclient on h3 takes a lease from dnsmasq on the laptop's link through the gateway's relay (islandd's"
+		echo "  dhcp4-relay, dhcp-helper -s $LAP_IP -i eth0 beside parprouted); $N_DHCP rounds, a fresh lease file each; the first"
+		echo "  also waits for dnsmasq's ping of the address it offers."
 		echo "kernel proxy_arp: routes $H1_IP, $H2_IP, $H3_IP/32 and $NET.128/25 via eth0 by hand; it answers for all of them."
 		echo
 		echo "raw:"
