@@ -21,6 +21,7 @@
 #   BENCH_ARP_PROGRAMS="islandd parprouted kproxy arpecho"   which, in this order
 #   BUILD=DIR BENCH_WORK=DIR BENCH_RESULTS=DIR ISLANDD=PATH ISLANDCTL=PATH PARPROUTED=PATH
 #   BENCH_NICE=N BENCH_BATCH_INTERVAL=US   as bench/run.sh
+#   BENCH_ISLANDD_NOTE=TEXT   said after islandd's revision in the header (e.g. what was merged)
 #
 # The kernel's IPv4 neighbour table is shared by every namespace of the
 # machine (gc_thresh3, 1024 by default): the loads here keep it under ~120
@@ -62,9 +63,9 @@ GHOSTS=${GHOSTS%,}                    # nobody holds these
 SCAN_SKIP="$GW_IP,$LAP_IP"            # held by the gateway and the laptop themselves
 
 if [ "$QUICK" = 1 ]; then
-	T_LAT=2 T_SCAN=3 T_AFTER=1
+	T_LAT=2 T_SCAN=3 T_AFTER=1 T_QUIET=1
 else
-	T_LAT=10 T_SCAN=20 T_AFTER=5
+	T_LAT=10 T_SCAN=20 T_AFTER=5 T_QUIET=2
 fi
 SCAN_RATE=5000
 RATE_REAL=100   # two real hosts, 50 requests/s each
@@ -349,6 +350,10 @@ measure_scan() {
 	local p=$1 cnt_pid
 	h1_targets del
 	ip -n "$NS_GW" -4 neigh flush all 2>/dev/null
+	# the real hosts are known before the scan starts (as in bench/run.sh):
+	# the scan measures what it does to a working proxy
+	load scan.quiet --rate 0 --real "$H1_IP,$H2_IP" --real-rate "$RATE_REAL" --duration "$T_QUIET"
+	R[$p.scan_quiet_pct]=$(kv "$LOAD" real_answered_pct)
 	R[$p.scan_rss_before]=${DPID:+$(rss_kb "$DPID")}
 	monitor_start scan
 	bg_start "$NS_GW" "$BIN/arpload" -i eth0 --count-requests --label "$p.scan.downstream" \
@@ -405,6 +410,7 @@ c_ghost() { V "$1" ghost_ans; }
 c_dhcp() { local v; v=$(V "$1" dhcp_med); [ "$v" = - ] && echo - || echo "$v / $(V "$1" dhcp_max) ms ($(V "$1" dhcp_n) of $N_DHCP)"; }
 c_idle() { mb "$(V "$1" rss_idle)"; }
 c_sreal() { echo "$(pct "$(V "$1" scan_real_pct)"), p99 $(us "$(V "$1" scan_real_p99)")"; }
+c_squiet() { pct "$(V "$1" scan_quiet_pct)"; }
 c_sds() { echo "$(V "$1" scan_ds_avg) / $(V "$1" scan_ds_max)"; }
 c_sbogus() { V "$1" scan_bogus; }
 c_scpu() { local v; v=$(V "$1" scan_cpu); [ "$v" = - ] && echo - || echo "$v%"; }
@@ -422,6 +428,7 @@ table() {
 	row "answers for addresses nobody holds (of 50)" c_ghost
 	row "DHCP lease through the relay, median / max" c_dhcp
 	row "idle RSS" c_idle
+	row "real-host requests answered before the scan" c_squiet
 	row "/24 scan ${SCAN_RATE}/s: real-host requests answered" c_sreal
 	row "  ARP requests downstream, avg / max per s" c_sds
 	row "  answers for scanned addresses nobody holds" c_sbogus
@@ -512,7 +519,7 @@ main() {
 	{
 		echo "make bench, IPv4 island$( [ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r), ${elapsed}s"
 		echo "load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: compare columns)"
-		echo "islandd $rev; parprouted $(dpkg-query -W -f '${Version}' parprouted 2>/dev/null); dhcp-helper $("$DHCP_HELPER" -v 2>/dev/null | head -1 | awk '{ print $NF }'); dnsmasq $(dpkg-query -W -f '${Version}' dnsmasq 2>/dev/null)"
+		echo "islandd $rev${BENCH_ISLANDD_NOTE:+ ($BENCH_ISLANDD_NOTE)}; parprouted $(dpkg-query -W -f '${Version}' parprouted 2>/dev/null); dhcp-helper $("$DHCP_HELPER" -v 2>/dev/null | head -1 | awk '{ print $NF }'); dnsmasq $(dpkg-query -W -f '${Version}' dnsmasq 2>/dev/null)"
 		echo
 		table
 		echo
@@ -523,7 +530,7 @@ main() {
 		echo "CPU: the daemon's utime+stime (/proc/PID/stat) over answered requests; the kernel's proxy_arp runs in softirq"
 		echo "  context and is charged to no process (-)."
 		echo "reachability: h3 comes up and pings the laptop; the laptop pings h3 every 20 ms (ARP retry 100 ms)."
-		echo "scan: random addresses of $LAN (not $SCAN_SKIP) at ${SCAN_RATE}/s for ${T_SCAN}s while h1 and h2 are asked for"
+		echo "scan: after ${T_QUIET}s of requests for h1 and h2 alone, random addresses of $LAN (not $SCAN_SKIP) at ${SCAN_RATE}/s for ${T_SCAN}s while h1 and h2 are asked for"
 		echo "  at $RATE_REAL/s in all; h1's $N_TARGETS extra addresses are removed first, so a scanned address answered is nobody's."
 		echo "DHCP: dhclient on h3 takes a lease from dnsmasq on the laptop's link through the gateway's relay (islandd's"
 		echo "  dhcp4-relay, dhcp-helper -s $LAP_IP -i eth0 beside parprouted); $N_DHCP rounds, a fresh lease file each; the first"
