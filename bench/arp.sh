@@ -63,9 +63,9 @@ GHOSTS=${GHOSTS%,}                    # nobody holds these
 SCAN_SKIP="$GW_IP,$LAP_IP"            # held by the gateway and the laptop themselves
 
 if [ "$QUICK" = 1 ]; then
-	T_LAT=2 T_SCAN=3 T_AFTER=1 T_QUIET=1
+	T_LAT=2 T_CPU=1 T_SCAN=3 T_AFTER=1 T_QUIET=1
 else
-	T_LAT=10 T_SCAN=20 T_AFTER=5 T_QUIET=2
+	T_LAT=8 T_CPU=5 T_SCAN=15 T_AFTER=5 T_QUIET=2
 fi
 SCAN_RATE=5000
 RATE_REAL=100   # two real hosts, 50 requests/s each
@@ -286,7 +286,21 @@ measure_latency() {
 		monitor_stop "lat$r"
 		R[$p.lat${r}_p50]=$(kv "$LOAD" p50_us) R[$p.lat${r}_p99]=$(kv "$LOAD" p99_us)
 		R[$p.lat${r}_ans]=$(kv "$LOAD" answered_pct)
-		read -r "R[$p.cpu$r]" "R[$p.user$r]" "R[$p.sys$r]" < <(cpu_per)
+		# CPU per request: the median of this run and two of T_CPU s (other
+		# work on the machine moves single runs by tens of percent)
+		local i samples
+		samples="$(cpu_per)"$'\n'
+		for i in 2 3; do
+			[ -n "$DPID" ] || break
+			monitor_start "cpu$r.$i"
+			load "cpu$r.$i" --rate "$r" --duration "$T_CPU" --targets "$TARGETS"
+			monitor_stop "cpu$r.$i"
+			samples+="$(cpu_per)"$'\n'
+		done
+		raw "$p.cpu_per_request $r/s samples (total user sys, us): $(tr '\n' ';' <<<"$samples")"
+		read -r "R[$p.cpu$r]" "R[$p.user$r]" "R[$p.sys$r]" < <(grep -v '^-' <<<"$samples" | grep . | sort -n |
+			awk '{ l[NR] = $0 } END { if (NR) print l[int((NR + 1) / 2)]; else print "- - -" }')
+		R[$p.cpu${r}_range]=$(grep -v '^-' <<<"$samples" | grep . | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.1f-%.1f", lo, hi }')
 	done
 }
 
@@ -391,7 +405,7 @@ pct() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.1f%%", v 
 
 row() {
 	local label=$1 fn=$2 p
-	printf '%-44s' "$label"
+	printf '%-52s' "$label"
 	for p in $PROGRAMS; do
 		printf ' | %-26s' "$($fn "$p")"
 	done
@@ -402,7 +416,7 @@ c_lat() { echo "$(us "$(V "$1" "${2}_p50")") / $(us "$(V "$1" "${2}_p99")") ($(p
 c_cold() { c_lat "$1" cold; }
 c_l1k() { c_lat "$1" lat1000; }
 c_l10k() { c_lat "$1" lat10000; }
-c_cpu() { local v; v=$(V "$1" "cpu$2"); [ "$v" = - ] && echo - || echo "${v}us (${R[$1.user$2]} + ${R[$1.sys$2]})"; }
+c_cpu() { local v; v=$(V "$1" "cpu$2"); [ "$v" = - ] && echo - || echo "${v}us (${R[$1.user$2]} + ${R[$1.sys$2]}; ${R[$1.cpu${2}_range]})"; }
 c_cpu1k() { c_cpu "$1" 1000; }
 c_cpu10k() { c_cpu "$1" 10000; }
 c_reach() { local v; v=$(V "$1" reach_ms); [[ $v =~ ^[0-9]+$ ]] && echo "$v ms" || echo "$v"; }
@@ -422,8 +436,8 @@ table() {
 	row "ARP p50 / p99 (answered), cold, 50/s" c_cold
 	row "ARP p50 / p99 (answered), 1k req/s" c_l1k
 	row "ARP p50 / p99 (answered), 10k req/s" c_l10k
-	row "CPU per answered request, 1k/s (usr + sys)" c_cpu1k
-	row "CPU per answered request, 10k/s (usr + sys)" c_cpu10k
+	row "CPU per answered request, 1k/s (usr + sys; range)" c_cpu1k
+	row "CPU per answered request, 10k/s (usr + sys; range)" c_cpu10k
 	row "new host's first packet -> laptop reaches it" c_reach
 	row "answers for addresses nobody holds (of 50)" c_ghost
 	row "DHCP lease through the relay, median / max" c_dhcp
@@ -527,7 +541,8 @@ main() {
 		echo
 		echo "latency: kernel receive time of the reply minus send time of the oldest unanswered request for its target;"
 		echo "  targets: $N_TARGETS addresses of h1 cycled; cold = the first request for each at 50/s; ${T_LAT}s per rate."
-		echo "CPU: the daemon's utime+stime (/proc/PID/stat) over answered requests; the kernel's proxy_arp runs in softirq"
+		echo "CPU: the daemon's utime+stime (/proc/PID/stat) over answered requests, median of 3 runs (${T_LAT}s, ${T_CPU}s, ${T_CPU}s);"
+		echo "  the kernel's proxy_arp runs in softirq"
 		echo "  context and is charged to no process (-)."
 		echo "reachability: h3 comes up and pings the laptop; the laptop pings h3 every 20 ms (ARP retry 100 ms)."
 		echo "scan: after ${T_QUIET}s of requests for h1 and h2 alone, random addresses of $LAN (not $SCAN_SKIP) at ${SCAN_RATE}/s for ${T_SCAN}s while h1 and h2 are asked for"
