@@ -386,7 +386,8 @@ static void check_neighbours(struct doctor *d)
 #define DOCTOR_MAX_V4_LINKS 64
 
 /* The links the IPv4 island uses, each once, with the role it was first
- * named in; answers = islandd answers ARP there (a proxy block's link). */
+ * named in; answers = islandd answers ARP there (a proxy block's link, a
+ * relay's upstream with learn-hosts). */
 struct v4_links {
 	size_t n;
 	struct {
@@ -437,10 +438,22 @@ static void v4_links_collect(const struct conf *c, struct v4_links *v)
 	}
 	for (size_t i = 0; i < c->n_dhcp4_relays; i++) {
 		const struct conf_dhcp4_relay *r = &c->dhcp4_relays[i];
-		v4_link_add(v, r->upstream, "dhcp4-relay upstream", false);
+		/* with learn-hosts islandd answers ARP there for the leases' hosts */
+		v4_link_add(v, r->upstream, "dhcp4-relay upstream", r->learn_hosts);
 		for (size_t j = 0; j < r->n_ifaces; j++)
 			v4_link_add_pattern(v, r->ifaces[j], "dhcp4-relay iface");
 	}
+}
+
+/* "sysctl -w net.ipv4.conf.all.KEY=V net.ipv4.conf.NAME.KEY=V", naming only
+ * the entries that must change. */
+static void sysctl4_fix(char *fix, size_t size, const char *name, const char *key, bool all, bool own, int value)
+{
+	int n = snprintf(fix, size, "sysctl -w");
+	if (all && n >= 0 && (size_t)n < size)
+		n += snprintf(fix + n, size - (size_t)n, " net.ipv4.conf.all.%s=%d", key, value);
+	if (own && n >= 0 && (size_t)n < size)
+		snprintf(fix + n, size - (size_t)n, " net.ipv4.conf.%s.%s=%d", name, key, value);
 }
 
 /* rp_filter: the kernel acts on the larger of all and the link's own.
@@ -456,8 +469,7 @@ static void check_rp_filter(struct doctor *d, const char *name, const char *role
 	         "rp_filter is strict (1) on %s (%s): packets that arrive on a link the route back does not use are "
 	         "dropped, relayed DHCP and island hosts before their host route among them",
 	         name, role);
-	snprintf(fix, sizeof(fix), "sysctl -w%s%s%s%s", all == 1 ? " net.ipv4.conf.all.rp_filter=2" : "",
-	         own == 1 ? " net.ipv4.conf." : "", own == 1 ? name : "", own == 1 ? ".rp_filter=2" : "");
+	sysctl4_fix(fix, sizeof(fix), name, "rp_filter", all == 1, own == 1, 2);
 	problem(d, what, fix);
 }
 
@@ -475,8 +487,7 @@ static void check_kernel_proxy_arp(struct doctor *d, const char *name)
 	         "link, hosts nobody holds included, broadcast requests after a random delay of up to proxy_delay "
 	         "(0.8 s), beside islandd",
 	         name);
-	snprintf(fix, sizeof(fix), "sysctl -w%s%s%s%s", all == 1 ? " net.ipv4.conf.all.proxy_arp=0" : "",
-	         own == 1 ? " net.ipv4.conf." : "", own == 1 ? name : "", own == 1 ? ".proxy_arp=0" : "");
+	sysctl4_fix(fix, sizeof(fix), name, "proxy_arp", all == 1, own == 1, 0);
 	problem(d, what, fix);
 }
 
@@ -492,7 +503,7 @@ static void check_ipv4(struct doctor *d)
 		                         : "IPv4 forwarding is off: island hosts get leases through the relay but their "
 		                           "traffic is not routed",
 		        "sysctl -w net.ipv4.ip_forward=1");
-	static struct v4_links links; /* 1.5 kB: off the stack */
+	static struct v4_links links; /* 2 kB: off the stack */
 	links.n = 0;
 	v4_links_collect(c, &links);
 	for (size_t i = 0; i < links.n; i++) {
@@ -504,8 +515,11 @@ static void check_ipv4(struct doctor *d)
 		if (links.l[i].answers)
 			check_kernel_proxy_arp(d, links.l[i].name);
 	}
+	bool answers_arp = c->n_arp_proxies > 0;
+	for (size_t i = 0; i < c->n_dhcp4_relays; i++)
+		answers_arp |= c->dhcp4_relays[i].learn_hosts;
 	long pid;
-	if (c->n_arp_proxies && (pid = process_running("parprouted"))) {
+	if (answers_arp && (pid = process_running("parprouted"))) {
 		snprintf(what, sizeof(what),
 		         "parprouted is running (pid %ld): two proxy ARP daemons answer for the same hosts and fight "
 		         "over their /32 routes",

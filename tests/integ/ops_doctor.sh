@@ -381,6 +381,13 @@ dhcp4-relay {
 	iface lan*
 }
 EOF2
+conf v4_relay_nolearn <<'EOF2'
+dhcp4-relay {
+	upstream wan0
+	iface lan0
+	learn-hosts no
+}
+EOF2
 correct4() {
 	nssysctl gw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.wan0.rp_filter=2 \
 		net.ipv4.conf.lan0.rp_filter=2 net.ipv4.conf.all.proxy_arp=0 net.ipv4.conf.wan0.proxy_arp=0 \
@@ -389,10 +396,11 @@ correct4() {
 V4_CASES="doctor_v4_proxy_silent doctor_v4_relay_silent doctor_v4_forwarding_off doctor_v4_relay_forwarding_off
 	doctor_v4_forwarding_fixed doctor_v4_rp_filter_iface doctor_v4_rp_filter_all doctor_v4_rp_filter_relay_pattern
 	doctor_v4_rp_filter_loose_ok doctor_v4_proxy_arp doctor_v4_proxy_arp_all doctor_v4_proxy_arp_downstream_ok
-	doctor_v4_proxy_arp_fixed doctor_v4_parprouted doctor_v4_parprouted_elsewhere_ignored doctor_v4_parprouted_gone
+	doctor_v4_proxy_arp_fixed doctor_v4_relay_proxy_arp doctor_v4_relay_nolearn_proxy_arp_ok doctor_v4_parprouted doctor_v4_parprouted_elsewhere_ignored doctor_v4_parprouted_gone
 	doctor_v4_dhcp_helper doctor_v4_dhcp_helper_without_relay doctor_v4_dhcp_helper_gone"
 if ! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_proxy.conf" >/dev/null 2>&1 ||
-	! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_relay.conf" >/dev/null 2>&1; then
+	! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_relay.conf" >/dev/null 2>&1 ||
+	! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_relay_nolearn.conf" >/dev/null 2>&1; then
 	for c in $V4_CASES; do
 		skip "$c" "this build parses no IPv4 proxy rule or dhcp4-relay block (islandd -t refuses them)"
 	done
@@ -435,6 +443,12 @@ else
 	# on the island link islandd does not answer ARP (no proxy block there)
 	nssysctl gw net.ipv4.conf.lan0.proxy_arp=1
 	silent doctor_v4_proxy_arp_downstream_ok v4_proxy
+	correct4
+	# a relay that learns hosts answers ARP for them on its upstream; one
+	# that does not answers nothing there
+	nssysctl gw net.ipv4.conf.wan0.proxy_arp=1
+	finds doctor_v4_relay_proxy_arp v4_relay "kernel proxy_arp is on for wan0" "sysctl -w net.ipv4.conf.wan0.proxy_arp=0"
+	silent doctor_v4_relay_nolearn_proxy_arp_ok v4_relay_nolearn
 	correct4
 	silent doctor_v4_proxy_arp_fixed v4_proxy
 
