@@ -65,7 +65,7 @@ SCAN_SKIP="$GW_IP,$LAP_IP"            # held by the gateway and the laptop thems
 if [ "$QUICK" = 1 ]; then
 	T_LAT=2 T_CPU=1 T_SCAN=3 T_AFTER=1 T_QUIET=1
 else
-	T_LAT=8 T_CPU=5 T_SCAN=15 T_AFTER=5 T_QUIET=2
+	T_LAT=6 T_CPU=4 T_SCAN=12 T_AFTER=5 T_QUIET=2
 fi
 SCAN_RATE=5000
 RATE_REAL=100   # two real hosts, 50 requests/s each
@@ -310,7 +310,7 @@ measure_latency() {
 measure_reach() {
 	local p=$1 t0 first out=$WORK/arp.$1.reach.ping
 	# -c, not -w: with a deadline ping stops at its first unreachable error
-	nsx "$NS_LAP" timeout 10 ping -D -n -i 0.02 -c 450 -W 1 $H3_IP >"$out" 2>&1 &
+	ip netns exec "$NS_LAP" timeout 10 ping -D -n -i 0.02 -c 450 -W 1 $H3_IP >"$out" 2>&1 &
 	local ping_pid=$!
 	sleep 1
 	ip -n "$NS_H3" link set eth0 up
@@ -318,6 +318,13 @@ measure_reach() {
 	t0=$(date +%s.%N)
 	nsx "$NS_H3" ping -n -c 5 -i 0.2 -W 1 $LAP_IP >/dev/null 2>&1 &
 	local h3_pid=$!
+	# a second after the first answer the figure is in: stop there
+	local i
+	for i in $(seq 90); do
+		grep -q 'bytes from' "$out" 2>/dev/null && { sleep 1; break; }
+		sleep 0.1
+	done
+	kill -INT "$ping_pid" 2>/dev/null
 	wait "$ping_pid" 2>/dev/null
 	wait "$h3_pid" 2>/dev/null
 	first=$(awk '/bytes from/ { gsub(/[\[\]]/, "", $1); print $1; exit }' "$out")
