@@ -133,6 +133,8 @@ dhcp_server_up() {
 	bg_start "$NS_LAP" "$DNSMASQ" -k --conf-file=/dev/null --port=0 --interface=wlan0 --bind-interfaces \
 		--dhcp-range=$NET.230,$NET.239,255.255.255.0,1h --dhcp-leasefile="$WORK/arp-dnsmasq.leases" \
 		--pid-file="$WORK/arp-dnsmasq.pid" --dhcp-authoritative --log-dhcp --log-facility=- >"$WORK/arp-dnsmasq.log" 2>&1
+	sleep 0.5
+	alive "$BG_PID" || { log "bench: dnsmasq did not start ($(tail -n 1 "$WORK/arp-dnsmasq.log")): no DHCP row"; return 0; }
 	DHCP_OK=1
 }
 
