@@ -30,10 +30,19 @@ struct doctor_addrs {
 	} a[DOCTOR_MAX_ADDRS];
 };
 
+#define DOCTOR_MAX_LINKS 64
+
 struct doctor {
 	const struct conf *conf;
 	struct nl *nl;
 	struct doctor_addrs addrs;
+	/* links already checked for existence and state: a link named by
+	 * several blocks (NDP and ARP rules on wlan0) is reported once */
+	size_t n_links;
+	struct {
+		char name[IF_NAMESIZE];
+		bool ipv6;
+	} links[DOCTOR_MAX_LINKS];
 	unsigned problems;
 	bool json;
 	FILE *out;
@@ -105,6 +114,17 @@ static int sysctl4_int(const char *ifname, const char *key)
 
 static void check_iface_family(struct doctor *d, const char *name, const char *role, bool ipv6)
 {
+	size_t li;
+	for (li = 0; li < d->n_links && strcmp(d->links[li].name, name) != 0; li++)
+		;
+	if (li < d->n_links && (d->links[li].ipv6 || !ipv6))
+		return;
+	if (li == d->n_links && li < DOCTOR_MAX_LINKS) {
+		snprintf(d->links[li].name, sizeof(d->links[li].name), "%s", name);
+		d->n_links++;
+	}
+	if (li < DOCTOR_MAX_LINKS)
+		d->links[li].ipv6 |= ipv6;
 	char what[256], fix[256];
 	unsigned idx = if_nametoindex(name);
 	if (!idx) {
@@ -383,7 +403,6 @@ static void check_neighbours(struct doctor *d)
 
 /* ---- the IPv4 island: proxy ARP and the DHCPv4 relay (issue 15) ---- */
 
-#define DOCTOR_MAX_V4_LINKS 64
 
 /* The links the IPv4 island uses, each once, with the role it was first
  * named in; answers = islandd answers ARP there (a proxy block's link, a
@@ -394,7 +413,7 @@ struct v4_links {
 		char name[IF_NAMESIZE];
 		const char *role;
 		bool answers;
-	} l[DOCTOR_MAX_V4_LINKS];
+	} l[DOCTOR_MAX_LINKS];
 };
 
 static void v4_link_add(struct v4_links *v, const char *name, const char *role, bool answers)
@@ -404,7 +423,7 @@ static void v4_link_add(struct v4_links *v, const char *name, const char *role, 
 			v->l[i].answers |= answers;
 			return;
 		}
-	if (v->n == DOCTOR_MAX_V4_LINKS)
+	if (v->n == DOCTOR_MAX_LINKS)
 		return;
 	snprintf(v->l[v->n].name, sizeof(v->l[v->n].name), "%s", name);
 	v->l[v->n].role = role;

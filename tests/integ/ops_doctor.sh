@@ -388,6 +388,17 @@ dhcp4-relay {
 	learn-hosts no
 }
 EOF2
+conf v4v6 <<EOF2
+proxy wan0 {
+	autowire yes
+	rule $RULE {
+		iface lan0
+	}
+	rule 192.168.1.0/24 {
+		iface lan0
+	}
+}
+EOF2
 correct4() {
 	nssysctl gw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.wan0.rp_filter=2 \
 		net.ipv4.conf.lan0.rp_filter=2 net.ipv4.conf.all.proxy_arp=0 net.ipv4.conf.wan0.proxy_arp=0 \
@@ -396,7 +407,7 @@ correct4() {
 V4_CASES="doctor_v4_proxy_silent doctor_v4_relay_silent doctor_v4_forwarding_off doctor_v4_relay_forwarding_off
 	doctor_v4_forwarding_fixed doctor_v4_rp_filter_iface doctor_v4_rp_filter_all doctor_v4_rp_filter_relay_pattern
 	doctor_v4_rp_filter_loose_ok doctor_v4_proxy_arp doctor_v4_proxy_arp_all doctor_v4_proxy_arp_downstream_ok
-	doctor_v4_proxy_arp_fixed doctor_v4_relay_proxy_arp doctor_v4_relay_nolearn_proxy_arp_ok doctor_v4_parprouted doctor_v4_parprouted_elsewhere_ignored doctor_v4_parprouted_gone
+	doctor_v4_proxy_arp_fixed doctor_v4v6_silent doctor_v4v6_down_once doctor_v4v6_down_reported_once doctor_v4_relay_proxy_arp doctor_v4_relay_nolearn_proxy_arp_ok doctor_v4_parprouted doctor_v4_parprouted_elsewhere_ignored doctor_v4_parprouted_gone
 	doctor_v4_dhcp_helper doctor_v4_dhcp_helper_without_relay doctor_v4_dhcp_helper_gone"
 if ! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_proxy.conf" >/dev/null 2>&1 ||
 	! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_relay.conf" >/dev/null 2>&1 ||
@@ -451,6 +462,15 @@ else
 	silent doctor_v4_relay_nolearn_proxy_arp_ok v4_relay_nolearn
 	correct4
 	silent doctor_v4_proxy_arp_fixed v4_proxy
+
+	# a link named by both families' rules is reported once
+	silent doctor_v4v6_silent v4v6
+	nsip gw link set lan0 down
+	finds doctor_v4v6_down_once v4v6 "interface lan0 (rule downstream) is down" "ip link set lan0 up"
+	check doctor_v4v6_down_reported_once "$(tr '\n' '|' <<<"$OUT")" \
+		eval '[ "$(grep -c "problem: interface lan0 .* is down" <<<"$OUT")" -eq 1 ]'
+	correct
+	correct4
 
 	if [ -x /usr/sbin/parprouted ]; then
 		nsexec gw /usr/sbin/parprouted -d wan0 lan0 >"$ISL_KEEP/doctor-parprouted.log" 2>&1 &
