@@ -4,7 +4,7 @@
 #   make test        install test deps if missing, gcc + clang + ASan/UBSan builds,
 #                    unit tests, fuzz corpus replay, namespace integration tests
 #   make demo        the seed-000 island in network namespaces
-#   make bench       benchmarks against ndppd / npd6 / avahi
+#   make bench       benchmarks against ndppd / npd6 / avahi / parprouted
 #   make fuzz        run every fuzzer for FUZZ_SECONDS each
 #   make cross-bin ARCH=arm64|armhf   cross-built programs, unit tests and
 #                    standalone fuzz replayers in build/cross-ARCH (ASan+UBSan)
@@ -137,6 +137,7 @@ demo: deps all
 bench: deps all bench-bin
 	bench/run.sh
 	bench/mdns.sh
+	bench/arp.sh
 
 fuzz: fuzz-bin
 	@for f in build/fuzz/fuzz_*; do n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \

@@ -30,10 +30,19 @@ struct doctor_addrs {
 	} a[DOCTOR_MAX_ADDRS];
 };
 
+#define DOCTOR_MAX_LINKS 64
+
 struct doctor {
 	const struct conf *conf;
 	struct nl *nl;
 	struct doctor_addrs addrs;
+	/* links already checked for existence and state: a link named by
+	 * several blocks (NDP and ARP rules on wlan0) is reported once */
+	size_t n_links;
+	struct {
+		char name[IF_NAMESIZE];
+		bool ipv6;
+	} links[DOCTOR_MAX_LINKS];
 	unsigned problems;
 	bool json;
 	FILE *out;
@@ -74,11 +83,9 @@ static void problem(struct doctor *d, const char *what, const char *fix)
 	d->problems++;
 }
 
-/* A sysctl as an integer, or -1 when it cannot be read. */
-static int sysctl_int(const char *ifname, const char *key)
+/* A file under /proc/sys as an integer, or -1 when it cannot be read. */
+static int proc_sys_int(const char *path)
 {
-	char path[256];
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -89,8 +96,35 @@ static int sysctl_int(const char *ifname, const char *key)
 	return v;
 }
 
-static void check_iface(struct doctor *d, const char *name, const char *role)
+/* net.ipv6.conf.IFNAME.KEY */
+static int sysctl_int(const char *ifname, const char *key)
 {
+	char path[256];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	return proc_sys_int(path);
+}
+
+/* net.ipv4.conf.IFNAME.KEY */
+static int sysctl4_int(const char *ifname, const char *key)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
+	return proc_sys_int(path);
+}
+
+static void check_iface_family(struct doctor *d, const char *name, const char *role, bool ipv6)
+{
+	size_t li;
+	for (li = 0; li < d->n_links && strcmp(d->links[li].name, name) != 0; li++)
+		;
+	if (li < d->n_links && (d->links[li].ipv6 || !ipv6))
+		return;
+	if (li == d->n_links && li < DOCTOR_MAX_LINKS) {
+		snprintf(d->links[li].name, sizeof(d->links[li].name), "%s", name);
+		d->n_links++;
+	}
+	if (li < DOCTOR_MAX_LINKS)
+		d->links[li].ipv6 |= ipv6;
 	char what[256], fix[256];
 	unsigned idx = if_nametoindex(name);
 	if (!idx) {
@@ -114,11 +148,16 @@ static void check_iface(struct doctor *d, const char *name, const char *role)
 		snprintf(fix, sizeof(fix), "ip link set %s up", name);
 		problem(d, what, fix);
 	}
-	if (sysctl_int(name, "disable_ipv6") == 1) {
+	if (ipv6 && sysctl_int(name, "disable_ipv6") == 1) {
 		snprintf(what, sizeof(what), "IPv6 is disabled on %s (%s)", name, role);
 		snprintf(fix, sizeof(fix), "sysctl -w net.ipv6.conf.%s.disable_ipv6=0", name);
 		problem(d, what, fix);
 	}
+}
+
+static void check_iface(struct doctor *d, const char *name, const char *role)
+{
+	check_iface_family(d, name, role, true);
 }
 
 static bool rule_routes_via(struct doctor *d, const struct conf_rule *r, const char *ifname)
@@ -466,6 +505,168 @@ static void check_neighbours(struct doctor *d)
 		check_iface(d, c->ras[i].iface, "ra");
 }
 
+/* ---- the IPv4 island: proxy ARP and the DHCPv4 relay (issue 15) ---- */
+
+
+/* The links the IPv4 island uses, each once, with the role it was first
+ * named in; answers = islandd answers ARP there (a proxy block's link, a
+ * relay's upstream with learn-hosts). */
+struct v4_links {
+	size_t n;
+	struct {
+		char name[IF_NAMESIZE];
+		const char *role;
+		bool answers;
+	} l[DOCTOR_MAX_LINKS];
+};
+
+static void v4_link_add(struct v4_links *v, const char *name, const char *role, bool answers)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->l[i].name, name) == 0) {
+			v->l[i].answers |= answers;
+			return;
+		}
+	if (v->n == DOCTOR_MAX_LINKS)
+		return;
+	snprintf(v->l[v->n].name, sizeof(v->l[v->n].name), "%s", name);
+	v->l[v->n].role = role;
+	v->l[v->n].answers = answers;
+	v->n++;
+}
+
+/* A name, or every present interface a pattern covers (Docker's br-*). */
+static void v4_link_add_pattern(struct v4_links *v, const char *conf_name, const char *role)
+{
+	if (!conf_iface_is_pattern(conf_name)) {
+		v4_link_add(v, conf_name, role, false);
+		return;
+	}
+	struct if_nameindex *all = if_nameindex();
+	for (struct if_nameindex *i = all; i && i->if_index; i++)
+		if (conf_iface_matches(conf_name, i->if_name))
+			v4_link_add(v, i->if_name, role, false);
+	if (all)
+		if_freenameindex(all);
+}
+
+static void v4_links_collect(const struct conf *c, struct v4_links *v)
+{
+	for (size_t pi = 0; pi < c->n_arp_proxies; pi++) {
+		const struct conf_proxy *p = &c->arp_proxies[pi];
+		v4_link_add(v, p->iface, "proxy ARP", true);
+		for (size_t ri = 0; ri < p->n_rules; ri++)
+			if (p->rules[ri].method == RULE_IFACE)
+				v4_link_add(v, p->rules[ri].iface, "proxy ARP rule downstream", false);
+	}
+	for (size_t i = 0; i < c->n_dhcp4_relays; i++) {
+		const struct conf_dhcp4_relay *r = &c->dhcp4_relays[i];
+		/* with learn-hosts islandd answers ARP there for the leases' hosts */
+		v4_link_add(v, r->upstream, "dhcp4-relay upstream", r->learn_hosts);
+		for (size_t j = 0; j < r->n_ifaces; j++)
+			v4_link_add_pattern(v, r->ifaces[j], "dhcp4-relay iface");
+	}
+}
+
+/* "sysctl -w net.ipv4.conf.all.KEY=V net.ipv4.conf.NAME.KEY=V", naming only
+ * the entries that must change. */
+static void sysctl4_fix(char *fix, size_t size, const char *name, const char *key, bool all, bool own, int value)
+{
+	int n = snprintf(fix, size, "sysctl -w");
+	if (all && n >= 0 && (size_t)n < size)
+		n += snprintf(fix + n, size - (size_t)n, " net.ipv4.conf.all.%s=%d", key, value);
+	if (own && n >= 0 && (size_t)n < size)
+		snprintf(fix + n, size - (size_t)n, " net.ipv4.conf.%s.%s=%d", name, key, value);
+}
+
+/* rp_filter: the kernel acts on the larger of all and the link's own.
+ * Strict (1) drops what arrives on a link the route back does not use:
+ * relayed DHCP and island traffic before its host route exists. */
+static void check_rp_filter(struct doctor *d, const char *name, const char *role)
+{
+	int all = sysctl4_int("all", "rp_filter"), own = sysctl4_int(name, "rp_filter");
+	if ((all > own ? all : own) != 1)
+		return;
+	char what[512], fix[256];
+	snprintf(what, sizeof(what),
+	         "rp_filter is strict (1) on %s (%s): packets that arrive on a link the route back does not use are "
+	         "dropped, relayed DHCP and island hosts before their host route among them",
+	         name, role);
+	sysctl4_fix(fix, sizeof(fix), name, "rp_filter", all == 1, own == 1, 2);
+	problem(d, what, fix);
+}
+
+/* The kernel's proxy_arp (either all or the link's own) answers for every
+ * address routed out of another link, broadcast requests after a random
+ * delay of up to proxy_delay, beside islandd. */
+static void check_kernel_proxy_arp(struct doctor *d, const char *name)
+{
+	int all = sysctl4_int("all", "proxy_arp"), own = sysctl4_int(name, "proxy_arp");
+	if (all != 1 && own != 1)
+		return;
+	char what[512], fix[256];
+	snprintf(what, sizeof(what),
+	         "kernel proxy_arp is on for %s: the kernel answers there for every address routed out of another "
+	         "link, hosts nobody holds included, broadcast requests after a random delay of up to proxy_delay "
+	         "(0.8 s), beside islandd",
+	         name);
+	sysctl4_fix(fix, sizeof(fix), name, "proxy_arp", all == 1, own == 1, 0);
+	problem(d, what, fix);
+}
+
+static void check_ipv4(struct doctor *d)
+{
+	const struct conf *c = d->conf;
+	if (!c->n_arp_proxies && !c->n_dhcp4_relays)
+		return;
+	char what[512], fix[256];
+	if (proc_sys_int("/proc/sys/net/ipv4/ip_forward") == 0)
+		problem(d,
+		        c->n_arp_proxies ? "IPv4 forwarding is off: proxied hosts are answered but their traffic is not routed"
+		                         : "IPv4 forwarding is off: island hosts get leases through the relay but their "
+		                           "traffic is not routed",
+		        "sysctl -w net.ipv4.ip_forward=1");
+	static struct v4_links links; /* 2 kB: off the stack */
+	links.n = 0;
+	v4_links_collect(c, &links);
+	for (size_t i = 0; i < links.n; i++) {
+		/* IPv6 links are checked (disable_ipv6 included) by the proxy and relay checks */
+		check_iface_family(d, links.l[i].name, links.l[i].role, false);
+		if (!if_nametoindex(links.l[i].name))
+			continue;
+		check_rp_filter(d, links.l[i].name, links.l[i].role);
+		if (links.l[i].answers)
+			check_kernel_proxy_arp(d, links.l[i].name);
+	}
+	bool answers_arp = c->n_arp_proxies > 0;
+	for (size_t i = 0; i < c->n_dhcp4_relays; i++)
+		answers_arp |= c->dhcp4_relays[i].learn_hosts;
+	long pid;
+	if (answers_arp && (pid = process_running("parprouted"))) {
+		snprintf(what, sizeof(what),
+		         "parprouted is running (pid %ld): two proxy ARP daemons answer for the same hosts and fight "
+		         "over their /32 routes",
+		         pid);
+		snprintf(fix, sizeof(fix),
+		         "kill %ld, and remove it from where it is started (it has no systemd unit: "
+		         "/etc/network/interfaces, rc.local)",
+		         pid);
+		problem(d, what, fix);
+	}
+	static const char *const relays[] = { "dhcp-helper", "dhcrelay", "dhcrelay3" };
+	for (size_t i = 0; c->n_dhcp4_relays && i < sizeof(relays) / sizeof(relays[0]); i++) {
+		if (!(pid = process_running(relays[i])))
+			continue;
+		snprintf(what, sizeof(what),
+		         "%s is running (pid %ld): two DHCPv4 relays forward every request and the server sees each "
+		         "twice",
+		         relays[i], pid);
+		snprintf(fix, sizeof(fix), "systemctl disable --now %s", strcmp(relays[i], "dhcp-helper") == 0 ? "dhcp-helper"
+		                                                           : "isc-dhcp-relay");
+		problem(d, what, fix);
+	}
+}
+
 /* Instances prove they live by their claims (daemon/instance.h). */
 static void check_instances(struct doctor *d)
 {
@@ -577,6 +778,7 @@ int runtime_check_main(int argc, char **argv)
 	check_proxies(&d);
 	check_dhcp6(&d);
 	check_neighbours(&d);
+	check_ipv4(&d);
 	if (json)
 		printf("],\"ok\":%s}\n", d.problems ? "false" : "true");
 	else if (!d.problems)

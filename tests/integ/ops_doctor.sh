@@ -363,6 +363,170 @@ check daemon_start_warns_missing_iface "$(tail -n 5 "$ISL_KEEP/doctor-daemon2.lo
 	grep -q "interface lan9 (rule downstream) does not exist now" "$ISL_KEEP/doctor-daemon2.log"
 kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
 
+# --- the IPv4 island (issue 15) -----------------------------------------------
+# proxy ARP and the DHCPv4 relay need IPv4 forwarding, no strict rp_filter
+# on their links, no kernel proxy_arp on a link islandd answers on, and no
+# parprouted or dhcp-helper beside them.
+conf v4_proxy <<'EOF2'
+proxy wan0 {
+	autowire yes
+	rule 192.168.1.0/24 {
+		iface lan0
+	}
+}
+EOF2
+conf v4_relay <<'EOF2'
+dhcp4-relay {
+	upstream wan0
+	iface lan*
+}
+EOF2
+conf v4_relay_nolearn <<'EOF2'
+dhcp4-relay {
+	upstream wan0
+	iface lan0
+	learn-hosts no
+}
+EOF2
+conf v4v6 <<EOF2
+proxy wan0 {
+	autowire yes
+	rule $RULE {
+		iface lan0
+	}
+	rule 192.168.1.0/24 {
+		iface lan0
+	}
+}
+EOF2
+correct4() {
+	nssysctl gw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.wan0.rp_filter=2 \
+		net.ipv4.conf.lan0.rp_filter=2 net.ipv4.conf.all.proxy_arp=0 net.ipv4.conf.wan0.proxy_arp=0 \
+		net.ipv4.conf.lan0.proxy_arp=0
+}
+V4_CASES="doctor_v4_proxy_silent doctor_v4_relay_silent doctor_v4_forwarding_off doctor_v4_relay_forwarding_off
+	doctor_v4_forwarding_fixed doctor_v4_rp_filter_iface doctor_v4_rp_filter_all doctor_v4_rp_filter_relay_pattern
+	doctor_v4_rp_filter_loose_ok doctor_v4_proxy_arp doctor_v4_proxy_arp_all doctor_v4_proxy_arp_downstream_ok
+	doctor_v4_proxy_arp_fixed doctor_v4v6_silent doctor_v4v6_down_once doctor_v4v6_down_reported_once doctor_v4_relay_proxy_arp doctor_v4_relay_nolearn_proxy_arp_ok doctor_v4_parprouted doctor_v4_parprouted_elsewhere_ignored doctor_v4_parprouted_gone
+	doctor_v4_dhcp_helper doctor_v4_dhcp_helper_without_relay doctor_v4_dhcp_helper_gone"
+if ! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_proxy.conf" >/dev/null 2>&1 ||
+	! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_relay.conf" >/dev/null 2>&1 ||
+	! nsexec gw "$ISLANDD" -t -c "$ISL_RUN/v4_relay_nolearn.conf" >/dev/null 2>&1; then
+	for c in $V4_CASES; do
+		skip "$c" "this build parses no IPv4 proxy rule or dhcp4-relay block (islandd -t refuses them)"
+	done
+else
+	correct4
+	silent doctor_v4_proxy_silent v4_proxy
+	silent doctor_v4_relay_silent v4_relay
+
+	nssysctl gw net.ipv4.ip_forward=0
+	finds doctor_v4_forwarding_off v4_proxy "IPv4 forwarding is off: proxied hosts are answered but their traffic is not routed" \
+		"sysctl -w net.ipv4.ip_forward=1"
+	finds doctor_v4_relay_forwarding_off v4_relay \
+		"IPv4 forwarding is off: island hosts get leases through the relay but their traffic is not routed" \
+		"sysctl -w net.ipv4.ip_forward=1"
+	correct4
+	silent doctor_v4_forwarding_fixed v4_proxy
+
+	# strict on one link, then on all (the kernel acts on the larger)
+	nssysctl gw net.ipv4.conf.wan0.rp_filter=1
+	finds doctor_v4_rp_filter_iface v4_proxy "rp_filter is strict (1) on wan0 (proxy ARP)" \
+		"sysctl -w net.ipv4.conf.wan0.rp_filter=2"
+	correct4
+	nssysctl gw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.wan0.rp_filter=0 net.ipv4.conf.lan0.rp_filter=0
+	finds doctor_v4_rp_filter_all v4_proxy "rp_filter is strict (1) on lan0 (proxy ARP rule downstream)" \
+		"sysctl -w net.ipv4.conf.all.rp_filter=2"
+	correct4
+	# the relay's island links are a pattern: lan0 is found through it
+	nssysctl gw net.ipv4.conf.lan0.rp_filter=1
+	finds doctor_v4_rp_filter_relay_pattern v4_relay "rp_filter is strict (1) on lan0 (dhcp4-relay iface)" \
+		"sysctl -w net.ipv4.conf.lan0.rp_filter=2"
+	correct4
+	silent doctor_v4_rp_filter_loose_ok v4_relay
+
+	nssysctl gw net.ipv4.conf.wan0.proxy_arp=1
+	finds doctor_v4_proxy_arp v4_proxy "kernel proxy_arp is on for wan0" "sysctl -w net.ipv4.conf.wan0.proxy_arp=0"
+	correct4
+	nssysctl gw net.ipv4.conf.all.proxy_arp=1
+	finds doctor_v4_proxy_arp_all v4_proxy "kernel proxy_arp is on for wan0" "sysctl -w net.ipv4.conf.all.proxy_arp=0"
+	correct4
+	# on the island link islandd does not answer ARP (no proxy block there)
+	nssysctl gw net.ipv4.conf.lan0.proxy_arp=1
+	silent doctor_v4_proxy_arp_downstream_ok v4_proxy
+	correct4
+	# a relay that learns hosts answers ARP for them on its upstream; one
+	# that does not answers nothing there
+	nssysctl gw net.ipv4.conf.wan0.proxy_arp=1
+	finds doctor_v4_relay_proxy_arp v4_relay "kernel proxy_arp is on for wan0" "sysctl -w net.ipv4.conf.wan0.proxy_arp=0"
+	silent doctor_v4_relay_nolearn_proxy_arp_ok v4_relay_nolearn
+	correct4
+	silent doctor_v4_proxy_arp_fixed v4_proxy
+
+	# a link named by both families' rules is reported once
+	silent doctor_v4v6_silent v4v6
+	nsip gw link set lan0 down
+	finds doctor_v4v6_down_once v4v6 "interface lan0 (rule downstream) is down" "ip link set lan0 up"
+	check doctor_v4v6_down_reported_once "$(tr '\n' '|' <<<"$OUT")" \
+		eval '[ "$(grep -c "problem: interface lan0 .* is down" <<<"$OUT")" -eq 1 ]'
+	correct
+	correct4
+
+	if [ -x /usr/sbin/parprouted ]; then
+		nsexec gw /usr/sbin/parprouted -d wan0 lan0 >"$ISL_KEEP/doctor-parprouted.log" 2>&1 &
+		if wait_for 5 running_in gw parprouted; then
+			finds doctor_v4_parprouted v4_proxy "parprouted is running (pid " \
+				"kill "
+		else
+			not_ok doctor_v4_parprouted "parprouted did not start: $(tail -n 3 "$ISL_KEEP/doctor-parprouted.log")"
+		fi
+		for p in $(ip netns pids "$(nsn gw)"); do
+			[ "$(ps -o comm= -p "$p")" = parprouted ] && kill "$p"
+		done
+		wait_until_gone 5 running_in gw parprouted
+		correct4 # parprouted may leave proxy_arp or routes behind
+		# one in another namespace bridges other links
+		nsexec h /usr/sbin/parprouted -d eth0 >/dev/null 2>&1 &
+		if wait_for 5 running_in h parprouted; then
+			silent doctor_v4_parprouted_elsewhere_ignored v4_proxy
+		else
+			not_ok doctor_v4_parprouted_elsewhere_ignored "parprouted did not start in the other namespace"
+		fi
+		for p in $(ip netns pids "$(nsn h)"); do
+			[ "$(ps -o comm= -p "$p")" = parprouted ] && kill "$p"
+		done
+		wait_until_gone 5 running_in h parprouted
+		silent doctor_v4_parprouted_gone v4_proxy
+	else
+		for c in doctor_v4_parprouted doctor_v4_parprouted_elsewhere_ignored doctor_v4_parprouted_gone; do
+			skip "$c" "parprouted not installed"
+		done
+	fi
+
+	DHCP_HELPER=/usr/local/lib/islandd-deps/dhcp-helper/usr/sbin/dhcp-helper
+	[ -x "$DHCP_HELPER" ] || DHCP_HELPER=$(command -v dhcp-helper)
+	if [ -n "$DHCP_HELPER" ]; then
+		nsexec gw "$DHCP_HELPER" -n -u root -s 192.0.2.1 -i lan0 -r "$ISL_RUN/dhcp-helper.pid" \
+			>"$ISL_KEEP/doctor-dhcp-helper.log" 2>&1 &
+		if wait_for 5 running_in gw dhcp-helper; then
+			finds doctor_v4_dhcp_helper v4_relay "dhcp-helper is running (pid " "systemctl disable --now dhcp-helper"
+			# no relay block: nothing to compete with
+			silent doctor_v4_dhcp_helper_without_relay v4_proxy
+		else
+			not_ok doctor_v4_dhcp_helper "dhcp-helper did not start: $(tail -n 3 "$ISL_KEEP/doctor-dhcp-helper.log")"
+		fi
+		for p in $(ip netns pids "$(nsn gw)"); do
+			[ "$(ps -o comm= -p "$p")" = dhcp-helper ] && kill "$p"
+		done
+		wait_until_gone 5 running_in gw dhcp-helper
+		silent doctor_v4_dhcp_helper_gone v4_relay
+	else
+		for c in doctor_v4_dhcp_helper doctor_v4_dhcp_helper_without_relay doctor_v4_dhcp_helper_gone; do
+			skip "$c" "dhcp-helper not installed (scripts/install-deps.sh)"
+		done
+	fi
+fi
+
 # --- usage and bad configuration ----------------------------------------------
 printf 'proxy wan0 {\n\trule nonsense\n}\n' >"$ISL_RUN/bad.conf"
 doctor bad
