@@ -110,6 +110,7 @@ static const char *proxy_iface(const void *engine, uint16_t proxy_idx)
 
 static const struct proxy_family arp_family = {
 	.family = "ipv4", .log_name = "proxy ARP ", .host_plen = 32, .addr_str = addr_str, .dump_mac = true,
+	.session_timer = session_timer, .proxy_iface = proxy_iface,
 };
 
 /* Up, with a MAC: ARP needs one on both ends. */
@@ -117,11 +118,6 @@ static const struct iface *iface_usable(struct arp_engine *e, int ifindex)
 {
 	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
 	return ifc && ifc->up && ifc->lladdr_len == 6 ? ifc : NULL;
-}
-
-static struct token_bucket *budget_for(struct arp_engine *e, int ifindex)
-{
-	return proxy_budget_for(&e->pc.budgets, ifindex, now_ms(e));
 }
 
 static bool learned(const struct proxy_session *s)
@@ -275,17 +271,8 @@ static bool probe(struct arp_engine *e, struct proxy_session *s, bool is_retry)
 		e->c.iface_down++;
 		return false;
 	}
-	struct token_bucket *tb = budget_for(e, s->down_ifindex);
-	/* checking a live host may use the whole budget; new probes and their
-	 * retries leave a reserve, so a scan cannot starve known hosts */
-	bool live = s->state == PROXY_RENEWING || s->contested;
-	if (!tb || !token_bucket_take(tb, now_ms(e), live ? 0 : proxy_budget_reserve(tb))) {
-		if (is_retry)
-			e->c.probe_retry_budget++;
-		else
-			e->c.probe_budget++;
+	if (!proxy_core_take_probe(&e->pc, s->down_ifindex, s->state == PROXY_RENEWING || s->contested, is_retry))
 		return false;
-	}
 	uint8_t pkt[ARP_LEN];
 	arp_build_request(pkt, down->lladdr, probe_source(e, p, down), v4_of(&s->target));
 	bool unicast = s->lladdr_len == 6;
@@ -474,9 +461,7 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 			answer(e, p, &target, &who);
 			return;
 		}
-		/* check the budget before allocating, so a refused probe leaves no state */
-		struct token_bucket *tb = budget_for(e, down);
-		if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb))) {
+		if (!proxy_core_new_probe_ok(&e->pc, down)) {
 			e->c.probe_budget++;
 			return;
 		}
@@ -748,12 +733,8 @@ struct arp_engine *arp_engine_new(struct loop *loop, const struct conf *conf, st
 	e->loop = loop;
 	e->ifs = ifs;
 	e->ops = *ops;
-	e->pc = (struct proxy_core){ .loop = loop, .ifs = ifs, .fam = &arp_family, .ops_ctx = ops->ctx,
-	                             .route_oif = ops->route_oif, .now_ms = ops->now_ms,
-	                             .session_timer = session_timer, .proxy_iface = proxy_iface, .engine = e,
-	                             .cnt = { &e->c.sessions_full, &e->c.probe_budget, &e->c.auto_no_route,
-	                                      &e->c.route_errors, &e->c.route_restored } };
-	e->pc.budgets.rate = UINT32_MAX;
+	proxy_core_init(&e->pc, loop, ifs, &arp_family, ops->ctx, ops->route_oif, ops->now_ms, e,
+	                PROXY_CORE_COUNTERS(e->c));
 	e->owned = calloc(conf->n_arp_proxies + n_learn + 1, sizeof(*e->owned));
 	e->proxies = calloc(conf->n_arp_proxies + n_learn + 1, sizeof(*e->proxies));
 	if (!e->owned || !e->proxies)
@@ -790,13 +771,8 @@ struct arp_engine *arp_engine_new(struct loop *loop, const struct conf *conf, st
 			goto fail;
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
 			p->rules[ri].conf = &p->conf->rules[ri]; /* no patterns: the parser refuses them */
-		cap += p->conf->max_sessions;
-		if (p->conf->probe_rate < e->pc.budgets.rate)
-			e->pc.budgets.rate = p->conf->probe_rate;
-		proxy_budget_init(&p->auto_lookups, p->conf->probe_rate, ops->now_ms(ops->ctx));
+		proxy_core_add_proxy(&e->pc, p->conf, &p->auto_lookups, &cap);
 	}
-	if (e->pc.budgets.rate == UINT32_MAX)
-		e->pc.budgets.rate = 100;
 	if (proxy_core_init_tables(&e->pc, cap, 64, ARP_KNOWN_CAP, ARP_DEAD_CAP) < 0)
 		goto fail;
 	resolve_names(e);

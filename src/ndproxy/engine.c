@@ -116,6 +116,7 @@ static const char *proxy_iface(const void *engine, uint16_t proxy_idx)
 
 static const struct proxy_family ndp_family = {
 	.family = "ipv6", .log_name = "", .host_plen = 128, .addr_str = addr_str, .dump_mac = false,
+	.session_timer = session_timer, .proxy_iface = proxy_iface,
 };
 
 static const struct iface *iface_usable(struct ndp_engine *e, int ifindex)
@@ -742,17 +743,8 @@ static bool probe(struct ndp_engine *e, struct proxy_session *s, bool is_retry)
 		e->c.no_source_address++;
 		return false;
 	}
-	struct token_bucket *tb = budget_for(e, s->down_ifindex);
-	/* keepalive of a live host may use the whole budget; new probes and
-	 * their retries leave a reserve, so a scan cannot starve known hosts */
-	uint32_t keep = s->state == PROXY_RENEWING ? 0 : proxy_budget_reserve(tb);
-	if (!tb || !token_bucket_take(tb, now_ms(e), keep)) {
-		if (is_retry)
-			e->c.probe_retry_budget++;
-		else
-			e->c.probe_budget++;
+	if (!proxy_core_take_probe(&e->pc, s->down_ifindex, s->state == PROXY_RENEWING, is_retry))
 		return false;
-	}
 	probe_send(e, down, &s->target);
 	s->probed_ms = now_ms(e);
 	return true;
@@ -964,8 +956,7 @@ static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const 
 			answer(e, p, target, who);
 			return false;
 		}
-		struct token_bucket *tb = budget_for(e, links[i]);
-		budget |= tb && token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb));
+		budget |= proxy_core_new_probe_ok(&e->pc, links[i]);
 	}
 	/* check the budget before allocating, so a refused probe leaves no state */
 	if (!budget) {
@@ -1075,9 +1066,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 			answer(e, p, &m->target, &who);
 			return;
 		}
-		/* check the budget before allocating, so a refused probe leaves no state */
-		struct token_bucket *tb = budget_for(e, down);
-		if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb))) {
+		if (!proxy_core_new_probe_ok(&e->pc, down)) {
 			e->c.probe_budget++;
 			return;
 		}
@@ -1153,8 +1142,7 @@ static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 				continue;
 			/* the first matching rule decides, as for a solicitation */
 			if (rule_covers(r, n->ifindex)) {
-				struct token_bucket *tb = budget_for(e, n->ifindex);
-				if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb)))
+				if (!proxy_core_new_probe_ok(&e->pc, n->ifindex))
 					break;
 				struct proxy_session *s = session_new(e, (uint16_t)pi, (uint16_t)ri, &n->addr, n->ifindex);
 				if (!s)
@@ -1461,12 +1449,8 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 	e->conf = conf;
 	e->ifs = ifs;
 	e->ops = *ops;
-	e->pc = (struct proxy_core){ .loop = loop, .ifs = ifs, .fam = &ndp_family, .ops_ctx = ops->ctx,
-	                             .route_oif = ops->route_oif, .now_ms = ops->now_ms,
-	                             .session_timer = session_timer, .proxy_iface = proxy_iface, .engine = e,
-	                             .cnt = { &e->c.sessions_full, &e->c.probe_budget, &e->c.auto_no_route,
-	                                      &e->c.route_errors, &e->c.route_restored } };
-	e->pc.budgets.rate = UINT32_MAX;
+	proxy_core_init(&e->pc, loop, ifs, &ndp_family, ops->ctx, ops->route_oif, ops->now_ms, e,
+	                PROXY_CORE_COUNTERS(e->c));
 	uint64_t cap = 0;
 	/* An RA relay that learns hosts answers for them on its upstream like
 	 * a proxy without rules; add one unless a proxy block names it. */
@@ -1501,13 +1485,8 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 			goto fail;
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
 			p->rules[ri].conf = &p->conf->rules[ri];
-		cap += p->conf->max_sessions;
-		if (p->conf->probe_rate < e->pc.budgets.rate)
-			e->pc.budgets.rate = p->conf->probe_rate;
-		proxy_budget_init(&p->auto_lookups, p->conf->probe_rate, ops->now_ms(ops->ctx));
+		proxy_core_add_proxy(&e->pc, p->conf, &p->auto_lookups, &cap);
 	}
-	if (e->pc.budgets.rate == UINT32_MAX)
-		e->pc.budgets.rate = 100;
 	if (proxy_core_init_tables(&e->pc, cap, 256, NDP_KNOWN_CAP, NDP_DEAD_CAP) < 0)
 		goto fail;
 	if (ndp_groups_init(&e->groups, NDP_GROUPS_CAP) < 0)

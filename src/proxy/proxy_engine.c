@@ -8,9 +8,29 @@
 #include <stdio.h>
 #include <string.h>
 
+void proxy_core_init(struct proxy_core *pc, struct loop *loop, struct iftable *ifs, const struct proxy_family *fam,
+                     void *ops_ctx, int (*route_oif)(void *ctx, const struct in6_addr *target),
+                     uint64_t (*now_ms)(void *ctx), const void *engine, struct proxy_core_counters cnt)
+{
+	*pc = (struct proxy_core){ .loop = loop, .ifs = ifs, .fam = fam, .cnt = cnt, .ops_ctx = ops_ctx,
+	                           .route_oif = route_oif, .now_ms = now_ms, .engine = engine };
+	pc->budgets.rate = UINT32_MAX;
+}
+
+void proxy_core_add_proxy(struct proxy_core *pc, const struct conf_proxy *conf, struct token_bucket *auto_lookups,
+                          uint64_t *cap)
+{
+	*cap += conf->max_sessions;
+	if (conf->probe_rate < pc->budgets.rate)
+		pc->budgets.rate = conf->probe_rate;
+	proxy_budget_init(auto_lookups, conf->probe_rate, proxy_core_now(pc));
+}
+
 int proxy_core_init_tables(struct proxy_core *pc, uint64_t cap, uint32_t timer_margin, uint32_t known_max,
                            uint32_t dead_max)
 {
+	if (pc->budgets.rate == UINT32_MAX)
+		pc->budgets.rate = 100;
 	if (cap > (1u << 22))
 		cap = 1u << 22;
 	if (proxy_sessions_init(&pc->sessions, (uint32_t)cap) < 0)
@@ -162,7 +182,7 @@ void proxy_core_dump_sessions(const struct proxy_core *pc, struct json *j)
 		long long left = s->expires_ms ? (long long)s->expires_ms - (long long)now : -1;
 		json_obj(j);
 		json_kstr(j, "family", pc->fam->family);
-		json_kstr(j, "proxy", pc->proxy_iface(pc->engine, s->proxy_idx));
+		json_kstr(j, "proxy", pc->fam->proxy_iface(pc->engine, s->proxy_idx));
 		json_kstr(j, "target", pc->fam->addr_str(&s->target, a));
 		json_kstr(j, "state", state_name(s));
 		json_kstr(j, "iface", proxy_core_ifname(pc, s->down_ifindex, ifb));

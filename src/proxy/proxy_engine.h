@@ -26,7 +26,8 @@
 struct iftable;
 struct json;
 
-/* What differs by address family in logs and views. */
+/* What differs by address family in logs and views, and the engine's
+ * callbacks for its sessions' timers and views. */
 struct proxy_family {
 	const char *family;   /* islandctl's "family": "ipv4" | "ipv6" */
 	const char *log_name; /* prefix of the "session table full" warning */
@@ -34,12 +35,19 @@ struct proxy_family {
 	/* target as text into buf (INET6_ADDRSTRLEN bytes) */
 	const char *(*addr_str)(const struct in6_addr *a, char *buf);
 	bool dump_mac;        /* sessions carry the target's MAC (ARP) */
+	void (*session_timer)(void *session); /* the engine's; sessions' timers call it */
+	/* islandctl's "proxy" of a session: the engine's proxy interface name */
+	const char *(*proxy_iface)(const void *engine, uint16_t proxy_idx);
 };
 
 /* The engine's counters the shared code bumps (its own struct's fields). */
 struct proxy_core_counters {
-	uint64_t *sessions_full, *probe_budget, *auto_no_route, *route_errors, *route_restored;
+	uint64_t *sessions_full, *probe_budget, *probe_retry_budget, *auto_no_route, *route_errors, *route_restored;
 };
+/* The pointers into an engine's counters struct c (same field names). */
+#define PROXY_CORE_COUNTERS(c)                                                                              \
+	((struct proxy_core_counters){ &(c).sessions_full, &(c).probe_budget, &(c).probe_retry_budget,   \
+	                               &(c).auto_no_route, &(c).route_errors, &(c).route_restored })
 
 struct proxy_core {
 	struct loop *loop;
@@ -49,9 +57,6 @@ struct proxy_core {
 	void *ops_ctx;
 	int (*route_oif)(void *ctx, const struct in6_addr *target);
 	uint64_t (*now_ms)(void *ctx);
-	void (*session_timer)(void *session); /* the engine's; sessions' timers call it */
-	/* islandctl's "proxy" of a session: the engine's proxy interface name */
-	const char *(*proxy_iface)(const void *engine, uint16_t proxy_idx);
 	const void *engine;
 	struct proxy_sessions sessions;
 	struct proxy_known known;
@@ -79,6 +84,14 @@ static inline uint64_t proxy_core_now(const struct proxy_core *pc)
 	return pc->now_ms(pc->ops_ctx);
 }
 
+/* Before the tables: what the engine works with (ops' context and calls). */
+void proxy_core_init(struct proxy_core *pc, struct loop *loop, struct iftable *ifs, const struct proxy_family *fam,
+                     void *ops_ctx, int (*route_oif)(void *ctx, const struct in6_addr *target),
+                     uint64_t (*now_ms)(void *ctx), const void *engine, struct proxy_core_counters cnt);
+/* A proxy block's share: its max_sessions added to *cap, the probe-rate
+ * floor of the downstream budgets, its auto rules' look-up bucket. */
+void proxy_core_add_proxy(struct proxy_core *pc, const struct conf_proxy *conf, struct token_bucket *auto_lookups,
+                          uint64_t *cap);
 /* The tables for `cap` sessions in all (capped at 1<<22): the session pool,
  * timers reserved for them (+ timer_margin), the known-neighbour mirror (4
  * a session, 256..known_max) and the dead cache (up to dead_max). */
@@ -97,7 +110,32 @@ struct proxy_session *proxy_core_session_new(struct proxy_core *pc, uint32_t *n_
 static inline void proxy_core_arm(struct proxy_core *pc, struct proxy_session *s, uint64_t delay_ms)
 {
 	s->expires_ms = proxy_core_now(pc) + delay_ms;
-	loop_timer_in(pc->loop, &s->timer, delay_ms, pc->session_timer, s);
+	loop_timer_in(pc->loop, &s->timer, delay_ms, pc->fam->session_timer, s);
+}
+
+/* Before a session is made for a new target behind down_ifindex: may its
+ * first probe go out (the budget holds more than the live hosts' reserve)?
+ * Checked first, so a refused probe leaves no state. Not counted. */
+static inline bool proxy_core_new_probe_ok(struct proxy_core *pc, int down_ifindex)
+{
+	uint64_t now = proxy_core_now(pc);
+	struct token_bucket *tb = proxy_budget_for(&pc->budgets, down_ifindex, now);
+	return tb && token_bucket_available(tb, now, proxy_budget_reserve(tb));
+}
+/* A probe's token from down_ifindex's budget: a live host's check may use
+ * it all, new probes and their retries leave the reserve, so a scan cannot
+ * starve known hosts. Refusals count as probe_retry_budget or probe_budget. */
+static inline bool proxy_core_take_probe(struct proxy_core *pc, int down_ifindex, bool live, bool is_retry)
+{
+	uint64_t now = proxy_core_now(pc);
+	struct token_bucket *tb = proxy_budget_for(&pc->budgets, down_ifindex, now);
+	if (tb && token_bucket_take(tb, now, live ? 0 : proxy_budget_reserve(tb)))
+		return true;
+	if (is_retry)
+		(*pc->cnt.probe_retry_budget)++;
+	else
+		(*pc->cnt.probe_budget)++;
+	return false;
 }
 
 /* auto rules: the kernel's routing decision for target, paid from the
