@@ -849,14 +849,9 @@ unsigned arp_engine_session_count(const struct arp_engine *e)
 	return e->pc.sessions.used;
 }
 
-void arp_engine_dump_sessions(const struct arp_engine *e, struct json *j)
+const struct proxy_core *arp_engine_core(const struct arp_engine *e)
 {
-	proxy_core_dump_sessions(&e->pc, j);
-}
-
-void arp_engine_dump_routes(const struct arp_engine *e, struct json *j)
-{
-	proxy_core_dump_routes(&e->pc, j);
+	return &e->pc;
 }
 
 void arp_engine_dump_counters(const struct arp_engine *e, struct json *j)

@@ -1613,14 +1613,9 @@ unsigned ndp_engine_session_count(const struct ndp_engine *e)
 	return e->pc.sessions.used;
 }
 
-void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
+const struct proxy_core *ndp_engine_core(const struct ndp_engine *e)
 {
-	proxy_core_dump_sessions(&e->pc, j);
-}
-
-void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j)
-{
-	proxy_core_dump_routes(&e->pc, j);
+	return &e->pc;
 }
 
 void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)

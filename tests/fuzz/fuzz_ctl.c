@@ -7,6 +7,7 @@
 #include "ctl/jread.h"
 #include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
+#include "proxy/proxy_engine.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/loop.h"
@@ -59,8 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_obj(&j);
 		json_kstr(&j, "arg", req.arg);
 		json_kstr(&j, "command", req.command);
-		ndp_engine_dump_sessions(e, &j);
-		ndp_engine_dump_routes(e, &j);
+		proxy_core_dump_sessions(ndp_engine_core(e), &j);
+		proxy_core_dump_routes(ndp_engine_core(e), &j);
 		json_obj_end(&j);
 		json_end(&j);
 		check_json(&o);
