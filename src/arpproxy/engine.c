@@ -41,7 +41,7 @@
 #define ARP_MIN_PROBE_GAP_MS 1000 /* never probe a target twice within a second (RFC 5227 PROBE_MIN-ish) */
 #define ARP_KNOWN_CAP 4096
 #define ARP_DEAD_CAP 4096
-#define ARP_RULE_LEARNED UINT16_MAX /* sessions of hosts a relay reported: no rule */
+#define ARP_RULE_LEARNED PROXY_RULE_NONE /* sessions of hosts a relay reported: no rule */
 
 static const uint8_t mac_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -108,9 +108,22 @@ static const char *proxy_iface(const void *engine, uint16_t proxy_idx)
 	return ((const struct arp_engine *)engine)->proxies[proxy_idx].conf->iface;
 }
 
+/* A session's /32 out of its downstream, protocol 73. */
+static int route_add(void *engine, const struct proxy_session *s)
+{
+	struct arp_engine *e = engine;
+	return e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex);
+}
+
+static int route_del(void *engine, const struct proxy_session *s)
+{
+	struct arp_engine *e = engine;
+	return e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex);
+}
+
 static const struct proxy_family arp_family = {
 	.family = "ipv4", .log_name = "proxy ARP ", .host_plen = 32, .addr_str = addr_str, .dump_mac = true,
-	.session_timer = session_timer, .proxy_iface = proxy_iface,
+	.session_timer = session_timer, .proxy_iface = proxy_iface, .route_add = route_add, .route_del = route_del,
 };
 
 /* Up, with a MAC: ARP needs one on both ends. */
@@ -196,40 +209,12 @@ static void answer_pending(struct arp_engine *e, struct proxy_session *s)
 
 static void route_install(struct arp_engine *e, struct proxy_session *s)
 {
-	const struct arp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	if (s->routed || (!p->conf->autowire && !learned(s)))
-		return;
-	/* an auto rule found the link in the routing table: a /32 there adds
-	 * nothing and would hide later changes of the real route */
-	const struct conf_rule *rule = session_rule(e, s);
-	if (rule && rule->method == RULE_AUTO)
-		return;
-	char a[INET_ADDRSTRLEN];
-	int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex);
-	if (rc < 0) {
-		e->c.route_errors++;
-		log_warn("cannot add route %s/32: %s", addr_str(&s->target, a), strerror(-rc));
-		return;
-	}
-	s->routed = true;
-	e->c.route_added++;
-	const struct iface *d = iftable_by_index(e->ifs, s->down_ifindex);
-	arp_event(e, "route %s/32 dev %s added", addr_str(&s->target, a), d ? d->name : "?");
+	proxy_core_route_install(&e->pc, s, e->proxies[s->proxy_idx].conf->autowire, session_rule(e, s));
 }
 
 static void route_remove(struct arp_engine *e, struct proxy_session *s)
 {
-	if (!s->routed)
-		return;
-	s->routed = false;
-	int rc = e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex);
-	if (rc < 0 && rc != -ESRCH && rc != -ENODEV) {
-		e->c.route_errors++;
-		return;
-	}
-	e->c.route_removed++;
-	char a[INET_ADDRSTRLEN];
-	arp_event(e, "route %s/32 removed", addr_str(&s->target, a));
+	proxy_core_route_remove(&e->pc, s);
 }
 
 /* ---- session life ------------------------------------------------------- */
@@ -579,9 +564,7 @@ void arp_engine_on_neigh(struct arp_engine *e, const struct kneigh *n, bool dele
 static int route_re_add(void *ctx, const struct proxy_session *s)
 {
 	struct arp_engine *e = ctx;
-	if (!iface_usable(e, s->down_ifindex))
-		return 1;
-	return e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex);
+	return iface_usable(e, s->down_ifindex) ? route_add(e, s) : 1;
 }
 
 void arp_engine_on_route(struct arp_engine *e, const struct kroute *r, bool deleted)
@@ -820,14 +803,7 @@ void arp_engine_free(struct arp_engine *e)
 {
 	if (!e)
 		return;
-	for (uint32_t i = 0; e->pc.sessions.pool && i < e->pc.sessions.touched; i++) {
-		struct proxy_session *s = &e->pc.sessions.pool[i];
-		if (!s->in_use)
-			continue;
-		route_remove(e, s);
-		loop_timer_cancel(e->loop, &s->timer);
-	}
-	proxy_core_free_tables(&e->pc);
+	proxy_core_release(&e->pc);
 	for (size_t pi = 0; e->proxies && pi < e->n_proxies; pi++)
 		free(e->proxies[pi].rules);
 	free(e->proxies);

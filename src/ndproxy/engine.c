@@ -33,7 +33,7 @@ _Static_assert(ND_LLADDR_MAX <= PROXY_LLADDR_MAX, "a solicitor's ND link-layer a
 #define NDP_MIN_PROBE_GAP_MS 1050 /* with a margin for timer and capture jitter */
 /* Sessions of on-demand relay discovery have no rule: the relay's
  * downstream links stand in for an iface rule's one interface. */
-#define NDP_RULE_RELAY UINT16_MAX
+#define NDP_RULE_RELAY PROXY_RULE_NONE
 #define NDP_RELAY_LINKS_MAX 32 /* CONF_MAX_DOWNSTREAM */
 
 struct ndp_rule_rt {
@@ -114,9 +114,22 @@ static const char *proxy_iface(const void *engine, uint16_t proxy_idx)
 	return ((const struct ndp_engine *)engine)->proxies[proxy_idx].conf->iface;
 }
 
+/* A session's /128 out of its downstream (via its router with autovia), protocol 73. */
+static int route_add(void *engine, const struct proxy_session *s)
+{
+	struct ndp_engine *e = engine;
+	return e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+}
+
+static int route_del(void *engine, const struct proxy_session *s)
+{
+	struct ndp_engine *e = engine;
+	return e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+}
+
 static const struct proxy_family ndp_family = {
 	.family = "ipv6", .log_name = "", .host_plen = 128, .addr_str = addr_str, .dump_mac = false,
-	.session_timer = session_timer, .proxy_iface = proxy_iface,
+	.session_timer = session_timer, .proxy_iface = proxy_iface, .route_add = route_add, .route_del = route_del,
 };
 
 static const struct iface *iface_usable(struct ndp_engine *e, int ifindex)
@@ -651,46 +664,15 @@ void ndp_engine_on_mld(struct ndp_engine *e, int ifindex, const struct mld_msg *
 
 /* ---- routes ------------------------------------------------------------- */
 
+/* Hosts found behind a relay are routed like the hosts it learns. */
 static void route_install(struct ndp_engine *e, struct proxy_session *s)
 {
-	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	/* hosts found behind a relay are routed like the hosts it learns */
-	if ((!p->conf->autowire && s->rule_idx != NDP_RULE_RELAY) || s->routed)
-		return;
-	/* an auto rule found the interface in the routing table: a /128 there
-	 * adds nothing unless it goes via the target's router (autovia), and it
-	 * would hide later changes of the real route from our look-ups */
-	const struct conf_rule *rule = session_rule(e, s);
-	if (rule && rule->method == RULE_AUTO && !s->has_via)
-		return;
-	int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
-	if (rc < 0) {
-		e->c.route_errors++;
-		char a[INET6_ADDRSTRLEN];
-		log_warn("cannot add route %s/128: %s", addr_str(&s->target, a), strerror(-rc));
-		return;
-	}
-	s->routed = true;
-	e->c.route_added++;
-	char a[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE];
-	const struct iface *ifc = iftable_by_index(e->ifs, s->down_ifindex);
-	snprintf(ifb, sizeof(ifb), "%s", ifc ? ifc->name : "?");
-	ndp_event(e, "route %s/128 dev %s added", addr_str(&s->target, a), ifb);
+	proxy_core_route_install(&e->pc, s, e->proxies[s->proxy_idx].conf->autowire, session_rule(e, s));
 }
 
 static void route_remove(struct ndp_engine *e, struct proxy_session *s)
 {
-	if (!s->routed)
-		return;
-	s->routed = false;
-	int rc = e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
-	if (rc < 0 && rc != -ESRCH && rc != -ENODEV) {
-		e->c.route_errors++;
-	} else {
-		e->c.route_removed++;
-		char a[INET6_ADDRSTRLEN];
-		ndp_event(e, "route %s/128 removed", addr_str(&s->target, a));
-	}
+	proxy_core_route_remove(&e->pc, s);
 }
 
 /* ---- session life ------------------------------------------------------- */
@@ -1190,9 +1172,7 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct kneigh *n, bool dele
 static int route_re_add(void *ctx, const struct proxy_session *s)
 {
 	struct ndp_engine *e = ctx;
-	if (!iface_usable(e, s->down_ifindex))
-		return 1;
-	return e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+	return iface_usable(e, s->down_ifindex) ? route_add(e, s) : 1;
 }
 
 void ndp_engine_on_route(struct ndp_engine *e, const struct kroute *r, bool deleted)
@@ -1571,15 +1551,7 @@ void ndp_engine_free(struct ndp_engine *e)
 {
 	if (!e)
 		return;
-	if (e->pc.sessions.pool) {
-		for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
-			struct proxy_session *s = &e->pc.sessions.pool[i];
-			if (!s->in_use)
-				continue;
-			route_remove(e, s);
-			loop_timer_cancel(e->loop, &s->timer);
-		}
-	}
+	proxy_core_release(&e->pc);
 	for (uint32_t i = 0; e->groups.pool && i < e->groups.touched; i++) {
 		struct ndp_group *g = &e->groups.pool[i];
 		if (g->in_use && g->joined_ifindex && e->ops.mcast_leave) {
@@ -1592,7 +1564,6 @@ void ndp_engine_free(struct ndp_engine *e)
 	loop_timer_cancel(e->loop, &e->groups_timer);
 	for (size_t i = 0; i < e->n_mld_links; i++)
 		loop_timer_cancel(e->loop, &e->mld_links[i].timer);
-	proxy_core_free_tables(&e->pc);
 	if (e->proxies)
 		for (size_t pi = 0; pi < e->n_proxies; pi++)
 			free(e->proxies[pi].rules);

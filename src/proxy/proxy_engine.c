@@ -5,12 +5,13 @@
 #include "util/json.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 void proxy_core_init(struct proxy_core *pc, struct loop *loop, struct iftable *ifs, const struct proxy_family *fam,
                      void *ops_ctx, int (*route_oif)(void *ctx, const struct in6_addr *target),
-                     uint64_t (*now_ms)(void *ctx), const void *engine, struct proxy_core_counters cnt)
+                     uint64_t (*now_ms)(void *ctx), void *engine, struct proxy_core_counters cnt)
 {
 	*pc = (struct proxy_core){ .loop = loop, .ifs = ifs, .fam = fam, .cnt = cnt, .ops_ctx = ops_ctx,
 	                           .route_oif = route_oif, .now_ms = now_ms, .engine = engine };
@@ -45,8 +46,15 @@ int proxy_core_init_tables(struct proxy_core *pc, uint64_t cap, uint32_t timer_m
 	return 0;
 }
 
-void proxy_core_free_tables(struct proxy_core *pc)
+void proxy_core_release(struct proxy_core *pc)
 {
+	for (uint32_t i = 0; pc->sessions.pool && i < pc->sessions.touched; i++) {
+		struct proxy_session *s = &pc->sessions.pool[i];
+		if (!s->in_use)
+			continue;
+		proxy_core_route_remove(pc, s);
+		loop_timer_cancel(pc->loop, &s->timer);
+	}
 	proxy_sessions_free(&pc->sessions);
 	proxy_known_free(&pc->known);
 	proxy_dead_free(&pc->dead);
@@ -73,6 +81,43 @@ struct proxy_session *proxy_core_session_new(struct proxy_core *pc, uint32_t *n_
 	s->created_ms = proxy_core_now(pc);
 	s->state = PROXY_PROBING;
 	return s;
+}
+
+void proxy_core_route_install(struct proxy_core *pc, struct proxy_session *s, bool autowire,
+                              const struct conf_rule *rule)
+{
+	if (s->routed || (!autowire && s->rule_idx != PROXY_RULE_NONE))
+		return;
+	if (rule && rule->method == RULE_AUTO && !s->has_via)
+		return;
+	char a[INET6_ADDRSTRLEN];
+	int rc = pc->fam->route_add(pc->engine, s);
+	if (rc < 0) {
+		(*pc->cnt.route_errors)++;
+		log_warn("cannot add route %s/%u: %s", pc->fam->addr_str(&s->target, a), pc->fam->host_plen,
+		         strerror(-rc));
+		return;
+	}
+	s->routed = true;
+	(*pc->cnt.route_added)++;
+	const struct iface *d = iftable_by_index(pc->ifs, s->down_ifindex);
+	proxy_event(pc, "route %s/%u dev %s added", pc->fam->addr_str(&s->target, a), pc->fam->host_plen,
+	            d ? d->name : "?");
+}
+
+void proxy_core_route_remove(struct proxy_core *pc, struct proxy_session *s)
+{
+	if (!s->routed)
+		return;
+	s->routed = false;
+	int rc = pc->fam->route_del(pc->engine, s);
+	if (rc < 0 && rc != -ESRCH && rc != -ENODEV) {
+		(*pc->cnt.route_errors)++;
+		return;
+	}
+	(*pc->cnt.route_removed)++;
+	char a[INET6_ADDRSTRLEN];
+	proxy_event(pc, "route %s/%u removed", pc->fam->addr_str(&s->target, a), pc->fam->host_plen);
 }
 
 int proxy_core_auto_downstream(struct proxy_core *pc, struct token_bucket *auto_lookups, int proxy_ifindex,

@@ -38,16 +38,25 @@ struct proxy_family {
 	void (*session_timer)(void *session); /* the engine's; sessions' timers call it */
 	/* islandctl's "proxy" of a session: the engine's proxy interface name */
 	const char *(*proxy_iface)(const void *engine, uint16_t proxy_idx);
+	/* the session's host route through the engine's ops: 0 or -errno */
+	int (*route_add)(void *engine, const struct proxy_session *s);
+	int (*route_del)(void *engine, const struct proxy_session *s);
 };
+
+/* rule_idx of sessions without a rule (NDP relay discovery, ARP learned
+ * hosts): routed like the hosts a relay learns, autowire or not. */
+#define PROXY_RULE_NONE UINT16_MAX
 
 /* The engine's counters the shared code bumps (its own struct's fields). */
 struct proxy_core_counters {
-	uint64_t *sessions_full, *probe_budget, *probe_retry_budget, *auto_no_route, *route_errors, *route_restored;
+	uint64_t *sessions_full, *probe_budget, *probe_retry_budget, *auto_no_route;
+	uint64_t *route_added, *route_removed, *route_errors, *route_restored;
 };
 /* The pointers into an engine's counters struct c (same field names). */
 #define PROXY_CORE_COUNTERS(c)                                                                              \
 	((struct proxy_core_counters){ &(c).sessions_full, &(c).probe_budget, &(c).probe_retry_budget,   \
-	                               &(c).auto_no_route, &(c).route_errors, &(c).route_restored })
+	                               &(c).auto_no_route, &(c).route_added, &(c).route_removed,         \
+	                               &(c).route_errors, &(c).route_restored })
 
 struct proxy_core {
 	struct loop *loop;
@@ -57,7 +66,7 @@ struct proxy_core {
 	void *ops_ctx;
 	int (*route_oif)(void *ctx, const struct in6_addr *target);
 	uint64_t (*now_ms)(void *ctx);
-	const void *engine;
+	void *engine;
 	struct proxy_sessions sessions;
 	struct proxy_known known;
 	struct proxy_deadcache dead;
@@ -87,7 +96,7 @@ static inline uint64_t proxy_core_now(const struct proxy_core *pc)
 /* Before the tables: what the engine works with (ops' context and calls). */
 void proxy_core_init(struct proxy_core *pc, struct loop *loop, struct iftable *ifs, const struct proxy_family *fam,
                      void *ops_ctx, int (*route_oif)(void *ctx, const struct in6_addr *target),
-                     uint64_t (*now_ms)(void *ctx), const void *engine, struct proxy_core_counters cnt);
+                     uint64_t (*now_ms)(void *ctx), void *engine, struct proxy_core_counters cnt);
 /* A proxy block's share: its max_sessions added to *cap, the probe-rate
  * floor of the downstream budgets, its auto rules' look-up bucket. */
 void proxy_core_add_proxy(struct proxy_core *pc, const struct conf_proxy *conf, struct token_bucket *auto_lookups,
@@ -97,7 +106,9 @@ void proxy_core_add_proxy(struct proxy_core *pc, const struct conf_proxy *conf, 
  * a session, 256..known_max) and the dead cache (up to dead_max). */
 int proxy_core_init_tables(struct proxy_core *pc, uint64_t cap, uint32_t timer_margin, uint32_t known_max,
                            uint32_t dead_max);
-void proxy_core_free_tables(struct proxy_core *pc);
+/* Every live session's route removed and timer cancelled, then the tables
+ * freed (safe on tables never made). */
+void proxy_core_release(struct proxy_core *pc);
 
 /* A fresh PROBING session of proxy_idx, or NULL (counted, logged rarely)
  * when the proxy has max_sessions or the pool is full. */
@@ -137,6 +148,16 @@ static inline bool proxy_core_take_probe(struct proxy_core *pc, int down_ifindex
 		(*pc->cnt.probe_budget)++;
 	return false;
 }
+
+/* A confirmed session's host route (protocol 73) when autowire is on or
+ * the session has no rule; not for an auto rule's target, whose link came
+ * from the routing table (a route there adds nothing and would hide later
+ * changes of the real one), unless it goes via the target's router. */
+void proxy_core_route_install(struct proxy_core *pc, struct proxy_session *s, bool autowire,
+                              const struct conf_rule *rule);
+/* The session's route, if it has one, removed (a route already gone counts
+ * as removed). */
+void proxy_core_route_remove(struct proxy_core *pc, struct proxy_session *s);
 
 /* auto rules: the kernel's routing decision for target, paid from the
  * proxy's look-up bucket so a scan does not turn every request into a
