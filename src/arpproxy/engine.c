@@ -840,6 +840,5 @@ void arp_engine_dump_counters(const struct arp_engine *e, struct json *j)
 		snprintf(key, sizeof(key), "drop_%s", arp_drop_name((enum arp_drop)d));
 		json_ku64(j, key, e->c.drops[d]);
 	}
-	json_ku64(j, "sessions", e->pc.sessions.used);
-	json_ku64(j, "dead_targets", proxy_dead_count(&e->pc.dead, e->ops.now_ms(e->ops.ctx)));
+	proxy_core_dump_counts(&e->pc, j);
 }

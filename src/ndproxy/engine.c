@@ -1594,7 +1594,6 @@ void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)
 #define NDP_COUNTER_DUMP(name) json_ku64(j, #name, e->c.name);
 	NDP_COUNTERS(NDP_COUNTER_DUMP)
 #undef NDP_COUNTER_DUMP
-	json_ku64(j, "sessions", e->pc.sessions.used);
-	json_ku64(j, "dead_targets", proxy_dead_count(&e->pc.dead, e->ops.now_ms(e->ops.ctx)));
+	proxy_core_dump_counts(&e->pc, j);
 	json_ku64(j, "groups", e->groups.used);
 }

@@ -244,6 +244,12 @@ void proxy_core_dump_sessions(const struct proxy_core *pc, struct json *j)
 	}
 }
 
+void proxy_core_dump_counts(const struct proxy_core *pc, struct json *j)
+{
+	json_ku64(j, "sessions", pc->sessions.used);
+	json_ku64(j, "dead_targets", proxy_dead_count(&pc->dead, proxy_core_now(pc)));
+}
+
 void proxy_core_dump_routes(const struct proxy_core *pc, struct json *j)
 {
 	for (uint32_t i = 0; i < pc->sessions.touched; i++) {

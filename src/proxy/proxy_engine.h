@@ -193,5 +193,7 @@ const char *proxy_core_ifname(const struct proxy_core *pc, int ifindex, char buf
  * routes: {family,dst,iface,via}. */
 void proxy_core_dump_sessions(const struct proxy_core *pc, struct json *j);
 void proxy_core_dump_routes(const struct proxy_core *pc, struct json *j);
+/* The tables' sizes among an engine's counters: "sessions", "dead_targets". */
+void proxy_core_dump_counts(const struct proxy_core *pc, struct json *j);
 
 #endif
