@@ -1,10 +1,12 @@
 /* What the NDP and the ARP proxy engines do alike over the shared tables:
  * the tables themselves with their rate-limited logs, session creation
- * under the per-proxy cap, auto rules' downstream look-up, restoring a
- * route someone else deleted, the reload's rule matching and session
- * carry-over, and islandctl's sessions/routes views. Each engine embeds a
- * struct proxy_core and says what differs by family (struct proxy_family)
- * and where its counters live. The per-packet paths are direct calls. */
+ * under the per-proxy cap, the probe budgets' checks, auto rules'
+ * downstream look-up, host routes (install, remove, restore when someone
+ * else deleted one), the reload's rule matching and session carry-over,
+ * and islandctl's sessions/routes views. Each engine embeds a struct
+ * proxy_core and says what differs by family (struct proxy_family) and
+ * where its counters live. The per-packet paths are direct calls; the
+ * family's callbacks serve route changes, timers and views only. */
 #ifndef ISLANDD_PROXY_ENGINE_H
 #define ISLANDD_PROXY_ENGINE_H
 
