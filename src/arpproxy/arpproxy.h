@@ -25,6 +25,7 @@
 struct iface;
 struct iftable;
 struct json;
+struct proxy_core;
 
 struct arp_ops {
 	void *ctx;
@@ -115,9 +116,9 @@ void arp_engine_learned_host(struct arp_engine *e, int upstream_ifindex, int dow
 
 const struct arp_counters *arp_engine_counters(const struct arp_engine *e);
 unsigned arp_engine_session_count(const struct arp_engine *e);
-/* islandctl's views: elements of the open "sessions" / "routes" array. */
-void arp_engine_dump_sessions(const struct arp_engine *e, struct json *j);
-void arp_engine_dump_routes(const struct arp_engine *e, struct json *j);
+/* The tables shared with the NDP proxy: islandctl's sessions and routes
+ * views are proxy_core_dump_sessions / proxy_core_dump_routes of it. */
+const struct proxy_core *arp_engine_core(const struct arp_engine *e);
 /* Members of the open "arp" object. */
 void arp_engine_dump_counters(const struct arp_engine *e, struct json *j);
 

@@ -25,10 +25,7 @@
 #include "arpproxy/arpproxy.h"
 #include "net/iftable.h"
 #include "proto/nd.h"
-#include "proxy/proxy_budgets.h"
-#include "proxy/proxy_deadcache.h"
-#include "proxy/proxy_known.h"
-#include "proxy/proxy_sessions.h"
+#include "proxy/proxy_engine.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/tokenbucket.h"
@@ -44,7 +41,7 @@
 #define ARP_MIN_PROBE_GAP_MS 1000 /* never probe a target twice within a second (RFC 5227 PROBE_MIN-ish) */
 #define ARP_KNOWN_CAP 4096
 #define ARP_DEAD_CAP 4096
-#define ARP_RULE_LEARNED UINT16_MAX /* sessions of hosts a relay reported: no rule */
+#define ARP_RULE_LEARNED PROXY_RULE_NONE /* sessions of hosts a relay reported: no rule */
 
 static const uint8_t mac_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -72,24 +69,11 @@ struct arp_engine {
 	 * IPv4 parts, then proxies for relay upstreams without a block */
 	size_t n_owned;
 	struct conf_proxy *owned;
-	struct proxy_sessions sessions;
-	struct proxy_known known;    /* the kernel's live IPv4 neighbours, by link */
-	struct proxy_deadcache dead;
-	struct proxy_budgets budgets;
+	struct proxy_core pc; /* known: the kernel's live IPv4 neighbours, by link */
 	struct arp_counters c;
-	struct log_ratelimit rl_full, rl_events;
 };
 
-#define arp_event(e, ...)                                                               \
-	do {                                                                            \
-		if (log_ratelimit_ok(&(e)->rl_events, 20, 1000)) {                      \
-			if ((e)->rl_events.suppressed) {                                \
-				log_info("(%u similar messages suppressed)", (e)->rl_events.suppressed); \
-				(e)->rl_events.suppressed = 0;                          \
-			}                                                               \
-			log_info(__VA_ARGS__);                                          \
-		}                                                                       \
-	} while (0)
+#define arp_event(e, ...) proxy_event(&(e)->pc, __VA_ARGS__)
 
 static void session_timer(void *ctx);
 
@@ -119,16 +103,34 @@ static const char *addr_str(const struct in6_addr *a, char *buf)
 	return inet_ntop(AF_INET, &v, buf, INET_ADDRSTRLEN);
 }
 
+static const char *proxy_iface(const void *engine, uint16_t proxy_idx)
+{
+	return ((const struct arp_engine *)engine)->proxies[proxy_idx].conf->iface;
+}
+
+/* A session's /32 out of its downstream, protocol 73. */
+static int route_add(void *engine, const struct proxy_session *s)
+{
+	struct arp_engine *e = engine;
+	return e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex);
+}
+
+static int route_del(void *engine, const struct proxy_session *s)
+{
+	struct arp_engine *e = engine;
+	return e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex);
+}
+
+static const struct proxy_family arp_family = {
+	.family = "ipv4", .log_name = "proxy ARP ", .host_plen = 32, .addr_str = addr_str, .dump_mac = true,
+	.session_timer = session_timer, .proxy_iface = proxy_iface, .route_add = route_add, .route_del = route_del,
+};
+
 /* Up, with a MAC: ARP needs one on both ends. */
 static const struct iface *iface_usable(struct arp_engine *e, int ifindex)
 {
 	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
 	return ifc && ifc->up && ifc->lladdr_len == 6 ? ifc : NULL;
-}
-
-static struct token_bucket *budget_for(struct arp_engine *e, int ifindex)
-{
-	return proxy_budget_for(&e->budgets, ifindex, now_ms(e));
 }
 
 static bool learned(const struct proxy_session *s)
@@ -207,40 +209,12 @@ static void answer_pending(struct arp_engine *e, struct proxy_session *s)
 
 static void route_install(struct arp_engine *e, struct proxy_session *s)
 {
-	const struct arp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	if (s->routed || (!p->conf->autowire && !learned(s)))
-		return;
-	/* an auto rule found the link in the routing table: a /32 there adds
-	 * nothing and would hide later changes of the real route */
-	const struct conf_rule *rule = session_rule(e, s);
-	if (rule && rule->method == RULE_AUTO)
-		return;
-	char a[INET_ADDRSTRLEN];
-	int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex);
-	if (rc < 0) {
-		e->c.route_errors++;
-		log_warn("cannot add route %s/32: %s", addr_str(&s->target, a), strerror(-rc));
-		return;
-	}
-	s->routed = true;
-	e->c.route_added++;
-	const struct iface *d = iftable_by_index(e->ifs, s->down_ifindex);
-	arp_event(e, "route %s/32 dev %s added", addr_str(&s->target, a), d ? d->name : "?");
+	proxy_core_route_install(&e->pc, s, e->proxies[s->proxy_idx].conf->autowire, session_rule(e, s));
 }
 
 static void route_remove(struct arp_engine *e, struct proxy_session *s)
 {
-	if (!s->routed)
-		return;
-	s->routed = false;
-	int rc = e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex);
-	if (rc < 0 && rc != -ESRCH && rc != -ENODEV) {
-		e->c.route_errors++;
-		return;
-	}
-	e->c.route_removed++;
-	char a[INET_ADDRSTRLEN];
-	arp_event(e, "route %s/32 removed", addr_str(&s->target, a));
+	proxy_core_route_remove(&e->pc, s);
 }
 
 /* ---- session life ------------------------------------------------------- */
@@ -252,8 +226,7 @@ static uint32_t probe_wait_ms(const struct arp_proxy_rt *p, const struct proxy_s
 
 static void session_arm(struct arp_engine *e, struct proxy_session *s, uint64_t delay_ms)
 {
-	s->expires_ms = now_ms(e) + delay_ms;
-	loop_timer_in(e->loop, &s->timer, delay_ms, session_timer, s);
+	proxy_core_arm(&e->pc, s, delay_ms);
 }
 
 static void session_delete(struct arp_engine *e, struct proxy_session *s)
@@ -261,7 +234,7 @@ static void session_delete(struct arp_engine *e, struct proxy_session *s)
 	route_remove(e, s);
 	loop_timer_cancel(e->loop, &s->timer);
 	e->proxies[s->proxy_idx].n_sessions--;
-	proxy_sessions_remove(&e->sessions, s);
+	proxy_sessions_remove(&e->pc.sessions, s);
 }
 
 /* The sender address of our requests on down: its own IPv4 address, else
@@ -283,17 +256,8 @@ static bool probe(struct arp_engine *e, struct proxy_session *s, bool is_retry)
 		e->c.iface_down++;
 		return false;
 	}
-	struct token_bucket *tb = budget_for(e, s->down_ifindex);
-	/* checking a live host may use the whole budget; new probes and their
-	 * retries leave a reserve, so a scan cannot starve known hosts */
-	bool live = s->state == PROXY_RENEWING || s->contested;
-	if (!tb || !token_bucket_take(tb, now_ms(e), live ? 0 : proxy_budget_reserve(tb))) {
-		if (is_retry)
-			e->c.probe_retry_budget++;
-		else
-			e->c.probe_budget++;
+	if (!proxy_core_take_probe(&e->pc, s->down_ifindex, s->state == PROXY_RENEWING || s->contested, is_retry))
 		return false;
-	}
 	uint8_t pkt[ARP_LEN];
 	arp_build_request(pkt, down->lladdr, probe_source(e, p, down), v4_of(&s->target));
 	bool unicast = s->lladdr_len == 6;
@@ -318,8 +282,8 @@ static void session_die_because(struct arp_engine *e, struct proxy_session *s, c
 		e->c.target_lost++;
 		arp_event(e, "target %s lost on %s (%s)", addr_str(&s->target, a), p->conf->iface, why);
 	}
-	proxy_known_del(&e->known, s->down_ifindex, &s->target);
-	proxy_dead_add(&e->dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
+	proxy_known_del(&e->pc.known, s->down_ifindex, &s->target);
+	proxy_dead_add(&e->pc.dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
 	session_delete(e, s);
 }
 
@@ -403,22 +367,7 @@ static struct proxy_session *session_new(struct arp_engine *e, uint16_t pi, uint
                                          const struct in6_addr *target, int down_ifindex)
 {
 	struct arp_proxy_rt *p = &e->proxies[pi];
-	struct proxy_session *s = NULL;
-	if (p->n_sessions < p->conf->max_sessions)
-		s = proxy_sessions_insert(&e->sessions, pi, target);
-	if (!s) {
-		e->c.sessions_full++;
-		if (log_ratelimit_ok(&e->rl_full, 1, 10000))
-			log_warn("proxy ARP session table full (%u): not probing new targets", e->sessions.used);
-		return NULL;
-	}
-	p->n_sessions++;
-	s->owner = e;
-	s->rule_idx = ri;
-	s->down_ifindex = down_ifindex;
-	s->created_ms = now_ms(e);
-	s->state = PROXY_PROBING;
-	return s;
+	return proxy_core_session_new(&e->pc, &p->n_sessions, p->conf->max_sessions, pi, ri, target, down_ifindex, e);
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -428,18 +377,7 @@ static int rule_downstream(struct arp_engine *e, struct arp_proxy_rt *p, struct 
 {
 	if (r->conf->method == RULE_IFACE)
 		return r->down_ifindex;
-	/* auto: the kernel's routing decision, paid from a bucket so a scan
-	 * does not turn every request into a netlink round trip */
-	if (!token_bucket_take(&p->auto_lookups, now_ms(e), 0)) {
-		e->c.probe_budget++;
-		return -1;
-	}
-	int oif = e->ops.route_oif(e->ops.ctx, target);
-	if (oif <= 0 || oif == p->ifindex) {
-		e->c.auto_no_route++;
-		return -1;
-	}
-	return oif;
+	return proxy_core_auto_downstream(&e->pc, &p->auto_lookups, p->ifindex, target);
 }
 
 static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *m)
@@ -449,7 +387,7 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 	struct proxy_solicitor who = { .addr = mapped(m->spa), .ll_len = 6 };
 	memcpy(who.ll, m->sha, 6);
 
-	struct proxy_session *s = proxy_sessions_find(&e->sessions, pi, &target);
+	struct proxy_session *s = proxy_sessions_find(&e->pc.sessions, pi, &target);
 	if (s) {
 		switch ((enum proxy_state)s->state) {
 		case PROXY_VALID:
@@ -459,7 +397,7 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 			answer_session(e, s, &who);
 			return;
 		case PROXY_PROBING:
-			if (!s->contested && proxy_known_has(&e->known, s->down_ifindex, &target)) {
+			if (!s->contested && proxy_known_has(&e->pc.known, s->down_ifindex, &target)) {
 				session_confirm(e, s, NULL);
 				answer_session(e, s, &who);
 				return;
@@ -474,11 +412,11 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 		return;
 	}
 	/* the target lives on the link it is asked on: it answers itself */
-	if (proxy_known_has(&e->known, p->ifindex, &target)) {
+	if (proxy_known_has(&e->pc.known, p->ifindex, &target)) {
 		e->c.target_on_link++;
 		return;
 	}
-	struct proxy_dead *dead = proxy_dead_find(&e->dead, pi, &target, now_ms(e));
+	struct proxy_dead *dead = proxy_dead_find(&e->pc.dead, pi, &target, now_ms(e));
 	if (dead) {
 		if (now_ms(e) - dead->probed_ms < ARP_DEAD_HOLD_MS) {
 			e->c.dead_target++;
@@ -500,7 +438,7 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 				e->c.iface_down++;
 			return;
 		}
-		if (proxy_known_has(&e->known, down, &target)) {
+		if (proxy_known_has(&e->pc.known, down, &target)) {
 			/* the kernel already resolved it downstream: no probe needed */
 			s = session_new(e, pi, (uint16_t)ri, &target, down);
 			if (s)
@@ -508,9 +446,7 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 			answer(e, p, &target, &who);
 			return;
 		}
-		/* check the budget before allocating, so a refused probe leaves no state */
-		struct token_bucket *tb = budget_for(e, down);
-		if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb))) {
+		if (!proxy_core_new_probe_ok(&e->pc, down)) {
 			e->c.probe_budget++;
 			return;
 		}
@@ -521,7 +457,7 @@ static void on_request(struct arp_engine *e, uint16_t pi, const struct arp_msg *
 		proxy_session_remember(s, &who);
 		e->c.pending++;
 		if (!probe(e, s, false)) {
-			proxy_dead_add(&e->dead, pi, &target, now_ms(e), now_ms(e) + ARP_DEAD_HOLD_MS);
+			proxy_dead_add(&e->pc.dead, pi, &target, now_ms(e), now_ms(e) + ARP_DEAD_HOLD_MS);
 			session_delete(e, s);
 			return;
 		}
@@ -539,7 +475,7 @@ static bool on_downstream(struct arp_engine *e, int ifindex, const struct arp_ms
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		if (e->proxies[pi].ifindex == ifindex)
 			continue; /* on the proxy link itself: see on_frame */
-		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &sender);
+		struct proxy_session *s = proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, &sender);
 		if (!s || s->down_ifindex != ifindex)
 			continue;
 		matched = true;
@@ -568,7 +504,7 @@ void arp_engine_on_frame(struct arp_engine *e, int ifindex, const uint8_t *p, si
 		}
 		proxy_link = true;
 		/* a target we answer for here speaks here itself */
-		struct proxy_session *s = m.probe ? NULL : proxy_sessions_find(&e->sessions, (uint16_t)pi, &sender);
+		struct proxy_session *s = m.probe ? NULL : proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, &sender);
 		if (s)
 			session_contest(e, s);
 		/* an RFC 5227 probe from the very MAC we know the target by: the
@@ -576,7 +512,7 @@ void arp_engine_on_frame(struct arp_engine *e, int ifindex, const uint8_t *p, si
 		 * address). Defending would make it decline its own address. */
 		if (m.probe && m.op == ARP_OP_REQUEST) {
 			struct in6_addr target = mapped(m.tpa);
-			s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &target);
+			s = proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, &target);
 			if (s && s->lladdr_len == 6 && memcmp(s->lladdr, m.sha, 6) == 0) {
 				session_contest(e, s);
 				e->c.target_on_link++;
@@ -611,41 +547,24 @@ void arp_engine_on_neigh(struct arp_engine *e, const struct kneigh *n, bool dele
 	if (!IN6_IS_ADDR_V4MAPPED(&n->addr))
 		return;
 	if (deleted || !neigh_alive(n->state) || n->proxy) {
-		proxy_known_del(&e->known, n->ifindex, &n->addr);
+		proxy_known_del(&e->pc.known, n->ifindex, &n->addr);
 		return;
 	}
-	proxy_known_add(&e->known, n->ifindex, &n->addr);
+	proxy_known_add(&e->pc.known, n->ifindex, &n->addr);
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		if (e->proxies[pi].ifindex != n->ifindex)
 			continue;
-		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &n->addr);
+		struct proxy_session *s = proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, &n->addr);
 		if (s)
 			session_contest(e, s);
 	}
 }
 
-/* One of our /32s was deleted by someone else while its session lives:
- * it goes back (we clear `routed` before deleting our own). */
-static void route_restore(struct arp_engine *e, const struct kroute *r)
+/* proxy_core_route_restore's: one of our /32s back, if its link is usable */
+static int route_re_add(void *ctx, const struct proxy_session *s)
 {
-	if (r->plen != 32 || !r->main_table)
-		return;
-	for (size_t pi = 0; pi < e->n_proxies; pi++) {
-		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
-		if (!s || !s->routed || s->down_ifindex != r->oif || !iface_usable(e, s->down_ifindex))
-			continue;
-		char a[INET_ADDRSTRLEN];
-		int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex);
-		if (rc < 0) {
-			e->c.route_errors++;
-			s->routed = false;
-			log_warn("route %s/32 was deleted and cannot be restored: %s", addr_str(&s->target, a),
-			         strerror(-rc));
-			continue;
-		}
-		e->c.route_restored++;
-		arp_event(e, "route %s/32 was deleted by someone else: restored", addr_str(&s->target, a));
-	}
+	struct arp_engine *e = ctx;
+	return iface_usable(e, s->down_ifindex) ? route_add(e, s) : 1;
 }
 
 void arp_engine_on_route(struct arp_engine *e, const struct kroute *r, bool deleted)
@@ -654,11 +573,11 @@ void arp_engine_on_route(struct arp_engine *e, const struct kroute *r, bool dele
 		return;
 	if (r->ours) {
 		if (deleted)
-			route_restore(e, r);
+			proxy_core_route_restore(&e->pc, e->n_proxies, r, route_re_add, e);
 		return;
 	}
-	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		struct proxy_session *s = &e->sessions.pool[i];
+	for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
+		struct proxy_session *s = &e->pc.sessions.pool[i];
 		if (!s->in_use || learned(s))
 			continue;
 		const struct conf_rule *rule = session_rule(e, s);
@@ -693,9 +612,9 @@ void arp_engine_on_iface(struct arp_engine *e, const struct iface *ifc, unsigned
 	bool gone = changes & IFACE_GONE;
 	resolve_names(e);
 	if (gone || !ifc->up) {
-		proxy_known_flush_ifindex(&e->known, ifc->ifindex);
-		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct proxy_session *s = &e->sessions.pool[i];
+		proxy_known_flush_ifindex(&e->pc.known, ifc->ifindex);
+		for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
+			struct proxy_session *s = &e->pc.sessions.pool[i];
 			if (!s->in_use || s->down_ifindex != ifc->ifindex)
 				continue;
 			if (gone)
@@ -735,8 +654,8 @@ void arp_engine_lladdr_changed(struct arp_engine *e, int ifindex)
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
 			if (p->rules[ri].conf->method == RULE_STATIC && p->rules[ri].conf->plen == 128)
 				announce(e, p, &p->rules[ri].conf->prefix);
-		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct proxy_session *s = &e->sessions.pool[i];
+		for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
+			struct proxy_session *s = &e->pc.sessions.pool[i];
 			if (s->in_use && s->proxy_idx == pi && alive(s) && !s->contested)
 				announce(e, p, &s->target);
 		}
@@ -767,7 +686,7 @@ void arp_engine_learned_host(struct arp_engine *e, int upstream_ifindex, int dow
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		if (e->proxies[pi].ifindex != upstream_ifindex || upstream_ifindex <= 0)
 			continue;
-		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, addr);
+		struct proxy_session *s = proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, addr);
 		if (gone) {
 			if (s && learned(s))
 				session_delete(e, s);
@@ -797,7 +716,8 @@ struct arp_engine *arp_engine_new(struct loop *loop, const struct conf *conf, st
 	e->loop = loop;
 	e->ifs = ifs;
 	e->ops = *ops;
-	e->budgets.rate = UINT32_MAX;
+	proxy_core_init(&e->pc, loop, ifs, &arp_family, ops->ctx, ops->route_oif, ops->now_ms, e,
+	                PROXY_CORE_COUNTERS(e->c));
 	e->owned = calloc(conf->n_arp_proxies + n_learn + 1, sizeof(*e->owned));
 	e->proxies = calloc(conf->n_arp_proxies + n_learn + 1, sizeof(*e->proxies));
 	if (!e->owned || !e->proxies)
@@ -834,22 +754,9 @@ struct arp_engine *arp_engine_new(struct loop *loop, const struct conf *conf, st
 			goto fail;
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
 			p->rules[ri].conf = &p->conf->rules[ri]; /* no patterns: the parser refuses them */
-		cap += p->conf->max_sessions;
-		if (p->conf->probe_rate < e->budgets.rate)
-			e->budgets.rate = p->conf->probe_rate;
-		proxy_budget_init(&p->auto_lookups, p->conf->probe_rate, ops->now_ms(ops->ctx));
+		proxy_core_add_proxy(&e->pc, p->conf, &p->auto_lookups, &cap);
 	}
-	if (e->budgets.rate == UINT32_MAX)
-		e->budgets.rate = 100;
-	if (cap > (1u << 22))
-		cap = 1u << 22;
-	if (proxy_sessions_init(&e->sessions, (uint32_t)cap) < 0)
-		goto fail;
-	if (loop_timer_reserve(loop, (cap < PROXY_SESSIONS_PRETOUCH ? cap : PROXY_SESSIONS_PRETOUCH) + 64) < 0)
-		goto fail;
-	uint32_t known_cap = cap * 4 < 256 ? 256 : cap * 4 > ARP_KNOWN_CAP ? ARP_KNOWN_CAP : (uint32_t)cap * 4;
-	if (proxy_known_init(&e->known, known_cap) < 0 ||
-	    proxy_dead_init(&e->dead, cap < ARP_DEAD_CAP ? (uint32_t)cap : ARP_DEAD_CAP) < 0)
+	if (proxy_core_init_tables(&e->pc, cap, 64, ARP_KNOWN_CAP, ARP_DEAD_CAP) < 0)
 		goto fail;
 	resolve_names(e);
 	return e;
@@ -858,17 +765,12 @@ fail:
 	return NULL;
 }
 
-static bool same_downstream(const struct conf_rule *a, const struct conf_rule *b)
-{
-	return a->method == b->method && (a->method != RULE_IFACE || strcmp(a->iface, b->iface) == 0);
-}
-
 unsigned arp_engine_take_over(struct arp_engine *e, struct arp_engine *old)
 {
 	unsigned kept = 0;
-	proxy_known_move(&e->known, &old->known);
-	for (uint32_t i = 0; i < old->sessions.touched; i++) {
-		struct proxy_session *s = &old->sessions.pool[i];
+	proxy_known_move(&e->pc.known, &old->pc.known);
+	for (uint32_t i = 0; i < old->pc.sessions.touched; i++) {
+		struct proxy_session *s = &old->pc.sessions.pool[i];
 		if (!s->in_use || s->state == PROXY_PROBING || s->contested)
 			continue;
 		const struct arp_proxy_rt *op = &old->proxies[s->proxy_idx];
@@ -877,38 +779,21 @@ unsigned arp_engine_take_over(struct arp_engine *e, struct arp_engine *old)
 			struct arp_proxy_rt *p = &e->proxies[pi];
 			if (strcmp(p->conf->iface, op->conf->iface) != 0)
 				continue;
-			uint16_t ri = ARP_RULE_LEARNED;
-			if (orule) {
-				size_t k = 0;
-				for (; k < p->conf->n_rules; k++)
-					if (nd_prefix_match(&s->target, &p->rules[k].conf->prefix, p->rules[k].conf->plen))
-						break; /* the first matching rule decides, as for a request */
-				if (k == p->conf->n_rules || !same_downstream(p->rules[k].conf, orule))
-					break;
-				ri = (uint16_t)k;
-			}
-			struct proxy_session *n = session_new(e, (uint16_t)pi, ri, &s->target, s->down_ifindex);
+			long ri = orule ? proxy_takeover_rule(p->conf, &s->target, orule) : ARP_RULE_LEARNED;
+			if (ri < 0)
+				break;
+			struct proxy_session *n = session_new(e, (uint16_t)pi, (uint16_t)ri, &s->target, s->down_ifindex);
 			if (!n)
 				break;
-			n->state = s->state;
-			n->routed = s->routed && (p->conf->autowire == op->conf->autowire || learned(s));
-			n->confirmed_ms = s->confirmed_ms;
-			n->created_ms = s->created_ms;
-			n->lladdr_len = s->lladdr_len;
-			memcpy(n->lladdr, s->lladdr, sizeof(n->lladdr));
-			if (!learned(s)) {
-				uint64_t end = s->confirmed_ms + p->conf->ttl_ms, now = now_ms(e);
-				session_arm(e, n, end > now ? end - now : 0);
-			}
-			if (n->routed)
-				s->routed = false; /* the route now belongs to the new engine */
+			proxy_core_carry(&e->pc, n, s, s->routed && (p->conf->autowire == op->conf->autowire || learned(s)),
+			                 !learned(s), p->conf->ttl_ms);
 			kept++;
 			break;
 		}
 	}
-	for (uint32_t i = 0; i < old->sessions.touched; i++)
-		if (old->sessions.pool[i].in_use)
-			route_remove(old, &old->sessions.pool[i]);
+	for (uint32_t i = 0; i < old->pc.sessions.touched; i++)
+		if (old->pc.sessions.pool[i].in_use)
+			route_remove(old, &old->pc.sessions.pool[i]);
 	e->c = old->c; /* counters survive a reload */
 	arp_engine_free(old);
 	return kept;
@@ -918,16 +803,7 @@ void arp_engine_free(struct arp_engine *e)
 {
 	if (!e)
 		return;
-	for (uint32_t i = 0; e->sessions.pool && i < e->sessions.touched; i++) {
-		struct proxy_session *s = &e->sessions.pool[i];
-		if (!s->in_use)
-			continue;
-		route_remove(e, s);
-		loop_timer_cancel(e->loop, &s->timer);
-	}
-	proxy_sessions_free(&e->sessions);
-	proxy_known_free(&e->known);
-	proxy_dead_free(&e->dead);
+	proxy_core_release(&e->pc);
 	for (size_t pi = 0; e->proxies && pi < e->n_proxies; pi++)
 		free(e->proxies[pi].rules);
 	free(e->proxies);
@@ -946,66 +822,12 @@ const struct arp_counters *arp_engine_counters(const struct arp_engine *e)
 
 unsigned arp_engine_session_count(const struct arp_engine *e)
 {
-	return e->sessions.used;
+	return e->pc.sessions.used;
 }
 
-static const char *state_name(const struct proxy_session *s)
+const struct proxy_core *arp_engine_core(const struct arp_engine *e)
 {
-	static const char *const names[] = { "probing", "valid", "renewing", "learned" };
-	if (s->contested)
-		return "contested";
-	return s->state < sizeof(names) / sizeof(names[0]) ? names[s->state] : "?";
-}
-
-static const char *ifname_of(const struct arp_engine *e, int ifindex, char *buf)
-{
-	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
-	if (ifc)
-		return ifc->name;
-	snprintf(buf, IF_NAMESIZE + 8, "#%d", ifindex);
-	return buf;
-}
-
-void arp_engine_dump_sessions(const struct arp_engine *e, struct json *j)
-{
-	uint64_t now = e->ops.now_ms(e->ops.ctx);
-	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		const struct proxy_session *s = &e->sessions.pool[i];
-		if (!s->in_use)
-			continue;
-		char a[INET_ADDRSTRLEN], ifb[IF_NAMESIZE + 8], mac[18];
-		long long left = s->expires_ms ? (long long)s->expires_ms - (long long)now : -1;
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", s->lladdr[0], s->lladdr[1], s->lladdr[2],
-		         s->lladdr[3], s->lladdr[4], s->lladdr[5]);
-		json_obj(j);
-		json_kstr(j, "family", "ipv4");
-		json_kstr(j, "proxy", e->proxies[s->proxy_idx].conf->iface);
-		json_kstr(j, "target", addr_str(&s->target, a));
-		json_kstr(j, "state", state_name(s));
-		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
-		json_ki64(j, "age_ms", (long long)(now - s->created_ms));
-		json_ki64(j, "expires_ms", left < 0 ? -1LL : left);
-		json_kbool(j, "routed", s->routed);
-		json_kstr(j, "mac", s->lladdr_len == 6 ? mac : NULL);
-		json_obj_end(j);
-	}
-}
-
-void arp_engine_dump_routes(const struct arp_engine *e, struct json *j)
-{
-	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		const struct proxy_session *s = &e->sessions.pool[i];
-		if (!s->in_use || !s->routed)
-			continue;
-		char a[INET_ADDRSTRLEN], ifb[IF_NAMESIZE + 8], dst[INET_ADDRSTRLEN + 4];
-		snprintf(dst, sizeof(dst), "%s/32", addr_str(&s->target, a));
-		json_obj(j);
-		json_kstr(j, "family", "ipv4");
-		json_kstr(j, "dst", dst);
-		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
-		json_kstr(j, "via", NULL);
-		json_obj_end(j);
-	}
+	return &e->pc;
 }
 
 void arp_engine_dump_counters(const struct arp_engine *e, struct json *j)
@@ -1018,6 +840,5 @@ void arp_engine_dump_counters(const struct arp_engine *e, struct json *j)
 		snprintf(key, sizeof(key), "drop_%s", arp_drop_name((enum arp_drop)d));
 		json_ku64(j, key, e->c.drops[d]);
 	}
-	json_ku64(j, "sessions", e->sessions.used);
-	json_ku64(j, "dead_targets", proxy_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx)));
+	proxy_core_dump_counts(&e->pc, j);
 }

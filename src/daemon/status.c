@@ -15,6 +15,7 @@
 #include "net/iftable.h"
 #include "net/netlink.h"
 #include "proto/nd.h"
+#include "proxy/proxy_engine.h"
 #include "ra/ra.h"
 #include "util/json.h"
 #include "util/loop.h"
@@ -213,15 +214,15 @@ int status_ctl(const struct status_view *v, const char *command, struct ctl_out 
 		dump_status(v, &j);
 	} else if (strcmp(command, "sessions") == 0) {
 		json_karr(&j, "sessions");
-		ndp_engine_dump_sessions(v->ndp, &j);
+		proxy_core_dump_sessions(ndp_engine_core(v->ndp), &j);
 		if (v->arp)
-			arp_engine_dump_sessions(arp_adapter_engine(v->arp), &j);
+			proxy_core_dump_sessions(arp_engine_core(arp_adapter_engine(v->arp)), &j);
 		json_arr_end(&j);
 	} else if (strcmp(command, "routes") == 0) {
 		json_karr(&j, "routes");
-		ndp_engine_dump_routes(v->ndp, &j);
+		proxy_core_dump_routes(ndp_engine_core(v->ndp), &j);
 		if (v->arp)
-			arp_engine_dump_routes(arp_adapter_engine(v->arp), &j);
+			proxy_core_dump_routes(arp_engine_core(arp_adapter_engine(v->arp)), &j);
 		json_arr_end(&j);
 	} else if (strcmp(command, "stats") == 0) {
 		dump_stats(v, &j);

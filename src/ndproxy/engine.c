@@ -8,10 +8,7 @@
  * random targets cannot make us flood the downstream link or fill memory;
  * hosts already known never need a token and so are never starved. */
 #include "ndproxy/ndproxy.h"
-#include "proxy/proxy_sessions.h"
-#include "proxy/proxy_known.h"
-#include "proxy/proxy_deadcache.h"
-#include "proxy/proxy_budgets.h"
+#include "proxy/proxy_engine.h"
 #include "ndproxy/groups.h"
 #include "util/json.h"
 #include "net/iftable.h"
@@ -36,7 +33,7 @@ _Static_assert(ND_LLADDR_MAX <= PROXY_LLADDR_MAX, "a solicitor's ND link-layer a
 #define NDP_MIN_PROBE_GAP_MS 1050 /* with a margin for timer and capture jitter */
 /* Sessions of on-demand relay discovery have no rule: the relay's
  * downstream links stand in for an iface rule's one interface. */
-#define NDP_RULE_RELAY UINT16_MAX
+#define NDP_RULE_RELAY PROXY_RULE_NONE
 #define NDP_RELAY_LINKS_MAX 32 /* CONF_MAX_DOWNSTREAM */
 
 struct ndp_rule_rt {
@@ -85,10 +82,7 @@ struct ndp_engine {
 	struct ndp_proxy_rt *proxies;
 	size_t n_implicit;
 	struct conf_proxy *implicit; /* proxies for RA relay upstreams without a proxy block */
-	struct proxy_sessions sessions;
-	struct proxy_known known;
-	struct proxy_deadcache dead;
-	struct proxy_budgets budgets; /* rate: the lowest configured */
+	struct proxy_core pc; /* sessions, known, dead, budgets */
 	struct ndp_groups groups;
 	struct loop_timer groups_timer;   /* expires groups heard downstream */
 	uint64_t groups_sweep_ms;         /* when it fires (ops clock) */
@@ -96,22 +90,10 @@ struct ndp_engine {
 	struct ndp_mld_link mld_links[NDP_MAX_MLD_LINKS];
 	size_t n_mld_links;
 	struct ndp_counters c;
-	struct log_ratelimit rl_full, rl_group;
-	struct log_ratelimit rl_events; /* target/route lines: a spoofing host cannot fill the disk */
+	struct log_ratelimit rl_group;
 };
 
-/* One line per event that matters, at most 20 in a burst then one a second;
- * the first line after a quiet spell says how many were held back. */
-#define ndp_event(e, ...)                                                               \
-	do {                                                                            \
-		if (log_ratelimit_ok(&(e)->rl_events, 20, 1000)) {                      \
-			if ((e)->rl_events.suppressed) {                                \
-				log_info("(%u similar messages suppressed)", (e)->rl_events.suppressed); \
-				(e)->rl_events.suppressed = 0;                          \
-			}                                                               \
-			log_info(__VA_ARGS__);                                          \
-		}                                                                       \
-	} while (0)
+#define ndp_event(e, ...) proxy_event(&(e)->pc, __VA_ARGS__)
 
 static void session_timer(void *ctx);
 static bool relay_probe(struct ndp_engine *e, struct proxy_session *s, bool is_retry);
@@ -126,6 +108,29 @@ static const char *addr_str(const struct in6_addr *a, char *buf)
 {
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
+
+static const char *proxy_iface(const void *engine, uint16_t proxy_idx)
+{
+	return ((const struct ndp_engine *)engine)->proxies[proxy_idx].conf->iface;
+}
+
+/* A session's /128 out of its downstream (via its router with autovia), protocol 73. */
+static int route_add(void *engine, const struct proxy_session *s)
+{
+	struct ndp_engine *e = engine;
+	return e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+}
+
+static int route_del(void *engine, const struct proxy_session *s)
+{
+	struct ndp_engine *e = engine;
+	return e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
+}
+
+static const struct proxy_family ndp_family = {
+	.family = "ipv6", .log_name = "", .host_plen = 128, .addr_str = addr_str, .dump_mac = false,
+	.session_timer = session_timer, .proxy_iface = proxy_iface, .route_add = route_add, .route_del = route_del,
+};
 
 static const struct iface *iface_usable(struct ndp_engine *e, int ifindex)
 {
@@ -157,7 +162,7 @@ static const struct conf_rule *session_rule(const struct ndp_engine *e, const st
 
 static struct token_bucket *budget_for(struct ndp_engine *e, int ifindex)
 {
-	return proxy_budget_for(&e->budgets, ifindex, now_ms(e));
+	return proxy_budget_for(&e->pc.budgets, ifindex, now_ms(e));
 }
 
 /* ---- answering ---------------------------------------------------------- */
@@ -659,46 +664,15 @@ void ndp_engine_on_mld(struct ndp_engine *e, int ifindex, const struct mld_msg *
 
 /* ---- routes ------------------------------------------------------------- */
 
+/* Hosts found behind a relay are routed like the hosts it learns. */
 static void route_install(struct ndp_engine *e, struct proxy_session *s)
 {
-	const struct ndp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	/* hosts found behind a relay are routed like the hosts it learns */
-	if ((!p->conf->autowire && s->rule_idx != NDP_RULE_RELAY) || s->routed)
-		return;
-	/* an auto rule found the interface in the routing table: a /128 there
-	 * adds nothing unless it goes via the target's router (autovia), and it
-	 * would hide later changes of the real route from our look-ups */
-	const struct conf_rule *rule = session_rule(e, s);
-	if (rule && rule->method == RULE_AUTO && !s->has_via)
-		return;
-	int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
-	if (rc < 0) {
-		e->c.route_errors++;
-		char a[INET6_ADDRSTRLEN];
-		log_warn("cannot add route %s/128: %s", addr_str(&s->target, a), strerror(-rc));
-		return;
-	}
-	s->routed = true;
-	e->c.route_added++;
-	char a[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE];
-	const struct iface *ifc = iftable_by_index(e->ifs, s->down_ifindex);
-	snprintf(ifb, sizeof(ifb), "%s", ifc ? ifc->name : "?");
-	ndp_event(e, "route %s/128 dev %s added", addr_str(&s->target, a), ifb);
+	proxy_core_route_install(&e->pc, s, e->proxies[s->proxy_idx].conf->autowire, session_rule(e, s));
 }
 
 static void route_remove(struct ndp_engine *e, struct proxy_session *s)
 {
-	if (!s->routed)
-		return;
-	s->routed = false;
-	int rc = e->ops.route_del(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
-	if (rc < 0 && rc != -ESRCH && rc != -ENODEV) {
-		e->c.route_errors++;
-	} else {
-		e->c.route_removed++;
-		char a[INET6_ADDRSTRLEN];
-		ndp_event(e, "route %s/128 removed", addr_str(&s->target, a));
-	}
+	proxy_core_route_remove(&e->pc, s);
 }
 
 /* ---- session life ------------------------------------------------------- */
@@ -713,12 +687,9 @@ static uint32_t probe_wait_ms(const struct ndp_proxy_rt *p, const struct proxy_s
 	return proxy_probe_wait_ms(p->conf, s, NDP_MIN_PROBE_GAP_MS);
 }
 
-/* Timers are relative: the loop keeps its own monotonic clock, ops.now_ms
- * (which tests may fake) only stamps what islandctl shows. */
 static void session_arm(struct ndp_engine *e, struct proxy_session *s, uint64_t delay_ms)
 {
-	s->expires_ms = now_ms(e) + delay_ms;
-	loop_timer_in(e->loop, &s->timer, delay_ms, session_timer, s);
+	proxy_core_arm(&e->pc, s, delay_ms);
 }
 
 static void session_delete(struct ndp_engine *e, struct proxy_session *s)
@@ -729,7 +700,7 @@ static void session_delete(struct ndp_engine *e, struct proxy_session *s)
 	s->group_ref = false;
 	loop_timer_cancel(e->loop, &s->timer);
 	e->proxies[s->proxy_idx].n_sessions--;
-	proxy_sessions_remove(&e->sessions, s);
+	proxy_sessions_remove(&e->pc.sessions, s);
 }
 
 /* One multicast NS for target on down, from its link-local address. */
@@ -754,17 +725,8 @@ static bool probe(struct ndp_engine *e, struct proxy_session *s, bool is_retry)
 		e->c.no_source_address++;
 		return false;
 	}
-	struct token_bucket *tb = budget_for(e, s->down_ifindex);
-	/* keepalive of a live host may use the whole budget; new probes and
-	 * their retries leave a reserve, so a scan cannot starve known hosts */
-	uint32_t keep = s->state == PROXY_RENEWING ? 0 : proxy_budget_reserve(tb);
-	if (!tb || !token_bucket_take(tb, now_ms(e), keep)) {
-		if (is_retry)
-			e->c.probe_retry_budget++;
-		else
-			e->c.probe_budget++;
+	if (!proxy_core_take_probe(&e->pc, s->down_ifindex, s->state == PROXY_RENEWING, is_retry))
 		return false;
-	}
 	probe_send(e, down, &s->target);
 	s->probed_ms = now_ms(e);
 	return true;
@@ -782,8 +744,8 @@ static void session_die_because(struct ndp_engine *e, struct proxy_session *s, c
 	}
 	/* the kernel may keep a STALE entry for a host that left; our probe
 	 * just proved it gone, so stop trusting that entry */
-	proxy_known_del(&e->known, s->down_ifindex, &s->target);
-	proxy_dead_add(&e->dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
+	proxy_known_del(&e->pc.known, s->down_ifindex, &s->target);
+	proxy_dead_add(&e->pc.dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
 	session_delete(e, s);
 }
 
@@ -846,22 +808,8 @@ static struct proxy_session *session_new(struct ndp_engine *e, uint16_t proxy_id
                                        const struct in6_addr *target, int down_ifindex)
 {
 	struct ndp_proxy_rt *p = &e->proxies[proxy_idx];
-	struct proxy_session *s = NULL;
-	if (p->n_sessions < p->conf->max_sessions)
-		s = proxy_sessions_insert(&e->sessions, proxy_idx, target);
-	if (!s) {
-		e->c.sessions_full++;
-		if (log_ratelimit_ok(&e->rl_full, 1, 10000))
-			log_warn("session table full (%u): not probing new targets", e->sessions.used);
-		return NULL;
-	}
-	p->n_sessions++;
-	s->owner = e;
-	s->rule_idx = rule_idx;
-	s->down_ifindex = down_ifindex;
-	s->created_ms = now_ms(e);
-	s->state = PROXY_PROBING;
-	return s;
+	return proxy_core_session_new(&e->pc, &p->n_sessions, p->conf->max_sessions, proxy_idx, rule_idx, target,
+	                              down_ifindex, e);
 }
 
 /* ---- solicitations ------------------------------------------------------ */
@@ -871,18 +819,7 @@ static int rule_downstream(struct ndp_engine *e, struct ndp_proxy_rt *p, struct 
 {
 	if (r->conf->method == RULE_IFACE)
 		return r->down_ifindex;
-	/* auto: the kernel's routing decision, paid for from a bucket because a
-	 * scan would otherwise turn every NS into a netlink round trip */
-	if (!token_bucket_take(&p->auto_lookups, now_ms(e), 0)) {
-		e->c.probe_budget++;
-		return -1;
-	}
-	int oif = e->ops.route_oif(e->ops.ctx, target);
-	if (oif <= 0 || oif == p->ifindex) {
-		e->c.auto_no_route++;
-		return -1;
-	}
-	return oif;
+	return proxy_core_auto_downstream(&e->pc, &p->auto_lookups, p->ifindex, target);
 }
 
 /* ---- relay discovery ---------------------------------------------------- */
@@ -994,15 +931,14 @@ static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const 
 	struct proxy_session *s;
 	bool budget = false;
 	for (unsigned i = 0; i < n; i++) {
-		if (proxy_known_has(&e->known, links[i], target)) {
+		if (proxy_known_has(&e->pc.known, links[i], target)) {
 			s = session_new(e, pi, ri, target, links[i]);
 			if (s)
 				session_confirm(e, s, NULL);
 			answer(e, p, target, who);
 			return false;
 		}
-		struct token_bucket *tb = budget_for(e, links[i]);
-		budget |= tb && token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb));
+		budget |= proxy_core_new_probe_ok(&e->pc, links[i]);
 	}
 	/* check the budget before allocating, so a refused probe leaves no state */
 	if (!budget) {
@@ -1015,7 +951,7 @@ static bool links_solicit(struct ndp_engine *e, uint16_t pi, uint16_t ri, const 
 	s->retries_left = proxy_retries(p->conf);
 	proxy_session_remember(s, who);
 	if (!probe(e, s, false)) {
-		proxy_dead_add(&e->dead, pi, target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
+		proxy_dead_add(&e->pc.dead, pi, target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
 		session_delete(e, s);
 		return false;
 	}
@@ -1043,7 +979,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 	}
 
 	/* a learned host (RA relay) or a session wins over rule order */
-	struct proxy_session *s = proxy_sessions_find(&e->sessions, pi, &m->target);
+	struct proxy_session *s = proxy_sessions_find(&e->pc.sessions, pi, &m->target);
 	if (s) {
 		switch ((enum proxy_state)s->state) {
 		case PROXY_VALID:
@@ -1053,7 +989,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 			answer(e, p, &m->target, &who);
 			return;
 		case PROXY_PROBING:
-			if (proxy_known_has(&e->known, s->down_ifindex, &m->target)) {
+			if (proxy_known_has(&e->pc.known, s->down_ifindex, &m->target)) {
 				/* a probe out to check the kernel's word: meanwhile
 				 * the kernel's word is enough, as for a new target */
 				session_confirm(e, s, NULL);
@@ -1067,7 +1003,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 	}
 	/* a target that did not answer: silent for a short hold after the last
 	 * probe, then the next solicitation may probe it again (budget allowing) */
-	struct proxy_dead *dead = proxy_dead_find(&e->dead, pi, &m->target, now_ms(e));
+	struct proxy_dead *dead = proxy_dead_find(&e->pc.dead, pi, &m->target, now_ms(e));
 	if (dead) {
 		if (now_ms(e) - dead->probed_ms < NDP_DEAD_HOLD_MS) {
 			e->c.ns_dead_target++;
@@ -1091,7 +1027,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 				links_solicit(e, pi, (uint16_t)ri, r->links, r->n_links, &m->target, &who);
 			return;
 		}
-		if (r->conf->method == RULE_IFACE && proxy_known_has(&e->known, r->down_ifindex, &m->target)) {
+		if (r->conf->method == RULE_IFACE && proxy_known_has(&e->pc.known, r->down_ifindex, &m->target)) {
 			/* the kernel already resolved it downstream: no probe needed */
 			s = session_new(e, pi, (uint16_t)ri, &m->target, r->down_ifindex);
 			if (s)
@@ -1105,16 +1041,14 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 				e->c.iface_down++;
 			return;
 		}
-		if (r->conf->method == RULE_AUTO && proxy_known_has(&e->known, down, &m->target)) {
+		if (r->conf->method == RULE_AUTO && proxy_known_has(&e->pc.known, down, &m->target)) {
 			s = session_new(e, pi, (uint16_t)ri, &m->target, down);
 			if (s)
 				session_confirm(e, s, NULL);
 			answer(e, p, &m->target, &who);
 			return;
 		}
-		/* check the budget before allocating, so a refused probe leaves no state */
-		struct token_bucket *tb = budget_for(e, down);
-		if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb))) {
+		if (!proxy_core_new_probe_ok(&e->pc, down)) {
 			e->c.probe_budget++;
 			return;
 		}
@@ -1125,7 +1059,7 @@ static void on_solicit(struct ndp_engine *e, uint16_t pi, const struct nd_msg *m
 		proxy_session_remember(s, &who);
 		if (!probe(e, s, false)) {
 			/* no usable interface: remember briefly as dead */
-			proxy_dead_add(&e->dead, pi, &m->target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
+			proxy_dead_add(&e->pc.dead, pi, &m->target, now_ms(e), now_ms(e) + NDP_DEAD_HOLD_MS);
 			session_delete(e, s);
 			return;
 		}
@@ -1141,7 +1075,7 @@ static void on_advert(struct ndp_engine *e, int ifindex, const struct nd_msg *m)
 {
 	bool matched = false;
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
-		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &m->target);
+		struct proxy_session *s = proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, &m->target);
 		if (!s || s->state == PROXY_LEARNED || (s->down_ifindex != ifindex && !relay_adopt(e, s, ifindex)))
 			continue;
 		matched = true;
@@ -1181,8 +1115,8 @@ static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 {
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		struct ndp_proxy_rt *p = &e->proxies[pi];
-		if (!p->conf->autowire || proxy_sessions_find(&e->sessions, (uint16_t)pi, &n->addr) ||
-		    proxy_dead_find(&e->dead, (uint16_t)pi, &n->addr, now_ms(e)))
+		if (!p->conf->autowire || proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, &n->addr) ||
+		    proxy_dead_find(&e->pc.dead, (uint16_t)pi, &n->addr, now_ms(e)))
 			continue;
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++) {
 			struct ndp_rule_rt *r = &p->rules[ri];
@@ -1190,8 +1124,7 @@ static void prime_autowired(struct ndp_engine *e, const struct kneigh *n)
 				continue;
 			/* the first matching rule decides, as for a solicitation */
 			if (rule_covers(r, n->ifindex)) {
-				struct token_bucket *tb = budget_for(e, n->ifindex);
-				if (!tb || !token_bucket_available(tb, now_ms(e), proxy_budget_reserve(tb)))
+				if (!proxy_core_new_probe_ok(&e->pc, n->ifindex))
 					break;
 				struct proxy_session *s = session_new(e, (uint16_t)pi, (uint16_t)ri, &n->addr, n->ifindex);
 				if (!s)
@@ -1216,7 +1149,7 @@ static bool prime_one(void *ctx, int ifindex, const struct in6_addr *addr)
 
 void ndp_engine_prime(struct ndp_engine *e)
 {
-	proxy_known_foreach(&e->known, prime_one, e);
+	proxy_known_foreach(&e->pc.known, prime_one, e);
 }
 
 static bool neigh_alive(uint16_t state)
@@ -1228,48 +1161,29 @@ void ndp_engine_on_neigh(struct ndp_engine *e, const struct kneigh *n, bool dele
 {
 	bool alive = !deleted && neigh_alive(n->state) && !n->proxy;
 	if (!alive) {
-		proxy_known_del(&e->known, n->ifindex, &n->addr);
+		proxy_known_del(&e->pc.known, n->ifindex, &n->addr);
 		return;
 	}
-	proxy_known_add(&e->known, n->ifindex, &n->addr);
+	proxy_known_add(&e->pc.known, n->ifindex, &n->addr);
 	neighbour_group(e, n);
 }
 
-/* One of our /128s was deleted, by an operator, a script or another
- * daemon: while its session is valid the route is ours to keep, so it goes
- * back (we clear `routed` before deleting one ourselves, so our own
- * removals never come back here). */
-static void route_restore(struct ndp_engine *e, const struct kroute *r)
+/* proxy_core_route_restore's: one of our /128s back, if its link is up */
+static int route_re_add(void *ctx, const struct proxy_session *s)
 {
-	if (r->plen != 128 || !r->main_table)
-		return;
-	for (size_t pi = 0; pi < e->n_proxies; pi++) {
-		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, &r->dst);
-		if (!s || !s->routed || s->down_ifindex != r->oif || !iface_usable(e, s->down_ifindex))
-			continue;
-		int rc = e->ops.route_add(e->ops.ctx, &s->target, s->down_ifindex, s->has_via ? &s->via : NULL);
-		char a[INET6_ADDRSTRLEN];
-		if (rc < 0) {
-			e->c.route_errors++;
-			s->routed = false; /* the next confirmation tries again */
-			log_warn("route %s/128 was deleted and cannot be restored: %s", addr_str(&s->target, a),
-			         strerror(-rc));
-			continue;
-		}
-		e->c.route_restored++;
-		ndp_event(e, "route %s/128 was deleted by someone else: restored", addr_str(&s->target, a));
-	}
+	struct ndp_engine *e = ctx;
+	return iface_usable(e, s->down_ifindex) ? route_add(e, s) : 1;
 }
 
 void ndp_engine_on_route(struct ndp_engine *e, const struct kroute *r, bool deleted)
 {
 	if (r->ours) {
 		if (deleted)
-			route_restore(e, r);
+			proxy_core_route_restore(&e->pc, e->n_proxies, r, route_re_add, e);
 		return; /* our own /128s */
 	}
-	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		struct proxy_session *s = &e->sessions.pool[i];
+	for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
+		struct proxy_session *s = &e->pc.sessions.pool[i];
 		if (!s->in_use || s->state == PROXY_LEARNED)
 			continue;
 		const struct conf_rule *rule = session_rule(e, s);
@@ -1344,8 +1258,8 @@ static void link_changed(struct ndp_engine *e, const struct iface *ifc, bool del
 	if (!deleted && ifc->up) {
 		/* renamed while up: an iface rule naming the old name no longer
 		 * reaches its targets there */
-		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct proxy_session *s = &e->sessions.pool[i];
+		for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
+			struct proxy_session *s = &e->pc.sessions.pool[i];
 			if (!s->in_use || s->state == PROXY_LEARNED || s->down_ifindex != ifc->ifindex)
 				continue;
 			if (s->rule_idx == NDP_RULE_RELAY)
@@ -1360,9 +1274,9 @@ static void link_changed(struct ndp_engine *e, const struct iface *ifc, bool del
 		return;
 	}
 	/* an interface went down or away: targets behind it are no longer known */
-	proxy_known_flush_ifindex(&e->known, ifc->ifindex);
-	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		struct proxy_session *s = &e->sessions.pool[i];
+	proxy_known_flush_ifindex(&e->pc.known, ifc->ifindex);
+	for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
+		struct proxy_session *s = &e->pc.sessions.pool[i];
 		if (s->in_use && s->down_ifindex == ifc->ifindex) {
 			if (s->state == PROXY_LEARNED) {
 				session_delete(e, s);
@@ -1415,8 +1329,8 @@ void ndp_engine_lladdr_changed(struct ndp_engine *e, int ifindex)
 			if (r->method == RULE_STATIC && r->plen == 128)
 				announce(e, p, &r->prefix);
 		}
-		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct proxy_session *s = &e->sessions.pool[i];
+		for (uint32_t i = 0; i < e->pc.sessions.touched; i++) {
+			struct proxy_session *s = &e->pc.sessions.pool[i];
 			if (s->in_use && s->proxy_idx == pi && s->state != PROXY_PROBING)
 				announce(e, p, &s->target);
 		}
@@ -1472,7 +1386,7 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex, int dow
 	for (size_t pi = 0; pi < e->n_proxies; pi++) {
 		if (e->proxies[pi].ifindex != upstream_ifindex)
 			continue;
-		struct proxy_session *s = proxy_sessions_find(&e->sessions, (uint16_t)pi, addr);
+		struct proxy_session *s = proxy_sessions_find(&e->pc.sessions, (uint16_t)pi, addr);
 		if (gone) {
 			if (s && s->state == PROXY_LEARNED)
 				session_delete(e, s);
@@ -1515,7 +1429,8 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 	e->conf = conf;
 	e->ifs = ifs;
 	e->ops = *ops;
-	e->budgets.rate = UINT32_MAX;
+	proxy_core_init(&e->pc, loop, ifs, &ndp_family, ops->ctx, ops->route_oif, ops->now_ms, e,
+	                PROXY_CORE_COUNTERS(e->c));
 	uint64_t cap = 0;
 	/* An RA relay that learns hosts answers for them on its upstream like
 	 * a proxy without rules; add one unless a proxy block names it. */
@@ -1550,22 +1465,9 @@ struct ndp_engine *ndp_engine_new(struct loop *loop, const struct conf *conf,
 			goto fail;
 		for (size_t ri = 0; ri < p->conf->n_rules; ri++)
 			p->rules[ri].conf = &p->conf->rules[ri];
-		cap += p->conf->max_sessions;
-		if (p->conf->probe_rate < e->budgets.rate)
-			e->budgets.rate = p->conf->probe_rate;
-		proxy_budget_init(&p->auto_lookups, p->conf->probe_rate, ops->now_ms(ops->ctx));
+		proxy_core_add_proxy(&e->pc, p->conf, &p->auto_lookups, &cap);
 	}
-	if (e->budgets.rate == UINT32_MAX)
-		e->budgets.rate = 100;
-	if (cap > (1u << 22))
-		cap = 1u << 22;
-	if (proxy_sessions_init(&e->sessions, (uint32_t)cap) < 0)
-		goto fail;
-	/* one timer per session: room for them now, not while flooded */
-	if (loop_timer_reserve(loop, (cap < PROXY_SESSIONS_PRETOUCH ? cap : PROXY_SESSIONS_PRETOUCH) + 256) < 0)
-		goto fail;
-	uint32_t known_cap = cap * 4 < 256 ? 256 : cap * 4 > NDP_KNOWN_CAP ? NDP_KNOWN_CAP : (uint32_t)cap * 4;
-	if (proxy_known_init(&e->known, known_cap) < 0 || proxy_dead_init(&e->dead, cap < NDP_DEAD_CAP ? (uint32_t)cap : NDP_DEAD_CAP) < 0)
+	if (proxy_core_init_tables(&e->pc, cap, 256, NDP_KNOWN_CAP, NDP_DEAD_CAP) < 0)
 		goto fail;
 	if (ndp_groups_init(&e->groups, NDP_GROUPS_CAP) < 0)
 		goto fail;
@@ -1579,18 +1481,12 @@ fail:
 	return NULL;
 }
 
-static bool same_downstream(const struct conf_rule *a, const struct conf_rule *b)
-{
-	return a->method == b->method && (a->method != RULE_IFACE || strcmp(a->iface, b->iface) == 0) &&
-	       a->autovia == b->autovia;
-}
-
 unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 {
 	unsigned kept = 0;
-	proxy_known_move(&e->known, &old->known);
-	for (uint32_t i = 0; i < old->sessions.touched; i++) {
-		struct proxy_session *s = &old->sessions.pool[i];
+	proxy_known_move(&e->pc.known, &old->pc.known);
+	for (uint32_t i = 0; i < old->pc.sessions.touched; i++) {
+		struct proxy_session *s = &old->pc.sessions.pool[i];
 		if (!s->in_use || s->state == PROXY_PROBING)
 			continue;
 		const struct ndp_proxy_rt *op = &old->proxies[s->proxy_idx];
@@ -1599,33 +1495,18 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 			struct ndp_proxy_rt *p = &e->proxies[pi];
 			if (strcmp(p->conf->iface, op->conf->iface) != 0)
 				continue;
-			size_t ri = 0;
-			if (orule) {
-				for (; ri < p->conf->n_rules; ri++)
-					if (nd_prefix_match(&s->target, &p->rules[ri].conf->prefix, p->rules[ri].conf->plen))
-						break; /* first matching rule decides, as for a new NS */
-				if (ri == p->conf->n_rules || !same_downstream(p->rules[ri].conf, orule))
-					break;
-			}
+			long ri = proxy_takeover_rule(p->conf, &s->target, orule);
+			if (ri < 0)
+				break;
 			if (s->rule_idx == NDP_RULE_RELAY)
 				ri = NDP_RULE_RELAY;
 			struct proxy_session *n = session_new(e, (uint16_t)pi, (uint16_t)ri, &s->target, s->down_ifindex);
 			if (!n)
 				break;
-			n->state = s->state;
-			n->routed = s->routed && (p->conf->autowire == op->conf->autowire || ri == NDP_RULE_RELAY);
-			n->has_via = s->has_via;
-			n->via = s->via;
-			n->confirmed_ms = s->confirmed_ms;
-			n->created_ms = s->created_ms;
-			if (s->state == PROXY_LEARNED) {
-				n->routed = s->routed;
-			} else {
-				uint64_t end = s->confirmed_ms + p->conf->ttl_ms, now = now_ms(e);
-				session_arm(e, n, end > now ? end - now : 0);
-			}
-			if (n->routed)
-				s->routed = false; /* the route now belongs to the new engine */
+			bool learned = s->state == PROXY_LEARNED;
+			proxy_core_carry(&e->pc, n, s,
+			                 s->routed && (p->conf->autowire == op->conf->autowire || ri == NDP_RULE_RELAY || learned),
+			                 !learned, p->conf->ttl_ms);
 			/* joined again before the old engine leaves: the kernel's
 			 * membership never drops, no MLD done goes out */
 			n->group_ref = group_ref(e, (uint16_t)pi, &n->target);
@@ -1658,9 +1539,9 @@ unsigned ndp_engine_take_over(struct ndp_engine *e, struct ndp_engine *old)
 	}
 	/* what the new configuration no longer covers loses its route now, so
 	 * the counters carried over below include that */
-	for (uint32_t i = 0; i < old->sessions.touched; i++)
-		if (old->sessions.pool[i].in_use)
-			route_remove(old, &old->sessions.pool[i]);
+	for (uint32_t i = 0; i < old->pc.sessions.touched; i++)
+		if (old->pc.sessions.pool[i].in_use)
+			route_remove(old, &old->pc.sessions.pool[i]);
 	e->c = old->c; /* counters survive a reload */
 	ndp_engine_free(old);
 	return kept;
@@ -1670,15 +1551,7 @@ void ndp_engine_free(struct ndp_engine *e)
 {
 	if (!e)
 		return;
-	if (e->sessions.pool) {
-		for (uint32_t i = 0; i < e->sessions.touched; i++) {
-			struct proxy_session *s = &e->sessions.pool[i];
-			if (!s->in_use)
-				continue;
-			route_remove(e, s);
-			loop_timer_cancel(e->loop, &s->timer);
-		}
-	}
+	proxy_core_release(&e->pc);
 	for (uint32_t i = 0; e->groups.pool && i < e->groups.touched; i++) {
 		struct ndp_group *g = &e->groups.pool[i];
 		if (g->in_use && g->joined_ifindex && e->ops.mcast_leave) {
@@ -1691,9 +1564,6 @@ void ndp_engine_free(struct ndp_engine *e)
 	loop_timer_cancel(e->loop, &e->groups_timer);
 	for (size_t i = 0; i < e->n_mld_links; i++)
 		loop_timer_cancel(e->loop, &e->mld_links[i].timer);
-	proxy_sessions_free(&e->sessions);
-	proxy_known_free(&e->known);
-	proxy_dead_free(&e->dead);
 	if (e->proxies)
 		for (size_t pi = 0; pi < e->n_proxies; pi++)
 			free(e->proxies[pi].rules);
@@ -1711,69 +1581,12 @@ const struct ndp_counters *ndp_engine_counters(const struct ndp_engine *e)
 
 unsigned ndp_engine_session_count(const struct ndp_engine *e)
 {
-	return e->sessions.used;
+	return e->pc.sessions.used;
 }
 
-static const char *state_name(uint8_t st)
+const struct proxy_core *ndp_engine_core(const struct ndp_engine *e)
 {
-	static const char *const names[] = { "probing", "valid", "renewing", "learned" };
-	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
-}
-
-static const char *ifname_of(const struct ndp_engine *e, int ifindex, char *buf)
-{
-	if (ifindex == 0)
-		return "*"; /* relay discovery: probing every downstream */
-	const struct iface *ifc = ifindex > 0 ? iftable_by_index(e->ifs, ifindex) : NULL;
-	if (ifc)
-		return ifc->name;
-	snprintf(buf, IF_NAMESIZE + 8, "#%d", ifindex);
-	return buf;
-}
-
-/* islandctl sessions: elements {family,proxy,target,state,iface,age_ms,expires_ms,routed} */
-void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j)
-{
-	uint64_t now = e->ops.now_ms(e->ops.ctx);
-	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		const struct proxy_session *s = &e->sessions.pool[i];
-		if (!s->in_use)
-			continue;
-		char a[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8];
-		long long left = s->expires_ms ? (long long)s->expires_ms - (long long)now : -1;
-		addr_str(&s->target, a);
-		json_obj(j);
-		json_kstr(j, "family", "ipv6");
-		json_kstr(j, "proxy", e->proxies[s->proxy_idx].conf->iface);
-		json_kstr(j, "target", a);
-		json_kstr(j, "state", state_name(s->state));
-		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
-		json_ki64(j, "age_ms", (long long)(now - s->created_ms));
-		json_ki64(j, "expires_ms", left < 0 ? -1LL : left);
-		json_kbool(j, "routed", s->routed);
-		json_obj_end(j);
-	}
-}
-
-/* islandctl routes: elements {family,dst,iface,via} */
-void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j)
-{
-	for (uint32_t i = 0; i < e->sessions.touched; i++) {
-		const struct proxy_session *s = &e->sessions.pool[i];
-		if (!s->in_use || !s->routed)
-			continue;
-		char a[INET6_ADDRSTRLEN], v[INET6_ADDRSTRLEN], ifb[IF_NAMESIZE + 8], dst[INET6_ADDRSTRLEN + 5];
-		addr_str(&s->target, a);
-		if (s->has_via)
-			addr_str(&s->via, v);
-		snprintf(dst, sizeof(dst), "%s/128", a);
-		json_obj(j);
-		json_kstr(j, "family", "ipv6");
-		json_kstr(j, "dst", dst);
-		json_kstr(j, "iface", ifname_of(e, s->down_ifindex, ifb));
-		json_kstr(j, "via", s->has_via ? v : NULL);
-		json_obj_end(j);
-	}
+	return &e->pc;
 }
 
 void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)
@@ -1781,7 +1594,6 @@ void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j)
 #define NDP_COUNTER_DUMP(name) json_ku64(j, #name, e->c.name);
 	NDP_COUNTERS(NDP_COUNTER_DUMP)
 #undef NDP_COUNTER_DUMP
-	json_ku64(j, "sessions", e->sessions.used);
-	json_ku64(j, "dead_targets", proxy_dead_count(&e->dead, e->ops.now_ms(e->ops.ctx)));
+	proxy_core_dump_counts(&e->pc, j);
 	json_ku64(j, "groups", e->groups.used);
 }

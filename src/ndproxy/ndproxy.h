@@ -144,10 +144,10 @@ void ndp_engine_learned_host(struct ndp_engine *e, int upstream_ifindex,
 
 const struct ndp_counters *ndp_engine_counters(const struct ndp_engine *e);
 unsigned ndp_engine_session_count(const struct ndp_engine *e);
-/* islandctl's views: elements of the open "sessions" / "routes" array
- * (the ARP proxy's entries go in the same arrays). */
-void ndp_engine_dump_sessions(const struct ndp_engine *e, struct json *j);
-void ndp_engine_dump_routes(const struct ndp_engine *e, struct json *j);
+/* The tables shared with the ARP proxy: islandctl's sessions and routes
+ * views are proxy_core_dump_sessions / proxy_core_dump_routes of it (the
+ * ARP proxy's entries go in the same arrays). */
+const struct proxy_core *ndp_engine_core(const struct ndp_engine *e);
 /* Members of the object j is in (util/json.h). */
 void ndp_engine_dump_counters(const struct ndp_engine *e, struct json *j);
 

@@ -13,6 +13,7 @@
 #include "proto/arp.h"
 #include "util/loop.h"
 #include "../unit/fake_loop.h"
+#include "fuzz_conf_of.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -75,11 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct conf *conf;
 	if (!ifs) {
-		struct conf_error err;
-		log_init("fuzz", false, 0);
+		conf = fuzz_conf_of(config, sizeof(config) - 1);
 		ifs = iftable_new(8);
-		if (conf_parse(config, sizeof(config) - 1, "fuzz", &conf, &err) < 0)
-			abort();
 		set_iface(1, "if1", 1);
 		set_iface(2, "if2", 2);
 		set_iface(3, "if3", 3);

@@ -7,9 +7,11 @@
 #include "ctl/jread.h"
 #include "ndproxy/ndproxy.h"
 #include "net/iftable.h"
+#include "proxy/proxy_engine.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "fuzz_conf_of.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct ndp_engine *e;
 	if (!e) {
 		static const char text[] = "proxy if1 { rule 2001:db8::/64 { iface if2 } }\n";
-		struct conf *conf;
-		struct conf_error err;
-		log_init("fuzz", false, 0);
-		if (conf_parse(text, sizeof(text) - 1, "fuzz", &conf, &err) < 0)
-			abort();
+		struct conf *conf = fuzz_conf_of(text, sizeof(text) - 1);
 		struct iftable *ifs = iftable_new(4);
 		e = ndp_engine_new(loop_new(), conf, ifs, &ops);
 		if (!e)
@@ -59,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_obj(&j);
 		json_kstr(&j, "arg", req.arg);
 		json_kstr(&j, "command", req.command);
-		ndp_engine_dump_sessions(e, &j);
-		ndp_engine_dump_routes(e, &j);
+		proxy_core_dump_sessions(ndp_engine_core(e), &j);
+		proxy_core_dump_routes(ndp_engine_core(e), &j);
 		json_obj_end(&j);
 		json_end(&j);
 		check_json(&o);

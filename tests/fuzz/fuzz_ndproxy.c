@@ -11,6 +11,7 @@
 #include "proto/nd.h"
 #include "util/loop.h"
 #include "../unit/fake_loop.h"
+#include "fuzz_conf_of.h"
 #include "util/log.h"
 
 #include <arpa/inet.h>
@@ -90,11 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct iftable *ifs;
 	static struct conf *conf;
 	if (!ifs) {
-		struct conf_error err;
-		log_init("fuzz", false, 0);
+		conf = fuzz_conf_of(config, sizeof(config) - 1);
 		ifs = iftable_new(8);
-		if (conf_parse(config, sizeof(config) - 1, "fuzz", &conf, &err) < 0)
-			abort();
 		add_iface(ifs, 1, "if1");
 		add_iface(ifs, 2, "if2");
 		add_iface(ifs, 3, "if3");

@@ -17,6 +17,7 @@
 #include "util/log.h"
 #include "util/loop.h"
 #include "../unit/fake_loop.h"
+#include "fuzz_conf_of.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -126,11 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct conf *conf;
 	static const int index_of[4] = { 2, 3, 5, 4 };
 	if (!ifs) {
-		struct conf_error err;
-		log_init("fuzz", false, 0);
+		conf = fuzz_conf_of(config, sizeof(config) - 1);
 		ifs = iftable_new(8);
-		if (conf_parse(config, sizeof(config) - 1, "fuzz", &conf, &err) < 0)
-			abort();
 		add_iface(ifs, 2, "wlan0", false);
 		add_iface(ifs, 3, "eth0", false);
 		add_iface(ifs, 5, "tun0", true);

@@ -17,6 +17,7 @@
 #include "net/iftable.h"
 #include "net/netlink.h"
 #include "proto/arp.h"
+#include "proxy/proxy_engine.h"
 #include "util/json.h"
 #include "util/loop.h"
 
@@ -621,10 +622,10 @@ static void route_restored_and_dumped(void **state)
 	json_init(&j, &o);
 	json_obj(&j);
 	json_karr(&j, "sessions");
-	arp_engine_dump_sessions(w.e, &j);
+	proxy_core_dump_sessions(arp_engine_core(w.e), &j);
 	json_arr_end(&j);
 	json_karr(&j, "routes");
-	arp_engine_dump_routes(w.e, &j);
+	proxy_core_dump_routes(arp_engine_core(w.e), &j);
 	json_arr_end(&j);
 	json_kobj(&j, "arp");
 	arp_engine_dump_counters(w.e, &j);

@@ -13,6 +13,7 @@
 #include "ctl/ctl.h"
 #include "ndproxy/ndproxy.h"
 #include "proto/mld.h"
+#include "proxy/proxy_engine.h"
 #include "net/iftable.h"
 #include "net/netlink.h"
 #include "util/loop.h"
@@ -437,10 +438,9 @@ static void session_cap_refuses_new_targets_keeps_live_ones(void **state)
 }
 
 
-/* One view of the engine as the daemon sends it: {"key":[...]}, or {...}
- * without a key. */
-static void dump_json(struct ctl_out *o, void (*view)(const struct ndp_engine *, struct json *),
-                      const struct ndp_engine *e, const char *key)
+/* One view of the engine as the daemon sends it: {"sessions":[...]},
+ * {"routes":[...]}, or the counters {...} when key is NULL. */
+static void dump_json(struct ctl_out *o, const struct ndp_engine *e, const char *key)
 {
 	struct json j;
 	ctl_out_init(o);
@@ -448,7 +448,12 @@ static void dump_json(struct ctl_out *o, void (*view)(const struct ndp_engine *,
 	json_obj(&j);
 	if (key)
 		json_karr(&j, key);
-	view(e, &j);
+	if (!key)
+		ndp_engine_dump_counters(e, &j);
+	else if (strcmp(key, "sessions") == 0)
+		proxy_core_dump_sessions(ndp_engine_core(e), &j);
+	else
+		proxy_core_dump_routes(ndp_engine_core(e), &j);
 	if (key)
 		json_arr_end(&j);
 	json_obj_end(&j);
@@ -462,13 +467,13 @@ static void dump_lists_sessions_as_json(void **state)
 	solicit(&w, "fe80::99", "2001:db8:abc:123:41::1");
 	advertise(&w, DOWN_IF, "fe80::41", "2001:db8:abc:123:41::1");
 	struct ctl_out o;
-	dump_json(&o, ndp_engine_dump_sessions, w.e, "sessions");
+	dump_json(&o, w.e, "sessions");
 	assert_non_null(strstr(o.buf, "{\"sessions\":[{\"family\":\"ipv6\""));
 	assert_non_null(strstr(o.buf, "\"target\":\"2001:db8:abc:123:41::1\""));
 	assert_non_null(strstr(o.buf, "\"state\":\"valid\""));
 	assert_non_null(strstr(o.buf, "\"iface\":\"eth0\""));
 	ctl_out_free(&o);
-	dump_json(&o, ndp_engine_dump_routes, w.e, "routes");
+	dump_json(&o, w.e, "routes");
 	assert_non_null(strstr(o.buf, "\"dst\":\"2001:db8:abc:123:41::1/128\""));
 	ctl_out_free(&o);
 	world_down(&w);
@@ -569,7 +574,7 @@ static void unanswered_target_goes_dead_then_is_reprobed(void **state)
 	/* dead targets hold no session, only a dead-cache entry */
 	assert_int_equal(ndp_engine_session_count(w.e), 0);
 	struct ctl_out o;
-	dump_json(&o, ndp_engine_dump_counters, w.e, NULL);
+	dump_json(&o, w.e, NULL);
 	assert_non_null(strstr(o.buf, "\"dead_targets\":1"));
 	ctl_out_free(&o);
 	/* within the hold: silent, no probe */
