@@ -72,7 +72,7 @@ static int bounding_trim(void)
 	return 0;
 }
 
-/* The steps every path ends with: no capability beyond the two, nothing
+/* The steps every path ends with: no capability beyond keep, nothing
  * handed to children through the ambient set, no gaining any by exec. */
 static int caps_restrict(bool may_trim_bounding, uint64_t keep)
 {
