@@ -702,6 +702,8 @@ void arp_engine_learned_host(struct arp_engine *e, int upstream_ifindex, int dow
 		}
 		if (s && s->down_ifindex != downstream_ifindex)
 			session_delete(e, s), s = NULL; /* the lease moved to another link */
+		/* a renewal reported again is not a new host */
+		e->c.learned_hosts += !s || !learned(s);
 		if (!s) {
 			/* a host lost before (silent at its check) is back: not dead any more */
 			struct proxy_dead *dead = proxy_dead_find(&e->pc.dead, (uint16_t)pi, addr, now_ms(e));
@@ -712,7 +714,6 @@ void arp_engine_learned_host(struct arp_engine *e, int upstream_ifindex, int dow
 		if (!s)
 			continue;
 		s->rule_idx = ARP_RULE_LEARNED;
-		e->c.learned_hosts++;
 		session_confirm(e, s, mac);
 	}
 }

@@ -662,6 +662,10 @@ static void learned_host_answering_is_kept(void **state)
 	run_for(10000);
 	assert_int_equal(C(&w)->tx_probe_unicast, 4);
 	frame(&w, DOWN_IF, ARP_OP_REPLY, mac_host, "192.168.1.41", mac_eth0, "192.168.1.2");
+	run_for(20000);
+	/* the relay reporting its renewal confirms it too, and is not a new host */
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, false);
+	assert_int_equal(C(&w)->learned_hosts, 1);
 	run_for(29000);
 	assert_int_equal(arp_engine_session_count(w.e), 1);
 	assert_int_equal(C(&w)->learned_lost, 0);
