@@ -677,6 +677,34 @@ static void learned_host_answering_is_kept(void **state)
 	world_down(&w);
 }
 
+/* Reload: a learned host keeps its route and its check: probed at the rest
+ * of its ttl by the new engine, dropped there if silent. */
+static void learned_host_checked_after_reload(void **state)
+{
+	struct world w;
+	learned_world_up(&w);
+	struct in6_addr h = m4("192.168.1.41");
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, false);
+	run_for(10000);
+	const char ups[1][IF_NAMESIZE] = { "wlan0" };
+	struct arp_engine *e2 = arp_engine_new(fake_loop, w.conf, w.ifs, &ops, ups, 1);
+	assert_non_null(e2);
+	assert_int_equal(arp_engine_take_over(e2, w.e), 1);
+	w.e = e2;
+	assert_int_equal(fk.n_routes, 1); /* the route moved, not re-added */
+	run_for(19999);
+	assert_int_equal(C(&w)->tx_probe_unicast, 0);
+	run_for(1);
+	assert_int_equal(C(&w)->tx_probe_unicast, 1);
+	assert_memory_equal(last_tx()->l2, mac_host, 6);
+	run_for(5000);
+	assert_int_equal(C(&w)->learned_lost, 1);
+	assert_int_equal(arp_engine_session_count(w.e), 0);
+	assert_int_equal(fk.n_routes, 2);
+	assert_false(fk.routes[1].add);
+	world_down(&w);
+}
+
 /* Reload: live sessions still covered keep their route (no del/add). */
 static void reload_keeps_sessions(void **state)
 {
@@ -800,6 +828,7 @@ int main(void)
 		cmocka_unit_test(learned_hosts_answered_and_routed),
 		cmocka_unit_test(learned_host_silent_is_dropped),
 		cmocka_unit_test(learned_host_answering_is_kept),
+		cmocka_unit_test(learned_host_checked_after_reload),
 		cmocka_unit_test(reload_keeps_sessions),
 		cmocka_unit_test(route_restored_and_dumped),
 		cmocka_unit_test(arp_stats_become_metrics),
