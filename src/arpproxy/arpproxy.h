@@ -64,12 +64,13 @@ struct arp_ops {
 	X(claim_refuted)      /* ... it answered downstream: route and answers stay (spoofing, a stale cache) */ \
 	X(target_moved)       /* ... it did not: session and route dropped */ \
 	X(target_confirmed)   \
-	X(target_lost)        \
+	X(target_lost)        /* a live target silent at its check (learned hosts included) */ \
 	X(route_added)        \
 	X(route_removed)      \
 	X(route_restored)     /* our route deleted by someone else, put back */ \
 	X(route_errors)       \
-	X(learned_hosts)      /* hosts a relay reported (DHCPv4 leases) */
+	X(learned_hosts)      /* hosts a relay reported (DHCPv4 leases) */ \
+	X(learned_lost)       /* ... of target_lost: learned hosts silent at their check, dropped before their lease ended */
 
 struct arp_counters {
 #define ARP_COUNTER_FIELD(name) uint64_t name;
@@ -110,7 +111,10 @@ void arp_engine_lladdr_changed(struct arp_engine *e, int ifindex);
 bool arp_engine_wants_iface(const struct arp_engine *e, const char *name);
 
 /* A host learned by a relay (a DHCPv4 lease) behind downstream_ifindex:
- * answer for it on upstream_ifindex and route it until gone. */
+ * answer for it on upstream_ifindex and route it until gone, or until it
+ * is silent at a liveness check (unicast ARP to mac every ttl, as for a
+ * confirmed target; counted as learned_lost). Reported again: learned
+ * again. */
 void arp_engine_learned_host(struct arp_engine *e, int upstream_ifindex, int downstream_ifindex,
                              const struct in6_addr *addr, const uint8_t mac[6], bool gone);
 

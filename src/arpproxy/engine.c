@@ -280,7 +280,9 @@ static void session_die_because(struct arp_engine *e, struct proxy_session *s, c
 		          addr_str(&s->target, a), p->conf->iface);
 	} else if (alive(s)) {
 		e->c.target_lost++;
-		arp_event(e, "target %s lost on %s (%s)", addr_str(&s->target, a), p->conf->iface, why);
+		e->c.learned_lost += learned(s);
+		arp_event(e, "%s %s lost on %s (%s)", learned(s) ? "learned host" : "target", addr_str(&s->target, a),
+		          p->conf->iface, why);
 	}
 	proxy_known_del(&e->pc.known, s->down_ifindex, &s->target);
 	proxy_dead_add(&e->pc.dead, s->proxy_idx, &s->target, s->probed_ms, now_ms(e) + p->conf->deadtime_ms);
@@ -310,14 +312,9 @@ static void session_confirm(struct arp_engine *e, struct proxy_session *s, const
 	s->confirmed_ms = now_ms(e);
 	s->used = false;
 	route_install(e, s);
-	if (learned(s)) {
-		s->state = PROXY_LEARNED;
-		loop_timer_cancel(e->loop, &s->timer);
-		s->expires_ms = 0;
-		answer_pending(e, s);
-		return;
-	}
-	s->state = PROXY_VALID;
+	/* a learned host is checked like a confirmed one: a lease outlives a
+	 * host that left without a RELEASE by hours */
+	s->state = learned(s) ? PROXY_LEARNED : PROXY_VALID;
 	s->retries_left = proxy_retries(p->conf);
 	answer_pending(e, s);
 	session_arm(e, s, p->conf->ttl_ms);
@@ -342,12 +339,23 @@ static void session_contest(struct arp_engine *e, struct proxy_session *s)
 	session_arm(e, s, probe_wait_ms(p, s));
 }
 
+/* A learned host at its ttl: always renewed (its lease says it should be
+ * there, keepalive or not), as proxy_session_tick renews a VALID one. The
+ * NDP engine's learned hosts keep proxy_session_tick's "no timer". */
+static enum proxy_tick learned_tick(struct proxy_session *s, const struct conf_proxy *p)
+{
+	s->state = PROXY_RENEWING;
+	s->retries_left = proxy_retries(p);
+	return PROXY_TICK_PROBE;
+}
+
 static void session_timer(void *ctx)
 {
 	struct proxy_session *s = ctx;
 	struct arp_engine *e = s->owner;
 	const struct arp_proxy_rt *p = &e->proxies[s->proxy_idx];
-	switch (proxy_session_tick(s, p->conf)) {
+	enum proxy_tick t = s->state == PROXY_LEARNED ? learned_tick(s, p->conf) : proxy_session_tick(s, p->conf);
+	switch (t) {
 	case PROXY_TICK_PROBE: /* a retry, or a renewal (unicast once the MAC is known) */
 		probe(e, s, true);
 		session_arm(e, s, probe_wait_ms(p, s));
@@ -359,7 +367,7 @@ static void session_timer(void *ctx)
 		session_delete(e, s);
 		break;
 	case PROXY_TICK_NONE:
-		break; /* learned: they go when the relay says so */
+		break;
 	}
 }
 
@@ -694,12 +702,18 @@ void arp_engine_learned_host(struct arp_engine *e, int upstream_ifindex, int dow
 		}
 		if (s && s->down_ifindex != downstream_ifindex)
 			session_delete(e, s), s = NULL; /* the lease moved to another link */
-		if (!s)
+		/* a renewal reported again is not a new host */
+		e->c.learned_hosts += !s || !learned(s);
+		if (!s) {
+			/* a host lost before (silent at its check) is back: not dead any more */
+			struct proxy_dead *dead = proxy_dead_find(&e->pc.dead, (uint16_t)pi, addr, now_ms(e));
+			if (dead)
+				proxy_dead_forget(dead);
 			s = session_new(e, (uint16_t)pi, ARP_RULE_LEARNED, addr, downstream_ifindex);
+		}
 		if (!s)
 			continue;
 		s->rule_idx = ARP_RULE_LEARNED;
-		e->c.learned_hosts++;
 		session_confirm(e, s, mac);
 	}
 }
@@ -786,7 +800,8 @@ unsigned arp_engine_take_over(struct arp_engine *e, struct arp_engine *old)
 			if (!n)
 				break;
 			proxy_core_carry(&e->pc, n, s, s->routed && (p->conf->autowire == op->conf->autowire || learned(s)),
-			                 !learned(s), p->conf->ttl_ms);
+			                 true, p->conf->ttl_ms);
+			n->retries_left = s->retries_left; /* a renewal under way goes on, not dies unprobed */
 			kept++;
 			break;
 		}

@@ -179,6 +179,15 @@ static void lease_drop(struct dhcp4_engine *e, struct lease *l, uint64_t *counte
 	(*counter)++;
 }
 
+/* A renewal reported again: the ARP proxy may have forgotten a host that
+ * was silent at its liveness check (asleep, unplugged); its new ACK makes it
+ * known again. Quiet: renewals come every T1. */
+static void lease_renewed(struct dhcp4_engine *e, const struct lease *l)
+{
+	if (l->learn && e->ops.host)
+		e->ops.host(e->ops.ctx, l->upstream_ifindex, l->island_ifindex, l->addr, l->mac, false);
+}
+
 static struct lease *lease_find(struct dhcp4_engine *e, const uint8_t mac[6])
 {
 	struct lease *set = e->leases[hash_mac(e, mac, 1) & (DHCP4_LEASE_SETS - 1)];
@@ -203,6 +212,7 @@ static void lease_learn(struct dhcp4_engine *e, uint8_t relay, int island, const
 	}
 	if (l) {
 		l->expires_ms = expires;   /* a renewal */
+		lease_renewed(e, l);
 		return;
 	}
 	struct lease *set = e->leases[hash_mac(e, mac, 1) & (DHCP4_LEASE_SETS - 1)];
@@ -560,6 +570,7 @@ void dhcp4_engine_on_upstream_client(struct dhcp4_engine *e, int upstream_ifinde
 			l->expires_ms = m.lease_time_s == 0xffffffffu ? UINT64_MAX
 			                : now_ms(e) + (uint64_t)m.lease_time_s * 1000u;
 			e->c.leases_renewed++;
+			lease_renewed(e, l);
 			return;
 		}
 	}

@@ -570,9 +570,135 @@ static void learned_hosts_answered_and_routed(void **state)
 	ask(&w, "192.168.1.41");
 	assert_int_equal(C(&w)->tx_reply, 1);
 	assert_memory_equal(last_tx()->m.sha, mac_wlan0, 6);
-	run_for(120000); /* no timer: answered until the relay says it went */
+	run_for(29000); /* within ttl (30 s for a relay's upstream): not asked yet */
 	assert_int_equal(arp_engine_session_count(w.e), 1);
+	assert_int_equal(C(&w)->tx_probe_unicast + C(&w)->tx_probe, 0);
 	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, true);
+	assert_int_equal(arp_engine_session_count(w.e), 0);
+	assert_int_equal(fk.n_routes, 2);
+	assert_false(fk.routes[1].add);
+	world_down(&w);
+}
+
+/* A relay's upstream without a proxy block, as learned_hosts_answered_and_routed. */
+static void learned_world_up(struct world *w)
+{
+	world_up(w, "proxy eth0 {\n rule 10.9.0.0/16 { auto }\n}\n");
+	arp_engine_free(w->e);
+	const char ups[1][IF_NAMESIZE] = { "wlan0" };
+	w->e = arp_engine_new(fake_loop, w->conf, w->ifs, &ops, ups, 1);
+	assert_non_null(w->e);
+}
+
+/* A learned host that left without a RELEASE: at ttl (30 s, the relay
+ * upstream's default) a unicast ARP to its lease's MAC on eth0, then the
+ * retries; silent: session, answers and /32 go (learned_lost), long before
+ * the lease would end. The relay reporting it again learns it again. */
+static void learned_host_silent_is_dropped(void **state)
+{
+	struct world w;
+	learned_world_up(&w);
+	struct in6_addr h = m4("192.168.1.41");
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, false);
+	assert_int_equal(fk.n_routes, 1);
+	unsigned tx0 = fk.n_tx;
+	run_for(29999);
+	assert_int_equal(fk.n_tx, tx0);
+	run_for(1);
+	assert_int_equal(fk.n_tx, tx0 + 1);
+	const struct sent *probe = last_tx();
+	assert_int_equal(probe->ifindex, DOWN_IF);
+	assert_memory_equal(probe->l2, mac_host, 6); /* unicast: a dozing host ignores broadcasts */
+	assert_int_equal(probe->m.op, ARP_OP_REQUEST);
+	assert_memory_equal(probe->m.sha, mac_eth0, 6);
+	assert_int_equal(probe->m.tpa.s_addr, ip4("192.168.1.41").s_addr);
+	ask(&w, "192.168.1.41"); /* still answered while it is checked */
+	assert_int_equal(C(&w)->tx_reply, 1);
+	run_for(5000);
+	assert_int_equal(C(&w)->tx_probe_unicast, 4); /* first + 3 retries */
+	assert_int_equal(C(&w)->tx_probe, 0);
+	assert_int_equal(arp_engine_session_count(w.e), 0);
+	assert_int_equal(C(&w)->learned_lost, 1);
+	assert_int_equal(C(&w)->target_lost, 1);
+	assert_int_equal(fk.n_routes, 2);
+	assert_false(fk.routes[1].add);
+	assert_memory_equal(&fk.routes[1].target, &h, 16);
+	ask(&w, "192.168.1.41");
+	assert_int_equal(C(&w)->tx_reply, 1); /* no longer answered */
+	/* the lease ending later finds nothing to remove */
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, true);
+	assert_int_equal(fk.n_routes, 2);
+	/* a new lease for it (the host came back): learned, routed, answered */
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, false);
+	assert_int_equal(C(&w)->learned_hosts, 2);
+	assert_int_equal(arp_engine_session_count(w.e), 1);
+	assert_int_equal(fk.n_routes, 3);
+	assert_true(fk.routes[2].add);
+	ask(&w, "192.168.1.41");
+	assert_int_equal(C(&w)->tx_reply, 2);
+	assert_int_equal(C(&w)->dead_target, 0);
+	world_down(&w);
+}
+
+/* A learned host that answers its checks, or speaks on eth0 itself, stays:
+ * one route, never lost. */
+static void learned_host_answering_is_kept(void **state)
+{
+	struct world w;
+	learned_world_up(&w);
+	struct in6_addr h = m4("192.168.1.41");
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, false);
+	for (int i = 0; i < 3; i++) {
+		run_for(30000);
+		assert_int_equal(C(&w)->tx_probe_unicast, (uint64_t)i + 1);
+		assert_memory_equal(last_tx()->l2, mac_host, 6);
+		host_replies(&w, "192.168.1.41");
+	}
+	/* its own request on eth0 confirms it too: the check moves out */
+	run_for(20000);
+	frame(&w, DOWN_IF, ARP_OP_REQUEST, mac_host, "192.168.1.41", NULL, "192.168.1.1");
+	run_for(20000);
+	assert_int_equal(C(&w)->tx_probe_unicast, 3);
+	run_for(10000);
+	assert_int_equal(C(&w)->tx_probe_unicast, 4);
+	frame(&w, DOWN_IF, ARP_OP_REPLY, mac_host, "192.168.1.41", mac_eth0, "192.168.1.2");
+	run_for(20000);
+	/* the relay reporting its renewal confirms it too, and is not a new host */
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, false);
+	assert_int_equal(C(&w)->learned_hosts, 1);
+	run_for(29000);
+	assert_int_equal(arp_engine_session_count(w.e), 1);
+	assert_int_equal(C(&w)->learned_lost, 0);
+	assert_int_equal(C(&w)->target_lost, 0);
+	assert_int_equal(fk.n_routes, 1);
+	ask(&w, "192.168.1.41");
+	assert_int_equal(last_tx()->m.op, ARP_OP_REPLY);
+	assert_int_equal(last_tx()->ifindex, UP_IF);
+	world_down(&w);
+}
+
+/* Reload: a learned host keeps its route and its check: probed at the rest
+ * of its ttl by the new engine, dropped there if silent. */
+static void learned_host_checked_after_reload(void **state)
+{
+	struct world w;
+	learned_world_up(&w);
+	struct in6_addr h = m4("192.168.1.41");
+	arp_engine_learned_host(w.e, UP_IF, DOWN_IF, &h, mac_host, false);
+	run_for(10000);
+	const char ups[1][IF_NAMESIZE] = { "wlan0" };
+	struct arp_engine *e2 = arp_engine_new(fake_loop, w.conf, w.ifs, &ops, ups, 1);
+	assert_non_null(e2);
+	assert_int_equal(arp_engine_take_over(e2, w.e), 1);
+	w.e = e2;
+	assert_int_equal(fk.n_routes, 1); /* the route moved, not re-added */
+	run_for(19999);
+	assert_int_equal(C(&w)->tx_probe_unicast, 0);
+	run_for(1);
+	assert_int_equal(C(&w)->tx_probe_unicast, 1);
+	assert_memory_equal(last_tx()->l2, mac_host, 6);
+	run_for(5000);
+	assert_int_equal(C(&w)->learned_lost, 1);
 	assert_int_equal(arp_engine_session_count(w.e), 0);
 	assert_int_equal(fk.n_routes, 2);
 	assert_false(fk.routes[1].add);
@@ -700,6 +826,9 @@ int main(void)
 		cmocka_unit_test(malformed_frames_counted),
 		cmocka_unit_test(static_and_auto_rules),
 		cmocka_unit_test(learned_hosts_answered_and_routed),
+		cmocka_unit_test(learned_host_silent_is_dropped),
+		cmocka_unit_test(learned_host_answering_is_kept),
+		cmocka_unit_test(learned_host_checked_after_reload),
 		cmocka_unit_test(reload_keeps_sessions),
 		cmocka_unit_test(route_restored_and_dumped),
 		cmocka_unit_test(arp_stats_become_metrics),
