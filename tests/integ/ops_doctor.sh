@@ -133,6 +133,19 @@ running_in() {
 	[ -n "$pids" ] && ps -o comm= -p "${pids%,}" | grep -qx "$2"
 }
 
+# stop_in NS NAME: SIGTERM to every NAME in NS; what has not exited 5 s
+# later (parprouted cleans up first, slowly on a loaded machine) gets SIGKILL.
+stop_in() {
+	local sig p
+	for sig in TERM KILL; do
+		for p in $(ip netns pids "$(nsn "$1")" 2>/dev/null); do
+			[ "$(ps -o comm= -p "$p")" = "$2" ] && kill -s "$sig" "$p" 2>/dev/null
+		done
+		wait_until_gone 5 running_in "$1" "$2" && return 0
+	done
+	not_ok "stop_$2_in_$1" "$2 in $1 survives SIGKILL"
+}
+
 # --- the correct setup ---------------------------------------------------
 silent doctor_correct_silent good
 silent doctor_autowire_silent autowire
@@ -480,10 +493,7 @@ else
 		else
 			not_ok doctor_v4_parprouted "parprouted did not start: $(tail -n 3 "$ISL_KEEP/doctor-parprouted.log")"
 		fi
-		for p in $(ip netns pids "$(nsn gw)"); do
-			[ "$(ps -o comm= -p "$p")" = parprouted ] && kill "$p"
-		done
-		wait_until_gone 5 running_in gw parprouted
+		stop_in gw parprouted
 		correct4 # parprouted may leave proxy_arp or routes behind
 		# one in another namespace bridges other links
 		nsexec h /usr/sbin/parprouted -d eth0 >/dev/null 2>&1 &
@@ -492,10 +502,7 @@ else
 		else
 			not_ok doctor_v4_parprouted_elsewhere_ignored "parprouted did not start in the other namespace"
 		fi
-		for p in $(ip netns pids "$(nsn h)"); do
-			[ "$(ps -o comm= -p "$p")" = parprouted ] && kill "$p"
-		done
-		wait_until_gone 5 running_in h parprouted
+		stop_in h parprouted
 		silent doctor_v4_parprouted_gone v4_proxy
 	else
 		for c in doctor_v4_parprouted doctor_v4_parprouted_elsewhere_ignored doctor_v4_parprouted_gone; do
@@ -515,10 +522,7 @@ else
 		else
 			not_ok doctor_v4_dhcp_helper "dhcp-helper did not start: $(tail -n 3 "$ISL_KEEP/doctor-dhcp-helper.log")"
 		fi
-		for p in $(ip netns pids "$(nsn gw)"); do
-			[ "$(ps -o comm= -p "$p")" = dhcp-helper ] && kill "$p"
-		done
-		wait_until_gone 5 running_in gw dhcp-helper
+		stop_in gw dhcp-helper
 		silent doctor_v4_dhcp_helper_gone v4_relay
 	else
 		for c in doctor_v4_dhcp_helper doctor_v4_dhcp_helper_without_relay doctor_v4_dhcp_helper_gone; do
