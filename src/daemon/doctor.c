@@ -4,6 +4,7 @@
 #include "daemon/runtime.h"
 #include "daemon/instance.h"
 #include "conf/conf.h"
+#include "net/sysctl.h"
 #include "net/netlink.h"
 #include "proto/nd.h"
 
@@ -83,33 +84,18 @@ static void problem(struct doctor *d, const char *what, const char *fix)
 	d->problems++;
 }
 
-/* A file under /proc/sys as an integer, or -1 when it cannot be read. */
-static int proc_sys_int(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	int v = -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-/* net.ipv6.conf.IFNAME.KEY */
+/* net.ipv6.conf.IFNAME.KEY through net/sysctl.h, or -1 when it cannot be read. */
 static int sysctl_int(const char *ifname, const char *key)
 {
-	char path[256];
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
-	return proc_sys_int(path);
+	int v;
+	return sysctl_get_ipv6_conf(ifname, key, &v) < 0 ? -1 : v;
 }
 
-/* net.ipv4.conf.IFNAME.KEY */
+/* net.ipv4.conf.IFNAME.KEY, or -1 when it cannot be read. */
 static int sysctl4_int(const char *ifname, const char *key)
 {
-	char path[256];
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
-	return proc_sys_int(path);
+	int v;
+	return sysctl_get_ipv4_conf(ifname, key, &v) < 0 ? -1 : v;
 }
 
 static void check_iface_family(struct doctor *d, const char *name, const char *role, bool ipv6)
@@ -290,14 +276,18 @@ static void check_proxies(struct doctor *d)
 
 /* Does process pid share our network namespace? Another namespace's ndppd
  * answers on other links and is none of our business. When the namespace
- * cannot be read (another user's process), assume it is ours. */
+ * cannot be read (another user's process), assume it is ours; a process
+ * whose namespace is gone (it exited, or is a zombie not reaped yet: its
+ * comm still reads) runs nowhere. */
 static bool same_netns(const char *pid)
 {
 	char path[300];
 	struct stat self, other;
 	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
-	if (stat("/proc/self/ns/net", &self) < 0 || stat(path, &other) < 0)
+	if (stat("/proc/self/ns/net", &self) < 0)
 		return true;
+	if (stat(path, &other) < 0)
+		return errno != ENOENT;
 	return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
 }
 
@@ -620,7 +610,8 @@ static void check_ipv4(struct doctor *d)
 	if (!c->n_arp_proxies && !c->n_dhcp4_relays)
 		return;
 	char what[512], fix[256];
-	if (proc_sys_int("/proc/sys/net/ipv4/ip_forward") == 0)
+	int ip_forward;
+	if (sysctl_get("net.ipv4.ip_forward", &ip_forward) == 0 && ip_forward == 0)
 		problem(d,
 		        c->n_arp_proxies ? "IPv4 forwarding is off: proxied hosts are answered but their traffic is not routed"
 		                         : "IPv4 forwarding is off: island hosts get leases through the relay but their "
